@@ -1,0 +1,155 @@
+//! Server-rendered building blocks shared by pages.
+
+use crate::model::CategoryLink;
+use domain::catalog::{Listing, ProductCard};
+use leptos::prelude::*;
+
+/// Query parameters of the current request (server side; pages render there).
+pub fn request_query() -> Vec<(String, String)> {
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<axum::http::request::Parts>()
+            .and_then(|p| {
+                p.uri
+                    .query()
+                    .map(|q| serde_urlencoded::from_str(q).unwrap_or_default())
+            })
+            .unwrap_or_default()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        Vec::new()
+    }
+}
+
+/// Set the HTTP status of the page being rendered.
+pub fn set_status(code: u16) {
+    #[cfg(feature = "ssr")]
+    if let (Some(r), Ok(s)) = (
+        use_context::<leptos_axum::ResponseOptions>(),
+        axum::http::StatusCode::from_u16(code),
+    ) {
+        r.set_status(s);
+    }
+    #[cfg(not(feature = "ssr"))]
+    let _ = code;
+}
+
+pub fn query_string(pairs: &[(String, String)]) -> String {
+    if pairs.is_empty() {
+        return String::new();
+    }
+    let enc: Vec<String> = pairs
+        .iter()
+        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+        .collect();
+    format!("?{}", enc.join("&"))
+}
+
+/// Percent-encode a query component.
+pub fn encode(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for b in s.bytes() {
+        match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
+                out.push(b as char)
+            }
+            b' ' => out.push('+'),
+            _ => out.push_str(&format!("%{b:02X}")),
+        }
+    }
+    out
+}
+
+/// Escape text for HTML (used where a library writes text unescaped).
+pub fn escape_html(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+}
+
+/// JSON for a `<script type="application/ld+json">`, safe inside HTML.
+pub fn json_ld(v: &serde_json::Value) -> String {
+    v.to_string()
+        .replace('<', "\\u003c")
+        .replace('>', "\\u003e")
+        .replace('&', "\\u0026")
+}
+
+#[component]
+pub fn ProductCardView(card: ProductCard) -> impl IntoView {
+    let href = format!("/p/{}", card.slug);
+    let (img, alt) = card
+        .image
+        .map(|i| (i.url, i.alt))
+        .unwrap_or_else(|| ("/favicon.svg".into(), String::new()));
+    view! {
+        <li class="card">
+            <a href=href>
+                <img src=img alt=alt loading="lazy" width="400" height="400" />
+                <div class="body">
+                    <h3>{card.title}</h3>
+                    <p class="muted">{card.brand}</p>
+                    <p>
+                        <span class="price">{card.price.to_string()}</span>
+                        {card.compare_at.map(|c| view! { <span class="compare-at">{c.to_string()}</span> })}
+                    </p>
+                    {(!card.in_stock).then(|| view! { <p class="out-of-stock">"Sold out"</p> })}
+                </div>
+            </a>
+        </li>
+    }
+}
+
+#[component]
+pub fn ProductGrid(cards: Vec<ProductCard>) -> impl IntoView {
+    view! {
+        <ul class="grid">
+            {cards.into_iter().map(|card| view! { <ProductCardView card /> }).collect_view()}
+        </ul>
+    }
+}
+
+#[component]
+pub fn Breadcrumbs(
+    crumbs: Vec<CategoryLink>,
+    #[prop(optional)] current: Option<String>,
+) -> impl IntoView {
+    view! {
+        <nav class="breadcrumbs" aria-label="Breadcrumb">
+            <ol>
+                <li><a href="/">"Home"</a></li>
+                {crumbs.into_iter().map(|c| { let href = c.href(); view! { <li><a href=href>{c.name}</a></li> } }).collect_view()}
+                {current.map(|t| view! { <li aria-current="page">{t}</li> })}
+            </ol>
+        </nav>
+    }
+}
+
+/// Links to pages of a listing: first, previous, a window around the current, next, last.
+#[component]
+pub fn Pagination(base: String, listing: Listing, pages: u32) -> impl IntoView {
+    let current = listing.page;
+    let link = move |p: u32| {
+        let mut l = listing.clone();
+        l.page = p;
+        format!("{base}{}", query_string(&l.to_query()))
+    };
+    let from = current.saturating_sub(2).max(1);
+    let to = (current + 2).min(pages);
+    view! {
+        <nav class="pagination" aria-label="Pages">
+            {(current > 1).then(|| view! { <a href=link(current - 1) rel="prev">"Previous"</a> })}
+            {(from..=to)
+                .map(|p| {
+                    if p == current {
+                        view! { <span aria-current="page">{p}</span> }.into_any()
+                    } else {
+                        view! { <a href=link(p)>{p}</a> }.into_any()
+                    }
+                })
+                .collect_view()}
+            {(current < pages).then(|| view! { <a href=link(current + 1) rel="next">"Next"</a> })}
+        </nav>
+    }
+}

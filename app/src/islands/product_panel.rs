@@ -1,0 +1,115 @@
+//! The buy box: gallery image, price, stock and the variant picker. Every
+//! option is a link to its variant's own URL (works without Wasm); once
+//! hydrated, a click swaps price, stock and image in place and updates the
+//! address bar without a reload.
+
+use crate::model::{pick_variant, PanelData, PanelVariant};
+use leptos::prelude::*;
+
+#[island]
+pub fn ProductPanel(data: PanelData, title: String, brand: String) -> impl IntoView {
+    let PanelData {
+        slug,
+        compare_at,
+        axes,
+        variants,
+        images,
+        selected,
+    } = data;
+    let variants = StoredValue::new(variants);
+    let images = StoredValue::new(images);
+    let (sku, set_sku) = signal(selected);
+    let current = Memo::new(move |_| {
+        variants.with_value(|vs| {
+            vs.iter()
+                .find(|v| v.sku == sku.get())
+                .or(vs.first())
+                .cloned()
+        })
+    });
+    let image = move || {
+        let ix = current.get().and_then(|v| v.image).unwrap_or(0);
+        images
+            .with_value(|imgs| imgs.get(ix).or(imgs.first()).cloned())
+            .unwrap_or_default()
+    };
+    let href_of = {
+        let slug = slug.clone();
+        move |v: &PanelVariant| format!("/p/{slug}?variant={}", v.sku)
+    };
+    let stock_text = move || match current.get().map(|v| v.stock).unwrap_or(0) {
+        0 => "Sold out".to_string(),
+        n if n <= 5 => format!("Only {n} left"),
+        _ => "In stock".to_string(),
+    };
+    view! {
+        <div class="gallery">
+            <img src=move || image().0 alt=move || image().1 width="400" height="400" data-testid="product-image" />
+        </div>
+        <div class="buy-box">
+            <p class="muted">{brand}</p>
+            <h1>{title}</h1>
+            <p class="price-line">
+                <span class="price" data-testid="price">{move || current.get().map(|v| v.price).unwrap_or_default()}</span>
+                {compare_at.map(|c| view! { <span class="compare-at">{c}</span> })}
+            </p>
+            <p class="stock" data-testid="stock" aria-live="polite">{stock_text}</p>
+            <div class="picker">
+                {axes
+                    .into_iter()
+                    .map(|(name, values)| {
+                        let legend = crate::model::title_case(&name);
+                        view! {
+                            <fieldset>
+                                <legend>{legend}</legend>
+                                <div class="options" role="radiogroup" aria-label=name.clone()>
+                                    {values
+                                        .into_iter()
+                                        .map(|value| {
+                                            let (name, href_of) = (name.clone(), href_of.clone());
+                                            let label = value.clone();
+                                            let target = Memo::new(move |_| {
+                                                let cur = current.get()?;
+                                                variants.with_value(|vs| pick_variant(vs, &cur, &name, &value).cloned())
+                                            });
+                                            view! {
+                                                <a
+                                                    role="radio"
+                                                    href=move || target.get().map(|t| href_of(&t)).unwrap_or_default()
+                                                    aria-checked=move || (target.get().map(|t| t.sku) == Some(sku.get())).to_string()
+                                                    class:unavailable=move || target.get().is_none_or(|t| t.stock == 0)
+                                                    on:click=move |ev| {
+                                                        if ev.ctrl_key() || ev.meta_key() || ev.shift_key() {
+                                                            return;
+                                                        }
+                                                        if let Some(t) = target.get_untracked() {
+                                                            ev.prevent_default();
+                                                            set_sku.set(t.sku.clone());
+                                                            push_url(&format!("?variant={}", t.sku));
+                                                        }
+                                                    }
+                                                >
+                                                    {label}
+                                                </a>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </div>
+                            </fieldset>
+                        }
+                    })
+                    .collect_view()}
+            </div>
+            <p class="muted">"SKU " <span data-testid="sku">{move || sku.get()}</span></p>
+        </div>
+    }
+}
+
+fn push_url(url: &str) {
+    #[cfg(feature = "hydrate")]
+    if let Ok(history) = window().history() {
+        let _ = history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(url));
+    }
+    #[cfg(not(feature = "hydrate"))]
+    let _ = url;
+}

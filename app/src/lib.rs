@@ -1,0 +1,95 @@
+#![recursion_limit = "256"]
+//! The storefront UI: one Leptos codebase rendered on the server and
+//! hydrated in islands (only interactive parts ship Wasm). Server functions
+//! and server-only state live behind the `ssr` feature.
+
+pub mod api;
+pub mod components;
+pub mod islands;
+pub mod model;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod state;
+
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, HashedStylesheet, Link, Meta, MetaTags, Title};
+use leptos_router::components::{Route, Router, Routes};
+use leptos_router::{path, SsrMode};
+
+/// The HTML document around every page.
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <HashedStylesheet options=options.clone() id="leptos" />
+                <HydrationScripts options islands=true />
+                <MetaTags />
+            </head>
+            <body>
+                <App />
+            </body>
+        </html>
+    }
+}
+
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        // leptos_meta writes <title> text unescaped: escape it here, once for every page.
+        <Title formatter=|t: String| if t.is_empty() { "Storefront".to_string() } else { format!("{} · Storefront", components::escape_html(&t)) } />
+        <Meta property="og:site_name" content="Storefront" />
+        <Link rel="icon" href="/favicon.svg" />
+        <Router>
+            <Header />
+            <main id="main">
+                <Routes fallback=pages::not_found::NotFound>
+                    <Route path=path!("") view=pages::home::HomePage ssr=SsrMode::Async />
+                    <Route path=path!("/c/*path") view=pages::listing::CategoryPage ssr=SsrMode::Async />
+                    <Route path=path!("/search") view=pages::listing::SearchPage ssr=SsrMode::Async />
+                    <Route path=path!("/p/:slug") view=pages::product::ProductPage ssr=SsrMode::Async />
+                </Routes>
+            </main>
+            <footer class="site-footer">
+                <p>"Storefront — built with Leptos and axum."</p>
+            </footer>
+            <islands::HydrationMark />
+        </Router>
+    }
+}
+
+#[component]
+fn Header() -> impl IntoView {
+    let q = components::request_query()
+        .into_iter()
+        .find(|(k, _)| k == "q")
+        .map(|(_, v)| v)
+        .unwrap_or_default();
+    view! {
+        <a class="skip-link" href="#main">"Skip to content"</a>
+        <header class="site-header">
+            <a href="/" class="brand">"Storefront"</a>
+            <form class="header-search" role="search" method="get" action="/search">
+                <label for="q" class="visually-hidden">"Search products"</label>
+                <input id="q" type="search" name="q" placeholder="Search products" value=q maxlength="200" />
+                <button type="submit">"Search"</button>
+            </form>
+            <islands::MenuToggle />
+            <nav id="site-nav" class="site-nav" aria-label="Main">
+                <Suspense fallback=|| ()>
+                    {move || Suspend::new(async move {
+                        api::load_nav()
+                            .await
+                            .unwrap_or_default()
+                            .into_iter()
+                            .map(|c| { let href = c.href(); view! { <a href=href>{c.name}</a> } })
+                            .collect_view()
+                    })}
+                </Suspense>
+            </nav>
+        </header>
+    }
+}

@@ -1,0 +1,185 @@
+//! Data the server sends to pages (and to islands as props).
+
+use domain::catalog::{Listing, Page, ProductCard};
+use domain::Product;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CategoryLink {
+    pub path: String,
+    pub name: String,
+}
+
+impl CategoryLink {
+    pub fn new(path: &str) -> Self {
+        let leaf = path.rsplit('/').next().unwrap_or(path);
+        Self {
+            path: path.to_string(),
+            name: title_case(leaf),
+        }
+    }
+    pub fn href(&self) -> String {
+        format!("/c/{}", self.path)
+    }
+}
+
+pub fn title_case(s: &str) -> String {
+    s.split('-')
+        .map(|w| {
+            let mut c = w.chars();
+            c.next()
+                .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
+                .unwrap_or_default()
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct HomeData {
+    pub featured: Vec<ProductCard>,
+    pub newest: Vec<ProductCard>,
+    pub categories: Vec<CategoryLink>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListingData {
+    /// Empty for search results.
+    pub category: Option<CategoryLink>,
+    pub crumbs: Vec<CategoryLink>,
+    pub subcategories: Vec<CategoryLink>,
+    pub listing: Listing,
+    pub page: Page,
+}
+
+/// A page's answer: found, unknown (404), or a bad request (400) with why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Loaded<T> {
+    Found(T),
+    NotFound,
+    BadRequest(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductData {
+    pub product: Product,
+    pub crumbs: Vec<CategoryLink>,
+    /// SKU picked by the URL (`?variant=`), else the first in stock.
+    pub selected: String,
+    pub public_url: String,
+}
+
+/// What the product panel island needs: small and serialisable.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PanelVariant {
+    pub sku: String,
+    pub options: Vec<(String, String)>,
+    pub price: String,
+    pub stock: i64,
+    pub image: Option<usize>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PanelData {
+    pub slug: String,
+    pub compare_at: Option<String>,
+    pub axes: Vec<(String, Vec<String>)>,
+    pub variants: Vec<PanelVariant>,
+    pub images: Vec<(String, String)>,
+    pub selected: String,
+}
+
+impl PanelData {
+    pub fn from_product(p: &Product, selected: &str) -> Self {
+        Self {
+            slug: p.slug.to_string(),
+            compare_at: p.compare_at.map(|m| m.to_string()),
+            axes: p.option_axes(),
+            variants: p
+                .variants
+                .iter()
+                .map(|v| PanelVariant {
+                    sku: v.sku.to_string(),
+                    options: v
+                        .options
+                        .iter()
+                        .map(|o| (o.name.clone(), o.value.clone()))
+                        .collect(),
+                    price: v.price.to_string(),
+                    stock: v.stock,
+                    image: v.image,
+                })
+                .collect(),
+            images: p
+                .images
+                .iter()
+                .map(|i| (i.url.clone(), i.alt.clone()))
+                .collect(),
+            selected: selected.to_string(),
+        }
+    }
+}
+
+/// The variant a shopper gets by choosing `value` for option `name` while
+/// `current` is selected: the one with that value that keeps most of the
+/// other current choices (in-stock first on ties).
+pub fn pick_variant<'a>(
+    variants: &'a [PanelVariant],
+    current: &PanelVariant,
+    name: &str,
+    value: &str,
+) -> Option<&'a PanelVariant> {
+    variants
+        .iter()
+        .filter(|v| v.options.iter().any(|(n, val)| n == name && val == value))
+        .max_by_key(|v| {
+            let kept = v
+                .options
+                .iter()
+                .filter(|o| current.options.contains(o))
+                .count();
+            // max_by_key keeps the last maximum; reverse position to prefer the first.
+            (
+                kept,
+                v.stock > 0,
+                std::cmp::Reverse(variants.iter().position(|x| x.sku == v.sku)),
+            )
+        })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn v(sku: &str, colour: &str, size: &str, stock: i64) -> PanelVariant {
+        PanelVariant {
+            sku: sku.into(),
+            options: vec![
+                ("colour".into(), colour.into()),
+                ("size".into(), size.into()),
+            ],
+            price: "$1.00".into(),
+            stock,
+            image: None,
+        }
+    }
+
+    #[test]
+    fn picking_a_value_keeps_the_other_choices() {
+        let vs = [
+            v("BS", "black", "S", 1),
+            v("BM", "black", "M", 1),
+            v("NS", "navy", "S", 1),
+            v("NM", "navy", "M", 1),
+        ];
+        assert_eq!(
+            pick_variant(&vs, &vs[1], "colour", "navy").map(|v| v.sku.as_str()),
+            Some("NM")
+        );
+        assert_eq!(
+            pick_variant(&vs, &vs[2], "size", "M").map(|v| v.sku.as_str()),
+            Some("NM")
+        );
+        assert!(pick_variant(&vs, &vs[0], "colour", "red").is_none());
+    }
+}

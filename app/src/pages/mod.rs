@@ -1,0 +1,4 @@
+pub mod home;
+pub mod listing;
+pub mod not_found;
+pub mod product;

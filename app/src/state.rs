@@ -1,0 +1,16 @@
+//! Server-side state shared by routes and server functions.
+
+use axum::extract::FromRef;
+use infra::catalog::CachedCatalog;
+use infra::Services;
+use leptos::prelude::LeptosOptions;
+use std::sync::Arc;
+
+#[derive(Clone, FromRef)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub services: Services,
+    pub catalog: Arc<CachedCatalog>,
+    /// The shop's public origin, without a trailing slash.
+    pub public_url: String,
+}

@@ -1,0 +1,15 @@
+//! Storefront business types. Parse, don't validate: every type here is built
+//! through a constructor that checks its rules, so a value that exists is valid.
+//! No I/O, no async: this crate compiles to Wasm for the browser too.
+
+pub mod catalog;
+pub use catalog::{Listing, Page, ProductCard, Sort};
+pub mod money;
+pub mod product;
+pub mod text;
+
+pub use money::{Currency, Money, MoneyError};
+pub use product::{
+    Image, OptionValue, Product, ProductDraft, ProductError, ProductStatus, Variant, VariantDraft,
+};
+pub use text::{CategoryPath, Sku, Slug, TextError};

@@ -1,0 +1,345 @@
+//! Catalog storage on the key-value table port. Single-table design:
+//!
+//! | item | pk | sk | attributes |
+//! |---|---|---|---|
+//! | product | `P#<id>` | `A` | `doc` (product JSON), `slug` |
+//! | variant stock | `P#<id>` | `S#<sku>` | `stock` (number) |
+//! | slug → id | `SLUG#<slug>` | `A` | `id` |
+//! | category entry | `C#<path>` (each ancestor, and `C#*` for all) | `N#<inverted created>#<id>` | `card` (listing JSON) |
+//! | category name | `CATS` | `<path>` | — |
+//!
+//! Access patterns: by id (Query `P#<id>`: product and its stock in one
+//! call); by slug (Get `SLUG#` then by id); by category, newest first (Query
+//! `C#<path>`, prefix `N#`); all categories (Query `CATS`). Price order,
+//! filters and facets are applied to the whole category in memory (the
+//! cached category index), because facet counts need every entry anyway.
+//! Stock lives in its own item so one conditional update (`stock >= n`)
+//! decrements it atomically; an order's lines go in one transaction.
+
+use crate::kv::{Condition, Item, Query, Table, Value, Write};
+use crate::{PortError, PortResult};
+use domain::catalog::ProductCard;
+use domain::{CategoryPath, Product};
+use std::sync::Arc;
+
+pub const ALL: &str = "*";
+
+#[derive(Clone)]
+pub struct CatalogStore {
+    table: Arc<dyn Table>,
+}
+
+/// One order line's stock change.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StockLine {
+    pub product_id: String,
+    pub sku: String,
+    pub quantity: i64,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum SaveError {
+    #[error("the slug {0:?} is already used by another product")]
+    SlugTaken(String),
+    #[error("a product with id {0:?} already exists")]
+    IdTaken(String),
+    #[error(transparent)]
+    Port(#[from] PortError),
+}
+
+fn pk(id: &str) -> String {
+    format!("P#{id}")
+}
+
+fn entry_sk(p: &Product) -> String {
+    // Inverted timestamp: ascending sort keys list the newest first.
+    format!("N#{:020}#{}", i64::MAX - p.created_at.max(0), p.id)
+}
+
+fn categories_of(p: &Product) -> Vec<String> {
+    let mut cats: Vec<String> = p
+        .category
+        .ancestors_and_self()
+        .into_iter()
+        .map(String::from)
+        .collect();
+    cats.push(ALL.to_string());
+    cats
+}
+
+fn json<T: serde::Serialize>(v: &T) -> PortResult<String> {
+    serde_json::to_string(v).map_err(|e| PortError::Invalid(e.to_string()))
+}
+
+/// Every item a product is stored as (used for bulk loads and new products).
+pub fn items_for(p: &Product) -> PortResult<Vec<Item>> {
+    let mut items = vec![
+        Item::new(pk(&p.id), "A")
+            .with("doc", Value::S(json(p)?))
+            .with("slug", Value::S(p.slug.to_string())),
+        Item::new(format!("SLUG#{}", p.slug), "A").with("id", Value::S(p.id.clone())),
+    ];
+    for v in &p.variants {
+        items.push(Item::new(pk(&p.id), format!("S#{}", v.sku)).with("stock", Value::N(v.stock)));
+    }
+    items.extend(entry_items(p)?);
+    for c in p.category.ancestors_and_self() {
+        items.push(Item::new("CATS", c.as_str()));
+    }
+    Ok(items)
+}
+
+fn entry_items(p: &Product) -> PortResult<Vec<Item>> {
+    if !p.is_visible() {
+        return Ok(Vec::new());
+    }
+    let card = json(&ProductCard::from_product(p))?;
+    Ok(categories_of(p)
+        .into_iter()
+        .map(|c| Item::new(format!("C#{c}"), entry_sk(p)).with("card", Value::S(card.clone())))
+        .collect())
+}
+
+impl CatalogStore {
+    pub fn new(table: Arc<dyn Table>) -> Self {
+        Self { table }
+    }
+
+    pub fn table(&self) -> &Arc<dyn Table> {
+        &self.table
+    }
+
+    /// Product by id with live stock per variant.
+    pub async fn by_id(&self, id: &str) -> PortResult<Option<Product>> {
+        let items = self
+            .table
+            .query(Query {
+                pk: pk(id),
+                ..Default::default()
+            })
+            .await?;
+        let Some(doc) = items.iter().find(|i| i.sk == "A").and_then(|i| i.s("doc")) else {
+            return Ok(None);
+        };
+        let mut p: Product = serde_json::from_str(doc)
+            .map_err(|e| PortError::Invalid(format!("stored product {id}: {e}")))?;
+        for v in &mut p.variants {
+            let sk = format!("S#{}", v.sku);
+            v.stock = items
+                .iter()
+                .find(|i| i.sk == sk)
+                .and_then(|i| i.n("stock"))
+                .unwrap_or(0);
+        }
+        Ok(Some(p))
+    }
+
+    pub async fn by_slug(&self, slug: &str) -> PortResult<Option<Product>> {
+        let Some(link) = self.table.get(&format!("SLUG#{slug}"), "A").await? else {
+            return Ok(None);
+        };
+        match link.s("id") {
+            Some(id) => self.by_id(id).await,
+            None => Ok(None),
+        }
+    }
+
+    /// Cards of visible products in a category (or `*`), newest first.
+    pub async fn category_cards(&self, category: &str) -> PortResult<Vec<ProductCard>> {
+        let items = self
+            .table
+            .query(Query {
+                pk: format!("C#{category}"),
+                sk_prefix: "N#".into(),
+                ..Default::default()
+            })
+            .await?;
+        Ok(items
+            .iter()
+            .filter_map(|i| serde_json::from_str(i.s("card")?).ok())
+            .collect())
+    }
+
+    pub async fn categories(&self) -> PortResult<Vec<CategoryPath>> {
+        let items = self
+            .table
+            .query(Query {
+                pk: "CATS".into(),
+                ..Default::default()
+            })
+            .await?;
+        Ok(items
+            .iter()
+            .filter_map(|i| CategoryPath::parse(&i.sk).ok())
+            .collect())
+    }
+
+    pub async fn is_empty(&self) -> PortResult<bool> {
+        Ok(self
+            .table
+            .query(Query {
+                pk: "CATS".into(),
+                limit: 1,
+                ..Default::default()
+            })
+            .await?
+            .is_empty())
+    }
+
+    /// Bulk load (seeding): not transactional, overwrites.
+    pub async fn load(&self, products: &[Product]) -> PortResult<()> {
+        let mut items = Vec::new();
+        let mut seen = std::collections::HashSet::new();
+        for p in products {
+            for item in items_for(p)? {
+                // Shared items (category names) once: DynamoDB refuses duplicate keys in a batch.
+                if seen.insert((item.pk.clone(), item.sk.clone())) {
+                    items.push(item);
+                }
+            }
+        }
+        self.table.put_many(items).await
+    }
+
+    /// Create (`previous` None) or replace a product in one transaction.
+    /// Stock is set to the product's variant stock.
+    pub async fn save(&self, p: &Product, previous: Option<&Product>) -> Result<(), SaveError> {
+        let mut writes = Vec::new();
+        let doc = Item::new(pk(&p.id), "A")
+            .with("doc", Value::S(json(p)?))
+            .with("slug", Value::S(p.slug.to_string()));
+        writes.push(Write::Put {
+            item: doc,
+            condition: if previous.is_some() {
+                Condition::Exists
+            } else {
+                Condition::NotExists
+            },
+        });
+        let slug_changed = previous.is_none_or(|old| old.slug != p.slug);
+        if slug_changed {
+            let link =
+                Item::new(format!("SLUG#{}", p.slug), "A").with("id", Value::S(p.id.clone()));
+            writes.push(Write::Put {
+                item: link,
+                condition: Condition::NotExists,
+            });
+        }
+        if let Some(old) = previous {
+            if slug_changed {
+                writes.push(Write::Delete {
+                    pk: format!("SLUG#{}", old.slug),
+                    sk: "A".into(),
+                    condition: Condition::None,
+                });
+            }
+            for v in old
+                .variants
+                .iter()
+                .filter(|v| p.variant(v.sku.as_str()).is_none())
+            {
+                writes.push(Write::Delete {
+                    pk: pk(&p.id),
+                    sk: format!("S#{}", v.sku),
+                    condition: Condition::None,
+                });
+            }
+            let new_keys: Vec<(String, String)> =
+                entry_items(p)?.into_iter().map(|i| (i.pk, i.sk)).collect();
+            for c in categories_of(old) {
+                let key = (format!("C#{c}"), entry_sk(old));
+                if !new_keys.contains(&key) {
+                    writes.push(Write::Delete {
+                        pk: key.0,
+                        sk: key.1,
+                        condition: Condition::None,
+                    });
+                }
+            }
+        }
+        for v in &p.variants {
+            let item =
+                Item::new(pk(&p.id), format!("S#{}", v.sku)).with("stock", Value::N(v.stock));
+            writes.push(Write::Put {
+                item,
+                condition: Condition::None,
+            });
+        }
+        for item in entry_items(p)? {
+            writes.push(Write::Put {
+                item,
+                condition: Condition::None,
+            });
+        }
+        for c in p.category.ancestors_and_self() {
+            writes.push(Write::Put {
+                item: Item::new("CATS", c.as_str()),
+                condition: Condition::None,
+            });
+        }
+        match self.table.transact(writes).await {
+            Ok(()) => Ok(()),
+            Err(PortError::ConditionFailed { index: 0 }) if previous.is_none() => {
+                Err(SaveError::IdTaken(p.id.clone()))
+            }
+            Err(PortError::ConditionFailed { index: 0 }) => {
+                Err(SaveError::Port(PortError::ConditionFailed { index: 0 }))
+            }
+            Err(PortError::ConditionFailed { index: 1 }) if slug_changed => {
+                Err(SaveError::SlugTaken(p.slug.to_string()))
+            }
+            Err(e) => Err(e.into()),
+        }
+    }
+
+    /// Refresh a product's listing entries after its stock changed (so the
+    /// in-stock flag and filter stay right). Returns the fresh product.
+    pub async fn refresh_entries(&self, id: &str) -> PortResult<Option<Product>> {
+        let Some(p) = self.by_id(id).await? else {
+            return Ok(None);
+        };
+        let writes = entry_items(&p)?
+            .into_iter()
+            .map(|item| Write::Put {
+                item,
+                condition: Condition::Exists,
+            })
+            .collect();
+        match self.table.transact(writes).await {
+            Ok(()) | Err(PortError::ConditionFailed { .. }) => Ok(Some(p)),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Take stock for every line, or for none: one transaction of
+    /// conditional decrements. `Err(ConditionFailed { index })` names the
+    /// first line that is short (or whose variant does not exist).
+    pub async fn reserve(&self, lines: &[StockLine]) -> PortResult<()> {
+        let writes = lines
+            .iter()
+            .map(|l| Write::Add {
+                pk: pk(&l.product_id),
+                sk: format!("S#{}", l.sku),
+                attr: "stock".into(),
+                delta: -l.quantity,
+                condition: Condition::AtLeast("stock".into(), l.quantity),
+            })
+            .collect();
+        self.table.transact(writes).await
+    }
+
+    /// Give stock back (compensation for a reservation).
+    pub async fn release(&self, lines: &[StockLine]) -> PortResult<()> {
+        let writes = lines
+            .iter()
+            .map(|l| Write::Add {
+                pk: pk(&l.product_id),
+                sk: format!("S#{}", l.sku),
+                attr: "stock".into(),
+                delta: l.quantity,
+                condition: Condition::Exists,
+            })
+            .collect();
+        self.table.transact(writes).await
+    }
+}

@@ -1,0 +1,482 @@
+//! Typed configuration, loaded once at start-up.
+//!
+//! Sources, later ones winning: the defaults in [`SETTINGS`], the TOML file
+//! named by `APP_CONFIG` (default `storefront.toml`, optional), then
+//! environment variables `APP_<SECTION>__<KEY>` (e.g. `APP_CACHE__URL`).
+//! Every key is listed in [`SETTINGS`] with its default and meaning; the README
+//! table is printed from it (`server config-doc`). An unknown key or a bad value
+//! stops start-up with a message that names the setting.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::time::Duration;
+
+/// (key, default, meaning)
+pub const SETTINGS: &[(&str, &str, &str)] = &[
+    (
+        "server.addr",
+        "127.0.0.1:3000",
+        "address the HTTP server listens on",
+    ),
+    (
+        "server.public_url",
+        "http://127.0.0.1:3000",
+        "the shop's public origin, for canonical URLs, sitemap and CSRF origin checks",
+    ),
+    (
+        "server.json_logs",
+        "false",
+        "true: JSON log lines; false: human-readable",
+    ),
+    (
+        "server.shutdown_grace_secs",
+        "20",
+        "how long in-flight requests may run after SIGTERM",
+    ),
+    (
+        "server.seed_products",
+        "300",
+        "demo products seeded on first start into an empty catalog (0: none)",
+    ),
+    (
+        "server.run_worker",
+        "true",
+        "run the order worker inside the server process",
+    ),
+    (
+        "database.url",
+        "sqlite://data/storefront.db",
+        "sqlite://PATH (embedded) or postgres://… (PostgreSQL)",
+    ),
+    (
+        "cache.url",
+        "memory",
+        "memory (in-process) or redis://HOST:PORT (Redis through fred)",
+    ),
+    (
+        "queue.kind",
+        "local",
+        "local (durable SQLite queue with SQS semantics) or sqs",
+    ),
+    ("queue.path", "data/queue.db", "file of the local queue"),
+    (
+        "queue.orders_url",
+        "http://127.0.0.1:5000/000000000000/storefront-orders",
+        "SQS URL of the order queue",
+    ),
+    (
+        "queue.dead_letter_url",
+        "http://127.0.0.1:5000/000000000000/storefront-orders-dlq",
+        "SQS URL of the dead-letter queue",
+    ),
+    (
+        "queue.max_receives",
+        "5",
+        "receives before a message moves to the dead-letter queue",
+    ),
+    (
+        "queue.visibility_timeout_secs",
+        "30",
+        "how long a received message stays hidden",
+    ),
+    (
+        "catalog.kind",
+        "embedded",
+        "embedded (SQLite key-value table) or dynamodb",
+    ),
+    (
+        "catalog.path",
+        "data/catalog.db",
+        "file of the embedded catalog table",
+    ),
+    ("catalog.table", "storefront-catalog", "DynamoDB table name"),
+    ("objects.kind", "folder", "folder or s3"),
+    (
+        "objects.path",
+        "data/objects",
+        "root folder of the folder object store",
+    ),
+    ("objects.bucket", "storefront-assets", "S3 bucket name"),
+    ("aws.region", "us-east-1", "AWS region"),
+    (
+        "aws.endpoint_url",
+        "",
+        "AWS endpoint override, e.g. http://127.0.0.1:5000 for moto; empty: real AWS",
+    ),
+    (
+        "aws.create_resources",
+        "false",
+        "create queues, table and bucket at start-up when missing",
+    ),
+];
+
+#[derive(Debug, thiserror::Error)]
+#[error("configuration error: {key}: {message}")]
+pub struct ConfigError {
+    pub key: String,
+    pub message: String,
+}
+
+fn err(key: &str, message: impl Into<String>) -> ConfigError {
+    ConfigError {
+        key: key.to_string(),
+        message: message.into(),
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum DatabaseConfig {
+    Sqlite { path: PathBuf },
+    Postgres { url: String },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum CacheConfig {
+    Memory,
+    Redis { url: String },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum QueueBackend {
+    Local {
+        path: PathBuf,
+    },
+    Sqs {
+        orders_url: String,
+        dead_letter_url: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueueConfig {
+    pub backend: QueueBackend,
+    pub max_receives: u32,
+    pub visibility_timeout: Duration,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum CatalogConfig {
+    Embedded { path: PathBuf },
+    DynamoDb { table: String },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ObjectsConfig {
+    Folder { path: PathBuf },
+    S3 { bucket: String },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AwsConfig {
+    pub region: String,
+    pub endpoint_url: Option<String>,
+    pub create_resources: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    pub addr: SocketAddr,
+    pub public_url: String,
+    pub json_logs: bool,
+    pub shutdown_grace: Duration,
+    pub seed_products: u32,
+    pub run_worker: bool,
+    pub database: DatabaseConfig,
+    pub cache: CacheConfig,
+    pub queue: QueueConfig,
+    pub catalog: CatalogConfig,
+    pub objects: ObjectsConfig,
+    pub aws: AwsConfig,
+}
+
+/// Raw key/value view before typing; exposed for tests.
+pub type RawSettings = BTreeMap<String, String>;
+
+impl Settings {
+    /// Defaults, then `APP_CONFIG` file, then `APP_*` environment variables.
+    pub fn load() -> Result<Self, ConfigError> {
+        let file = std::env::var("APP_CONFIG").unwrap_or_else(|_| "storefront.toml".into());
+        let file_text = match std::fs::read_to_string(&file) {
+            Ok(t) => Some(t),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(err("APP_CONFIG", format!("cannot read {file}: {e}"))),
+        };
+        Self::from_sources(file_text.as_deref(), std::env::vars())
+    }
+
+    pub fn from_sources(
+        file: Option<&str>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self, ConfigError> {
+        let mut raw: RawSettings = SETTINGS
+            .iter()
+            .map(|(k, v, _)| (k.to_string(), v.to_string()))
+            .collect();
+        if let Some(text) = file {
+            merge_toml(&mut raw, text)?;
+        }
+        for (k, v) in env {
+            let Some(rest) = k.strip_prefix("APP_") else {
+                continue;
+            };
+            if rest == "CONFIG" {
+                continue;
+            }
+            let key = rest.to_ascii_lowercase().replacen("__", ".", 1);
+            set(&mut raw, &key, v, &k)?;
+        }
+        Self::from_raw(&raw)
+    }
+
+    pub fn from_raw(raw: &RawSettings) -> Result<Self, ConfigError> {
+        let get = |k: &str| raw.get(k).map(String::as_str).unwrap_or("");
+        let queue_backend = match get("queue.kind") {
+            "local" => QueueBackend::Local {
+                path: path(get("queue.path"), "queue.path")?,
+            },
+            "sqs" => QueueBackend::Sqs {
+                orders_url: http_url("queue.orders_url", get("queue.orders_url"))?,
+                dead_letter_url: http_url("queue.dead_letter_url", get("queue.dead_letter_url"))?,
+            },
+            other => {
+                return Err(err(
+                    "queue.kind",
+                    format!("expected local or sqs, got {other:?}"),
+                ))
+            }
+        };
+        Ok(Settings {
+            addr: get("server.addr").parse().map_err(|_| {
+                err(
+                    "server.addr",
+                    format!("expected HOST:PORT, got {:?}", get("server.addr")),
+                )
+            })?,
+            public_url: http_url("server.public_url", get("server.public_url"))?,
+            json_logs: boolean("server.json_logs", get("server.json_logs"))?,
+            shutdown_grace: Duration::from_secs(number(
+                "server.shutdown_grace_secs",
+                get("server.shutdown_grace_secs"),
+                0,
+                3600,
+            )?),
+            seed_products: number(
+                "server.seed_products",
+                get("server.seed_products"),
+                0,
+                1_000_000,
+            )? as u32,
+            run_worker: boolean("server.run_worker", get("server.run_worker"))?,
+            database: database(get("database.url"))?,
+            cache: match get("cache.url") {
+                "memory" => CacheConfig::Memory,
+                u if u.starts_with("redis://") || u.starts_with("rediss://") => {
+                    CacheConfig::Redis { url: u.to_string() }
+                }
+                other => {
+                    return Err(err(
+                        "cache.url",
+                        format!("expected memory or redis://HOST:PORT, got {other:?}"),
+                    ))
+                }
+            },
+            queue: QueueConfig {
+                backend: queue_backend,
+                max_receives: number("queue.max_receives", get("queue.max_receives"), 1, 1000)?
+                    as u32,
+                visibility_timeout: Duration::from_secs(number(
+                    "queue.visibility_timeout_secs",
+                    get("queue.visibility_timeout_secs"),
+                    1,
+                    43_200,
+                )?),
+            },
+            catalog: match get("catalog.kind") {
+                "embedded" => CatalogConfig::Embedded {
+                    path: path(get("catalog.path"), "catalog.path")?,
+                },
+                "dynamodb" => CatalogConfig::DynamoDb {
+                    table: name("catalog.table", get("catalog.table"))?,
+                },
+                other => {
+                    return Err(err(
+                        "catalog.kind",
+                        format!("expected embedded or dynamodb, got {other:?}"),
+                    ))
+                }
+            },
+            objects: match get("objects.kind") {
+                "folder" => ObjectsConfig::Folder {
+                    path: path(get("objects.path"), "objects.path")?,
+                },
+                "s3" => ObjectsConfig::S3 {
+                    bucket: name("objects.bucket", get("objects.bucket"))?,
+                },
+                other => {
+                    return Err(err(
+                        "objects.kind",
+                        format!("expected folder or s3, got {other:?}"),
+                    ))
+                }
+            },
+            aws: AwsConfig {
+                region: name("aws.region", get("aws.region"))?,
+                endpoint_url: match get("aws.endpoint_url") {
+                    "" => None,
+                    u => Some(http_url("aws.endpoint_url", u)?),
+                },
+                create_resources: boolean("aws.create_resources", get("aws.create_resources"))?,
+            },
+        })
+    }
+
+    /// True when any port uses an AWS service.
+    pub fn uses_aws(&self) -> bool {
+        matches!(self.queue.backend, QueueBackend::Sqs { .. })
+            || matches!(self.catalog, CatalogConfig::DynamoDb { .. })
+            || matches!(self.objects, ObjectsConfig::S3 { .. })
+    }
+}
+
+fn set(raw: &mut RawSettings, key: &str, value: String, source: &str) -> Result<(), ConfigError> {
+    if !raw.contains_key(key) {
+        return Err(err(source, format!("unknown setting {key:?}")));
+    }
+    raw.insert(key.to_string(), value);
+    Ok(())
+}
+
+fn merge_toml(raw: &mut RawSettings, text: &str) -> Result<(), ConfigError> {
+    let doc: toml::Table = text
+        .parse()
+        .map_err(|e| err("APP_CONFIG", format!("not valid TOML: {e}")))?;
+    for (section, table) in doc {
+        let toml::Value::Table(table) = table else {
+            return Err(err(&section, "expected a [section] table"));
+        };
+        for (k, v) in table {
+            let key = format!("{section}.{k}");
+            let value = match v {
+                toml::Value::String(s) => s,
+                other => other.to_string(),
+            };
+            set(raw, &key, value, &key)?;
+        }
+    }
+    Ok(())
+}
+
+fn boolean(key: &str, v: &str) -> Result<bool, ConfigError> {
+    match v {
+        "true" | "1" => Ok(true),
+        "false" | "0" => Ok(false),
+        other => Err(err(key, format!("expected true or false, got {other:?}"))),
+    }
+}
+
+fn number(key: &str, v: &str, min: u64, max: u64) -> Result<u64, ConfigError> {
+    match v.parse::<u64>() {
+        Ok(n) if (min..=max).contains(&n) => Ok(n),
+        _ => Err(err(
+            key,
+            format!("expected a whole number from {min} to {max}, got {v:?}"),
+        )),
+    }
+}
+
+fn path(v: &str, key: &str) -> Result<PathBuf, ConfigError> {
+    if v.trim().is_empty() {
+        return Err(err(key, "must not be empty"));
+    }
+    Ok(PathBuf::from(v))
+}
+
+fn name(key: &str, v: &str) -> Result<String, ConfigError> {
+    if v.is_empty()
+        || !v
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
+    {
+        return Err(err(
+            key,
+            format!("expected a name of letters, digits, - _ or ., got {v:?}"),
+        ));
+    }
+    Ok(v.to_string())
+}
+
+fn http_url(key: &str, v: &str) -> Result<String, ConfigError> {
+    if !(v.starts_with("http://") || v.starts_with("https://")) || v.len() < 10 {
+        return Err(err(key, format!("expected an http(s):// URL, got {v:?}")));
+    }
+    Ok(v.trim_end_matches('/').to_string())
+}
+
+fn database(v: &str) -> Result<DatabaseConfig, ConfigError> {
+    if let Some(p) = v.strip_prefix("sqlite://") {
+        return Ok(DatabaseConfig::Sqlite {
+            path: path(p, "database.url")?,
+        });
+    }
+    if v.starts_with("postgres://") || v.starts_with("postgresql://") {
+        return Ok(DatabaseConfig::Postgres { url: v.to_string() });
+    }
+    Err(err(
+        "database.url",
+        "expected sqlite://PATH or postgres://…",
+    ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(a, b)| (a.to_string(), b.to_string()))
+            .collect()
+    }
+
+    #[test]
+    fn defaults_choose_every_embedded_adapter() {
+        let s = Settings::from_sources(None, env(&[])).unwrap();
+        assert_eq!(s.cache, CacheConfig::Memory);
+        assert!(matches!(s.database, DatabaseConfig::Sqlite { .. }));
+        assert!(matches!(s.queue.backend, QueueBackend::Local { .. }));
+        assert!(!s.uses_aws());
+    }
+
+    #[test]
+    fn environment_overrides_the_file() {
+        let file = "[cache]\nurl = \"redis://a:1\"\n[queue]\nmax_receives = 3\n";
+        let s =
+            Settings::from_sources(Some(file), env(&[("APP_CACHE__URL", "redis://b:2")])).unwrap();
+        assert_eq!(
+            s.cache,
+            CacheConfig::Redis {
+                url: "redis://b:2".into()
+            }
+        );
+        assert_eq!(s.queue.max_receives, 3);
+    }
+
+    #[test]
+    fn a_bad_value_names_the_setting() {
+        let e =
+            Settings::from_sources(None, env(&[("APP_CACHE__URL", "memcached://x")])).unwrap_err();
+        assert_eq!(e.key, "cache.url");
+        let e = Settings::from_sources(Some("[queue]\nmax_receives = 0\n"), env(&[])).unwrap_err();
+        assert_eq!(e.key, "queue.max_receives");
+        let e = Settings::from_sources(None, env(&[("APP_SERVER__ADDR", "nope")])).unwrap_err();
+        assert_eq!(e.key, "server.addr");
+    }
+
+    #[test]
+    fn an_unknown_key_is_refused() {
+        let e = Settings::from_sources(None, env(&[("APP_CACHE__URLL", "memory")])).unwrap_err();
+        assert_eq!(e.key, "APP_CACHE__URLL");
+        assert!(Settings::from_sources(Some("[nope]\nx = 1\n"), env(&[])).is_err());
+    }
+}

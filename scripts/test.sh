@@ -1,0 +1,52 @@
+#!/usr/bin/env bash
+# README command 2: install what tests need, start the services, run every
+# Rust test (conformance suites against embedded and cloud adapters) and the
+# Playwright suite against the built server, print bundle sizes, and stop
+# what this script started.
+source "$(dirname "$0")/common.sh"
+bash scripts/setup-build.sh
+bash scripts/setup-test.sh
+
+STARTED=()
+cleanup() {
+  for pid in "${STARTED[@]:-}"; do [ -n "$pid" ] && kill "$pid" 2>/dev/null || true; done
+}
+trap cleanup EXIT
+
+port_open() { (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null; }
+wait_port() { for _ in $(seq 1 60); do port_open "$1" && return 0; sleep 0.5; done; echo "port $1 never opened" >&2; return 1; }
+
+MOTO_PORT="${MOTO_PORT:-5000}"
+if ! port_open "$MOTO_PORT"; then
+  log "starting moto server on $MOTO_PORT"
+  "$TOOLS/venv/bin/moto_server" -H 127.0.0.1 -p "$MOTO_PORT" >"$CACHE/moto.log" 2>&1 &
+  STARTED+=($!)
+  wait_port "$MOTO_PORT"
+fi
+
+export STOREFRONT_TEST_POSTGRES="${STOREFRONT_TEST_POSTGRES:-postgres://postgres@127.0.0.1:5432/postgres}"
+export STOREFRONT_TEST_REDIS="${STOREFRONT_TEST_REDIS:-redis://127.0.0.1:6379}"
+export STOREFRONT_TEST_AWS="${STOREFRONT_TEST_AWS:-http://127.0.0.1:$MOTO_PORT}"
+# Cloud conformance suites fail (rather than skip) when a service is missing.
+export STOREFRONT_REQUIRE_SERVICES=1
+
+log "building (release: server and Wasm)"
+cargo leptos build --release --precompress
+
+log "Rust tests"
+cargo test --release --workspace --exclude frontend 2>&1 | tee "$CACHE/cargo-test.log"
+
+log "Playwright"
+E2E_DIR="$(mktemp -d)"
+E2E_PORT="${E2E_PORT:-3100}"
+(
+  cd "$E2E_DIR"
+  APP_SERVER__ADDR="127.0.0.1:$E2E_PORT" APP_SERVER__SEED_PRODUCTS=120 \
+    exec "$CARGO_TARGET_DIR/release/server" serve
+) >"$CACHE/e2e-server.log" 2>&1 &
+STARTED+=($!)
+wait_port "$E2E_PORT"
+(cd end2end && BASE_URL="http://127.0.0.1:$E2E_PORT" npx playwright test)
+
+log "bundle sizes (what a shopper downloads)"
+"$TOOLS/venv/bin/python" scripts/bundle_size.py "$ROOT/target/site/pkg"

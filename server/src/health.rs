@@ -1,0 +1,36 @@
+//! `/healthz` says the process is alive; `/readyz` checks every configured
+//! dependency and answers 503 naming the ones that are down.
+
+use app::state::AppState;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Json};
+use serde_json::json;
+
+pub async fn healthz() -> impl IntoResponse {
+    (StatusCode::OK, Json(json!({ "status": "ok" })))
+}
+
+pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
+    let checks = state.services.readiness().await;
+    let down: Vec<&str> = checks.iter().filter(|c| !c.ok).map(|c| c.name).collect();
+    for c in checks.iter().filter(|c| !c.ok) {
+        tracing::warn!(
+            dependency = c.name,
+            backend = c.backend,
+            error = c.error.as_deref().unwrap_or(""),
+            "dependency not ready"
+        );
+    }
+    let status = if down.is_empty() {
+        StatusCode::OK
+    } else {
+        StatusCode::SERVICE_UNAVAILABLE
+    };
+    let body = json!({
+        "status": if down.is_empty() { "ready" } else { "unavailable" },
+        "down": down,
+        "checks": checks,
+    });
+    (status, Json(body))
+}

@@ -1,0 +1,13 @@
+#![recursion_limit = "256"]
+//! The storefront HTTP server: the Leptos app, health endpoints, static
+//! assets and the middleware around them. `build_router` is used by the
+//! binary and by the integration tests (which serve it on port 0).
+
+pub mod health;
+pub mod http;
+pub mod loadgen;
+pub mod seo;
+pub mod startup;
+pub mod telemetry;
+
+pub use http::build_router;

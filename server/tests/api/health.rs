@@ -1,0 +1,126 @@
+use crate::helpers::{env_or_skip, spawn_app};
+use serde_json::Value;
+
+#[tokio::test]
+async fn healthz_answers_ok() {
+    let app = spawn_app(&[]).await;
+    assert_eq!(app.get("/healthz").await.status(), 200);
+}
+
+#[tokio::test]
+async fn readyz_reports_every_embedded_dependency_up() {
+    let app = spawn_app(&[]).await;
+    let r = app.get("/readyz").await;
+    assert_eq!(r.status(), 200);
+    let body: Value = r.json().await.unwrap();
+    let names: Vec<&str> = body["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "database",
+            "cache",
+            "queue",
+            "dead_letter_queue",
+            "catalog",
+            "objects"
+        ]
+    );
+    assert!(body["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|c| c["ok"] == true));
+}
+
+fn cloud(pg: &str, redis: &str, aws: &str, id: &str) -> Vec<(&'static str, String)> {
+    vec![
+        ("APP_DATABASE__URL", pg.to_string()),
+        ("APP_CACHE__URL", redis.to_string()),
+        ("APP_QUEUE__KIND", "sqs".into()),
+        (
+            "APP_QUEUE__ORDERS_URL",
+            format!("{aws}/000000000000/orders-{id}"),
+        ),
+        (
+            "APP_QUEUE__DEAD_LETTER_URL",
+            format!("{aws}/000000000000/dlq-{id}"),
+        ),
+        ("APP_CATALOG__KIND", "dynamodb".into()),
+        ("APP_CATALOG__TABLE", format!("catalog-{id}")),
+        ("APP_OBJECTS__KIND", "s3".into()),
+        ("APP_OBJECTS__BUCKET", format!("assets-{id}")),
+        ("APP_AWS__ENDPOINT_URL", aws.to_string()),
+        ("APP_AWS__CREATE_RESOURCES", "true".into()),
+        ("APP_SERVER__SEED_PRODUCTS", "5".into()),
+    ]
+}
+
+#[tokio::test]
+async fn readyz_reports_postgres_redis_sqs_dynamodb_and_s3_up_and_names_the_one_down() {
+    let (Some(pg), Some(redis), Some(aws)) = (
+        env_or_skip("STOREFRONT_TEST_POSTGRES"),
+        env_or_skip("STOREFRONT_TEST_REDIS"),
+        env_or_skip("STOREFRONT_TEST_AWS"),
+    ) else {
+        return;
+    };
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    let app = spawn_app(&cloud(&pg, &redis, &aws, &id)).await;
+    let body: Value = app.get("/readyz").await.json().await.unwrap();
+    let backends: Vec<(&str, &str, bool)> = body["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["name"].as_str().unwrap(),
+                c["backend"].as_str().unwrap(),
+                c["ok"].as_bool().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        backends,
+        [
+            ("database", "postgres", true),
+            ("cache", "redis", true),
+            ("queue", "sqs", true),
+            ("dead_letter_queue", "sqs", true),
+            ("catalog", "dynamodb", true),
+            ("objects", "s3", true)
+        ]
+    );
+
+    // The same configuration with Redis unreachable: 503 naming the cache.
+    let mut down = cloud(&pg, "redis://127.0.0.1:1", &aws, &id);
+    down.retain(|(k, _)| *k != "APP_SERVER__SEED_PRODUCTS");
+    let app = spawn_app(&down).await;
+    let r = app.get("/readyz").await;
+    assert_eq!(r.status(), 503);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["down"], serde_json::json!(["cache"]));
+}
+
+#[tokio::test]
+async fn readyz_names_a_missing_dynamodb_table() {
+    let Some(aws) = env_or_skip("STOREFRONT_TEST_AWS") else {
+        return;
+    };
+    let id = uuid::Uuid::new_v4().simple().to_string();
+    let app = spawn_app(&[
+        ("APP_CATALOG__KIND", "dynamodb".into()),
+        ("APP_CATALOG__TABLE", format!("never-created-{id}")),
+        ("APP_AWS__ENDPOINT_URL", aws),
+        ("APP_SERVER__SEED_PRODUCTS", "0".into()),
+    ])
+    .await;
+    let r = app.get("/readyz").await;
+    assert_eq!(r.status(), 503);
+    let body: Value = r.json().await.unwrap();
+    assert_eq!(body["down"], serde_json::json!(["catalog"]));
+}
