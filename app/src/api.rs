@@ -25,29 +25,17 @@ mod ssr {
 pub async fn load_home() -> Result<HomeData, ServerFnError> {
     let st = ssr::state()?;
     let all = st.catalog.category("*").await.map_err(ssr::unavailable)?;
-    let featured = all
-        .iter()
-        .filter(|c| c.tags.iter().any(|t| t == "featured") && c.in_stock)
-        .take(8)
-        .cloned()
-        .collect();
+    let featured =
+        all.iter().filter(|c| c.tags.iter().any(|t| t == "featured") && c.in_stock).take(8).cloned().collect();
     let newest = all.iter().take(8).cloned().collect();
     let categories = top_categories(&st).await?;
-    Ok(HomeData {
-        featured,
-        newest,
-        categories,
-    })
+    Ok(HomeData { featured, newest, categories })
 }
 
 #[cfg(feature = "ssr")]
 async fn top_categories(st: &crate::state::AppState) -> Result<Vec<CategoryLink>, ServerFnError> {
     let cats = st.catalog.categories().await.map_err(ssr::unavailable)?;
-    Ok(cats
-        .iter()
-        .filter(|c| !c.as_str().contains('/'))
-        .map(|c| CategoryLink::new(c.as_str()))
-        .collect())
+    Ok(cats.iter().filter(|c| !c.as_str().contains('/')).map(|c| CategoryLink::new(c.as_str())).collect())
 }
 
 #[server(input = Json)]
@@ -89,20 +77,10 @@ pub async fn load_listing(
             let prefix = format!("{c}/");
             let subs = all
                 .iter()
-                .filter(|x| {
-                    x.as_str()
-                        .strip_prefix(&prefix)
-                        .is_some_and(|rest| !rest.contains('/'))
-                })
+                .filter(|x| x.as_str().strip_prefix(&prefix).is_some_and(|rest| !rest.contains('/')))
                 .map(|x| CategoryLink::new(x.as_str()))
                 .collect();
-            (
-                c.ancestors_and_self()
-                    .iter()
-                    .map(|a| CategoryLink::new(a.as_str()))
-                    .collect(),
-                subs,
-            )
+            (c.ancestors_and_self().iter().map(|a| CategoryLink::new(a.as_str())).collect(), subs)
         }
         None => (Vec::new(), Vec::new()),
     };
@@ -117,20 +95,12 @@ pub async fn load_listing(
 }
 
 #[server(input = Json)]
-pub async fn load_product(
-    slug: String,
-    variant: Option<String>,
-) -> Result<Loaded<ProductData>, ServerFnError> {
+pub async fn load_product(slug: String, variant: Option<String>) -> Result<Loaded<ProductData>, ServerFnError> {
     let st = ssr::state()?;
     if domain::Slug::parse(&slug).is_err() {
         return Ok(Loaded::NotFound);
     }
-    let Some(product) = st
-        .catalog
-        .product_by_slug(&slug)
-        .await
-        .map_err(ssr::unavailable)?
-    else {
+    let Some(product) = st.catalog.product_by_slug(&slug).await.map_err(ssr::unavailable)? else {
         return Ok(Loaded::NotFound);
     };
     if !product.is_visible() {
@@ -138,25 +108,9 @@ pub async fn load_product(
     }
     let selected = variant
         .and_then(|v| product.variant(&v).map(|v| v.sku.to_string()))
-        .or_else(|| {
-            product
-                .variants
-                .iter()
-                .find(|v| v.stock > 0)
-                .map(|v| v.sku.to_string())
-        })
+        .or_else(|| product.variants.iter().find(|v| v.stock > 0).map(|v| v.sku.to_string()))
         .or_else(|| product.variants.first().map(|v| v.sku.to_string()))
         .unwrap_or_default();
-    let crumbs = product
-        .category
-        .ancestors_and_self()
-        .iter()
-        .map(|c| CategoryLink::new(c.as_str()))
-        .collect();
-    Ok(Loaded::Found(ProductData {
-        product,
-        crumbs,
-        selected,
-        public_url: st.public_url.clone(),
-    }))
+    let crumbs = product.category.ancestors_and_self().iter().map(|c| CategoryLink::new(c.as_str())).collect();
+    Ok(Loaded::Found(ProductData { product, crumbs, selected, public_url: st.public_url.clone() }))
 }

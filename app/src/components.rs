@@ -9,11 +9,7 @@ pub fn request_query() -> Vec<(String, String)> {
     #[cfg(feature = "ssr")]
     {
         use_context::<axum::http::request::Parts>()
-            .and_then(|p| {
-                p.uri
-                    .query()
-                    .map(|q| serde_urlencoded::from_str(q).unwrap_or_default())
-            })
+            .and_then(|p| p.uri.query().map(|q| serde_urlencoded::from_str(q).unwrap_or_default()))
             .unwrap_or_default()
     }
     #[cfg(not(feature = "ssr"))]
@@ -25,10 +21,7 @@ pub fn request_query() -> Vec<(String, String)> {
 /// Set the HTTP status of the page being rendered.
 pub fn set_status(code: u16) {
     #[cfg(feature = "ssr")]
-    if let (Some(r), Ok(s)) = (
-        use_context::<leptos_axum::ResponseOptions>(),
-        axum::http::StatusCode::from_u16(code),
-    ) {
+    if let (Some(r), Ok(s)) = (use_context::<leptos_axum::ResponseOptions>(), axum::http::StatusCode::from_u16(code)) {
         r.set_status(s);
     }
     #[cfg(not(feature = "ssr"))]
@@ -39,10 +32,7 @@ pub fn query_string(pairs: &[(String, String)]) -> String {
     if pairs.is_empty() {
         return String::new();
     }
-    let enc: Vec<String> = pairs
-        .iter()
-        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
-        .collect();
+    let enc: Vec<String> = pairs.iter().map(|(k, v)| format!("{}={}", encode(k), encode(v))).collect();
     format!("?{}", enc.join("&"))
 }
 
@@ -51,9 +41,7 @@ pub fn encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
-                out.push(b as char)
-            }
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => out.push(b as char),
             b' ' => out.push('+'),
             _ => out.push_str(&format!("%{b:02X}")),
         }
@@ -63,26 +51,18 @@ pub fn encode(s: &str) -> String {
 
 /// Escape text for HTML (used where a library writes text unescaped).
 pub fn escape_html(s: &str) -> String {
-    s.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
 /// JSON for a `<script type="application/ld+json">`, safe inside HTML.
 pub fn json_ld(v: &serde_json::Value) -> String {
-    v.to_string()
-        .replace('<', "\\u003c")
-        .replace('>', "\\u003e")
-        .replace('&', "\\u0026")
+    v.to_string().replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026")
 }
 
 #[component]
 pub fn ProductCardView(card: ProductCard) -> impl IntoView {
     let href = format!("/p/{}", card.slug);
-    let (img, alt) = card
-        .image
-        .map(|i| (i.url, i.alt))
-        .unwrap_or_else(|| ("/favicon.svg".into(), String::new()));
+    let (img, alt) = card.image.map(|i| (i.url, i.alt)).unwrap_or_else(|| ("/favicon.svg".into(), String::new()));
     view! {
         <li class="card">
             <a href=href>
@@ -111,10 +91,7 @@ pub fn ProductGrid(cards: Vec<ProductCard>) -> impl IntoView {
 }
 
 #[component]
-pub fn Breadcrumbs(
-    crumbs: Vec<CategoryLink>,
-    #[prop(optional)] current: Option<String>,
-) -> impl IntoView {
+pub fn Breadcrumbs(crumbs: Vec<CategoryLink>, #[prop(optional)] current: Option<String>) -> impl IntoView {
     view! {
         <nav class="breadcrumbs" aria-label="Breadcrumb">
             <ol>

@@ -4,6 +4,7 @@
 //! and server-only state live behind the `ssr` feature.
 
 pub mod api;
+pub mod cart_api;
 pub mod components;
 pub mod islands;
 pub mod model;
@@ -51,6 +52,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/c/*path") view=pages::listing::CategoryPage ssr=SsrMode::Async />
                     <Route path=path!("/search") view=pages::listing::SearchPage ssr=SsrMode::Async />
                     <Route path=path!("/p/:slug") view=pages::product::ProductPage ssr=SsrMode::Async />
+                    <Route path=path!("/cart") view=pages::shop::CartPage ssr=SsrMode::Async />
+                    <Route path=path!("/checkout") view=pages::shop::CheckoutPage ssr=SsrMode::Async />
+                    <Route path=path!("/orders/:id") view=pages::shop::OrderPage ssr=SsrMode::Async />
                 </Routes>
             </main>
             <footer class="site-footer">
@@ -63,11 +67,7 @@ pub fn App() -> impl IntoView {
 
 #[component]
 fn Header() -> impl IntoView {
-    let q = components::request_query()
-        .into_iter()
-        .find(|(k, _)| k == "q")
-        .map(|(_, v)| v)
-        .unwrap_or_default();
+    let q = components::request_query().into_iter().find(|(k, _)| k == "q").map(|(_, v)| v).unwrap_or_default();
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
         <header class="site-header">
@@ -77,6 +77,12 @@ fn Header() -> impl IntoView {
                 <input id="q" type="search" name="q" placeholder="Search products" value=q maxlength="200" />
                 <button type="submit">"Search"</button>
             </form>
+            <a href="/cart" class="cart-link">
+                "Cart "
+                <span id="cart-count" class="badge" data-testid="cart-count">
+                    <Suspense fallback=|| "0">{move || Suspend::new(async move { cart_api::cart_count().await.unwrap_or(0) })}</Suspense>
+                </span>
+            </a>
             <islands::MenuToggle />
             <nav id="site-nav" class="site-nav" aria-label="Main">
                 <Suspense fallback=|| ()>

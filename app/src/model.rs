@@ -13,10 +13,7 @@ pub struct CategoryLink {
 impl CategoryLink {
     pub fn new(path: &str) -> Self {
         let leaf = path.rsplit('/').next().unwrap_or(path);
-        Self {
-            path: path.to_string(),
-            name: title_case(leaf),
-        }
+        Self { path: path.to_string(), name: title_case(leaf) }
     }
     pub fn href(&self) -> String {
         format!("/c/{}", self.path)
@@ -27,9 +24,7 @@ pub fn title_case(s: &str) -> String {
     s.split('-')
         .map(|w| {
             let mut c = w.chars();
-            c.next()
-                .map(|f| f.to_uppercase().collect::<String>() + c.as_str())
-                .unwrap_or_default()
+            c.next().map(|f| f.to_uppercase().collect::<String>() + c.as_str()).unwrap_or_default()
         })
         .collect::<Vec<_>>()
         .join(" ")
@@ -81,6 +76,7 @@ pub struct PanelVariant {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PanelData {
+    pub product_id: String,
     pub slug: String,
     pub compare_at: Option<String>,
     pub axes: Vec<(String, Vec<String>)>,
@@ -92,6 +88,7 @@ pub struct PanelData {
 impl PanelData {
     pub fn from_product(p: &Product, selected: &str) -> Self {
         Self {
+            product_id: p.id.clone(),
             slug: p.slug.to_string(),
             compare_at: p.compare_at.map(|m| m.to_string()),
             axes: p.option_axes(),
@@ -100,21 +97,13 @@ impl PanelData {
                 .iter()
                 .map(|v| PanelVariant {
                     sku: v.sku.to_string(),
-                    options: v
-                        .options
-                        .iter()
-                        .map(|o| (o.name.clone(), o.value.clone()))
-                        .collect(),
+                    options: v.options.iter().map(|o| (o.name.clone(), o.value.clone())).collect(),
                     price: v.price.to_string(),
                     stock: v.stock,
                     image: v.image,
                 })
                 .collect(),
-            images: p
-                .images
-                .iter()
-                .map(|i| (i.url.clone(), i.alt.clone()))
-                .collect(),
+            images: p.images.iter().map(|i| (i.url.clone(), i.alt.clone())).collect(),
             selected: selected.to_string(),
         }
     }
@@ -129,22 +118,11 @@ pub fn pick_variant<'a>(
     name: &str,
     value: &str,
 ) -> Option<&'a PanelVariant> {
-    variants
-        .iter()
-        .filter(|v| v.options.iter().any(|(n, val)| n == name && val == value))
-        .max_by_key(|v| {
-            let kept = v
-                .options
-                .iter()
-                .filter(|o| current.options.contains(o))
-                .count();
-            // max_by_key keeps the last maximum; reverse position to prefer the first.
-            (
-                kept,
-                v.stock > 0,
-                std::cmp::Reverse(variants.iter().position(|x| x.sku == v.sku)),
-            )
-        })
+    variants.iter().filter(|v| v.options.iter().any(|(n, val)| n == name && val == value)).max_by_key(|v| {
+        let kept = v.options.iter().filter(|o| current.options.contains(o)).count();
+        // max_by_key keeps the last maximum; reverse position to prefer the first.
+        (kept, v.stock > 0, std::cmp::Reverse(variants.iter().position(|x| x.sku == v.sku)))
+    })
 }
 
 #[cfg(test)]
@@ -154,10 +132,7 @@ mod tests {
     fn v(sku: &str, colour: &str, size: &str, stock: i64) -> PanelVariant {
         PanelVariant {
             sku: sku.into(),
-            options: vec![
-                ("colour".into(), colour.into()),
-                ("size".into(), size.into()),
-            ],
+            options: vec![("colour".into(), colour.into()), ("size".into(), size.into())],
             price: "$1.00".into(),
             stock,
             image: None,
@@ -166,20 +141,75 @@ mod tests {
 
     #[test]
     fn picking_a_value_keeps_the_other_choices() {
-        let vs = [
-            v("BS", "black", "S", 1),
-            v("BM", "black", "M", 1),
-            v("NS", "navy", "S", 1),
-            v("NM", "navy", "M", 1),
-        ];
-        assert_eq!(
-            pick_variant(&vs, &vs[1], "colour", "navy").map(|v| v.sku.as_str()),
-            Some("NM")
-        );
-        assert_eq!(
-            pick_variant(&vs, &vs[2], "size", "M").map(|v| v.sku.as_str()),
-            Some("NM")
-        );
+        let vs = [v("BS", "black", "S", 1), v("BM", "black", "M", 1), v("NS", "navy", "S", 1), v("NM", "navy", "M", 1)];
+        assert_eq!(pick_variant(&vs, &vs[1], "colour", "navy").map(|v| v.sku.as_str()), Some("NM"));
+        assert_eq!(pick_variant(&vs, &vs[2], "size", "M").map(|v| v.sku.as_str()), Some("NM"));
         assert!(pick_variant(&vs, &vs[0], "colour", "red").is_none());
+    }
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CartLineView {
+    pub sku: String,
+    pub slug: String,
+    pub title: String,
+    pub options: String,
+    pub image: Option<String>,
+    pub unit_price: String,
+    pub quantity: u32,
+    pub line_total: String,
+    pub notice: Option<String>,
+    pub available: bool,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CartView {
+    pub lines: Vec<CartLineView>,
+    pub subtotal: String,
+    pub count: u32,
+    pub ready: bool,
+}
+
+/// The answer to a cart change: the new cart, or why it was refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CartChange {
+    Done(CartView),
+    Refused(String),
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckoutInput {
+    pub email: String,
+    pub name: String,
+    pub line1: String,
+    pub line2: String,
+    pub city: String,
+    pub postal_code: String,
+    pub country: String,
+    pub shipping: String,
+    pub card_number: String,
+    pub idempotency_key: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum CheckoutOutcome {
+    Accepted { order_id: String },
+    Invalid { fields: Vec<(String, String)> },
+    Refused(String),
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderView {
+    pub id: String,
+    /// pending | reserved | confirmed | rejected | cancelled | refunded | unknown
+    pub state: String,
+    pub reason: Option<String>,
+    pub total: Option<String>,
+    pub lines: Vec<(String, u32, String)>,
+}
+
+impl OrderView {
+    pub fn is_final(&self) -> bool {
+        !matches!(self.state.as_str(), "pending" | "reserved")
     }
 }

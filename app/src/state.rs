@@ -2,6 +2,7 @@
 
 use axum::extract::FromRef;
 use infra::catalog::CachedCatalog;
+use infra::orders::pipeline::Pipeline;
 use infra::Services;
 use leptos::prelude::LeptosOptions;
 use std::sync::Arc;
@@ -11,6 +12,7 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub services: Services,
     pub catalog: Arc<CachedCatalog>,
+    pub orders: Pipeline,
     /// The shop's public origin, without a trailing slash.
     pub public_url: String,
 }

@@ -56,12 +56,7 @@ impl ProductCard {
             variant_options: p
                 .variants
                 .iter()
-                .map(|v| {
-                    v.options
-                        .iter()
-                        .map(|o| (o.name.clone(), o.value.clone()))
-                        .collect()
-                })
+                .map(|v| v.options.iter().map(|o| (o.name.clone(), o.value.clone())).collect())
                 .collect(),
             tags: p.tags.clone(),
             snippet: p.description.chars().take(300).collect(),
@@ -138,49 +133,31 @@ pub struct Listing {
 fn clamp_number(name: &'static str, v: &str, min: i64, max: i64) -> Result<i64, QueryError> {
     let v = v.trim();
     // Very long digit strings are clamped rather than refused.
-    if !v.is_empty()
-        && v.len() > 18
-        && v.trim_start_matches('-')
-            .chars()
-            .all(|c| c.is_ascii_digit())
-    {
+    if !v.is_empty() && v.len() > 18 && v.trim_start_matches('-').chars().all(|c| c.is_ascii_digit()) {
         return Ok(if v.starts_with('-') { min } else { max });
     }
-    v.parse::<i64>()
-        .map(|n| n.clamp(min, max))
-        .map_err(|_| QueryError::NotANumber(name))
+    v.parse::<i64>().map(|n| n.clamp(min, max)).map_err(|_| QueryError::NotANumber(name))
 }
 
 impl Listing {
     pub fn parse(params: &[(String, String)]) -> Result<Self, QueryError> {
-        let mut l = Listing {
-            page: 1,
-            page_size: DEFAULT_PAGE_SIZE,
-            ..Default::default()
-        };
+        let mut l = Listing { page: 1, page_size: DEFAULT_PAGE_SIZE, ..Default::default() };
         for (k, v) in params {
             match k.as_str() {
                 "sort" => l.sort = Sort::parse(v)?,
                 "page" => l.page = clamp_number("page", v, 1, i64::from(MAX_PAGE))? as u32,
-                "size" => {
-                    l.page_size = clamp_number("size", v, 1, i64::from(MAX_PAGE_SIZE))? as u32
-                }
+                "size" => l.page_size = clamp_number("size", v, 1, i64::from(MAX_PAGE_SIZE))? as u32,
                 // Shoppers type whole currency units; listings compare minor units.
-                "min" if !v.is_empty() => {
-                    l.min_price = Some(clamp_number("min", v, 0, MAX_PRICE_FILTER)? * 100)
-                }
-                "max" if !v.is_empty() => {
-                    l.max_price = Some(clamp_number("max", v, 0, MAX_PRICE_FILTER)? * 100)
-                }
+                "min" if !v.is_empty() => l.min_price = Some(clamp_number("min", v, 0, MAX_PRICE_FILTER)? * 100),
+                "max" if !v.is_empty() => l.max_price = Some(clamp_number("max", v, 0, MAX_PRICE_FILTER)? * 100),
                 "min" | "max" => {}
                 "brand" if !v.is_empty() => l.brands.push(v.chars().take(80).collect()),
                 "brand" => {}
                 "in_stock" => l.in_stock = matches!(v.as_str(), "1" | "true" | "on"),
                 "q" => l.q = v.chars().take(200).collect(),
-                key if key.starts_with("opt.") && !v.is_empty() => l.options.push((
-                    key[4..].chars().take(40).collect::<String>().to_lowercase(),
-                    v.chars().take(60).collect(),
-                )),
+                key if key.starts_with("opt.") && !v.is_empty() => l
+                    .options
+                    .push((key[4..].chars().take(40).collect::<String>().to_lowercase(), v.chars().take(60).collect())),
                 key if key.starts_with("opt.") => {}
                 other => return Err(QueryError::UnknownFilter(other.chars().take(32).collect())),
             }
@@ -201,11 +178,9 @@ impl Listing {
             && (self.brands.is_empty() || self.brands.iter().any(|b| *b == p.brand))
             && (!self.in_stock || p.in_stock)
             && (self.options.is_empty()
-                || p.variant_options.iter().any(|v| {
-                    self.options
-                        .iter()
-                        .all(|(n, val)| v.iter().any(|(on, ov)| on == n && ov == val))
-                }))
+                || p.variant_options
+                    .iter()
+                    .any(|v| self.options.iter().all(|(n, val)| v.iter().any(|(on, ov)| on == n && ov == val))))
     }
 
     /// The query string for this listing with one parameter changed (or
@@ -264,11 +239,7 @@ pub fn facets<'a>(products: impl IntoIterator<Item = &'a ProductCard>) -> Facets
         f.price_min = Some(f.price_min.map_or(price, |m| m.min(price)));
         f.price_max = Some(f.price_max.map_or(price, |m| m.max(price)));
         for (n, v) in &p.options {
-            *f.options
-                .entry(n.clone())
-                .or_default()
-                .entry(v.clone())
-                .or_default() += 1;
+            *f.options.entry(n.clone()).or_default().entry(v.clone()).or_default() += 1;
         }
     }
     f
@@ -278,15 +249,9 @@ pub fn facets<'a>(products: impl IntoIterator<Item = &'a ProductCard>) -> Facets
 /// Relevance is applied by [`search`], so here it keeps newest order.
 pub fn sort_cards(cards: &mut [&ProductCard], sort: Sort) {
     match sort {
-        Sort::Newest | Sort::Relevance => {
-            cards.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(a.id.cmp(&b.id)))
-        }
-        Sort::PriceAsc => {
-            cards.sort_by(|a, b| (a.price.minor(), &a.id).cmp(&(b.price.minor(), &b.id)))
-        }
-        Sort::PriceDesc => {
-            cards.sort_by(|a, b| (b.price.minor(), &a.id).cmp(&(a.price.minor(), &b.id)))
-        }
+        Sort::Newest | Sort::Relevance => cards.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(a.id.cmp(&b.id))),
+        Sort::PriceAsc => cards.sort_by(|a, b| (a.price.minor(), &a.id).cmp(&(b.price.minor(), &b.id))),
+        Sort::PriceDesc => cards.sort_by(|a, b| (b.price.minor(), &a.id).cmp(&(a.price.minor(), &b.id))),
     }
 }
 
@@ -307,27 +272,14 @@ pub fn list(all: &[ProductCard], l: &Listing) -> Page {
     let terms = tokenize(&l.q);
     let mut scored: Vec<(u32, &ProductCard)> = all
         .iter()
-        .map(|c| {
-            (
-                if terms.is_empty() {
-                    0
-                } else {
-                    relevance(c, &terms)
-                },
-                c,
-            )
-        })
+        .map(|c| (if terms.is_empty() { 0 } else { relevance(c, &terms) }, c))
         .filter(|(s, _)| terms.is_empty() || *s > 0)
         .collect();
     let facets = facets(scored.iter().map(|(_, c)| *c));
     scored.retain(|(_, c)| l.matches(c));
     let mut cards: Vec<&ProductCard>;
     if !terms.is_empty() && l.sort == Sort::Relevance {
-        scored.sort_by(|a, b| {
-            b.0.cmp(&a.0)
-                .then(b.1.created_at.cmp(&a.1.created_at))
-                .then(a.1.id.cmp(&b.1.id))
-        });
+        scored.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.created_at.cmp(&a.1.created_at)).then(a.1.id.cmp(&b.1.id)));
         cards = scored.into_iter().map(|(_, c)| c).collect();
     } else {
         cards = scored.into_iter().map(|(_, c)| c).collect();
@@ -335,27 +287,13 @@ pub fn list(all: &[ProductCard], l: &Listing) -> Page {
     }
     let total = cards.len();
     let pages = total.div_ceil(l.page_size as usize).max(1) as u32;
-    let items = cards
-        .into_iter()
-        .skip(l.offset())
-        .take(l.page_size as usize)
-        .cloned()
-        .collect();
-    Page {
-        items,
-        total,
-        page: l.page,
-        pages,
-        facets,
-    }
+    let items = cards.into_iter().skip(l.offset()).take(l.page_size as usize).cloned().collect();
+    Page { items, total, page: l.page, pages, facets }
 }
 
 /// Lowercased alphanumeric words of at least two characters.
 pub fn tokenize(text: &str) -> Vec<String> {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| w.chars().count() >= 2)
-        .map(str::to_lowercase)
-        .collect()
+    text.split(|c: char| !c.is_alphanumeric()).filter(|w| w.chars().count() >= 2).map(str::to_lowercase).collect()
 }
 
 /// Relevance of a product for a query: each query term scores by where it is
@@ -371,11 +309,7 @@ pub fn relevance(p: &ProductCard, query_terms: &[String]) -> u32 {
     let mut score = 0;
     let mut matched = 0;
     for t in query_terms {
-        let hit = |words: &[String]| {
-            words
-                .iter()
-                .any(|w| w == t || (t.len() >= 3 && w.starts_with(t.as_str())))
-        };
+        let hit = |words: &[String]| words.iter().any(|w| w == t || (t.len() >= 3 && w.starts_with(t.as_str())));
         let s = 5 * u32::from(hit(&title))
             + 3 * u32::from(p.tags.iter().any(|tag| tokenize(tag).contains(t)))
             + 2 * u32::from(hit(&brand))
@@ -422,18 +356,12 @@ mod tests {
     }
 
     fn params(p: &[(&str, &str)]) -> Vec<(String, String)> {
-        p.iter()
-            .map(|(a, b)| (a.to_string(), b.to_string()))
-            .collect()
+        p.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
     }
 
     #[test]
     fn negative_and_huge_pages_are_clamped() {
-        let l = Listing::parse(&params(&[
-            ("page", "-4"),
-            ("size", "100000000000000000000000"),
-        ]))
-        .unwrap();
+        let l = Listing::parse(&params(&[("page", "-4"), ("size", "100000000000000000000000")])).unwrap();
         assert_eq!((l.page, l.page_size), (1, MAX_PAGE_SIZE));
     }
 
@@ -454,45 +382,21 @@ mod tests {
 
     #[test]
     fn unknown_sort_and_filter_are_errors() {
-        assert!(matches!(
-            Listing::parse(&params(&[("sort", "cheap")])),
-            Err(QueryError::UnknownSort(_))
-        ));
-        assert!(matches!(
-            Listing::parse(&params(&[("colour", "x")])),
-            Err(QueryError::UnknownFilter(_))
-        ));
-        assert!(matches!(
-            Listing::parse(&params(&[("page", "two")])),
-            Err(QueryError::NotANumber("page"))
-        ));
+        assert!(matches!(Listing::parse(&params(&[("sort", "cheap")])), Err(QueryError::UnknownSort(_))));
+        assert!(matches!(Listing::parse(&params(&[("colour", "x")])), Err(QueryError::UnknownFilter(_))));
+        assert!(matches!(Listing::parse(&params(&[("page", "two")])), Err(QueryError::NotANumber("page"))));
     }
 
     #[test]
     fn filters_and_facets_agree() {
-        let ps = [
-            product("a", "Red hat", "Acme", 1000, 1),
-            product("b", "Blue hat", "Zed", 3000, 0),
-        ];
-        let l = Listing::parse(&params(&[
-            ("brand", "Acme"),
-            ("in_stock", "1"),
-            ("opt.size", "M"),
-        ]))
-        .unwrap();
-        let hits: Vec<_> = ps
-            .iter()
-            .filter(|p| l.matches(p))
-            .map(|p| p.id.as_str())
-            .collect();
+        let ps = [product("a", "Red hat", "Acme", 1000, 1), product("b", "Blue hat", "Zed", 3000, 0)];
+        let l = Listing::parse(&params(&[("brand", "Acme"), ("in_stock", "1"), ("opt.size", "M")])).unwrap();
+        let hits: Vec<_> = ps.iter().filter(|p| l.matches(p)).map(|p| p.id.as_str()).collect();
         assert_eq!(hits, ["a"]);
         let f = facets(&ps);
         assert_eq!(f.brands["Acme"], 1);
         assert_eq!(f.options["size"]["M"], 2);
-        assert_eq!(
-            (f.in_stock, f.price_min, f.price_max),
-            (1, Some(1000), Some(3000))
-        );
+        assert_eq!((f.in_stock, f.price_min, f.price_max), (1, Some(1000), Some(3000)));
     }
 
     #[test]
@@ -507,9 +411,8 @@ mod tests {
 
     #[test]
     fn search_ranks_then_pages_and_counts_facets_over_all_matches() {
-        let mut cards: Vec<ProductCard> = (0..30)
-            .map(|i| product(&format!("p{i}"), "Plain mug", "Acme", 100 + i, 1))
-            .collect();
+        let mut cards: Vec<ProductCard> =
+            (0..30).map(|i| product(&format!("p{i}"), "Plain mug", "Acme", 100 + i, 1)).collect();
         cards.push(product("star", "Linen shirt", "Zed", 5000, 1));
         let mut linen_mug = product("lm", "Mug", "Acme", 10, 0);
         linen_mug.snippet = "linen".into();
@@ -518,12 +421,7 @@ mod tests {
         let page = list(&cards, &l);
         assert_eq!(page.total, 2);
         assert_eq!(page.items[0].id, "star");
-        let l = Listing::parse(&params(&[
-            ("size", "10"),
-            ("page", "3"),
-            ("sort", "price-asc"),
-        ]))
-        .unwrap();
+        let l = Listing::parse(&params(&[("size", "10"), ("page", "3"), ("sort", "price-asc")])).unwrap();
         let page = list(&cards, &l);
         assert_eq!((page.total, page.pages, page.items.len()), (32, 4, 10));
         assert_eq!(page.facets.brands["Acme"], 31);

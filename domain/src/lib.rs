@@ -5,11 +5,10 @@
 pub mod catalog;
 pub use catalog::{Listing, Page, ProductCard, Sort};
 pub mod money;
+pub mod order;
 pub mod product;
 pub mod text;
 
 pub use money::{Currency, Money, MoneyError};
-pub use product::{
-    Image, OptionValue, Product, ProductDraft, ProductError, ProductStatus, Variant, VariantDraft,
-};
+pub use product::{Image, OptionValue, Product, ProductDraft, ProductError, ProductStatus, Variant, VariantDraft};
 pub use text::{CategoryPath, Sku, Slug, TextError};

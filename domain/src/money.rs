@@ -99,19 +99,13 @@ impl Money {
 
     pub fn checked_add(self, other: Money) -> Result<Money, MoneyError> {
         if self.currency != other.currency {
-            return Err(MoneyError::CurrencyMismatch(
-                self.currency.code(),
-                other.currency.code(),
-            ));
+            return Err(MoneyError::CurrencyMismatch(self.currency.code(), other.currency.code()));
         }
         Money::new(self.minor.saturating_add(other.minor), self.currency)
     }
 
     pub fn times(self, quantity: u32) -> Result<Money, MoneyError> {
-        Money::new(
-            self.minor.saturating_mul(i64::from(quantity)),
-            self.currency,
-        )
+        Money::new(self.minor.saturating_mul(i64::from(quantity)), self.currency)
     }
 }
 
@@ -123,13 +117,7 @@ impl fmt::Display for Money {
             return write!(f, "{sym}{}", self.minor);
         }
         let unit = 10_i64.pow(exp);
-        write!(
-            f,
-            "{sym}{}.{:0width$}",
-            self.minor / unit,
-            self.minor % unit,
-            width = exp as usize
-        )
+        write!(f, "{sym}{}.{:0width$}", self.minor / unit, self.minor % unit, width = exp as usize)
     }
 }
 

@@ -111,10 +111,7 @@ pub struct ProductError {
 
 impl ProductError {
     fn new(field: impl Into<String>, message: impl ToString) -> Self {
-        Self {
-            field: field.into(),
-            message: message.to_string(),
-        }
+        Self { field: field.into(), message: message.to_string() }
     }
 }
 
@@ -127,16 +124,10 @@ fn required_text(field: &str, s: &str, max: usize) -> Result<String, ProductErro
         return Err(ProductError::new(field, "must not be empty"));
     }
     if t.chars().count() > max {
-        return Err(ProductError::new(
-            field,
-            format!("must be at most {max} characters"),
-        ));
+        return Err(ProductError::new(field, format!("must be at most {max} characters")));
     }
     if t.chars().any(|c| c.is_control() && c != '\n' && c != '\t') {
-        return Err(ProductError::new(
-            field,
-            "must not contain control characters",
-        ));
+        return Err(ProductError::new(field, "must not contain control characters"));
     }
     Ok(t.to_string())
 }
@@ -190,11 +181,7 @@ impl Product {
 
     /// Lowest variant price: what listings show and sort by.
     pub fn min_price(&self) -> Money {
-        self.variants
-            .iter()
-            .map(|v| v.price)
-            .min_by_key(|m| m.minor())
-            .unwrap_or_else(|| Money::zero(Currency::Usd))
+        self.variants.iter().map(|v| v.price).min_by_key(|m| m.minor()).unwrap_or_else(|| Money::zero(Currency::Usd))
     }
 
     pub fn total_stock(&self) -> i64 {
@@ -235,10 +222,7 @@ fn parse_images(images: Vec<Image>) -> Result<Vec<Image>, ProductError> {
         .map(|(i, img)| {
             let url = required_text(&format!("images[{i}].url"), &img.url, 500)?;
             if !(url.starts_with('/') || url.starts_with("https://")) {
-                return Err(ProductError::new(
-                    format!("images[{i}].url"),
-                    "must be a site path or an https URL",
-                ));
+                return Err(ProductError::new(format!("images[{i}].url"), "must be a site path or an https URL"));
             }
             let alt = required_text(&format!("images[{i}].alt"), &img.alt, 200)?;
             Ok(Image { url, alt })
@@ -255,10 +239,7 @@ fn parse_variants(
         return Err(ProductError::new("variants", "at least one variant"));
     }
     if drafts.len() > MAX_VARIANTS {
-        return Err(ProductError::new(
-            "variants",
-            format!("at most {MAX_VARIANTS} variants"),
-        ));
+        return Err(ProductError::new("variants", format!("at most {MAX_VARIANTS} variants")));
     }
     let mut out: Vec<Variant> = Vec::with_capacity(drafts.len());
     for (i, v) in drafts.into_iter().enumerate() {
@@ -267,13 +248,9 @@ fn parse_variants(
         if out.iter().any(|o| o.sku == sku) {
             return Err(ProductError::new(f("sku"), "duplicate SKU in this product"));
         }
-        let price =
-            Money::new(v.price_minor, currency).map_err(|e| ProductError::new(f("price"), e))?;
+        let price = Money::new(v.price_minor, currency).map_err(|e| ProductError::new(f("price"), e))?;
         if !(0..=MAX_STOCK).contains(&v.stock) {
-            return Err(ProductError::new(
-                f("stock"),
-                format!("must be between 0 and {MAX_STOCK}"),
-            ));
+            return Err(ProductError::new(f("stock"), format!("must be between 0 and {MAX_STOCK}")));
         }
         if v.image.is_some_and(|ix| ix >= image_count) {
             return Err(ProductError::new(f("image"), "refers to a missing image"));
@@ -285,18 +262,9 @@ fn parse_variants(
             options.push(OptionValue { name, value });
         }
         if out.iter().any(|o| o.options == options) {
-            return Err(ProductError::new(
-                f("options"),
-                "two variants have the same options",
-            ));
+            return Err(ProductError::new(f("options"), "two variants have the same options"));
         }
-        out.push(Variant {
-            sku,
-            options,
-            price,
-            stock: v.stock,
-            image: v.image,
-        });
+        out.push(Variant { sku, options, price, stock: v.stock, image: v.image });
     }
     Ok(out)
 }
@@ -327,10 +295,7 @@ mod tests {
             description: "Light and cool.".into(),
             brand: "Acme".into(),
             category: "apparel/shirts".into(),
-            images: vec![Image {
-                url: "/img/p1.svg".into(),
-                alt: "A linen shirt".into(),
-            }],
+            images: vec![Image { url: "/img/p1.svg".into(), alt: "A linen shirt".into() }],
             currency: "USD".into(),
             compare_at_minor: Some(5000),
             variants: vec![
@@ -362,10 +327,7 @@ mod tests {
         assert_eq!(p.min_price().minor(), 3900);
         assert_eq!(p.total_stock(), 5);
         assert_eq!(p.tags, ["summer"]);
-        assert_eq!(
-            p.option_axes(),
-            [("size".to_string(), vec!["M".into(), "L".into()])]
-        );
+        assert_eq!(p.option_axes(), [("size".to_string(), vec!["M".into(), "L".into()])]);
     }
 
     #[test]
@@ -374,25 +336,13 @@ mod tests {
             ("title", Box::new(|d| d.title = "  ".into())),
             ("slug", Box::new(|d| d.slug = "Bad Slug".into())),
             ("variants", Box::new(|d| d.variants.clear())),
-            (
-                "variants[0].price",
-                Box::new(|d| d.variants[0].price_minor = -1),
-            ),
-            (
-                "variants[1].sku",
-                Box::new(|d| d.variants[1].sku = "LS-M".into()),
-            ),
+            ("variants[0].price", Box::new(|d| d.variants[0].price_minor = -1)),
+            ("variants[1].sku", Box::new(|d| d.variants[1].sku = "LS-M".into())),
             ("variants[0].stock", Box::new(|d| d.variants[0].stock = -3)),
-            (
-                "variants[0].image",
-                Box::new(|d| d.variants[0].image = Some(7)),
-            ),
+            ("variants[0].image", Box::new(|d| d.variants[0].image = Some(7))),
             ("currency", Box::new(|d| d.currency = "ZZZ".into())),
             ("status", Box::new(|d| d.status = "live".into())),
-            (
-                "images[0].url",
-                Box::new(|d| d.images[0].url = "javascript:alert(1)".into()),
-            ),
+            ("images[0].url", Box::new(|d| d.images[0].url = "javascript:alert(1)".into())),
         ];
         for (field, mutate) in cases {
             let mut d = draft();

@@ -10,10 +10,7 @@ pub enum TextError {
     #[error("{field} is longer than {max} characters")]
     TooLong { field: &'static str, max: usize },
     #[error("{field} may contain only {allowed}")]
-    BadChars {
-        field: &'static str,
-        allowed: &'static str,
-    },
+    BadChars { field: &'static str, allowed: &'static str },
 }
 
 fn check(field: &'static str, s: &str, max: usize) -> Result<(), TextError> {
@@ -35,17 +32,12 @@ impl Slug {
     pub fn parse(s: &str) -> Result<Self, TextError> {
         let s = s.trim();
         check("slug", s, 120)?;
-        let ok = s
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+        let ok = s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
             && !s.starts_with('-')
             && !s.ends_with('-')
             && !s.contains("--");
         if !ok {
-            return Err(TextError::BadChars {
-                field: "slug",
-                allowed: "lowercase letters, digits and single dashes",
-            });
+            return Err(TextError::BadChars { field: "slug", allowed: "lowercase letters, digits and single dashes" });
         }
         Ok(Self(s.to_string()))
     }
@@ -78,14 +70,8 @@ impl Sku {
     pub fn parse(s: &str) -> Result<Self, TextError> {
         let s = s.trim();
         check("SKU", s, 64)?;
-        if !s
-            .chars()
-            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-')
-        {
-            return Err(TextError::BadChars {
-                field: "SKU",
-                allowed: "uppercase letters, digits and dashes",
-            });
+        if !s.chars().all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '-') {
+            return Err(TextError::BadChars { field: "SKU", allowed: "uppercase letters, digits and dashes" });
         }
         Ok(Self(s.to_string()))
     }
@@ -106,16 +92,10 @@ impl CategoryPath {
         check("category", s, 200)?;
         let parts: Vec<&str> = s.split('/').collect();
         if parts.len() > 4 {
-            return Err(TextError::TooLong {
-                field: "category depth",
-                max: 4,
-            });
+            return Err(TextError::TooLong { field: "category depth", max: 4 });
         }
         for p in &parts {
-            Slug::parse(p).map_err(|_| TextError::BadChars {
-                field: "category",
-                allowed: "slugs separated by /",
-            })?;
+            Slug::parse(p).map_err(|_| TextError::BadChars { field: "category", allowed: "slugs separated by /" })?;
         }
         Ok(Self(s.to_string()))
     }
@@ -181,20 +161,13 @@ mod tests {
 
     #[test]
     fn slug_from_title_normalises_free_text() {
-        assert_eq!(
-            Slug::from_title("Blue Shirt! (XL)").unwrap().as_str(),
-            "blue-shirt-xl"
-        );
+        assert_eq!(Slug::from_title("Blue Shirt! (XL)").unwrap().as_str(), "blue-shirt-xl");
     }
 
     #[test]
     fn category_path_lists_its_ancestors() {
         let c = CategoryPath::parse("apparel/shirts").unwrap();
-        let names: Vec<_> = c
-            .ancestors_and_self()
-            .into_iter()
-            .map(String::from)
-            .collect();
+        let names: Vec<_> = c.ancestors_and_self().into_iter().map(String::from).collect();
         assert_eq!(names, ["apparel", "apparel/shirts"]);
         assert_eq!(c.leaf(), "shirts");
         assert!(CategoryPath::parse("a/b/c/d/e").is_err());

@@ -15,9 +15,7 @@ pub async fn sdk_config(cfg: &AwsConfig) -> SdkConfig {
         .region(Region::new(cfg.region.clone()))
         .timeout_config(timeouts);
     if let Some(url) = &cfg.endpoint_url {
-        loader = loader
-            .endpoint_url(url)
-            .credentials_provider(Credentials::new("test", "test", None, None, "static"));
+        loader = loader.endpoint_url(url).credentials_provider(Credentials::new("test", "test", None, None, "static"));
     }
     loader.load().await
 }

@@ -14,101 +14,42 @@ use std::time::Duration;
 
 /// (key, default, meaning)
 pub const SETTINGS: &[(&str, &str, &str)] = &[
-    (
-        "server.addr",
-        "127.0.0.1:3000",
-        "address the HTTP server listens on",
-    ),
+    ("server.addr", "127.0.0.1:3000", "address the HTTP server listens on"),
     (
         "server.public_url",
         "http://127.0.0.1:3000",
         "the shop's public origin, for canonical URLs, sitemap and CSRF origin checks",
     ),
-    (
-        "server.json_logs",
-        "false",
-        "true: JSON log lines; false: human-readable",
-    ),
-    (
-        "server.shutdown_grace_secs",
-        "20",
-        "how long in-flight requests may run after SIGTERM",
-    ),
-    (
-        "server.seed_products",
-        "300",
-        "demo products seeded on first start into an empty catalog (0: none)",
-    ),
-    (
-        "server.run_worker",
-        "true",
-        "run the order worker inside the server process",
-    ),
-    (
-        "database.url",
-        "sqlite://data/storefront.db",
-        "sqlite://PATH (embedded) or postgres://… (PostgreSQL)",
-    ),
-    (
-        "cache.url",
-        "memory",
-        "memory (in-process) or redis://HOST:PORT (Redis through fred)",
-    ),
-    (
-        "queue.kind",
-        "local",
-        "local (durable SQLite queue with SQS semantics) or sqs",
-    ),
+    ("server.json_logs", "false", "true: JSON log lines; false: human-readable"),
+    ("server.shutdown_grace_secs", "20", "how long in-flight requests may run after SIGTERM"),
+    ("server.seed_products", "300", "demo products seeded on first start into an empty catalog (0: none)"),
+    ("server.run_worker", "true", "run the order worker inside the server process"),
+    ("database.url", "sqlite://data/storefront.db", "sqlite://PATH (embedded) or postgres://… (PostgreSQL)"),
+    ("cache.url", "memory", "memory (in-process) or redis://HOST:PORT (Redis through fred)"),
+    ("queue.kind", "local", "local (durable SQLite queue with SQS semantics) or sqs"),
     ("queue.path", "data/queue.db", "file of the local queue"),
-    (
-        "queue.orders_url",
-        "http://127.0.0.1:5000/000000000000/storefront-orders",
-        "SQS URL of the order queue",
-    ),
+    ("queue.orders_url", "http://127.0.0.1:5000/000000000000/storefront-orders", "SQS URL of the order queue"),
     (
         "queue.dead_letter_url",
         "http://127.0.0.1:5000/000000000000/storefront-orders-dlq",
         "SQS URL of the dead-letter queue",
     ),
     (
-        "queue.max_receives",
-        "5",
-        "receives before a message moves to the dead-letter queue",
+        "queue.sale_url",
+        "http://127.0.0.1:5000/000000000000/storefront-sale.fifo",
+        "SQS URL of the FIFO queue for flash-sale orders",
     ),
-    (
-        "queue.visibility_timeout_secs",
-        "30",
-        "how long a received message stays hidden",
-    ),
-    (
-        "catalog.kind",
-        "embedded",
-        "embedded (SQLite key-value table) or dynamodb",
-    ),
-    (
-        "catalog.path",
-        "data/catalog.db",
-        "file of the embedded catalog table",
-    ),
+    ("queue.max_receives", "5", "receives before a message moves to the dead-letter queue"),
+    ("queue.visibility_timeout_secs", "30", "how long a received message stays hidden"),
+    ("catalog.kind", "embedded", "embedded (SQLite key-value table) or dynamodb"),
+    ("catalog.path", "data/catalog.db", "file of the embedded catalog table"),
     ("catalog.table", "storefront-catalog", "DynamoDB table name"),
     ("objects.kind", "folder", "folder or s3"),
-    (
-        "objects.path",
-        "data/objects",
-        "root folder of the folder object store",
-    ),
+    ("objects.path", "data/objects", "root folder of the folder object store"),
     ("objects.bucket", "storefront-assets", "S3 bucket name"),
     ("aws.region", "us-east-1", "AWS region"),
-    (
-        "aws.endpoint_url",
-        "",
-        "AWS endpoint override, e.g. http://127.0.0.1:5000 for moto; empty: real AWS",
-    ),
-    (
-        "aws.create_resources",
-        "false",
-        "create queues, table and bucket at start-up when missing",
-    ),
+    ("aws.endpoint_url", "", "AWS endpoint override, e.g. http://127.0.0.1:5000 for moto; empty: real AWS"),
+    ("aws.create_resources", "false", "create queues, table and bucket at start-up when missing"),
 ];
 
 #[derive(Debug, thiserror::Error)]
@@ -119,10 +60,7 @@ pub struct ConfigError {
 }
 
 fn err(key: &str, message: impl Into<String>) -> ConfigError {
-    ConfigError {
-        key: key.to_string(),
-        message: message.into(),
-    }
+    ConfigError { key: key.to_string(), message: message.into() }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -139,13 +77,8 @@ pub enum CacheConfig {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum QueueBackend {
-    Local {
-        path: PathBuf,
-    },
-    Sqs {
-        orders_url: String,
-        dead_letter_url: String,
-    },
+    Local { path: PathBuf },
+    Sqs { orders_url: String, dead_letter_url: String, sale_url: String },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -209,10 +142,7 @@ impl Settings {
         file: Option<&str>,
         env: impl IntoIterator<Item = (String, String)>,
     ) -> Result<Self, ConfigError> {
-        let mut raw: RawSettings = SETTINGS
-            .iter()
-            .map(|(k, v, _)| (k.to_string(), v.to_string()))
-            .collect();
+        let mut raw: RawSettings = SETTINGS.iter().map(|(k, v, _)| (k.to_string(), v.to_string())).collect();
         if let Some(text) = file {
             merge_toml(&mut raw, text)?;
         }
@@ -232,27 +162,18 @@ impl Settings {
     pub fn from_raw(raw: &RawSettings) -> Result<Self, ConfigError> {
         let get = |k: &str| raw.get(k).map(String::as_str).unwrap_or("");
         let queue_backend = match get("queue.kind") {
-            "local" => QueueBackend::Local {
-                path: path(get("queue.path"), "queue.path")?,
-            },
+            "local" => QueueBackend::Local { path: path(get("queue.path"), "queue.path")? },
             "sqs" => QueueBackend::Sqs {
                 orders_url: http_url("queue.orders_url", get("queue.orders_url"))?,
                 dead_letter_url: http_url("queue.dead_letter_url", get("queue.dead_letter_url"))?,
+                sale_url: http_url("queue.sale_url", get("queue.sale_url"))?,
             },
-            other => {
-                return Err(err(
-                    "queue.kind",
-                    format!("expected local or sqs, got {other:?}"),
-                ))
-            }
+            other => return Err(err("queue.kind", format!("expected local or sqs, got {other:?}"))),
         };
         Ok(Settings {
-            addr: get("server.addr").parse().map_err(|_| {
-                err(
-                    "server.addr",
-                    format!("expected HOST:PORT, got {:?}", get("server.addr")),
-                )
-            })?,
+            addr: get("server.addr")
+                .parse()
+                .map_err(|_| err("server.addr", format!("expected HOST:PORT, got {:?}", get("server.addr"))))?,
             public_url: http_url("server.public_url", get("server.public_url"))?,
             json_logs: boolean("server.json_logs", get("server.json_logs"))?,
             shutdown_grace: Duration::from_secs(number(
@@ -261,12 +182,7 @@ impl Settings {
                 0,
                 3600,
             )?),
-            seed_products: number(
-                "server.seed_products",
-                get("server.seed_products"),
-                0,
-                1_000_000,
-            )? as u32,
+            seed_products: number("server.seed_products", get("server.seed_products"), 0, 1_000_000)? as u32,
             run_worker: boolean("server.run_worker", get("server.run_worker"))?,
             database: database(get("database.url"))?,
             cache: match get("cache.url") {
@@ -274,17 +190,11 @@ impl Settings {
                 u if u.starts_with("redis://") || u.starts_with("rediss://") => {
                     CacheConfig::Redis { url: u.to_string() }
                 }
-                other => {
-                    return Err(err(
-                        "cache.url",
-                        format!("expected memory or redis://HOST:PORT, got {other:?}"),
-                    ))
-                }
+                other => return Err(err("cache.url", format!("expected memory or redis://HOST:PORT, got {other:?}"))),
             },
             queue: QueueConfig {
                 backend: queue_backend,
-                max_receives: number("queue.max_receives", get("queue.max_receives"), 1, 1000)?
-                    as u32,
+                max_receives: number("queue.max_receives", get("queue.max_receives"), 1, 1000)? as u32,
                 visibility_timeout: Duration::from_secs(number(
                     "queue.visibility_timeout_secs",
                     get("queue.visibility_timeout_secs"),
@@ -293,32 +203,14 @@ impl Settings {
                 )?),
             },
             catalog: match get("catalog.kind") {
-                "embedded" => CatalogConfig::Embedded {
-                    path: path(get("catalog.path"), "catalog.path")?,
-                },
-                "dynamodb" => CatalogConfig::DynamoDb {
-                    table: name("catalog.table", get("catalog.table"))?,
-                },
-                other => {
-                    return Err(err(
-                        "catalog.kind",
-                        format!("expected embedded or dynamodb, got {other:?}"),
-                    ))
-                }
+                "embedded" => CatalogConfig::Embedded { path: path(get("catalog.path"), "catalog.path")? },
+                "dynamodb" => CatalogConfig::DynamoDb { table: name("catalog.table", get("catalog.table"))? },
+                other => return Err(err("catalog.kind", format!("expected embedded or dynamodb, got {other:?}"))),
             },
             objects: match get("objects.kind") {
-                "folder" => ObjectsConfig::Folder {
-                    path: path(get("objects.path"), "objects.path")?,
-                },
-                "s3" => ObjectsConfig::S3 {
-                    bucket: name("objects.bucket", get("objects.bucket"))?,
-                },
-                other => {
-                    return Err(err(
-                        "objects.kind",
-                        format!("expected folder or s3, got {other:?}"),
-                    ))
-                }
+                "folder" => ObjectsConfig::Folder { path: path(get("objects.path"), "objects.path")? },
+                "s3" => ObjectsConfig::S3 { bucket: name("objects.bucket", get("objects.bucket"))? },
+                other => return Err(err("objects.kind", format!("expected folder or s3, got {other:?}"))),
             },
             aws: AwsConfig {
                 region: name("aws.region", get("aws.region"))?,
@@ -348,9 +240,7 @@ fn set(raw: &mut RawSettings, key: &str, value: String, source: &str) -> Result<
 }
 
 fn merge_toml(raw: &mut RawSettings, text: &str) -> Result<(), ConfigError> {
-    let doc: toml::Table = text
-        .parse()
-        .map_err(|e| err("APP_CONFIG", format!("not valid TOML: {e}")))?;
+    let doc: toml::Table = text.parse().map_err(|e| err("APP_CONFIG", format!("not valid TOML: {e}")))?;
     for (section, table) in doc {
         let toml::Value::Table(table) = table else {
             return Err(err(&section, "expected a [section] table"));
@@ -378,10 +268,7 @@ fn boolean(key: &str, v: &str) -> Result<bool, ConfigError> {
 fn number(key: &str, v: &str, min: u64, max: u64) -> Result<u64, ConfigError> {
     match v.parse::<u64>() {
         Ok(n) if (min..=max).contains(&n) => Ok(n),
-        _ => Err(err(
-            key,
-            format!("expected a whole number from {min} to {max}, got {v:?}"),
-        )),
+        _ => Err(err(key, format!("expected a whole number from {min} to {max}, got {v:?}"))),
     }
 }
 
@@ -393,15 +280,8 @@ fn path(v: &str, key: &str) -> Result<PathBuf, ConfigError> {
 }
 
 fn name(key: &str, v: &str) -> Result<String, ConfigError> {
-    if v.is_empty()
-        || !v
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c))
-    {
-        return Err(err(
-            key,
-            format!("expected a name of letters, digits, - _ or ., got {v:?}"),
-        ));
+    if v.is_empty() || !v.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) {
+        return Err(err(key, format!("expected a name of letters, digits, - _ or ., got {v:?}")));
     }
     Ok(v.to_string())
 }
@@ -415,17 +295,12 @@ fn http_url(key: &str, v: &str) -> Result<String, ConfigError> {
 
 fn database(v: &str) -> Result<DatabaseConfig, ConfigError> {
     if let Some(p) = v.strip_prefix("sqlite://") {
-        return Ok(DatabaseConfig::Sqlite {
-            path: path(p, "database.url")?,
-        });
+        return Ok(DatabaseConfig::Sqlite { path: path(p, "database.url")? });
     }
     if v.starts_with("postgres://") || v.starts_with("postgresql://") {
         return Ok(DatabaseConfig::Postgres { url: v.to_string() });
     }
-    Err(err(
-        "database.url",
-        "expected sqlite://PATH or postgres://…",
-    ))
+    Err(err("database.url", "expected sqlite://PATH or postgres://…"))
 }
 
 #[cfg(test)]
@@ -433,10 +308,7 @@ mod tests {
     use super::*;
 
     fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs
-            .iter()
-            .map(|(a, b)| (a.to_string(), b.to_string()))
-            .collect()
+        pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
     }
 
     #[test]
@@ -451,21 +323,14 @@ mod tests {
     #[test]
     fn environment_overrides_the_file() {
         let file = "[cache]\nurl = \"redis://a:1\"\n[queue]\nmax_receives = 3\n";
-        let s =
-            Settings::from_sources(Some(file), env(&[("APP_CACHE__URL", "redis://b:2")])).unwrap();
-        assert_eq!(
-            s.cache,
-            CacheConfig::Redis {
-                url: "redis://b:2".into()
-            }
-        );
+        let s = Settings::from_sources(Some(file), env(&[("APP_CACHE__URL", "redis://b:2")])).unwrap();
+        assert_eq!(s.cache, CacheConfig::Redis { url: "redis://b:2".into() });
         assert_eq!(s.queue.max_receives, 3);
     }
 
     #[test]
     fn a_bad_value_names_the_setting() {
-        let e =
-            Settings::from_sources(None, env(&[("APP_CACHE__URL", "memcached://x")])).unwrap_err();
+        let e = Settings::from_sources(None, env(&[("APP_CACHE__URL", "memcached://x")])).unwrap_err();
         assert_eq!(e.key, "cache.url");
         let e = Settings::from_sources(Some("[queue]\nmax_receives = 0\n"), env(&[])).unwrap_err();
         assert_eq!(e.key, "queue.max_receives");

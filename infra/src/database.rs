@@ -1,110 +1,112 @@
 //! The relational database: SQLite (embedded) or PostgreSQL, chosen by
-//! `database.url`. Each backend has its own migration folder with the same
-//! schema written in its dialect; queries that differ live in the modules
-//! that use them, behind `match` on this enum.
+//! `database.url`, used through sqlx's `Any` driver so that one query serves
+//! both. Rules that keep one SQL text valid on both: `$1, $2, …` placeholders
+//! in order of first appearance, BIGINT/TEXT columns only, times as Unix
+//! seconds, and `ON CONFLICT … DO NOTHING/UPDATE` for idempotent writes.
+//! Each backend has its own migration folder (the DDL differs slightly).
 
 use crate::config::DatabaseConfig;
 use crate::{PortError, PortResult};
-use sqlx::postgres::{PgPool, PgPoolOptions};
-use sqlx::sqlite::SqlitePool;
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Executor};
 use std::time::Duration;
 
-#[derive(Clone, Debug)]
-pub enum Database {
-    Sqlite(SqlitePool),
-    Postgres(PgPool),
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
 }
 
-fn pg(e: impl std::fmt::Display) -> PortError {
-    PortError::unavailable("postgres", e)
+#[derive(Clone, Debug)]
+pub struct Database {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+pub fn db_err(backend: Backend) -> impl Fn(sqlx::Error) -> PortError {
+    move |e| PortError::unavailable(if backend == Backend::Sqlite { "sqlite" } else { "postgres" }, e)
 }
 
 impl Database {
     pub async fn connect(cfg: &DatabaseConfig) -> PortResult<Self> {
-        match cfg {
+        sqlx::any::install_default_drivers();
+        let (url, backend, max) = match cfg {
             DatabaseConfig::Sqlite { path } => {
-                let pool = crate::queue::local::open_file(path, "sqlite").await?;
-                Ok(Self::Sqlite(pool))
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir).map_err(|e| PortError::unavailable("sqlite", e))?;
+                }
+                (format!("sqlite://{}?mode=rwc", path.display()), Backend::Sqlite, 4)
             }
-            DatabaseConfig::Postgres { url } => {
-                let pool = PgPoolOptions::new()
-                    .max_connections(16)
-                    .acquire_timeout(Duration::from_secs(3))
-                    .connect(url)
-                    .await
-                    .map_err(pg)?;
-                Ok(Self::Postgres(pool))
-            }
-        }
+            DatabaseConfig::Postgres { url } => (url.clone(), Backend::Postgres, 16),
+        };
+        let pool = AnyPoolOptions::new()
+            .max_connections(max)
+            .acquire_timeout(Duration::from_secs(5))
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        conn.execute(
+                            "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;",
+                        )
+                        .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect(&url)
+            .await
+            .map_err(db_err(backend))?;
+        Ok(Self { pool, backend })
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub fn err(&self) -> impl Fn(sqlx::Error) -> PortError {
+        db_err(self.backend)
     }
 
     pub async fn migrate(&self) -> PortResult<()> {
-        match self {
-            Self::Sqlite(p) => sqlx::migrate!("./migrations/sqlite")
-                .run(p)
-                .await
-                .map_err(|e| PortError::unavailable("sqlite", e)),
-            Self::Postgres(p) => sqlx::migrate!("./migrations/postgres")
-                .run(p)
-                .await
-                .map_err(pg),
-        }
+        let r = match self.backend {
+            Backend::Sqlite => sqlx::migrate!("./migrations/sqlite").run(&self.pool).await,
+            Backend::Postgres => sqlx::migrate!("./migrations/postgres").run(&self.pool).await,
+        };
+        r.map_err(|e| PortError::unavailable(self.backend(), e))
     }
 
     pub async fn ping(&self) -> PortResult<()> {
-        match self {
-            Self::Sqlite(p) => sqlx::query("SELECT 1")
-                .execute(p)
-                .await
-                .map(|_| ())
-                .map_err(Into::into),
-            Self::Postgres(p) => sqlx::query("SELECT 1")
-                .execute(p)
-                .await
-                .map(|_| ())
-                .map_err(pg),
-        }
+        sqlx::query("SELECT 1").execute(&self.pool).await.map(|_| ()).map_err(self.err())
     }
 
     pub fn backend(&self) -> &'static str {
-        match self {
-            Self::Sqlite(_) => "sqlite",
-            Self::Postgres(_) => "postgres",
+        match self.backend {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
         }
+    }
+
+    pub fn kind(&self) -> Backend {
+        self.backend
     }
 
     pub async fn meta(&self, key: &str) -> PortResult<Option<String>> {
-        match self {
-            Self::Sqlite(p) => sqlx::query_scalar("SELECT value FROM app_meta WHERE key = ?")
-                .bind(key)
-                .fetch_optional(p)
-                .await
-                .map_err(Into::into),
-            Self::Postgres(p) => sqlx::query_scalar("SELECT value FROM app_meta WHERE key = $1")
-                .bind(key)
-                .fetch_optional(p)
-                .await
-                .map_err(pg),
-        }
+        let row: Option<AnyRow> = sqlx::query("SELECT value FROM app_meta WHERE key = $1")
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(self.err())?;
+        Ok(row.map(|r| sqlx::Row::get::<String, _>(&r, 0)))
     }
 
-    pub async fn set_meta(&self, key: &str, value: &str) -> PortResult<()> {
-        const UPSERT: &str = "INSERT INTO app_meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value";
-        match self {
-            Self::Sqlite(p) => sqlx::query(UPSERT)
-                .bind(key)
-                .bind(value)
-                .execute(p)
-                .await
-                .map(|_| ())
-                .map_err(Into::into),
-            Self::Postgres(p) => sqlx::query(UPSERT)
-                .bind(key)
-                .bind(value)
-                .execute(p)
-                .await
-                .map(|_| ())
-                .map_err(pg),
-        }
+    /// Insert `value` unless the key exists; return the stored value either way.
+    pub async fn meta_or_insert(&self, key: &str, value: &str) -> PortResult<String> {
+        sqlx::query("INSERT INTO app_meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
+            .bind(key)
+            .bind(value)
+            .execute(&self.pool)
+            .await
+            .map_err(self.err())?;
+        Ok(self.meta(key).await?.unwrap_or_else(|| value.to_string()))
     }
 }

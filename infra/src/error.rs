@@ -5,10 +5,7 @@
 pub enum PortError {
     /// The backend could not be reached or failed: worth a retry later.
     #[error("{backend} unavailable: {detail}")]
-    Unavailable {
-        backend: &'static str,
-        detail: String,
-    },
+    Unavailable { backend: &'static str, detail: String },
     /// A conditional write found its condition false (op index within a transaction).
     #[error("condition failed at operation {index}")]
     ConditionFailed { index: usize },
@@ -21,10 +18,7 @@ pub type PortResult<T> = Result<T, PortError>;
 
 impl PortError {
     pub fn unavailable(backend: &'static str, err: impl std::fmt::Display) -> Self {
-        Self::Unavailable {
-            backend,
-            detail: err.to_string(),
-        }
+        Self::Unavailable { backend, detail: err.to_string() }
     }
 
     pub fn is_transient(&self) -> bool {

@@ -11,6 +11,8 @@ pub mod database;
 pub mod error;
 pub mod kv;
 pub mod objects;
+pub mod orders;
+pub mod payments;
 pub mod queue;
 pub mod services;
 

@@ -16,6 +16,8 @@ pub struct Services {
     pub db: Database,
     pub cache: Arc<dyn Cache>,
     pub queues: QueuePair,
+    /// FIFO queue for flash-sale orders (message group per sale item).
+    pub sale_queue: Arc<dyn crate::queue::Queue>,
     pub catalog: Arc<dyn Table>,
     pub objects: Arc<dyn ObjectStore>,
 }
@@ -33,11 +35,7 @@ pub struct DependencyStatus {
 
 impl Services {
     pub async fn connect(s: &Settings) -> PortResult<Self> {
-        let sdk = if s.uses_aws() {
-            Some(sdk_config(&s.aws).await)
-        } else {
-            None
-        };
+        let sdk = if s.uses_aws() { Some(sdk_config(&s.aws).await) } else { None };
         let create = s.aws.create_resources;
 
         let db = Database::connect(&s.database).await?;
@@ -49,51 +47,37 @@ impl Services {
         };
 
         let vis = s.queue.visibility_timeout;
-        let queues = match (&s.queue.backend, &sdk) {
+        // The worker itself moves a message that keeps failing to the
+        // dead-letter queue (with its reason) on its last allowed receive;
+        // the queues' own redrive at max_receives + 1 is the backstop for a
+        // worker that dies on that receive.
+        let backstop = s.queue.max_receives + 1;
+        let (queues, sale_queue): (QueuePair, Arc<dyn crate::queue::Queue>) = match (&s.queue.backend, &sdk) {
             (QueueBackend::Local { path }, _) => {
                 let pool = local::open_pool(path).await?;
                 let dlq_name = "orders-dlq".to_string();
-                QueuePair {
-                    main: Arc::new(LocalQueue::new(
-                        pool.clone(),
-                        "orders",
-                        vis,
-                        Some((dlq_name.clone(), s.queue.max_receives)),
-                    )),
-                    dead_letter: Arc::new(LocalQueue::new(pool, &dlq_name, vis, None)),
-                }
+                let pair = QueuePair {
+                    main: Arc::new(LocalQueue::new(pool.clone(), "orders", vis, Some((dlq_name.clone(), backstop)))),
+                    dead_letter: Arc::new(LocalQueue::new(pool.clone(), &dlq_name, vis, None)),
+                };
+                (pair, Arc::new(LocalQueue::new(pool, "sale.fifo", vis, Some((dlq_name, backstop)))))
             }
-            (
-                QueueBackend::Sqs {
-                    orders_url,
-                    dead_letter_url,
-                },
-                Some(sdk),
-            ) => {
+            (QueueBackend::Sqs { orders_url, dead_letter_url, sale_url }, Some(sdk)) => {
                 let client = aws_sdk_sqs::Client::new(sdk);
                 if create {
                     let dlq = SqsQueue::create(client.clone(), dead_letter_url, vis, None).await?;
-                    let main = SqsQueue::create(
-                        client,
-                        orders_url,
-                        vis,
-                        Some((&dlq, s.queue.max_receives)),
-                    )
-                    .await?;
-                    QueuePair {
-                        main: Arc::new(main),
-                        dead_letter: Arc::new(dlq),
-                    }
+                    let main = SqsQueue::create(client.clone(), orders_url, vis, Some((&dlq, backstop))).await?;
+                    let sale = SqsQueue::create(client, sale_url, vis, None).await?;
+                    (QueuePair { main: Arc::new(main), dead_letter: Arc::new(dlq) }, Arc::new(sale))
                 } else {
-                    QueuePair {
+                    let pair = QueuePair {
                         main: Arc::new(SqsQueue::new(client.clone(), orders_url, vis)),
-                        dead_letter: Arc::new(SqsQueue::new(client, dead_letter_url, vis)),
-                    }
+                        dead_letter: Arc::new(SqsQueue::new(client.clone(), dead_letter_url, vis)),
+                    };
+                    (pair, Arc::new(SqsQueue::new(client, sale_url, vis)))
                 }
             }
-            (QueueBackend::Sqs { .. }, None) => {
-                return Err(PortError::Invalid("SQS without AWS config".into()))
-            }
+            (QueueBackend::Sqs { .. }, None) => return Err(PortError::Invalid("SQS without AWS config".into())),
         };
 
         let catalog: Arc<dyn Table> = match (&s.catalog, &sdk) {
@@ -119,18 +103,10 @@ impl Services {
                 }
                 Arc::new(store)
             }
-            (ObjectsConfig::S3 { .. }, None) => {
-                return Err(PortError::Invalid("S3 without AWS config".into()))
-            }
+            (ObjectsConfig::S3 { .. }, None) => return Err(PortError::Invalid("S3 without AWS config".into())),
         };
 
-        Ok(Self {
-            db,
-            cache,
-            queues,
-            catalog,
-            objects,
-        })
+        Ok(Self { db, cache, queues, sale_queue, catalog, objects })
     }
 
     /// Check every dependency concurrently, each bounded by a timeout.
@@ -144,24 +120,15 @@ impl Services {
                 Ok(r) => r,
                 Err(_) => Err(PortError::unavailable(backend, "timed out after 3 s")),
             };
-            DependencyStatus {
-                name,
-                backend,
-                ok: r.is_ok(),
-                error: r.err().map(|e| e.to_string()),
-            }
+            DependencyStatus { name, backend, ok: r.is_ok(), error: r.err().map(|e| e.to_string()) }
         }
         let (a, b, c, d, e, f) = tokio::join!(
             check("database", self.db.backend(), self.db.ping()),
             check("cache", self.cache.backend(), self.cache.ping()),
-            check("queue", self.queues.main.backend(), async {
-                self.queues.main.depth().await.map(|_| ())
+            check("queue", self.queues.main.backend(), async { self.queues.main.depth().await.map(|_| ()) }),
+            check("dead_letter_queue", self.queues.dead_letter.backend(), async {
+                self.queues.dead_letter.depth().await.map(|_| ())
             }),
-            check(
-                "dead_letter_queue",
-                self.queues.dead_letter.backend(),
-                async { self.queues.dead_letter.depth().await.map(|_| ()) }
-            ),
             check("catalog", self.catalog.backend(), self.catalog.ping()),
             check("objects", self.objects.backend(), self.objects.ping()),
         );

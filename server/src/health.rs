@@ -22,11 +22,7 @@ pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
             "dependency not ready"
         );
     }
-    let status = if down.is_empty() {
-        StatusCode::OK
-    } else {
-        StatusCode::SERVICE_UNAVAILABLE
-    };
+    let status = if down.is_empty() { StatusCode::OK } else { StatusCode::SERVICE_UNAVAILABLE };
     let body = json!({
         "status": if down.is_empty() { "ready" } else { "unavailable" },
         "down": down,

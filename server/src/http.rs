@@ -27,16 +27,12 @@ pub fn build_router(state: AppState) -> Router {
 
     // Hashed bundle files never change under one name: cache them for a year.
     let pkg_dir = format!("{}/{}", options.site_root, options.site_pkg_dir);
-    let pkg = Router::new()
-        .fallback_service(
-            ServeDir::new(pkg_dir)
-                .precompressed_br()
-                .precompressed_gzip(),
-        )
-        .layer(SetResponseHeaderLayer::overriding(
+    let pkg = Router::new().fallback_service(ServeDir::new(pkg_dir).precompressed_br().precompressed_gzip()).layer(
+        SetResponseHeaderLayer::overriding(
             header::CACHE_CONTROL,
             HeaderValue::from_static("public, max-age=31536000, immutable"),
-        ));
+        ),
+    );
 
     let leptos_state = state.clone();
     let app_routes = Router::new()
@@ -45,20 +41,12 @@ pub fn build_router(state: AppState) -> Router {
         .route("/robots.txt", get(crate::seo::robots))
         .route("/sitemap.xml", get(crate::seo::sitemap))
         .nest(&format!("/{}", options.site_pkg_dir), pkg)
-        .leptos_routes_with_context(
-            &state,
-            routes,
-            move || provide_context(leptos_state.clone()),
-            {
-                let options = options.clone();
-                move || shell(options.clone())
-            },
-        )
+        .leptos_routes_with_context(&state, routes, move || provide_context(leptos_state.clone()), {
+            let options = options.clone();
+            move || shell(options.clone())
+        })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(SetResponseHeaderLayer::if_not_present(
-            header::CACHE_CONTROL,
-            HeaderValue::from_static("no-cache"),
-        ))
+        .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")))
         .with_state(state);
 
     let trace = TraceLayer::new_for_http()
@@ -70,14 +58,9 @@ pub fn build_router(state: AppState) -> Router {
 
     app_routes.layer(
         ServiceBuilder::new()
-            .layer(SetRequestIdLayer::new(
-                header::HeaderName::from_static(REQUEST_ID),
-                MakeRequestUuid,
-            ))
+            .layer(SetRequestIdLayer::new(header::HeaderName::from_static(REQUEST_ID), MakeRequestUuid))
             .layer(trace)
-            .layer(PropagateRequestIdLayer::new(
-                header::HeaderName::from_static(REQUEST_ID),
-            ))
+            .layer(PropagateRequestIdLayer::new(header::HeaderName::from_static(REQUEST_ID)))
             .layer(CompressionLayer::new())
             .map_response(|r: Response<Body>| r),
     )
@@ -92,13 +75,10 @@ pub async fn serve(
     signal: impl std::future::Future<Output = ()> + Send + 'static,
 ) -> Result<(), String> {
     let (tx, mut rx) = tokio::sync::watch::channel(false);
-    let server = axum::serve(
-        listener,
-        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
-    )
-    .with_graceful_shutdown(async move {
-        let _ = rx.wait_for(|stop| *stop).await;
-    });
+    let server = axum::serve(listener, router.into_make_service_with_connect_info::<std::net::SocketAddr>())
+        .with_graceful_shutdown(async move {
+            let _ = rx.wait_for(|stop| *stop).await;
+        });
     let deadline = async move {
         signal.await;
         let _ = tx.send(true);

@@ -21,10 +21,7 @@ pub fn percentile(sorted: &[Duration], p: f64) -> f64 {
 }
 
 pub async fn run_load(url: &str, duration: Duration, concurrency: usize) -> Report {
-    let client = reqwest::Client::builder()
-        .pool_max_idle_per_host(concurrency)
-        .build()
-        .unwrap_or_default();
+    let client = reqwest::Client::builder().pool_max_idle_per_host(concurrency).build().unwrap_or_default();
     let started = Instant::now();
     let deadline = started + duration;
     let tasks: Vec<_> = (0..concurrency.max(1))

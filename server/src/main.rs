@@ -9,6 +9,7 @@ async fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args.first().map(String::as_str) {
         None | Some("serve") => run(serve).await,
+        Some("worker") => run(worker).await,
         Some("config-doc") => {
             println!("| setting | environment variable | default | meaning |\n|---|---|---|---|");
             for (k, d, m) in SETTINGS {
@@ -18,7 +19,7 @@ async fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Some(other) => {
-            eprintln!("unknown command {other:?}; use serve or config-doc");
+            eprintln!("unknown command {other:?}; use serve, worker or config-doc");
             ExitCode::from(2)
         }
     }
@@ -48,15 +49,33 @@ where
 }
 
 async fn serve(settings: Settings) -> Result<(), String> {
-    let conf = leptos::prelude::get_configuration(None)
-        .map_err(|e| format!("leptos configuration: {e}"))?;
+    let conf = leptos::prelude::get_configuration(None).map_err(|e| format!("leptos configuration: {e}"))?;
     let state = server::startup::build_state(&settings, conf.leptos_options).await?;
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let worker = settings.run_worker.then(|| server::startup::spawn_worker(&state, stop_rx));
     let router = server::build_router(state);
     let listener = tokio::net::TcpListener::bind(settings.addr)
         .await
         .map_err(|e| format!("server.addr: cannot listen on {}: {e}", settings.addr))?;
     tracing::info!(addr = %settings.addr, "listening");
-    server::http::serve(listener, router, settings.shutdown_grace, shutdown_signal()).await
+    let served = server::http::serve(listener, router, settings.shutdown_grace, shutdown_signal()).await;
+    let _ = stop_tx.send(true);
+    if let Some(w) = worker {
+        let _ = w.await;
+    }
+    served
+}
+
+/// Only the order worker (several may run at once, against SQS or the local queue).
+async fn worker(settings: Settings) -> Result<(), String> {
+    let conf = leptos::prelude::get_configuration(None).map_err(|e| format!("leptos configuration: {e}"))?;
+    let state = server::startup::build_state(&settings, conf.leptos_options).await?;
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let handle = server::startup::spawn_worker(&state, stop_rx);
+    tracing::info!("order worker running");
+    shutdown_signal().await;
+    let _ = stop_tx.send(true);
+    handle.await.map_err(|e| e.to_string())
 }
 
 async fn shutdown_signal() {

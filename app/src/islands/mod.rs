@@ -1,8 +1,10 @@
 //! Interactive islands: the only components compiled to Wasm and hydrated.
 //! Everything else is server-rendered HTML.
 
+mod cart;
 mod product_panel;
 
+pub use cart::{set_badge, CartEditor, CheckoutForm, OrderTracker};
 pub use product_panel::ProductPanel;
 
 use leptos::prelude::*;

@@ -8,30 +8,16 @@ use leptos::prelude::*;
 
 #[island]
 pub fn ProductPanel(data: PanelData, title: String, brand: String) -> impl IntoView {
-    let PanelData {
-        slug,
-        compare_at,
-        axes,
-        variants,
-        images,
-        selected,
-    } = data;
+    let PanelData { product_id, slug, compare_at, axes, variants, images, selected } = data;
+    let (added, set_added) = signal(None::<Result<String, String>>);
     let variants = StoredValue::new(variants);
     let images = StoredValue::new(images);
     let (sku, set_sku) = signal(selected);
-    let current = Memo::new(move |_| {
-        variants.with_value(|vs| {
-            vs.iter()
-                .find(|v| v.sku == sku.get())
-                .or(vs.first())
-                .cloned()
-        })
-    });
+    let current =
+        Memo::new(move |_| variants.with_value(|vs| vs.iter().find(|v| v.sku == sku.get()).or(vs.first()).cloned()));
     let image = move || {
         let ix = current.get().and_then(|v| v.image).unwrap_or(0);
-        images
-            .with_value(|imgs| imgs.get(ix).or(imgs.first()).cloned())
-            .unwrap_or_default()
+        images.with_value(|imgs| imgs.get(ix).or(imgs.first()).cloned()).unwrap_or_default()
     };
     let href_of = {
         let slug = slug.clone();
@@ -100,6 +86,34 @@ pub fn ProductPanel(data: PanelData, title: String, brand: String) -> impl IntoV
                     })
                     .collect_view()}
             </div>
+            <button
+                class="primary add-to-cart"
+                type="button"
+                disabled=move || current.get().is_none_or(|v| v.stock <= 0)
+                on:click=move |_| {
+                    let (pid, s) = (product_id.clone(), sku.get_untracked());
+                    leptos::task::spawn_local(async move {
+                        let r = match crate::cart_api::add_to_cart(pid, s, 1).await {
+                            Ok(crate::model::CartChange::Done(c)) => {
+                                super::set_badge(c.count);
+                                Ok("Added to your cart.".to_string())
+                            }
+                            Ok(crate::model::CartChange::Refused(why)) => Err(why),
+                            Err(e) => Err(e.to_string()),
+                        };
+                        set_added.set(Some(r));
+                    });
+                }
+            >
+                "Add to cart"
+            </button>
+            <p role="status" data-testid="add-result">
+                {move || match added.get() {
+                    Some(Ok(m)) => view! { <span>{m} " " <a href="/cart">"View cart"</a></span> }.into_any(),
+                    Some(Err(m)) => view! { <span class="error">{m}</span> }.into_any(),
+                    None => ().into_any(),
+                }}
+            </p>
             <p class="muted">"SKU " <span data-testid="sku">{move || sku.get()}</span></p>
         </div>
     }

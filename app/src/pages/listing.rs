@@ -3,9 +3,7 @@
 //! links and GET forms, so it needs no Wasm.
 
 use crate::api::load_listing;
-use crate::components::{
-    query_string, request_query, set_status, Breadcrumbs, Pagination, ProductGrid,
-};
+use crate::components::{query_string, request_query, set_status, Breadcrumbs, Pagination, ProductGrid};
 use crate::model::{ListingData, Loaded};
 use crate::pages::not_found::NotFound;
 use domain::catalog::{Listing, Sort};
@@ -61,51 +59,23 @@ fn ListingPage(category: Option<String>) -> impl IntoView {
 
 #[component]
 fn ListingView(data: ListingData) -> impl IntoView {
-    let ListingData {
-        category,
-        crumbs,
-        subcategories,
-        listing,
-        page,
-    } = data;
+    let ListingData { category, crumbs, subcategories, listing, page } = data;
     let (base, heading, description) = match &category {
-        Some(c) => (
-            c.href(),
-            c.name.clone(),
-            format!("Shop {} at Storefront: {} products.", c.name, page.total),
-        ),
-        None => (
-            "/search".to_string(),
-            format!("Results for “{}”", listing.q),
-            format!("Search results for {}", listing.q),
-        ),
+        Some(c) => (c.href(), c.name.clone(), format!("Shop {} at Storefront: {} products.", c.name, page.total)),
+        None => {
+            ("/search".to_string(), format!("Results for “{}”", listing.q), format!("Search results for {}", listing.q))
+        }
     };
     let canonical = {
-        let mut l = Listing {
-            page: listing.page,
-            page_size: listing.page_size,
-            ..Default::default()
-        };
+        let mut l = Listing { page: listing.page, page_size: listing.page_size, ..Default::default() };
         l.q = listing.q.clone();
         format!("{base}{}", query_string(&l.to_query()))
     };
-    let title = if listing.page > 1 {
-        format!("{heading} – page {}", listing.page)
-    } else {
-        heading.clone()
-    };
+    let title = if listing.page > 1 { format!("{heading} – page {}", listing.page) } else { heading.clone() };
     let crumb_title = category.as_ref().map(|_| heading.clone());
-    let crumbs_without_self: Vec<_> = crumbs
-        .iter()
-        .take(crumbs.len().saturating_sub(1))
-        .cloned()
-        .collect();
+    let crumbs_without_self: Vec<_> = crumbs.iter().take(crumbs.len().saturating_sub(1)).cloned().collect();
     let json = breadcrumb_ld(&crumbs);
-    let summary = if page.total == 0 {
-        "No products match.".to_string()
-    } else {
-        format!("{} products", page.total)
-    };
+    let summary = if page.total == 0 { "No products match.".to_string() } else { format!("{} products", page.total) };
     view! {
         <Title text=title />
         <Meta name="description" content=description.clone() />
@@ -156,11 +126,7 @@ fn Filters(base: String, listing: Listing, facets: domain::catalog::Facets) -> i
     let q = listing.q.clone();
     let brands = listing.brands.clone();
     let chosen_opts = listing.options.clone();
-    let clear = if searching {
-        format!("{base}?q={}", crate::components::encode(&listing.q))
-    } else {
-        base.clone()
-    };
+    let clear = if searching { format!("{base}?q={}", crate::components::encode(&listing.q)) } else { base.clone() };
     view! {
         <form class="filters" method="get" action=base aria-label="Filters">
             {searching.then(|| view! { <input type="hidden" name="q" value=q /> })}

@@ -11,13 +11,8 @@ use leptos_router::hooks::use_params_map;
 
 #[component]
 pub fn ProductPage() -> impl IntoView {
-    let slug = use_params_map()
-        .with_untracked(|p| p.get("slug"))
-        .unwrap_or_default();
-    let variant = request_query()
-        .into_iter()
-        .find(|(k, _)| k == "variant")
-        .map(|(_, v)| v);
+    let slug = use_params_map().with_untracked(|p| p.get("slug")).unwrap_or_default();
+    let variant = request_query().into_iter().find(|(k, _)| k == "variant").map(|(_, v)| v);
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {
@@ -74,7 +69,8 @@ fn product_ld(d: &ProductData) -> String {
         .map(|(i, c)| serde_json::json!({ "@type": "ListItem", "position": i + 1, "name": c.name, "item": format!("{}{}", d.public_url, c.href()) }))
         .collect();
     crumbs.push(serde_json::json!({ "@type": "ListItem", "position": crumbs.len() + 1, "name": p.title, "item": url }));
-    let breadcrumbs = serde_json::json!({ "@context": "https://schema.org", "@type": "BreadcrumbList", "itemListElement": crumbs });
+    let breadcrumbs =
+        serde_json::json!({ "@context": "https://schema.org", "@type": "BreadcrumbList", "itemListElement": crumbs });
     json_ld(&serde_json::json!([product, breadcrumbs]))
 }
 
@@ -84,16 +80,9 @@ fn ProductView(data: ProductData) -> impl IntoView {
     let p = data.product.clone();
     let canonical = format!("{}/p/{}", data.public_url, p.slug);
     let description: String = p.description.chars().take(160).collect();
-    let image = p
-        .images
-        .first()
-        .map(|i| format!("{}{}", data.public_url, i.url))
-        .unwrap_or_default();
+    let image = p.images.first().map(|i| format!("{}{}", data.public_url, i.url)).unwrap_or_default();
     let panel = PanelData::from_product(&p, &data.selected);
-    let price = p
-        .variant(&data.selected)
-        .map(|v| v.price)
-        .unwrap_or_else(|| p.min_price());
+    let price = p.variant(&data.selected).map(|v| v.price).unwrap_or_else(|| p.min_price());
     view! {
         <Title text=p.title.clone() />
         <Meta name="description" content=description.clone() />

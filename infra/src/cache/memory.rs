@@ -19,10 +19,7 @@ pub struct MemoryCache {
 
 impl MemoryCache {
     pub fn new(capacity: usize) -> Self {
-        Self {
-            entries: Mutex::new(HashMap::new()),
-            capacity: capacity.max(16),
-        }
+        Self { entries: Mutex::new(HashMap::new()), capacity: capacity.max(16) }
     }
 
     fn with<R>(&self, f: impl FnOnce(&mut HashMap<String, Entry>) -> R) -> R {
@@ -76,13 +73,7 @@ impl Cache for MemoryCache {
         let expires = ttl.map(|t| Instant::now() + t);
         self.with(|m| {
             make_room(m, self.capacity);
-            m.insert(
-                key.to_string(),
-                Entry {
-                    value: value.to_vec(),
-                    expires,
-                },
-            );
+            m.insert(key.to_string(), Entry { value: value.to_vec(), expires });
         });
         Ok(())
     }
@@ -97,20 +88,10 @@ impl Cache for MemoryCache {
         Ok(self.with(|m| {
             if !m.get(key).is_some_and(|e| live(e, now)) {
                 make_room(m, self.capacity);
-                m.insert(
-                    key.to_string(),
-                    Entry {
-                        value: b"0".to_vec(),
-                        expires: Some(now + window),
-                    },
-                );
+                m.insert(key.to_string(), Entry { value: b"0".to_vec(), expires: Some(now + window) });
             }
             let Some(e) = m.get_mut(key) else { return 1 };
-            let n = std::str::from_utf8(&e.value)
-                .ok()
-                .and_then(|s| s.parse::<i64>().ok())
-                .unwrap_or(0)
-                + 1;
+            let n = std::str::from_utf8(&e.value).ok().and_then(|s| s.parse::<i64>().ok()).unwrap_or(0) + 1;
             e.value = n.to_string().into_bytes();
             n
         }))

@@ -53,11 +53,7 @@ impl Cache for RedisCache {
 
     async fn set(&self, key: &str, value: &[u8], ttl: Option<Duration>) -> PortResult<()> {
         let exp = ttl.map(|t| Expiration::PX(t.as_millis().max(1) as i64));
-        let _: () = self
-            .pool
-            .set(key, value, exp, None, false)
-            .await
-            .map_err(down)?;
+        let _: () = self.pool.set(key, value, exp, None, false).await.map_err(down)?;
         Ok(())
     }
 
@@ -72,11 +68,7 @@ impl Cache for RedisCache {
     async fn incr(&self, key: &str, window: Duration) -> PortResult<i64> {
         // SET NX with expiry creates the window once; INCR keeps the expiry.
         let exp = Expiration::PX(window.as_millis().max(1) as i64);
-        let _: Option<String> = self
-            .pool
-            .set(key, 0, Some(exp), Some(SetOptions::NX), false)
-            .await
-            .map_err(down)?;
+        let _: Option<String> = self.pool.set(key, 0, Some(exp), Some(SetOptions::NX), false).await.map_err(down)?;
         self.pool.incr(key).await.map_err(down)
     }
 

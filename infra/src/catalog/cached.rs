@@ -103,20 +103,40 @@ impl CachedCatalog {
 
     async fn put_product(&self, p: &Product) {
         if let Ok(bytes) = serde_json::to_vec(p) {
-            if let Err(e) = self
-                .cache
-                .set(&format!("p:{}", p.slug), &bytes, Some(PRODUCT_TTL))
-                .await
-            {
-                self.fell_back("set", &e);
+            for key in [format!("p:{}", p.slug), format!("pi:{}", p.id)] {
+                if let Err(e) = self.cache.set(&key, &bytes, Some(PRODUCT_TTL)).await {
+                    self.fell_back("set", &e);
+                }
             }
         }
     }
 
+    /// Product by id (carts and checkout), through the cache.
+    pub async fn product_by_id(&self, id: &str) -> PortResult<Option<Product>> {
+        match self.cache.get(&format!("pi:{id}")).await {
+            Ok(Some(bytes)) => {
+                if let Ok(p) = serde_json::from_slice::<Product>(&bytes) {
+                    self.hits.fetch_add(1, Ordering::Relaxed);
+                    return Ok(Some(p));
+                }
+            }
+            Ok(None) => {}
+            Err(e) => {
+                self.fell_back("get", &e);
+                return self.store.by_id(id).await;
+            }
+        }
+        self.misses.fetch_add(1, Ordering::Relaxed);
+        let found = self.store.by_id(id).await?;
+        if let Some(p) = &found {
+            self.put_product(p).await;
+        }
+        Ok(found)
+    }
+
     fn memo_get(&self, category: &str) -> Option<(String, Instant, Arc<Vec<ProductCard>>)> {
         let memo = self.memo.lock().unwrap_or_else(|p| p.into_inner());
-        memo.get(category)
-            .map(|m| (m.version.clone(), m.at, m.cards.clone()))
+        memo.get(category).map(|m| (m.version.clone(), m.at, m.cards.clone()))
     }
 
     fn memo_put(&self, category: &str, version: String, cards: Arc<Vec<ProductCard>>) {
@@ -124,23 +144,14 @@ impl CachedCatalog {
         if memo.len() > 256 {
             memo.clear();
         }
-        memo.insert(
-            category.to_string(),
-            Memo {
-                version,
-                at: Instant::now(),
-                cards,
-            },
-        );
+        memo.insert(category.to_string(), Memo { version, at: Instant::now(), cards });
     }
 
     /// All cards of a category (`*` for the whole shop), newest first.
     pub async fn category(&self, category: &str) -> PortResult<Arc<Vec<ProductCard>>> {
         let memo = self.memo_get(category);
         let version = match self.cache.get(&format!("v:{category}")).await {
-            Ok(v) => v
-                .map(|b| String::from_utf8_lossy(&b).into_owned())
-                .unwrap_or_else(|| "0".into()),
+            Ok(v) => v.map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_else(|| "0".into()),
             Err(e) => {
                 self.fell_back("get", &e);
                 if let Some((_, _, cards)) = memo.filter(|m| m.1.elapsed() < MEMO_STALE_OK) {
@@ -186,10 +197,7 @@ impl CachedCatalog {
         }
         let cats = self.store.categories().await?;
         if let Ok(bytes) = serde_json::to_vec(&cats) {
-            let _ = self
-                .cache
-                .set(key, &bytes, Some(Duration::from_secs(300)))
-                .await;
+            let _ = self.cache.set(key, &bytes, Some(Duration::from_secs(300))).await;
         }
         Ok(cats)
     }
@@ -212,12 +220,7 @@ impl CachedCatalog {
 
     async fn after_write(&self, p: &Product, previous: Option<&Product>) {
         self.put_product(p).await;
-        let mut cats: Vec<String> = p
-            .category
-            .ancestors_and_self()
-            .into_iter()
-            .map(String::from)
-            .collect();
+        let mut cats: Vec<String> = p.category.ancestors_and_self().into_iter().map(String::from).collect();
         if let Some(old) = previous {
             if old.slug != p.slug {
                 if let Err(e) = self.cache.delete(&[format!("p:{}", old.slug)]).await {
@@ -237,11 +240,12 @@ impl CachedCatalog {
             }
         }
         // This server's memo goes at once even if the cache is down.
-        let mut memo = self.memo.lock().unwrap_or_else(|p| p.into_inner());
-        for c in &cats {
-            memo.remove(c);
+        {
+            let mut memo = self.memo.lock().unwrap_or_else(|p| p.into_inner());
+            for c in &cats {
+                memo.remove(c);
+            }
         }
-        drop(memo);
         let _ = self.cache.delete(&["cats".to_string()]).await;
     }
 }

@@ -7,4 +7,4 @@ pub mod seed;
 pub mod store;
 
 pub use cached::CachedCatalog;
-pub use store::{CatalogStore, StockLine};
+pub use store::{CatalogStore, Reservation, StockLine};

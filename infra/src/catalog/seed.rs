@@ -5,86 +5,23 @@
 use domain::{Image, Product, ProductDraft, VariantDraft};
 
 pub const CATEGORIES: &[(&str, &str, &[&str])] = &[
-    (
-        "apparel/shirts",
-        "Shirt",
-        &["linen", "oxford", "flannel", "cotton", "chambray"],
-    ),
-    (
-        "apparel/trousers",
-        "Trousers",
-        &["chino", "cargo", "wool", "corduroy", "denim"],
-    ),
-    (
-        "apparel/jackets",
-        "Jacket",
-        &["rain", "down", "field", "denim", "fleece"],
-    ),
-    (
-        "footwear/sneakers",
-        "Sneakers",
-        &["canvas", "leather", "running", "court", "trail"],
-    ),
-    (
-        "footwear/boots",
-        "Boots",
-        &["hiking", "chelsea", "work", "winter", "desert"],
-    ),
-    (
-        "home/kitchen",
-        "Mug",
-        &["stoneware", "enamel", "porcelain", "glass", "travel"],
-    ),
-    (
-        "home/decor",
-        "Cushion",
-        &["linen", "velvet", "wool", "cotton", "jute"],
-    ),
-    (
-        "outdoor/camping",
-        "Tent",
-        &["ultralight", "family", "dome", "tunnel", "trekking"],
-    ),
-    (
-        "outdoor/cycling",
-        "Helmet",
-        &["road", "commuter", "mountain", "gravel", "kids"],
-    ),
-    (
-        "accessories/bags",
-        "Backpack",
-        &["daypack", "roll-top", "laptop", "travel", "canvas"],
-    ),
-    (
-        "accessories/watches",
-        "Watch",
-        &["field", "dive", "dress", "chronograph", "solar"],
-    ),
+    ("apparel/shirts", "Shirt", &["linen", "oxford", "flannel", "cotton", "chambray"]),
+    ("apparel/trousers", "Trousers", &["chino", "cargo", "wool", "corduroy", "denim"]),
+    ("apparel/jackets", "Jacket", &["rain", "down", "field", "denim", "fleece"]),
+    ("footwear/sneakers", "Sneakers", &["canvas", "leather", "running", "court", "trail"]),
+    ("footwear/boots", "Boots", &["hiking", "chelsea", "work", "winter", "desert"]),
+    ("home/kitchen", "Mug", &["stoneware", "enamel", "porcelain", "glass", "travel"]),
+    ("home/decor", "Cushion", &["linen", "velvet", "wool", "cotton", "jute"]),
+    ("outdoor/camping", "Tent", &["ultralight", "family", "dome", "tunnel", "trekking"]),
+    ("outdoor/cycling", "Helmet", &["road", "commuter", "mountain", "gravel", "kids"]),
+    ("accessories/bags", "Backpack", &["daypack", "roll-top", "laptop", "travel", "canvas"]),
+    ("accessories/watches", "Watch", &["field", "dive", "dress", "chronograph", "solar"]),
 ];
 
 pub const COLOURS: &[&str] = &["black", "navy", "olive", "sand", "rust", "grey"];
-const BRANDS: &[&str] = &[
-    "Northwind",
-    "Acme",
-    "Fjellsport",
-    "Kestrel",
-    "Lumen",
-    "Ondine",
-    "Tallow & Pine",
-    "Verano",
-];
-const ADJECTIVES: &[&str] = &[
-    "Classic",
-    "Everyday",
-    "Heritage",
-    "Modern",
-    "Essential",
-    "Weekend",
-    "Studio",
-    "Coastal",
-    "Alpine",
-    "Urban",
-];
+const BRANDS: &[&str] = &["Northwind", "Acme", "Fjellsport", "Kestrel", "Lumen", "Ondine", "Tallow & Pine", "Verano"];
+const ADJECTIVES: &[&str] =
+    &["Classic", "Everyday", "Heritage", "Modern", "Essential", "Weekend", "Studio", "Coastal", "Alpine", "Urban"];
 const SIZES_APPAREL: &[&str] = &["XS", "S", "M", "L", "XL"];
 const SIZES_SHOES: &[&str] = &["38", "39", "40", "41", "42", "43", "44"];
 
@@ -118,64 +55,31 @@ pub fn product(i: usize) -> Product {
     let brand = r.pick(BRANDS);
     let leaf = category.rsplit('/').next().unwrap_or(category);
     let title = format!("{adjective} {} {noun}", capitalise(kind));
-    let slug = format!(
-        "{}-{}-{}-{i}",
-        adjective.to_lowercase(),
-        kind,
-        noun.to_lowercase()
-    );
+    let slug = format!("{}-{}-{}-{i}", adjective.to_lowercase(), kind, noun.to_lowercase());
     let base_price = 1500 + (r.below(180) as i64) * 100 + 99;
     let n_colours = 1 + r.below(3);
     let first_colour = r.below(COLOURS.len());
-    let colours: Vec<&str> = (0..n_colours)
-        .map(|k| COLOURS[(first_colour + k) % COLOURS.len()])
-        .collect();
+    let colours: Vec<&str> = (0..n_colours).map(|k| COLOURS[(first_colour + k) % COLOURS.len()]).collect();
     let sizes: &[&str] = match leaf {
         "shirts" | "trousers" | "jackets" => &SIZES_APPAREL[1..5],
         "sneakers" | "boots" => &SIZES_SHOES[1..6],
         _ => &[],
     };
-    let images: Vec<Image> = colours
-        .iter()
-        .map(|c| Image {
-            url: format!("/img/{leaf}-{c}.svg"),
-            alt: format!("{title} in {c}"),
-        })
-        .collect();
+    let images: Vec<Image> =
+        colours.iter().map(|c| Image { url: format!("/img/{leaf}-{c}.svg"), alt: format!("{title} in {c}") }).collect();
     let mut variants = Vec::new();
     for (ci, c) in colours.iter().enumerate() {
-        let size_list: Vec<Option<&str>> = if sizes.is_empty() {
-            vec![None]
-        } else {
-            sizes.iter().map(|s| Some(*s)).collect()
-        };
+        let size_list: Vec<Option<&str>> =
+            if sizes.is_empty() { vec![None] } else { sizes.iter().map(|s| Some(*s)).collect() };
         for s in size_list {
             let mut options = vec![("colour".to_string(), c.to_string())];
             if let Some(s) = s {
                 options.push(("size".to_string(), s.to_string()));
             }
-            let sku = format!(
-                "SF{i:06}-{}{}",
-                &c[..2].to_uppercase(),
-                s.map(|s| format!("-{s}")).unwrap_or_default()
-            );
-            let stock = if r.below(9) == 0 {
-                0
-            } else {
-                r.below(40) as i64 + 1
-            };
-            let surcharge = if s.is_some_and(|s| s == "XL" || s == "43" || s == "42") {
-                200
-            } else {
-                0
-            };
-            variants.push(VariantDraft {
-                sku,
-                options,
-                price_minor: base_price + surcharge,
-                stock,
-                image: Some(ci),
-            });
+            let sku = format!("SF{i:06}-{}{}", &c[..2].to_uppercase(), s.map(|s| format!("-{s}")).unwrap_or_default());
+            let stock = if r.below(9) == 0 { 0 } else { r.below(40) as i64 + 1 };
+            let surcharge = if s.is_some_and(|s| s == "XL" || s == "43" || s == "42") { 200 } else { 0 };
+            variants.push(VariantDraft { sku, options, price_minor: base_price + surcharge, stock, image: Some(ci) });
         }
     }
     let on_sale = r.below(5) == 0;
@@ -191,8 +95,7 @@ pub fn product(i: usize) -> Product {
         noun.to_lowercase(),
         colours.join(", "),
         match leaf {
-            "shirts" | "trousers" | "jackets" =>
-                "Cut for comfort, easy to care for, and finished by hand.",
+            "shirts" | "trousers" | "jackets" => "Cut for comfort, easy to care for, and finished by hand.",
             "sneakers" | "boots" => "Cushioned sole, durable upper, and a grip you can trust.",
             "kitchen" | "decor" => "Designed for daily use and built to look good for years.",
             _ => "Tested outdoors in every season and backed by a two-year warranty.",
@@ -246,11 +149,7 @@ mod tests {
         slugs.sort();
         slugs.dedup();
         assert_eq!(slugs.len(), 500, "slugs are unique");
-        assert!(a
-            .iter()
-            .any(|p| p.total_stock() == 0 || p.variants.iter().any(|v| v.stock == 0)));
-        assert!(a
-            .iter()
-            .all(|p| p.variants.len() <= domain::product::MAX_VARIANTS));
+        assert!(a.iter().any(|p| p.total_stock() == 0 || p.variants.iter().any(|v| v.stock == 0)));
+        assert!(a.iter().all(|p| p.variants.len() <= domain::product::MAX_VARIANTS));
     }
 }

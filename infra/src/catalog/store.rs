@@ -29,6 +29,30 @@ pub struct CatalogStore {
     table: Arc<dyn Table>,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reservation {
+    Reserved,
+    /// This order's stock was taken before (a redelivery): nothing changed.
+    AlreadyReserved,
+    /// Not enough stock for this line (index into the lines); nothing changed.
+    Short {
+        line: usize,
+    },
+}
+
+fn decrements(lines: &[StockLine]) -> Vec<Write> {
+    lines
+        .iter()
+        .map(|l| Write::Add {
+            pk: pk(&l.product_id),
+            sk: format!("S#{}", l.sku),
+            attr: "stock".into(),
+            delta: -l.quantity,
+            condition: Condition::AtLeast("stock".into(), l.quantity),
+        })
+        .collect()
+}
+
 /// One order line's stock change.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StockLine {
@@ -57,12 +81,7 @@ fn entry_sk(p: &Product) -> String {
 }
 
 fn categories_of(p: &Product) -> Vec<String> {
-    let mut cats: Vec<String> = p
-        .category
-        .ancestors_and_self()
-        .into_iter()
-        .map(String::from)
-        .collect();
+    let mut cats: Vec<String> = p.category.ancestors_and_self().into_iter().map(String::from).collect();
     cats.push(ALL.to_string());
     cats
 }
@@ -74,9 +93,7 @@ fn json<T: serde::Serialize>(v: &T) -> PortResult<String> {
 /// Every item a product is stored as (used for bulk loads and new products).
 pub fn items_for(p: &Product) -> PortResult<Vec<Item>> {
     let mut items = vec![
-        Item::new(pk(&p.id), "A")
-            .with("doc", Value::S(json(p)?))
-            .with("slug", Value::S(p.slug.to_string())),
+        Item::new(pk(&p.id), "A").with("doc", Value::S(json(p)?)).with("slug", Value::S(p.slug.to_string())),
         Item::new(format!("SLUG#{}", p.slug), "A").with("id", Value::S(p.id.clone())),
     ];
     for v in &p.variants {
@@ -111,25 +128,15 @@ impl CatalogStore {
 
     /// Product by id with live stock per variant.
     pub async fn by_id(&self, id: &str) -> PortResult<Option<Product>> {
-        let items = self
-            .table
-            .query(Query {
-                pk: pk(id),
-                ..Default::default()
-            })
-            .await?;
+        let items = self.table.query(Query { pk: pk(id), ..Default::default() }).await?;
         let Some(doc) = items.iter().find(|i| i.sk == "A").and_then(|i| i.s("doc")) else {
             return Ok(None);
         };
-        let mut p: Product = serde_json::from_str(doc)
-            .map_err(|e| PortError::Invalid(format!("stored product {id}: {e}")))?;
+        let mut p: Product =
+            serde_json::from_str(doc).map_err(|e| PortError::Invalid(format!("stored product {id}: {e}")))?;
         for v in &mut p.variants {
             let sk = format!("S#{}", v.sku);
-            v.stock = items
-                .iter()
-                .find(|i| i.sk == sk)
-                .and_then(|i| i.n("stock"))
-                .unwrap_or(0);
+            v.stock = items.iter().find(|i| i.sk == sk).and_then(|i| i.n("stock")).unwrap_or(0);
         }
         Ok(Some(p))
     }
@@ -148,42 +155,18 @@ impl CatalogStore {
     pub async fn category_cards(&self, category: &str) -> PortResult<Vec<ProductCard>> {
         let items = self
             .table
-            .query(Query {
-                pk: format!("C#{category}"),
-                sk_prefix: "N#".into(),
-                ..Default::default()
-            })
+            .query(Query { pk: format!("C#{category}"), sk_prefix: "N#".into(), ..Default::default() })
             .await?;
-        Ok(items
-            .iter()
-            .filter_map(|i| serde_json::from_str(i.s("card")?).ok())
-            .collect())
+        Ok(items.iter().filter_map(|i| serde_json::from_str(i.s("card")?).ok()).collect())
     }
 
     pub async fn categories(&self) -> PortResult<Vec<CategoryPath>> {
-        let items = self
-            .table
-            .query(Query {
-                pk: "CATS".into(),
-                ..Default::default()
-            })
-            .await?;
-        Ok(items
-            .iter()
-            .filter_map(|i| CategoryPath::parse(&i.sk).ok())
-            .collect())
+        let items = self.table.query(Query { pk: "CATS".into(), ..Default::default() }).await?;
+        Ok(items.iter().filter_map(|i| CategoryPath::parse(&i.sk).ok()).collect())
     }
 
     pub async fn is_empty(&self) -> PortResult<bool> {
-        Ok(self
-            .table
-            .query(Query {
-                pk: "CATS".into(),
-                limit: 1,
-                ..Default::default()
-            })
-            .await?
-            .is_empty())
+        Ok(self.table.query(Query { pk: "CATS".into(), limit: 1, ..Default::default() }).await?.is_empty())
     }
 
     /// Bulk load (seeding): not transactional, overwrites.
@@ -205,25 +188,15 @@ impl CatalogStore {
     /// Stock is set to the product's variant stock.
     pub async fn save(&self, p: &Product, previous: Option<&Product>) -> Result<(), SaveError> {
         let mut writes = Vec::new();
-        let doc = Item::new(pk(&p.id), "A")
-            .with("doc", Value::S(json(p)?))
-            .with("slug", Value::S(p.slug.to_string()));
+        let doc = Item::new(pk(&p.id), "A").with("doc", Value::S(json(p)?)).with("slug", Value::S(p.slug.to_string()));
         writes.push(Write::Put {
             item: doc,
-            condition: if previous.is_some() {
-                Condition::Exists
-            } else {
-                Condition::NotExists
-            },
+            condition: if previous.is_some() { Condition::Exists } else { Condition::NotExists },
         });
         let slug_changed = previous.is_none_or(|old| old.slug != p.slug);
         if slug_changed {
-            let link =
-                Item::new(format!("SLUG#{}", p.slug), "A").with("id", Value::S(p.id.clone()));
-            writes.push(Write::Put {
-                item: link,
-                condition: Condition::NotExists,
-            });
+            let link = Item::new(format!("SLUG#{}", p.slug), "A").with("id", Value::S(p.id.clone()));
+            writes.push(Write::Put { item: link, condition: Condition::NotExists });
         }
         if let Some(old) = previous {
             if slug_changed {
@@ -233,55 +206,30 @@ impl CatalogStore {
                     condition: Condition::None,
                 });
             }
-            for v in old
-                .variants
-                .iter()
-                .filter(|v| p.variant(v.sku.as_str()).is_none())
-            {
-                writes.push(Write::Delete {
-                    pk: pk(&p.id),
-                    sk: format!("S#{}", v.sku),
-                    condition: Condition::None,
-                });
+            for v in old.variants.iter().filter(|v| p.variant(v.sku.as_str()).is_none()) {
+                writes.push(Write::Delete { pk: pk(&p.id), sk: format!("S#{}", v.sku), condition: Condition::None });
             }
-            let new_keys: Vec<(String, String)> =
-                entry_items(p)?.into_iter().map(|i| (i.pk, i.sk)).collect();
+            let new_keys: Vec<(String, String)> = entry_items(p)?.into_iter().map(|i| (i.pk, i.sk)).collect();
             for c in categories_of(old) {
                 let key = (format!("C#{c}"), entry_sk(old));
                 if !new_keys.contains(&key) {
-                    writes.push(Write::Delete {
-                        pk: key.0,
-                        sk: key.1,
-                        condition: Condition::None,
-                    });
+                    writes.push(Write::Delete { pk: key.0, sk: key.1, condition: Condition::None });
                 }
             }
         }
         for v in &p.variants {
-            let item =
-                Item::new(pk(&p.id), format!("S#{}", v.sku)).with("stock", Value::N(v.stock));
-            writes.push(Write::Put {
-                item,
-                condition: Condition::None,
-            });
+            let item = Item::new(pk(&p.id), format!("S#{}", v.sku)).with("stock", Value::N(v.stock));
+            writes.push(Write::Put { item, condition: Condition::None });
         }
         for item in entry_items(p)? {
-            writes.push(Write::Put {
-                item,
-                condition: Condition::None,
-            });
+            writes.push(Write::Put { item, condition: Condition::None });
         }
         for c in p.category.ancestors_and_self() {
-            writes.push(Write::Put {
-                item: Item::new("CATS", c.as_str()),
-                condition: Condition::None,
-            });
+            writes.push(Write::Put { item: Item::new("CATS", c.as_str()), condition: Condition::None });
         }
         match self.table.transact(writes).await {
             Ok(()) => Ok(()),
-            Err(PortError::ConditionFailed { index: 0 }) if previous.is_none() => {
-                Err(SaveError::IdTaken(p.id.clone()))
-            }
+            Err(PortError::ConditionFailed { index: 0 }) if previous.is_none() => Err(SaveError::IdTaken(p.id.clone())),
             Err(PortError::ConditionFailed { index: 0 }) => {
                 Err(SaveError::Port(PortError::ConditionFailed { index: 0 }))
             }
@@ -298,15 +246,49 @@ impl CatalogStore {
         let Some(p) = self.by_id(id).await? else {
             return Ok(None);
         };
-        let writes = entry_items(&p)?
-            .into_iter()
-            .map(|item| Write::Put {
-                item,
-                condition: Condition::Exists,
-            })
-            .collect();
+        let writes =
+            entry_items(&p)?.into_iter().map(|item| Write::Put { item, condition: Condition::Exists }).collect();
         match self.table.transact(writes).await {
             Ok(()) | Err(PortError::ConditionFailed { .. }) => Ok(Some(p)),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Take stock for an order exactly once: a reservation marker item for
+    /// the order goes in the same transaction as the decrements, so a
+    /// redelivered order message cannot take stock twice.
+    pub async fn reserve_for_order(&self, order_id: &str, lines: &[StockLine]) -> PortResult<Reservation> {
+        let marker = Item::new(format!("RES#{order_id}"), "A").with("active", Value::N(1));
+        let mut writes = vec![Write::Put { item: marker, condition: Condition::NotExists }];
+        writes.extend(decrements(lines));
+        match self.table.transact(writes).await {
+            Ok(()) => Ok(Reservation::Reserved),
+            Err(PortError::ConditionFailed { index: 0 }) => Ok(Reservation::AlreadyReserved),
+            Err(PortError::ConditionFailed { index }) => Ok(Reservation::Short { line: index - 1 }),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Give an order's stock back exactly once (compensation); a no-op when
+    /// it was never reserved or already released.
+    pub async fn release_for_order(&self, order_id: &str, lines: &[StockLine]) -> PortResult<bool> {
+        let mut writes = vec![Write::Add {
+            pk: format!("RES#{order_id}"),
+            sk: "A".into(),
+            attr: "active".into(),
+            delta: -1,
+            condition: Condition::AtLeast("active".into(), 1),
+        }];
+        writes.extend(lines.iter().map(|l| Write::Add {
+            pk: pk(&l.product_id),
+            sk: format!("S#{}", l.sku),
+            attr: "stock".into(),
+            delta: l.quantity,
+            condition: Condition::Exists,
+        }));
+        match self.table.transact(writes).await {
+            Ok(()) => Ok(true),
+            Err(PortError::ConditionFailed { index: 0 }) => Ok(false),
             Err(e) => Err(e),
         }
     }
@@ -315,17 +297,7 @@ impl CatalogStore {
     /// conditional decrements. `Err(ConditionFailed { index })` names the
     /// first line that is short (or whose variant does not exist).
     pub async fn reserve(&self, lines: &[StockLine]) -> PortResult<()> {
-        let writes = lines
-            .iter()
-            .map(|l| Write::Add {
-                pk: pk(&l.product_id),
-                sk: format!("S#{}", l.sku),
-                attr: "stock".into(),
-                delta: -l.quantity,
-                condition: Condition::AtLeast("stock".into(), l.quantity),
-            })
-            .collect();
-        self.table.transact(writes).await
+        self.table.transact(decrements(lines)).await
     }
 
     /// Give stock back (compensation for a reservation).

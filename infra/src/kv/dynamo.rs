@@ -8,8 +8,8 @@ use async_trait::async_trait;
 use aws_sdk_dynamodb::error::DisplayErrorContext;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
-    AttributeDefinition, AttributeValue, BillingMode, Delete, KeySchemaElement, KeyType, Put,
-    PutRequest, ScalarAttributeType, TransactWriteItem, Update, WriteRequest,
+    AttributeDefinition, AttributeValue, BillingMode, Delete, KeySchemaElement, KeyType, Put, PutRequest,
+    ScalarAttributeType, TransactWriteItem, Update, WriteRequest,
 };
 use aws_sdk_dynamodb::Client;
 use std::collections::HashMap;
@@ -72,16 +72,8 @@ fn from_attrs(m: &Attrs) -> Item {
 fn condition(c: &Condition) -> (Option<String>, Attrs, HashMap<String, String>) {
     match c {
         Condition::None => (None, HashMap::new(), HashMap::new()),
-        Condition::NotExists => (
-            Some("attribute_not_exists(pk)".into()),
-            HashMap::new(),
-            HashMap::new(),
-        ),
-        Condition::Exists => (
-            Some("attribute_exists(pk)".into()),
-            HashMap::new(),
-            HashMap::new(),
-        ),
+        Condition::NotExists => (Some("attribute_not_exists(pk)".into()), HashMap::new(), HashMap::new()),
+        Condition::Exists => (Some("attribute_exists(pk)".into()), HashMap::new(), HashMap::new()),
         Condition::AtLeast(attr, min) => (
             Some("attribute_exists(pk) AND #c >= :cmin".into()),
             HashMap::from([(":cmin".to_string(), AttributeValue::N(min.to_string()))]),
@@ -108,11 +100,7 @@ fn to_transact(table: &str, w: Write) -> PortResult<TransactWriteItem> {
                 .map_err(invalid)?;
             TransactWriteItem::builder().put(put).build()
         }
-        Write::Delete {
-            pk,
-            sk,
-            condition: c,
-        } => {
+        Write::Delete { pk, sk, condition: c } => {
             let (expr, values, names) = condition(&c);
             let del = Delete::builder()
                 .table_name(table)
@@ -124,13 +112,7 @@ fn to_transact(table: &str, w: Write) -> PortResult<TransactWriteItem> {
                 .map_err(invalid)?;
             TransactWriteItem::builder().delete(del).build()
         }
-        Write::Add {
-            pk,
-            sk,
-            attr,
-            delta,
-            condition: c,
-        } => {
+        Write::Add { pk, sk, attr, delta, condition: c } => {
             let (expr, mut values, mut names) = condition(&c);
             values.insert(":delta".into(), AttributeValue::N(delta.to_string()));
             names.insert("#a".into(), attr);
@@ -155,36 +137,17 @@ fn to_transact(table: &str, w: Write) -> PortResult<TransactWriteItem> {
 
 impl DynamoTable {
     pub fn new(client: Client, table: &str) -> Self {
-        Self {
-            client,
-            table: table.to_string(),
-        }
+        Self { client, table: table.to_string() }
     }
 
     /// Create the table when it does not exist yet.
     pub async fn create_if_missing(&self) -> PortResult<()> {
-        if self
-            .client
-            .describe_table()
-            .table_name(&self.table)
-            .send()
-            .await
-            .is_ok()
-        {
+        if self.client.describe_table().table_name(&self.table).send().await.is_ok() {
             return Ok(());
         }
-        let attr = |n: &str| {
-            AttributeDefinition::builder()
-                .attribute_name(n)
-                .attribute_type(ScalarAttributeType::S)
-                .build()
-        };
-        let ks = |n: &str, t: KeyType| {
-            KeySchemaElement::builder()
-                .attribute_name(n)
-                .key_type(t)
-                .build()
-        };
+        let attr =
+            |n: &str| AttributeDefinition::builder().attribute_name(n).attribute_type(ScalarAttributeType::S).build();
+        let ks = |n: &str, t: KeyType| KeySchemaElement::builder().attribute_name(n).key_type(t).build();
         self.client
             .create_table()
             .table_name(&self.table)
@@ -219,22 +182,14 @@ impl Table for DynamoTable {
         let mut out = Vec::new();
         let mut start = q.after.as_ref().map(|sk| key(&q.pk, sk));
         let (expr, mut values) = (
-            if q.sk_prefix.is_empty() {
-                "pk = :pk"
-            } else {
-                "pk = :pk AND begins_with(sk, :p)"
-            },
+            if q.sk_prefix.is_empty() { "pk = :pk" } else { "pk = :pk AND begins_with(sk, :p)" },
             HashMap::from([(":pk".to_string(), AttributeValue::S(q.pk.clone()))]),
         );
         if !q.sk_prefix.is_empty() {
             values.insert(":p".into(), AttributeValue::S(q.sk_prefix.clone()));
         }
         loop {
-            let want = if q.limit == 0 {
-                1000
-            } else {
-                (q.limit - out.len()).min(1000)
-            };
+            let want = if q.limit == 0 { 1000 } else { (q.limit - out.len()).min(1000) };
             let page = self
                 .client
                 .query()
@@ -258,32 +213,18 @@ impl Table for DynamoTable {
 
     async fn transact(&self, writes: Vec<Write>) -> PortResult<()> {
         if writes.len() > super::MAX_TRANSACTION {
-            return Err(PortError::Invalid(format!(
-                "more than {} writes in one transaction",
-                super::MAX_TRANSACTION
-            )));
+            return Err(PortError::Invalid(format!("more than {} writes in one transaction", super::MAX_TRANSACTION)));
         }
         if writes.is_empty() {
             return Ok(());
         }
-        let items = writes
-            .into_iter()
-            .map(|w| to_transact(&self.table, w))
-            .collect::<PortResult<Vec<_>>>()?;
-        match self
-            .client
-            .transact_write_items()
-            .set_transact_items(Some(items))
-            .send()
-            .await
-        {
+        let items = writes.into_iter().map(|w| to_transact(&self.table, w)).collect::<PortResult<Vec<_>>>()?;
+        match self.client.transact_write_items().set_transact_items(Some(items)).send().await {
             Ok(_) => Ok(()),
             Err(e) => match e.into_service_error() {
                 TransactWriteItemsError::TransactionCanceledException(c) => {
-                    let index = c
-                        .cancellation_reasons()
-                        .iter()
-                        .position(|r| r.code() == Some("ConditionalCheckFailed"));
+                    let index =
+                        c.cancellation_reasons().iter().position(|r| r.code() == Some("ConditionalCheckFailed"));
                     match index {
                         Some(index) => Err(PortError::ConditionFailed { index }),
                         None => Err(down(c)),
@@ -299,10 +240,7 @@ impl Table for DynamoTable {
             let mut pending: Vec<WriteRequest> = chunk
                 .iter()
                 .map(|i| {
-                    let put = PutRequest::builder()
-                        .set_item(Some(to_attrs(i)))
-                        .build()
-                        .map_err(invalid)?;
+                    let put = PutRequest::builder().set_item(Some(to_attrs(i))).build().map_err(invalid)?;
                     Ok(WriteRequest::builder().put_request(put).build())
                 })
                 .collect::<PortResult<_>>()?;
@@ -310,39 +248,22 @@ impl Table for DynamoTable {
                 if pending.is_empty() {
                     break;
                 }
-                let out = self
-                    .client
-                    .batch_write_item()
-                    .request_items(&self.table, pending)
-                    .send()
-                    .await
-                    .map_err(down)?;
-                pending = out
-                    .unprocessed_items()
-                    .and_then(|m| m.get(&self.table))
-                    .cloned()
-                    .unwrap_or_default();
+                let out =
+                    self.client.batch_write_item().request_items(&self.table, pending).send().await.map_err(down)?;
+                pending = out.unprocessed_items().and_then(|m| m.get(&self.table)).cloned().unwrap_or_default();
                 if !pending.is_empty() {
                     tokio::time::sleep(std::time::Duration::from_millis(50 << attempt)).await;
                 }
             }
             if !pending.is_empty() {
-                return Err(PortError::unavailable(
-                    "dynamodb",
-                    "batch write left unprocessed items",
-                ));
+                return Err(PortError::unavailable("dynamodb", "batch write left unprocessed items"));
             }
         }
         Ok(())
     }
 
     async fn ping(&self) -> PortResult<()> {
-        self.client
-            .describe_table()
-            .table_name(&self.table)
-            .send()
-            .await
-            .map_err(down)?;
+        self.client.describe_table().table_name(&self.table).send().await.map_err(down)?;
         Ok(())
     }
 

@@ -58,10 +58,7 @@ async fn apply(conn: &mut SqliteConnection, writes: &[Write]) -> PortResult<()> 
     for (index, w) in writes.iter().enumerate() {
         let (pk, sk, cond) = match w {
             Write::Put { item, condition } => (&item.pk, &item.sk, condition),
-            Write::Delete { pk, sk, condition }
-            | Write::Add {
-                pk, sk, condition, ..
-            } => (pk, sk, condition),
+            Write::Delete { pk, sk, condition } | Write::Add { pk, sk, condition, .. } => (pk, sk, condition),
         };
         let current = load(conn, pk, sk).await?;
         let must_exist = matches!(w, Write::Add { .. });
@@ -78,11 +75,7 @@ async fn apply(conn: &mut SqliteConnection, writes: &[Write]) -> PortResult<()> 
                     .await?;
             }
             Write::Delete { pk, sk, .. } => {
-                sqlx::query("DELETE FROM kv WHERE pk = ? AND sk = ?")
-                    .bind(pk)
-                    .bind(sk)
-                    .execute(&mut *conn)
-                    .await?;
+                sqlx::query("DELETE FROM kv WHERE pk = ? AND sk = ?").bind(pk).bind(sk).execute(&mut *conn).await?;
             }
             Write::Add { attr, delta, .. } => {
                 let Some(mut item) = current else {
@@ -110,25 +103,11 @@ impl Table for EmbeddedTable {
     }
 
     async fn query(&self, q: Query) -> PortResult<Vec<Item>> {
-        let limit = if q.limit == 0 {
-            i64::MAX
-        } else {
-            q.limit as i64
-        };
+        let limit = if q.limit == 0 { i64::MAX } else { q.limit as i64 };
         // Sort keys sharing the prefix lie in [prefix, prefix + U+10FFFF).
         let upper = format!("{}\u{10FFFF}", q.sk_prefix);
-        let (cmp, order) = if q.descending {
-            ("<", "DESC")
-        } else {
-            (">", "ASC")
-        };
-        let after = q.after.clone().unwrap_or_else(|| {
-            if q.descending {
-                upper.clone()
-            } else {
-                String::new()
-            }
-        });
+        let (cmp, order) = if q.descending { ("<", "DESC") } else { (">", "ASC") };
+        let after = q.after.clone().unwrap_or_else(|| if q.descending { upper.clone() } else { String::new() });
         let sql = format!(
             "SELECT sk, attrs FROM kv WHERE pk = ? AND sk >= ? AND sk < ? AND sk {cmp} ? ORDER BY sk {order} LIMIT ?"
         );
@@ -140,18 +119,12 @@ impl Table for EmbeddedTable {
             .bind(limit)
             .fetch_all(&self.pool)
             .await?;
-        Ok(rows
-            .into_iter()
-            .map(|r| decode(q.pk.clone(), r.get(0), r.get::<&str, _>(1)))
-            .collect())
+        Ok(rows.into_iter().map(|r| decode(q.pk.clone(), r.get(0), r.get::<&str, _>(1))).collect())
     }
 
     async fn transact(&self, writes: Vec<Write>) -> PortResult<()> {
         if writes.len() > super::MAX_TRANSACTION {
-            return Err(PortError::Invalid(format!(
-                "more than {} writes in one transaction",
-                super::MAX_TRANSACTION
-            )));
+            return Err(PortError::Invalid(format!("more than {} writes in one transaction", super::MAX_TRANSACTION)));
         }
         let mut conn = self.pool.acquire().await?;
         sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await?;

@@ -31,11 +31,7 @@ pub struct Item {
 
 impl Item {
     pub fn new(pk: impl Into<String>, sk: impl Into<String>) -> Self {
-        Self {
-            pk: pk.into(),
-            sk: sk.into(),
-            attrs: BTreeMap::new(),
-        }
+        Self { pk: pk.into(), sk: sk.into(), attrs: BTreeMap::new() }
     }
     pub fn with(mut self, name: &str, v: Value) -> Self {
         self.attrs.insert(name.to_string(), v);

@@ -24,17 +24,12 @@ struct Meta {
 impl FolderStore {
     pub fn new(root: &Path) -> PortResult<Self> {
         std::fs::create_dir_all(root.join(".meta")).map_err(io)?;
-        Ok(Self {
-            root: root.to_path_buf(),
-        })
+        Ok(Self { root: root.to_path_buf() })
     }
 
     fn paths(&self, key: &str) -> PortResult<(PathBuf, PathBuf)> {
         check_key(key)?;
-        Ok((
-            self.root.join(key),
-            self.root.join(".meta").join(format!("{key}.json")),
-        ))
+        Ok((self.root.join(key), self.root.join(".meta").join(format!("{key}.json"))))
     }
 }
 
@@ -60,10 +55,7 @@ fn walk(dir: &Path, root: &Path, out: &mut Vec<ObjectInfo>) -> std::io::Result<(
         } else if let Ok(rel) = path.strip_prefix(root) {
             let key = rel.to_string_lossy().replace('\\', "/");
             if !key.contains(".tmp-") {
-                out.push(ObjectInfo {
-                    key,
-                    size: meta.len(),
-                });
+                out.push(ObjectInfo { key, size: meta.len() });
             }
         }
     }
@@ -74,10 +66,7 @@ fn walk(dir: &Path, root: &Path, out: &mut Vec<ObjectInfo>) -> std::io::Result<(
 impl ObjectStore for FolderStore {
     async fn put(&self, key: &str, object: Object) -> PortResult<()> {
         let (data, meta) = self.paths(key)?;
-        let m = Meta {
-            content_type: object.content_type,
-            cache_control: object.cache_control,
-        };
+        let m = Meta { content_type: object.content_type, cache_control: object.cache_control };
         let m = serde_json::to_vec(&m).map_err(|e| PortError::Invalid(e.to_string()))?;
         write_atomic(&meta, &m).await?;
         write_atomic(&data, &object.body).await
@@ -90,19 +79,12 @@ impl ObjectStore for FolderStore {
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
             Err(e) => return Err(io(e)),
         };
-        let m: Option<Meta> = tokio::fs::read(&meta)
-            .await
-            .ok()
-            .and_then(|b| serde_json::from_slice(&b).ok());
+        let m: Option<Meta> = tokio::fs::read(&meta).await.ok().and_then(|b| serde_json::from_slice(&b).ok());
         let (content_type, cache_control) = match m {
             Some(m) => (m.content_type, m.cache_control),
             None => ("application/octet-stream".into(), None),
         };
-        Ok(Some(Object {
-            body,
-            content_type,
-            cache_control,
-        }))
+        Ok(Some(Object { body, content_type, cache_control }))
     }
 
     async fn delete(&self, key: &str) -> PortResult<()> {
@@ -132,10 +114,7 @@ impl ObjectStore for FolderStore {
     }
 
     async fn ping(&self) -> PortResult<()> {
-        tokio::fs::metadata(&self.root)
-            .await
-            .map(|_| ())
-            .map_err(io)
+        tokio::fs::metadata(&self.root).await.map(|_| ()).map_err(io)
     }
 
     fn backend(&self) -> &'static str {

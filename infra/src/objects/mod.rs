@@ -43,14 +43,9 @@ pub fn check_key(key: &str) -> PortResult<()> {
         || key.starts_with('/')
         || key.contains('\\')
         || key.chars().any(char::is_control)
-        || key
-            .split('/')
-            .any(|s| s.is_empty() || s == "." || s == "..");
+        || key.split('/').any(|s| s.is_empty() || s == "." || s == "..");
     if bad {
-        return Err(PortError::Invalid(format!(
-            "bad object key {:?}",
-            key.chars().take(64).collect::<String>()
-        )));
+        return Err(PortError::Invalid(format!("bad object key {:?}", key.chars().take(64).collect::<String>())));
     }
     Ok(())
 }

@@ -19,32 +19,15 @@ fn down<E: std::error::Error>(e: E) -> PortError {
 
 impl S3Store {
     pub fn new(sdk: &aws_config::SdkConfig, bucket: &str) -> Self {
-        let conf = aws_sdk_s3::config::Builder::from(sdk)
-            .force_path_style(true)
-            .build();
-        Self {
-            client: Client::from_conf(conf),
-            bucket: bucket.to_string(),
-        }
+        let conf = aws_sdk_s3::config::Builder::from(sdk).force_path_style(true).build();
+        Self { client: Client::from_conf(conf), bucket: bucket.to_string() }
     }
 
     pub async fn create_if_missing(&self) -> PortResult<()> {
-        if self
-            .client
-            .head_bucket()
-            .bucket(&self.bucket)
-            .send()
-            .await
-            .is_ok()
-        {
+        if self.client.head_bucket().bucket(&self.bucket).send().await.is_ok() {
             return Ok(());
         }
-        self.client
-            .create_bucket()
-            .bucket(&self.bucket)
-            .send()
-            .await
-            .map_err(down)?;
+        self.client.create_bucket().bucket(&self.bucket).send().await.map_err(down)?;
         Ok(())
     }
 }
@@ -68,14 +51,7 @@ impl ObjectStore for S3Store {
 
     async fn get(&self, key: &str) -> PortResult<Option<Object>> {
         check_key(key)?;
-        let out = match self
-            .client
-            .get_object()
-            .bucket(&self.bucket)
-            .key(key)
-            .send()
-            .await
-        {
+        let out = match self.client.get_object().bucket(&self.bucket).key(key).send().await {
             Ok(o) => o,
             Err(e) => {
                 return match e.into_service_error() {
@@ -84,34 +60,15 @@ impl ObjectStore for S3Store {
                 }
             }
         };
-        let content_type = out
-            .content_type()
-            .unwrap_or("application/octet-stream")
-            .to_string();
+        let content_type = out.content_type().unwrap_or("application/octet-stream").to_string();
         let cache_control = out.cache_control().map(str::to_string);
-        let body = out
-            .body
-            .collect()
-            .await
-            .map_err(down)?
-            .into_bytes()
-            .to_vec();
-        Ok(Some(Object {
-            body,
-            content_type,
-            cache_control,
-        }))
+        let body = out.body.collect().await.map_err(down)?.into_bytes().to_vec();
+        Ok(Some(Object { body, content_type, cache_control }))
     }
 
     async fn delete(&self, key: &str) -> PortResult<()> {
         check_key(key)?;
-        self.client
-            .delete_object()
-            .bucket(&self.bucket)
-            .key(key)
-            .send()
-            .await
-            .map_err(down)?;
+        self.client.delete_object().bucket(&self.bucket).key(key).send().await.map_err(down)?;
         Ok(())
     }
 
@@ -144,12 +101,7 @@ impl ObjectStore for S3Store {
     }
 
     async fn ping(&self) -> PortResult<()> {
-        self.client
-            .head_bucket()
-            .bucket(&self.bucket)
-            .send()
-            .await
-            .map_err(down)?;
+        self.client.head_bucket().bucket(&self.bucket).send().await.map_err(down)?;
         Ok(())
     }
 

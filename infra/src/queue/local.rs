@@ -22,10 +22,7 @@ pub struct LocalQueue {
 }
 
 fn now_ms() -> i64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_millis() as i64)
-        .unwrap_or(0)
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
 /// Open (creating when missing) a SQLite file in WAL mode for an embedded adapter.
@@ -38,10 +35,7 @@ pub async fn open_file(path: &Path, what: &'static str) -> PortResult<SqlitePool
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
         .busy_timeout(Duration::from_secs(10));
-    Ok(SqlitePoolOptions::new()
-        .max_connections(4)
-        .connect_with(opts)
-        .await?)
+    Ok(SqlitePoolOptions::new().max_connections(4).connect_with(opts).await?)
 }
 
 /// Open the local queue file and create its table.
@@ -64,29 +58,16 @@ pub async fn open_pool(path: &Path) -> PortResult<SqlitePool> {
     )
     .execute(&pool)
     .await?;
-    sqlx::query(
-        "CREATE INDEX IF NOT EXISTS queue_visible ON queue_messages (queue, visible_at, seq)",
-    )
-    .execute(&pool)
-    .await?;
+    sqlx::query("CREATE INDEX IF NOT EXISTS queue_visible ON queue_messages (queue, visible_at, seq)")
+        .execute(&pool)
+        .await?;
     Ok(pool)
 }
 
 impl LocalQueue {
     /// `redrive`: (dead-letter queue name, max receives).
-    pub fn new(
-        pool: SqlitePool,
-        name: &str,
-        visibility: Duration,
-        redrive: Option<(String, u32)>,
-    ) -> Self {
-        Self {
-            pool,
-            name: name.to_string(),
-            fifo: name.ends_with(".fifo"),
-            visibility,
-            redrive,
-        }
+    pub fn new(pool: SqlitePool, name: &str, visibility: Duration, redrive: Option<(String, u32)>) -> Self {
+        Self { pool, name: name.to_string(), fifo: name.ends_with(".fifo"), visibility, redrive }
     }
 }
 
@@ -97,28 +78,23 @@ impl Queue for LocalQueue {
             return Err(PortError::Invalid("message body over 256 KiB".into()));
         }
         if self.fifo && msg.group_id.is_none() {
-            return Err(PortError::Invalid(
-                "a FIFO queue needs a message group id".into(),
-            ));
+            return Err(PortError::Invalid("a FIFO queue needs a message group id".into()));
         }
         let now = now_ms();
         let mut tx = self.pool.begin().await?;
         if let (true, Some(dedup)) = (self.fifo, &msg.dedup_id) {
-            let dup = sqlx::query(
-                "SELECT id FROM queue_messages WHERE queue = ? AND dedup_id = ? AND sent_at > ?",
-            )
-            .bind(&self.name)
-            .bind(dedup)
-            .bind(now - DEDUP_WINDOW_MS)
-            .fetch_optional(&mut *tx)
-            .await?;
+            let dup = sqlx::query("SELECT id FROM queue_messages WHERE queue = ? AND dedup_id = ? AND sent_at > ?")
+                .bind(&self.name)
+                .bind(dedup)
+                .bind(now - DEDUP_WINDOW_MS)
+                .fetch_optional(&mut *tx)
+                .await?;
             if let Some(row) = dup {
                 return Ok(row.get::<String, _>(0));
             }
         }
         let id = uuid::Uuid::new_v4().to_string();
-        let attrs = serde_json::to_string(&msg.attributes)
-            .map_err(|e| PortError::Invalid(e.to_string()))?;
+        let attrs = serde_json::to_string(&msg.attributes).map_err(|e| PortError::Invalid(e.to_string()))?;
         sqlx::query(
             "INSERT INTO queue_messages (id, queue, body, attributes, group_id, dedup_id, sent_at, visible_at)
              VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
@@ -175,10 +151,7 @@ impl Queue for LocalQueue {
         .bind(&self.name)
         .fetch_one(&self.pool)
         .await?;
-        Ok(Depth {
-            visible: row.get::<i64, _>(0) as u64,
-            in_flight: row.get::<i64, _>(1) as u64,
-        })
+        Ok(Depth { visible: row.get::<i64, _>(0) as u64, in_flight: row.get::<i64, _>(1) as u64 })
     }
 
     fn name(&self) -> &str {
@@ -202,12 +175,7 @@ impl LocalQueue {
         result
     }
 
-    async fn pick(
-        &self,
-        conn: &mut sqlx::SqliteConnection,
-        now: i64,
-        max: u32,
-    ) -> PortResult<Vec<Received>> {
+    async fn pick(&self, conn: &mut sqlx::SqliteConnection, now: i64, max: u32) -> PortResult<Vec<Received>> {
         let rows = sqlx::query(
             "SELECT id, body, attributes, group_id, receive_count FROM queue_messages
              WHERE queue = ? AND visible_at <= ? ORDER BY seq LIMIT ?",
@@ -254,21 +222,16 @@ impl LocalQueue {
                 }
             }
             let receipt = uuid::Uuid::new_v4().to_string();
-            sqlx::query("UPDATE queue_messages SET receive_count = receive_count + 1, receipt = ?, visible_at = ? WHERE id = ?")
-                .bind(&receipt)
-                .bind(now + self.visibility.as_millis() as i64)
-                .bind(&id)
-                .execute(&mut *conn)
-                .await?;
-            let attributes: BTreeMap<String, String> =
-                serde_json::from_str(row.get::<&str, _>(2)).unwrap_or_default();
-            out.push(Received {
-                message_id: id,
-                receipt,
-                body: row.get(1),
-                attributes,
-                receive_count: count + 1,
-            });
+            sqlx::query(
+                "UPDATE queue_messages SET receive_count = receive_count + 1, receipt = ?, visible_at = ? WHERE id = ?",
+            )
+            .bind(&receipt)
+            .bind(now + self.visibility.as_millis() as i64)
+            .bind(&id)
+            .execute(&mut *conn)
+            .await?;
+            let attributes: BTreeMap<String, String> = serde_json::from_str(row.get::<&str, _>(2)).unwrap_or_default();
+            out.push(Received { message_id: id, receipt, body: row.get(1), attributes, receive_count: count + 1 });
         }
         Ok(out)
     }

@@ -27,10 +27,7 @@ pub struct Outgoing {
 
 impl Outgoing {
     pub fn new(body: impl Into<String>) -> Self {
-        Self {
-            body: body.into(),
-            ..Default::default()
-        }
+        Self { body: body.into(), ..Default::default() }
     }
     pub fn attribute(mut self, k: &str, v: impl Into<String>) -> Self {
         self.attributes.insert(k.to_string(), v.into());
@@ -84,10 +81,7 @@ impl QueuePair {
     pub async fn redrive(&self, limit: usize) -> PortResult<usize> {
         let mut moved = 0;
         while moved < limit {
-            let batch = self
-                .dead_letter
-                .receive(10.min((limit - moved) as u32), Duration::ZERO)
-                .await?;
+            let batch = self.dead_letter.receive(10.min((limit - moved) as u32), Duration::ZERO).await?;
             if batch.is_empty() {
                 break;
             }

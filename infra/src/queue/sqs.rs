@@ -27,12 +27,7 @@ fn name_of(url: &str) -> String {
 
 impl SqsQueue {
     pub fn new(client: Client, url: &str, visibility: Duration) -> Self {
-        Self {
-            client,
-            url: url.to_string(),
-            name: name_of(url),
-            visibility,
-        }
+        Self { client, url: url.to_string(), name: name_of(url), visibility }
     }
 
     /// Create the queue named by the last segment of `url` when missing
@@ -44,10 +39,10 @@ impl SqsQueue {
         dead_letter: Option<(&SqsQueue, u32)>,
     ) -> PortResult<Self> {
         let name = name_of(url);
-        let mut req = client.create_queue().queue_name(&name).attributes(
-            QueueAttributeName::VisibilityTimeout,
-            visibility.as_secs().to_string(),
-        );
+        let mut req = client
+            .create_queue()
+            .queue_name(&name)
+            .attributes(QueueAttributeName::VisibilityTimeout, visibility.as_secs().to_string());
         if name.ends_with(".fifo") {
             req = req.attributes(QueueAttributeName::FifoQueue, "true");
         }
@@ -58,12 +53,7 @@ impl SqsQueue {
         }
         let out = req.send().await.map_err(down)?;
         let real_url = out.queue_url().unwrap_or(url).to_string();
-        Ok(Self {
-            client,
-            url: real_url,
-            name,
-            visibility,
-        })
+        Ok(Self { client, url: real_url, name, visibility })
     }
 
     async fn arn(&self) -> PortResult<String> {
@@ -123,11 +113,7 @@ impl Queue for SqsQueue {
             .map(|m| {
                 let attributes: BTreeMap<String, String> = m
                     .message_attributes()
-                    .map(|a| {
-                        a.iter()
-                            .filter_map(|(k, v)| Some((k.clone(), v.string_value()?.to_string())))
-                            .collect()
-                    })
+                    .map(|a| a.iter().filter_map(|(k, v)| Some((k.clone(), v.string_value()?.to_string()))).collect())
                     .unwrap_or_default();
                 let receive_count = m
                     .attributes()
@@ -146,13 +132,7 @@ impl Queue for SqsQueue {
     }
 
     async fn delete(&self, receipt: &str) -> PortResult<()> {
-        self.client
-            .delete_message()
-            .queue_url(&self.url)
-            .receipt_handle(receipt)
-            .send()
-            .await
-            .map_err(down)?;
+        self.client.delete_message().queue_url(&self.url).receipt_handle(receipt).send().await.map_err(down)?;
         Ok(())
     }
 
@@ -178,12 +158,8 @@ impl Queue for SqsQueue {
             .send()
             .await
             .map_err(down)?;
-        let get = |n: QueueAttributeName| {
-            out.attributes()
-                .and_then(|a| a.get(&n))
-                .and_then(|v| v.parse().ok())
-                .unwrap_or(0)
-        };
+        let get =
+            |n: QueueAttributeName| out.attributes().and_then(|a| a.get(&n)).and_then(|v| v.parse().ok()).unwrap_or(0);
         Ok(Depth {
             visible: get(QueueAttributeName::ApproximateNumberOfMessages),
             in_flight: get(QueueAttributeName::ApproximateNumberOfMessagesNotVisible),

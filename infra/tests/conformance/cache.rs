@@ -8,32 +8,19 @@ async fn suite(c: &dyn Cache) {
     c.set(&k, b"hello", None).await.unwrap();
     assert_eq!(c.get(&k).await.unwrap().as_deref(), Some(&b"hello"[..]));
     c.set(&k, b"again", None).await.unwrap();
-    assert_eq!(
-        c.get(&k).await.unwrap().as_deref(),
-        Some(&b"again"[..]),
-        "set overwrites"
-    );
+    assert_eq!(c.get(&k).await.unwrap().as_deref(), Some(&b"again"[..]), "set overwrites");
     c.delete(&[k.clone()]).await.unwrap();
     assert_eq!(c.get(&k).await.unwrap(), None, "delete removes");
 
     let short = unique("ttl");
-    c.set(&short, b"x", Some(Duration::from_millis(300)))
-        .await
-        .unwrap();
+    c.set(&short, b"x", Some(Duration::from_millis(300))).await.unwrap();
     assert!(c.get(&short).await.unwrap().is_some());
     tokio::time::sleep(Duration::from_millis(450)).await;
-    assert_eq!(
-        c.get(&short).await.unwrap(),
-        None,
-        "value expires after its ttl"
-    );
+    assert_eq!(c.get(&short).await.unwrap(), None, "value expires after its ttl");
 
     let counter = unique("n");
     for want in 1..=3 {
-        assert_eq!(
-            c.incr(&counter, Duration::from_millis(400)).await.unwrap(),
-            want
-        );
+        assert_eq!(c.incr(&counter, Duration::from_millis(400)).await.unwrap(), want);
     }
     tokio::time::sleep(Duration::from_millis(550)).await;
     assert_eq!(
@@ -43,20 +30,10 @@ async fn suite(c: &dyn Cache) {
     );
 
     let shared = unique("shared");
-    let tasks: Vec<_> = (0..20)
-        .map(|_| c.incr(&shared, Duration::from_secs(10)))
-        .collect();
-    let mut all: Vec<i64> = futures::future::join_all(tasks)
-        .await
-        .into_iter()
-        .map(|r| r.unwrap())
-        .collect();
+    let tasks: Vec<_> = (0..20).map(|_| c.incr(&shared, Duration::from_secs(10))).collect();
+    let mut all: Vec<i64> = futures::future::join_all(tasks).await.into_iter().map(|r| r.unwrap()).collect();
     all.sort();
-    assert_eq!(
-        all,
-        (1..=20).collect::<Vec<_>>(),
-        "concurrent increments never lose a count"
-    );
+    assert_eq!(all, (1..=20).collect::<Vec<_>>(), "concurrent increments never lose a count");
     c.ping().await.unwrap();
 }
 
@@ -79,10 +56,7 @@ async fn memory_cache_evicts_when_full_instead_of_growing() {
     for i in 0..100 {
         c.set(&format!("k{i}"), b"v", None).await.unwrap();
     }
-    assert!(
-        c.get("k99").await.unwrap().is_some(),
-        "the newest entry is kept"
-    );
+    assert!(c.get("k99").await.unwrap().is_some(), "the newest entry is kept");
     let kept = futures_count(&c).await;
     assert!(kept <= 16, "kept {kept} entries");
 }
@@ -103,9 +77,5 @@ async fn a_dead_redis_fails_fast_with_unavailable() {
     let started = std::time::Instant::now();
     let err = c.get("x").await.unwrap_err();
     assert!(err.is_transient(), "{err}");
-    assert!(
-        started.elapsed() < Duration::from_secs(5),
-        "took {:?}",
-        started.elapsed()
-    );
+    assert!(started.elapsed() < Duration::from_secs(5), "took {:?}", started.elapsed());
 }

@@ -4,11 +4,7 @@ use infra::PortError;
 use std::sync::Arc;
 
 pub async fn embedded() -> Arc<dyn Table> {
-    Arc::new(
-        EmbeddedTable::open(&temp_dir().join("kv.db"))
-            .await
-            .unwrap(),
-    )
+    Arc::new(EmbeddedTable::open(&temp_dir().join("kv.db")).await.unwrap())
 }
 
 pub async fn dynamo() -> Option<Arc<dyn Table>> {
@@ -23,42 +19,19 @@ fn put(item: Item, condition: Condition) -> Write {
 }
 
 async fn suite(t: &dyn Table) {
-    let a = Item::new("P#1", "A")
-        .with("name", Value::S("mug".into()))
-        .with("stock", Value::N(3));
-    t.transact(vec![put(a.clone(), Condition::NotExists)])
-        .await
-        .unwrap();
-    assert_eq!(
-        t.get("P#1", "A").await.unwrap(),
-        Some(a.clone()),
-        "an item reads back as written"
-    );
+    let a = Item::new("P#1", "A").with("name", Value::S("mug".into())).with("stock", Value::N(3));
+    t.transact(vec![put(a.clone(), Condition::NotExists)]).await.unwrap();
+    assert_eq!(t.get("P#1", "A").await.unwrap(), Some(a.clone()), "an item reads back as written");
     assert_eq!(t.get("P#1", "B").await.unwrap(), None);
 
     let again = t.transact(vec![put(a.clone(), Condition::NotExists)]).await;
-    assert!(
-        matches!(again, Err(PortError::ConditionFailed { index: 0 })),
-        "{again:?}"
-    );
+    assert!(matches!(again, Err(PortError::ConditionFailed { index: 0 })), "{again:?}");
 
     // All or nothing: the second write's condition fails, so the first is not applied.
     let b = Item::new("P#2", "A").with("name", Value::S("cup".into()));
-    let r = t
-        .transact(vec![
-            put(b.clone(), Condition::None),
-            put(a.clone(), Condition::NotExists),
-        ])
-        .await;
-    assert!(
-        matches!(r, Err(PortError::ConditionFailed { index: 1 })),
-        "{r:?}"
-    );
-    assert_eq!(
-        t.get("P#2", "A").await.unwrap(),
-        None,
-        "a failed transaction writes nothing"
-    );
+    let r = t.transact(vec![put(b.clone(), Condition::None), put(a.clone(), Condition::NotExists)]).await;
+    assert!(matches!(r, Err(PortError::ConditionFailed { index: 1 })), "{r:?}");
+    assert_eq!(t.get("P#2", "A").await.unwrap(), None, "a failed transaction writes nothing");
 
     // Conditional decrement never goes below the floor.
     let take = |n: i64| Write::Add {
@@ -69,38 +42,20 @@ async fn suite(t: &dyn Table) {
         condition: Condition::AtLeast("stock".into(), n),
     };
     t.transact(vec![take(2)]).await.unwrap();
-    assert!(matches!(
-        t.transact(vec![take(2)]).await,
-        Err(PortError::ConditionFailed { index: 0 })
-    ));
+    assert!(matches!(t.transact(vec![take(2)]).await, Err(PortError::ConditionFailed { index: 0 })));
     t.transact(vec![take(1)]).await.unwrap();
-    assert_eq!(
-        t.get("P#1", "A").await.unwrap().and_then(|i| i.n("stock")),
-        Some(0)
-    );
-    let missing = Write::Add {
-        pk: "P#9".into(),
-        sk: "A".into(),
-        attr: "stock".into(),
-        delta: 1,
-        condition: Condition::Exists,
-    };
+    assert_eq!(t.get("P#1", "A").await.unwrap().and_then(|i| i.n("stock")), Some(0));
+    let missing =
+        Write::Add { pk: "P#9".into(), sk: "A".into(), attr: "stock".into(), delta: 1, condition: Condition::Exists };
     assert!(
-        matches!(
-            t.transact(vec![missing]).await,
-            Err(PortError::ConditionFailed { .. })
-        ),
+        matches!(t.transact(vec![missing]).await, Err(PortError::ConditionFailed { .. })),
         "add needs an existing item"
     );
 
     // Queries: one partition, prefix, order, cursor, limit.
-    let items: Vec<Item> = (0..7)
-        .map(|i| Item::new("C#x", format!("N#{i:03}")).with("i", Value::N(i)))
-        .collect();
+    let items: Vec<Item> = (0..7).map(|i| Item::new("C#x", format!("N#{i:03}")).with("i", Value::N(i))).collect();
     t.put_many(items).await.unwrap();
-    t.put_many(vec![Item::new("C#x", "Z#other"), Item::new("C#y", "N#000")])
-        .await
-        .unwrap();
+    t.put_many(vec![Item::new("C#x", "Z#other"), Item::new("C#y", "N#000")]).await.unwrap();
     let q = |after: Option<&str>, limit, descending| Query {
         pk: "C#x".into(),
         sk_prefix: "N#".into(),
@@ -109,51 +64,21 @@ async fn suite(t: &dyn Table) {
         descending,
     };
     let sks = |v: Vec<Item>| v.into_iter().map(|i| i.sk).collect::<Vec<_>>();
-    assert_eq!(
-        sks(t.query(q(None, 3, false)).await.unwrap()),
-        ["N#000", "N#001", "N#002"]
-    );
-    assert_eq!(
-        sks(t.query(q(Some("N#002"), 2, false)).await.unwrap()),
-        ["N#003", "N#004"]
-    );
-    assert_eq!(
-        sks(t.query(q(None, 2, true)).await.unwrap()),
-        ["N#006", "N#005"]
-    );
-    assert_eq!(
-        t.query(q(None, 0, false)).await.unwrap().len(),
-        7,
-        "limit 0 means all"
-    );
-    let all = t
-        .query(Query {
-            pk: "C#x".into(),
-            ..Default::default()
-        })
-        .await
-        .unwrap();
+    assert_eq!(sks(t.query(q(None, 3, false)).await.unwrap()), ["N#000", "N#001", "N#002"]);
+    assert_eq!(sks(t.query(q(Some("N#002"), 2, false)).await.unwrap()), ["N#003", "N#004"]);
+    assert_eq!(sks(t.query(q(None, 2, true)).await.unwrap()), ["N#006", "N#005"]);
+    assert_eq!(t.query(q(None, 0, false)).await.unwrap().len(), 7, "limit 0 means all");
+    let all = t.query(Query { pk: "C#x".into(), ..Default::default() }).await.unwrap();
     assert_eq!(all.len(), 8, "an empty prefix lists the whole partition");
 
-    t.transact(vec![Write::Delete {
-        pk: "P#1".into(),
-        sk: "A".into(),
-        condition: Condition::Exists,
-    }])
-    .await
-    .unwrap();
+    t.transact(vec![Write::Delete { pk: "P#1".into(), sk: "A".into(), condition: Condition::Exists }]).await.unwrap();
     assert_eq!(t.get("P#1", "A").await.unwrap(), None);
     t.ping().await.unwrap();
 }
 
 async fn concurrent_decrements_never_oversell(t: Arc<dyn Table>) {
     let pk = unique("P");
-    t.transact(vec![put(
-        Item::new(&pk, "S#X").with("stock", Value::N(5)),
-        Condition::None,
-    )])
-    .await
-    .unwrap();
+    t.transact(vec![put(Item::new(&pk, "S#X").with("stock", Value::N(5)), Condition::None)]).await.unwrap();
     let tasks: Vec<_> = (0..20)
         .map(|_| {
             let (t, pk) = (t.clone(), pk.clone());
@@ -178,10 +103,7 @@ async fn concurrent_decrements_never_oversell(t: Arc<dyn Table>) {
         }
     }
     assert_eq!(ok, 5, "exactly the stock was sold");
-    assert_eq!(
-        t.get(&pk, "S#X").await.unwrap().and_then(|i| i.n("stock")),
-        Some(0)
-    );
+    assert_eq!(t.get(&pk, "S#X").await.unwrap().and_then(|i| i.n("stock")), Some(0));
 }
 
 #[tokio::test]

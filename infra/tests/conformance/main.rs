@@ -8,5 +8,6 @@ mod cache;
 mod catalog;
 mod kv;
 mod objects;
+mod pipeline;
 mod queue;
 mod support;

@@ -16,12 +16,7 @@ async fn local_set() -> Set {
     let pool = local::open_pool(&temp_dir().join("q.db")).await.unwrap();
     Set {
         pair: QueuePair {
-            main: Arc::new(LocalQueue::new(
-                pool.clone(),
-                "main",
-                VIS,
-                Some(("dlq".into(), MAX_RECEIVES)),
-            )),
+            main: Arc::new(LocalQueue::new(pool.clone(), "main", VIS, Some(("dlq".into(), MAX_RECEIVES)))),
             dead_letter: Arc::new(LocalQueue::new(pool.clone(), "dlq", VIS, None)),
         },
         fifo: Arc::new(LocalQueue::new(pool, "sale.fifo", VIS, None)),
@@ -32,78 +27,36 @@ async fn sqs_set() -> Option<Set> {
     let sdk = aws().await?;
     let client = aws_sdk_sqs::Client::new(&sdk);
     let base = "http://127.0.0.1/000000000000";
-    let dlq = SqsQueue::create(
-        client.clone(),
-        &format!("{base}/{}", unique("dlq")),
-        VIS,
-        None,
-    )
-    .await
-    .unwrap();
-    let main = SqsQueue::create(
-        client.clone(),
-        &format!("{base}/{}", unique("main")),
-        VIS,
-        Some((&dlq, MAX_RECEIVES)),
-    )
-    .await
-    .unwrap();
-    let fifo = SqsQueue::create(
-        client,
-        &format!("{base}/{}.fifo", unique("sale")),
-        VIS,
-        None,
-    )
-    .await
-    .unwrap();
-    Some(Set {
-        pair: QueuePair {
-            main: Arc::new(main),
-            dead_letter: Arc::new(dlq),
-        },
-        fifo: Arc::new(fifo),
-    })
+    let dlq = SqsQueue::create(client.clone(), &format!("{base}/{}", unique("dlq")), VIS, None).await.unwrap();
+    let main = SqsQueue::create(client.clone(), &format!("{base}/{}", unique("main")), VIS, Some((&dlq, MAX_RECEIVES)))
+        .await
+        .unwrap();
+    let fifo = SqsQueue::create(client, &format!("{base}/{}.fifo", unique("sale")), VIS, None).await.unwrap();
+    Some(Set { pair: QueuePair { main: Arc::new(main), dead_letter: Arc::new(dlq) }, fifo: Arc::new(fifo) })
 }
 
 async fn receive_one(q: &dyn Queue) -> Option<infra::queue::Received> {
-    q.receive(1, Duration::from_secs(2))
-        .await
-        .unwrap()
-        .into_iter()
-        .next()
+    q.receive(1, Duration::from_secs(2)).await.unwrap().into_iter().next()
 }
 
 async fn suite(s: Set) {
     let q = &*s.pair.main;
     // Round trip with attributes; deleted messages are gone.
-    q.send(Outgoing::new("hello").attribute("request_id", "r-1"))
-        .await
-        .unwrap();
+    q.send(Outgoing::new("hello").attribute("request_id", "r-1")).await.unwrap();
     let m = receive_one(q).await.expect("a sent message is received");
     assert_eq!((m.body.as_str(), m.receive_count), ("hello", 1));
-    assert_eq!(
-        m.attributes.get("request_id").map(String::as_str),
-        Some("r-1")
-    );
+    assert_eq!(m.attributes.get("request_id").map(String::as_str), Some("r-1"));
     q.delete(&m.receipt).await.unwrap();
-    assert!(
-        q.receive(1, Duration::ZERO).await.unwrap().is_empty(),
-        "deleted message is gone"
-    );
+    assert!(q.receive(1, Duration::ZERO).await.unwrap().is_empty(), "deleted message is gone");
 
     // Visibility timeout: hidden while in flight, back afterwards with a higher count.
     q.send(Outgoing::new("retry me")).await.unwrap();
     let first = receive_one(q).await.unwrap();
-    assert!(
-        q.receive(1, Duration::ZERO).await.unwrap().is_empty(),
-        "in-flight message is hidden"
-    );
+    assert!(q.receive(1, Duration::ZERO).await.unwrap().is_empty(), "in-flight message is hidden");
     let depth = q.depth().await.unwrap();
     assert_eq!((depth.visible, depth.in_flight), (0, 1));
     tokio::time::sleep(VIS + Duration::from_millis(300)).await;
-    let again = receive_one(q)
-        .await
-        .expect("message comes back after the visibility timeout");
+    let again = receive_one(q).await.expect("message comes back after the visibility timeout");
     assert_eq!((again.body.as_str(), again.receive_count), ("retry me", 2));
     // Releasing makes it visible again at once.
     q.release(&again.receipt, Duration::ZERO).await.unwrap();
@@ -123,17 +76,11 @@ async fn suite(s: Set) {
     }
     let dead = dead.expect("message reached the dead-letter queue");
     assert_eq!(dead.body, "retry me");
-    s.pair
-        .dead_letter
-        .release(&dead.receipt, Duration::ZERO)
-        .await
-        .unwrap();
+    s.pair.dead_letter.release(&dead.receipt, Duration::ZERO).await.unwrap();
 
     // Redrive moves it back to the main queue.
     assert_eq!(s.pair.redrive(10).await.unwrap(), 1);
-    let back = receive_one(q)
-        .await
-        .expect("redriven message is on the main queue");
+    let back = receive_one(q).await.expect("redriven message is on the main queue");
     assert_eq!(back.body, "retry me");
     q.delete(&back.receipt).await.unwrap();
     drop(first);
@@ -157,11 +104,7 @@ async fn suite(s: Set) {
             f.delete(&m.receipt).await.unwrap();
         }
     }
-    assert_eq!(
-        seen,
-        ["a1", "a2", "a3"],
-        "FIFO keeps order and drops the duplicate"
-    );
+    assert_eq!(seen, ["a1", "a2", "a3"], "FIFO keeps order and drops the duplicate");
 }
 
 #[tokio::test]
@@ -180,29 +123,18 @@ async fn local_queue_survives_a_restart() {
     let path = temp_dir().join("durable.db");
     {
         let pool = local::open_pool(&path).await.unwrap();
-        LocalQueue::new(pool.clone(), "orders", VIS, None)
-            .send(Outgoing::new("keep me"))
-            .await
-            .unwrap();
+        LocalQueue::new(pool.clone(), "orders", VIS, None).send(Outgoing::new("keep me")).await.unwrap();
         pool.close().await;
     }
     let pool = local::open_pool(&path).await.unwrap();
     let q = LocalQueue::new(pool, "orders", VIS, None);
-    assert_eq!(
-        receive_one(&q).await.map(|m| m.body).as_deref(),
-        Some("keep me")
-    );
+    assert_eq!(receive_one(&q).await.map(|m| m.body).as_deref(), Some("keep me"));
 }
 
 #[tokio::test]
 async fn two_local_receivers_never_get_the_same_message() {
     let pool = local::open_pool(&temp_dir().join("q.db")).await.unwrap();
-    let q = Arc::new(LocalQueue::new(
-        pool,
-        "orders",
-        Duration::from_secs(30),
-        None,
-    ));
+    let q = Arc::new(LocalQueue::new(pool, "orders", Duration::from_secs(30), None));
     for i in 0..50 {
         q.send(Outgoing::new(format!("m{i}"))).await.unwrap();
     }
@@ -229,9 +161,5 @@ async fn two_local_receivers_never_get_the_same_message() {
     let mut unique_bodies = all.clone();
     unique_bodies.dedup();
     assert_eq!(all.len(), 50);
-    assert_eq!(
-        unique_bodies.len(),
-        50,
-        "no message delivered twice while in flight"
-    );
+    assert_eq!(unique_bodies.len(), 50, "no message delivered twice while in flight");
 }

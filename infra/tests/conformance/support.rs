@@ -16,11 +16,7 @@ pub fn service(var: &str) -> Option<String> {
 
 pub async fn aws() -> Option<aws_config::SdkConfig> {
     let url = service("STOREFRONT_TEST_AWS")?;
-    let cfg = AwsConfig {
-        region: "us-east-1".into(),
-        endpoint_url: Some(url),
-        create_resources: true,
-    };
+    let cfg = AwsConfig { region: "us-east-1".into(), endpoint_url: Some(url), create_resources: true };
     Some(infra::aws::sdk_config(&cfg).await)
 }
 

@@ -11,11 +11,7 @@ use server::loadgen::{run_load, Report};
 use std::time::Duration;
 
 fn arg(args: &[String], name: &str, default: u64) -> u64 {
-    args.iter()
-        .position(|a| a == name)
-        .and_then(|i| args.get(i + 1))
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
+    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).and_then(|v| v.parse().ok()).unwrap_or(default)
 }
 
 #[tokio::main]
@@ -39,59 +35,34 @@ async fn catalog(products: u64, dur: Duration, concurrency: usize) -> Result<(),
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let d = dir.display();
     let env = vec![
-        (
-            "APP_DATABASE__URL".to_string(),
-            format!("sqlite://{d}/db.sqlite"),
-        ),
+        ("APP_DATABASE__URL".to_string(), format!("sqlite://{d}/db.sqlite")),
         ("APP_QUEUE__PATH".to_string(), format!("{d}/queue.db")),
         ("APP_CATALOG__PATH".to_string(), format!("{d}/catalog.db")),
         ("APP_OBJECTS__PATH".to_string(), format!("{d}/objects")),
-        (
-            "APP_SERVER__SEED_PRODUCTS".to_string(),
-            products.to_string(),
-        ),
+        ("APP_SERVER__SEED_PRODUCTS".to_string(), products.to_string()),
         ("APP_SERVER__RUN_WORKER".to_string(), "false".to_string()),
     ];
     let settings = infra::config::Settings::from_sources(None, env).map_err(|e| e.to_string())?;
     let seeded = std::time::Instant::now();
-    let options = LeptosOptions::builder()
-        .output_name("storefront")
-        .site_root("target/site")
-        .build();
+    let options = LeptosOptions::builder().output_name("storefront").site_root("target/site").build();
     let state = server::startup::build_state(&settings, options).await?;
     let seed_secs = seeded.elapsed().as_secs_f64();
     let router = server::build_router(state);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
-        .await
-        .map_err(|e| e.to_string())?;
-    let base = format!(
-        "http://{}",
-        listener.local_addr().map_err(|e| e.to_string())?
-    );
-    tokio::spawn(server::http::serve(
-        listener,
-        router,
-        Duration::from_secs(1),
-        std::future::pending(),
-    ));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| e.to_string())?;
+    let base = format!("http://{}", listener.local_addr().map_err(|e| e.to_string())?);
+    tokio::spawn(server::http::serve(listener, router, Duration::from_secs(1), std::future::pending()));
 
     let product = infra::catalog::seed::product((products / 2) as usize);
     let routes = [
         ("trivial /healthz", "/healthz".to_string()),
         ("home /", "/".to_string()),
         ("category /c/apparel", "/c/apparel".to_string()),
-        (
-            "category page 3, price sort",
-            "/c/apparel?sort=price-asc&page=3".to_string(),
-        ),
+        ("category page 3, price sort", "/c/apparel?sort=price-asc&page=3".to_string()),
         ("product /p/…", format!("/p/{}", product.slug)),
         ("search /search?q=linen", "/search?q=linen".to_string()),
     ];
     println!("catalog benchmark: {products} products (seeded + started in {seed_secs:.1} s), {concurrency} concurrent clients, {} s per route, warm cache", dur.as_secs());
-    println!(
-        "{:32} {:>10} {:>9} {:>9} {:>9} {:>8}",
-        "route", "req/s", "p50 ms", "p99 ms", "vs trivial", "errors"
-    );
+    println!("{:32} {:>10} {:>9} {:>9} {:>9} {:>8}", "route", "req/s", "p50 ms", "p99 ms", "vs trivial", "errors");
     let mut trivial = None;
     for (name, path) in routes {
         let url = format!("{base}{path}");
@@ -99,15 +70,7 @@ async fn catalog(products: u64, dur: Duration, concurrency: usize) -> Result<(),
         let _ = run_load(&url, Duration::from_millis(300), 2).await;
         let r: Report = run_load(&url, dur, concurrency).await;
         let t = *trivial.get_or_insert(r.rps);
-        println!(
-            "{:32} {:>10.0} {:>9.2} {:>9.2} {:>9.3} {:>8}",
-            name,
-            r.rps,
-            r.p50_ms,
-            r.p99_ms,
-            r.rps / t,
-            r.errors
-        );
+        println!("{:32} {:>10.0} {:>9.2} {:>9.2} {:>9.3} {:>8}", name, r.rps, r.p50_ms, r.p99_ms, r.rps / t, r.errors);
     }
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())

@@ -13,28 +13,9 @@ async fn readyz_reports_every_embedded_dependency_up() {
     let r = app.get("/readyz").await;
     assert_eq!(r.status(), 200);
     let body: Value = r.json().await.unwrap();
-    let names: Vec<&str> = body["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| c["name"].as_str().unwrap())
-        .collect();
-    assert_eq!(
-        names,
-        [
-            "database",
-            "cache",
-            "queue",
-            "dead_letter_queue",
-            "catalog",
-            "objects"
-        ]
-    );
-    assert!(body["checks"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .all(|c| c["ok"] == true));
+    let names: Vec<&str> = body["checks"].as_array().unwrap().iter().map(|c| c["name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["database", "cache", "queue", "dead_letter_queue", "catalog", "objects"]);
+    assert!(body["checks"].as_array().unwrap().iter().all(|c| c["ok"] == true));
 }
 
 fn cloud(pg: &str, redis: &str, aws: &str, id: &str) -> Vec<(&'static str, String)> {
@@ -42,14 +23,8 @@ fn cloud(pg: &str, redis: &str, aws: &str, id: &str) -> Vec<(&'static str, Strin
         ("APP_DATABASE__URL", pg.to_string()),
         ("APP_CACHE__URL", redis.to_string()),
         ("APP_QUEUE__KIND", "sqs".into()),
-        (
-            "APP_QUEUE__ORDERS_URL",
-            format!("{aws}/000000000000/orders-{id}"),
-        ),
-        (
-            "APP_QUEUE__DEAD_LETTER_URL",
-            format!("{aws}/000000000000/dlq-{id}"),
-        ),
+        ("APP_QUEUE__ORDERS_URL", format!("{aws}/000000000000/orders-{id}")),
+        ("APP_QUEUE__DEAD_LETTER_URL", format!("{aws}/000000000000/dlq-{id}")),
         ("APP_CATALOG__KIND", "dynamodb".into()),
         ("APP_CATALOG__TABLE", format!("catalog-{id}")),
         ("APP_OBJECTS__KIND", "s3".into()),
@@ -76,13 +51,7 @@ async fn readyz_reports_postgres_redis_sqs_dynamodb_and_s3_up_and_names_the_one_
         .as_array()
         .unwrap()
         .iter()
-        .map(|c| {
-            (
-                c["name"].as_str().unwrap(),
-                c["backend"].as_str().unwrap(),
-                c["ok"].as_bool().unwrap(),
-            )
-        })
+        .map(|c| (c["name"].as_str().unwrap(), c["backend"].as_str().unwrap(), c["ok"].as_bool().unwrap()))
         .collect();
     assert_eq!(
         backends,

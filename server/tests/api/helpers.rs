@@ -11,11 +11,7 @@ pub struct TestApp {
 
 impl TestApp {
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client
-            .get(format!("{}{path}", self.url))
-            .send()
-            .await
-            .expect("request sent")
+        self.client.get(format!("{}{path}", self.url)).send().await.expect("request sent")
     }
     pub async fn text(&self, path: &str) -> (u16, String) {
         let r = self.get(path).await;
@@ -41,10 +37,7 @@ pub fn env_or_skip(var: &str) -> Option<String> {
 pub fn settings(dir: &std::path::Path, overrides: &[(&str, String)]) -> Settings {
     let d = dir.display();
     let mut env: Vec<(String, String)> = vec![
-        (
-            "APP_DATABASE__URL".into(),
-            format!("sqlite://{d}/db.sqlite"),
-        ),
+        ("APP_DATABASE__URL".into(), format!("sqlite://{d}/db.sqlite")),
         ("APP_QUEUE__PATH".into(), format!("{d}/queue.db")),
         ("APP_CATALOG__PATH".into(), format!("{d}/catalog.db")),
         ("APP_OBJECTS__PATH".into(), format!("{d}/objects")),
@@ -56,35 +49,21 @@ pub fn settings(dir: &std::path::Path, overrides: &[(&str, String)]) -> Settings
 }
 
 pub async fn spawn_app(overrides: &[(&str, String)]) -> TestApp {
-    let dir =
-        std::env::temp_dir().join(format!("storefront-api-{}", uuid::Uuid::new_v4().simple()));
+    let dir = std::env::temp_dir().join(format!("storefront-api-{}", uuid::Uuid::new_v4().simple()));
     std::fs::create_dir_all(&dir).unwrap();
     spawn_with(settings(&dir, overrides), dir).await
 }
 
 pub async fn spawn_with(settings: Settings, dir: PathBuf) -> TestApp {
-    let options = LeptosOptions::builder()
-        .output_name("storefront")
-        .site_root("target/site")
-        .build();
-    let state = server::startup::build_state(&settings, options)
-        .await
-        .expect("app starts");
+    let options = LeptosOptions::builder().output_name("storefront").site_root("target/site").build();
+    let state = server::startup::build_state(&settings, options).await.expect("app starts");
     let router = server::build_router(state);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
-    tokio::spawn(server::http::serve(
-        listener,
-        router,
-        std::time::Duration::from_secs(1),
-        std::future::pending(),
-    ));
+    tokio::spawn(server::http::serve(listener, router, std::time::Duration::from_secs(1), std::future::pending()));
     TestApp {
         url,
-        client: reqwest::Client::builder()
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .unwrap(),
+        client: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap(),
         _dir: dir,
     }
 }

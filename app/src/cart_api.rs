@@ -1,0 +1,205 @@
+//! Server functions for the cart, checkout and order status. The cart id
+//! lives in a signed, HttpOnly cookie; a forged or altered cookie is ignored
+//! (the shopper gets a fresh, empty cart). Prices always come from the
+//! catalog on the server.
+
+use crate::model::*;
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    use crate::model::{CartLineView, CartView};
+    use crate::state::AppState;
+    use axum::http::header;
+    use infra::orders::cart::PricedCart;
+    use leptos::prelude::*;
+
+    pub const COOKIE: &str = "sf_cart";
+
+    pub fn state() -> Result<AppState, ServerFnError> {
+        use_context::<AppState>().ok_or_else(|| ServerFnError::new("server state missing"))
+    }
+
+    pub fn unavailable(e: impl std::fmt::Display) -> ServerFnError {
+        tracing::error!(error = %e, "cart operation failed");
+        ServerFnError::new("The shop is briefly unavailable. Please try again.")
+    }
+
+    /// The cart id from the request's cookie, if it carries a valid signature.
+    pub fn cookie_cart_id(st: &AppState) -> Option<String> {
+        let parts = use_context::<axum::http::request::Parts>()?;
+        let cookies = parts.headers.get_all(header::COOKIE);
+        cookies
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .flat_map(|v| v.split(';'))
+            .filter_map(|c| c.trim().strip_prefix(&format!("{COOKIE}=")))
+            .find_map(|v| st.orders.signer.verify(v))
+    }
+
+    /// The cart id, creating one (and its cookie) when there is none.
+    pub fn cart_id(st: &AppState) -> String {
+        if let Some(id) = cookie_cart_id(st) {
+            return id;
+        }
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        let secure = if st.public_url.starts_with("https://") { "; Secure" } else { "" };
+        let value =
+            format!("{COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age=604800{secure}", st.orders.signer.sign(&id));
+        if let (Some(resp), Ok(v)) =
+            (use_context::<leptos_axum::ResponseOptions>(), header::HeaderValue::from_str(&value))
+        {
+            resp.append_header(header::SET_COOKIE, v);
+        }
+        id
+    }
+
+    pub fn view(p: PricedCart) -> CartView {
+        CartView {
+            lines: p
+                .lines
+                .into_iter()
+                .map(|l| CartLineView {
+                    sku: l.sku,
+                    slug: l.slug,
+                    title: l.title,
+                    options: l.options,
+                    image: l.image,
+                    unit_price: l.unit_price.to_string(),
+                    quantity: l.quantity,
+                    line_total: l.line_total.to_string(),
+                    notice: l.notice,
+                    available: l.available,
+                })
+                .collect(),
+            subtotal: p.subtotal.to_string(),
+            count: p.count,
+            ready: p.ready,
+        }
+    }
+
+    pub async fn priced(st: &AppState, id: &str) -> Result<CartView, ServerFnError> {
+        let cart = st.orders.carts.load(id).await.map_err(unavailable)?;
+        let priced = infra::orders::cart::price_cart(&st.catalog, &cart).await.map_err(unavailable)?;
+        Ok(view(priced))
+    }
+}
+
+#[server(input = Json)]
+pub async fn cart_count() -> Result<u32, ServerFnError> {
+    let st = ssr::state()?;
+    let Some(id) = ssr::cookie_cart_id(&st) else { return Ok(0) };
+    Ok(st.orders.carts.load(&id).await.map(|c| c.count()).unwrap_or(0))
+}
+
+#[server(input = Json)]
+pub async fn load_cart() -> Result<CartView, ServerFnError> {
+    let st = ssr::state()?;
+    match ssr::cookie_cart_id(&st) {
+        Some(id) => ssr::priced(&st, &id).await,
+        None => Ok(CartView { subtotal: "$0.00".into(), ..Default::default() }),
+    }
+}
+
+#[server(input = Json)]
+pub async fn add_to_cart(product_id: String, sku: String, quantity: i64) -> Result<CartChange, ServerFnError> {
+    let st = ssr::state()?;
+    let product = match st.catalog.product_by_id(&product_id).await.map_err(ssr::unavailable)? {
+        Some(p) if p.is_visible() => p,
+        _ => return Ok(CartChange::Refused("That product is not available.".into())),
+    };
+    let Some(variant) = product.variant(&sku) else {
+        return Ok(CartChange::Refused("Choose one of the product's options.".into()));
+    };
+    if variant.stock <= 0 {
+        return Ok(CartChange::Refused("Sorry, that option is sold out.".into()));
+    }
+    let id = ssr::cart_id(&st);
+    let mut cart = st.orders.carts.load(&id).await.map_err(ssr::unavailable)?;
+    if let Err(why) = cart.add(&product.id, variant.sku.as_str(), quantity, variant.price.minor()) {
+        return Ok(CartChange::Refused(why));
+    }
+    st.orders.carts.save(&id, &cart).await.map_err(ssr::unavailable)?;
+    Ok(CartChange::Done(ssr::priced(&st, &id).await?))
+}
+
+/// Set a line's quantity (0 removes it).
+#[server(input = Json)]
+pub async fn update_cart_line(sku: String, quantity: i64) -> Result<CartChange, ServerFnError> {
+    let st = ssr::state()?;
+    let Some(id) = ssr::cookie_cart_id(&st) else {
+        return Ok(CartChange::Refused("Your cart has expired; add the items again.".into()));
+    };
+    let mut cart = st.orders.carts.load(&id).await.map_err(ssr::unavailable)?;
+    if let Err(why) = cart.set_quantity(&sku, quantity) {
+        return Ok(CartChange::Refused(why));
+    }
+    st.orders.carts.save(&id, &cart).await.map_err(ssr::unavailable)?;
+    Ok(CartChange::Done(ssr::priced(&st, &id).await?))
+}
+
+#[server(input = Json)]
+pub async fn place_order(input: CheckoutInput) -> Result<CheckoutOutcome, ServerFnError> {
+    use infra::orders::checkout::{CheckoutError, CheckoutForm};
+    let st = ssr::state()?;
+    let Some(cart_id) = ssr::cookie_cart_id(&st) else {
+        return Ok(CheckoutOutcome::Refused("Your cart is empty.".into()));
+    };
+    let cart = st.orders.carts.load(&cart_id).await.map_err(ssr::unavailable)?;
+    let form = CheckoutForm {
+        email: input.email,
+        address: domain::order::Address {
+            name: input.name,
+            line1: input.line1,
+            line2: input.line2,
+            city: input.city,
+            postal_code: input.postal_code,
+            country: input.country,
+        },
+        shipping: input.shipping,
+        card_number: input.card_number,
+        idempotency_key: input.idempotency_key,
+    };
+    let request_id = use_context::<axum::http::request::Parts>()
+        .and_then(|p| p.headers.get("x-request-id").and_then(|v| v.to_str().ok()).map(String::from))
+        .unwrap_or_default();
+    match st.orders.checkout.place(&cart_id, &cart, &form, &request_id).await {
+        Ok(order_id) => {
+            let _ = st.orders.carts.clear(&cart_id).await;
+            Ok(CheckoutOutcome::Accepted { order_id })
+        }
+        Err(CheckoutError::Invalid(fields)) => Ok(CheckoutOutcome::Invalid { fields: fields.into_iter().collect() }),
+        Err(e) => Ok(CheckoutOutcome::Refused(e.to_string())),
+    }
+}
+
+#[server(input = Json)]
+pub async fn order_status(id: String) -> Result<OrderView, ServerFnError> {
+    let st = ssr::state()?;
+    let unknown = OrderView { id: id.clone(), state: "unknown".into(), reason: None, total: None, lines: vec![] };
+    if id.len() != 25 || !id.starts_with('o') || !id[1..].chars().all(|c| c.is_ascii_hexdigit()) {
+        return Ok(unknown);
+    }
+    match st.orders.repo.get(&id).await.map_err(ssr::unavailable)? {
+        Some(o) => {
+            let (state, reason) = match &o.status {
+                domain::order::OrderStatus::Rejected { reason } | domain::order::OrderStatus::Cancelled { reason } => {
+                    (o.status.name(), Some(reason.clone()))
+                }
+                s => (s.name(), None),
+            };
+            Ok(OrderView {
+                id,
+                state: state.into(),
+                reason,
+                total: Some(o.total.to_string()),
+                lines: o.lines.iter().map(|l| (l.title.clone(), l.quantity, l.unit_price.to_string())).collect(),
+            })
+        }
+        None => {
+            let accepted = st.services.cache.get(&format!("checkout:{id}")).await.ok().flatten().is_some();
+            Ok(if accepted { OrderView { state: "pending".into(), ..unknown } } else { unknown })
+        }
+    }
+}

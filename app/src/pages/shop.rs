@@ -1,0 +1,99 @@
+//! Cart, checkout and order status pages: server-rendered shells around
+//! their islands.
+
+use crate::cart_api::{load_cart, order_status};
+use crate::components::set_status;
+use crate::islands::{CartEditor, CheckoutForm, OrderTracker};
+use leptos::prelude::*;
+use leptos_meta::{Meta, Title};
+use leptos_router::hooks::use_params_map;
+
+#[component]
+pub fn CartPage() -> impl IntoView {
+    view! {
+        <Title text="Your cart" />
+        <Meta name="robots" content="noindex" />
+        <h1>"Your cart"</h1>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match load_cart().await {
+                    Ok(cart) => view! { <CartEditor cart /> }.into_any(),
+                    Err(e) => view! { <p class="notice">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn CheckoutPage() -> impl IntoView {
+    let key = new_key();
+    let countries: Vec<(String, String)> =
+        domain::order::COUNTRIES.iter().map(|(c, n)| (c.to_string(), n.to_string())).collect();
+    view! {
+        <Title text="Checkout" />
+        <Meta name="robots" content="noindex" />
+        <h1>"Checkout"</h1>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || {
+                let (key, countries) = (key.clone(), countries.clone());
+                Suspend::new(async move {
+                    match load_cart().await {
+                        Ok(cart) if cart.lines.is_empty() => view! { <p>"Your cart is empty. " <a href="/">"Keep shopping"</a></p> }.into_any(),
+                        Ok(cart) => view! {
+                            <div class="checkout">
+                                <section aria-label="Order summary" class="summary">
+                                    <h2>"Summary"</h2>
+                                    <ul>
+                                        {cart.lines.iter().map(|l| view! { <li>{format!("{} × {} — {}", l.quantity, l.title, l.line_total)}</li> }).collect_view()}
+                                    </ul>
+                                    <p>"Subtotal: " <strong>{cart.subtotal.clone()}</strong> " (shipping added at the next step)"</p>
+                                    {(!cart.ready).then(|| view! { <p class="notice">"Some items changed: " <a href="/cart">"review your cart"</a></p> })}
+                                </section>
+                                <CheckoutForm idempotency_key=key countries />
+                            </div>
+                        }.into_any(),
+                        Err(e) => view! { <p class="notice">{e.to_string()}</p> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}
+
+/// A fresh idempotency key per rendered checkout form.
+fn new_key() -> String {
+    #[cfg(feature = "ssr")]
+    {
+        uuid::Uuid::new_v4().simple().to_string()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        String::new()
+    }
+}
+
+#[component]
+pub fn OrderPage() -> impl IntoView {
+    let id = use_params_map().with_untracked(|p| p.get("id")).unwrap_or_default();
+    view! {
+        <Title text="Your order" />
+        <Meta name="robots" content="noindex" />
+        <h1>"Your order"</h1>
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || {
+                let id = id.clone();
+                Suspend::new(async move {
+                    match order_status(id).await {
+                        Ok(order) if order.state == "unknown" => {
+                            set_status(404);
+                            view! { <p>"We do not know this order."</p> }.into_any()
+                        }
+                        Ok(order) => view! { <OrderTracker order /> }.into_any(),
+                        Err(e) => view! { <p class="notice">{e.to_string()}</p> }.into_any(),
+                    }
+                })
+            }}
+        </Suspense>
+    }
+}

@@ -1,0 +1,289 @@
+//! Checkout input and orders: email, shipping address, shipping method,
+//! cart lines and the order message the worker consumes.
+
+use crate::money::{Currency, Money};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Field name → message, for forms.
+pub type FieldErrors = BTreeMap<String, String>;
+
+pub const MAX_QUANTITY: u32 = 20;
+pub const MAX_LINES: usize = 50;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(s: &str) -> Result<Self, String> {
+        let s = s.trim();
+        let Some((local, domain)) = s.split_once('@') else {
+            return Err("enter an email address like name@example.com".into());
+        };
+        let ok = !local.is_empty()
+            && local.len() <= 64
+            && s.len() <= 254
+            && domain.contains('.')
+            && !domain.starts_with('.')
+            && !domain.ends_with('.')
+            && !domain.contains("..")
+            && !domain.contains('@')
+            && s.chars().all(|c| c.is_ascii_graphic());
+        if !ok {
+            return Err("enter an email address like name@example.com".into());
+        }
+        Ok(Self(s.to_string()))
+    }
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+pub const COUNTRIES: &[(&str, &str)] = &[
+    ("US", "United States"),
+    ("CA", "Canada"),
+    ("GB", "United Kingdom"),
+    ("DE", "Germany"),
+    ("FR", "France"),
+    ("ES", "Spain"),
+    ("PT", "Portugal"),
+    ("IT", "Italy"),
+    ("NL", "Netherlands"),
+    ("BR", "Brazil"),
+    ("JP", "Japan"),
+];
+
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub struct Address {
+    pub name: String,
+    pub line1: String,
+    pub line2: String,
+    pub city: String,
+    pub postal_code: String,
+    pub country: String,
+}
+
+fn text(errors: &mut FieldErrors, field: &str, v: &str, required: bool, max: usize) -> String {
+    let t = v.trim();
+    if required && t.is_empty() {
+        errors.insert(field.into(), "required".into());
+    } else if t.chars().count() > max {
+        errors.insert(field.into(), format!("at most {max} characters"));
+    } else if t.chars().any(char::is_control) {
+        errors.insert(field.into(), "contains characters we cannot print on a label".into());
+    }
+    t.to_string()
+}
+
+impl Address {
+    /// Check every field, collecting one message per bad field.
+    pub fn parse(raw: &Address, errors: &mut FieldErrors) -> Address {
+        let a = Address {
+            name: text(errors, "name", &raw.name, true, 100),
+            line1: text(errors, "line1", &raw.line1, true, 120),
+            line2: text(errors, "line2", &raw.line2, false, 120),
+            city: text(errors, "city", &raw.city, true, 80),
+            postal_code: text(errors, "postal_code", &raw.postal_code, true, 12).to_uppercase(),
+            country: raw.country.trim().to_uppercase(),
+        };
+        if !COUNTRIES.iter().any(|(c, _)| *c == a.country) {
+            errors.insert("country".into(), "choose a country we ship to".into());
+        }
+        if !errors.contains_key("postal_code")
+            && !a.postal_code.chars().all(|c| c.is_ascii_alphanumeric() || c == ' ' || c == '-')
+        {
+            errors.insert("postal_code".into(), "letters, digits, spaces and dashes only".into());
+        }
+        a
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Shipping {
+    Standard,
+    Express,
+}
+
+pub const FREE_SHIPPING_FROM: i64 = 10_000;
+
+impl Shipping {
+    pub fn parse(s: &str) -> Option<Self> {
+        match s {
+            "standard" => Some(Self::Standard),
+            "express" => Some(Self::Express),
+            _ => None,
+        }
+    }
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Standard => "Standard (3–5 days)",
+            Self::Express => "Express (1–2 days)",
+        }
+    }
+    /// Standard is free from $100; express always costs $15.
+    pub fn price(self, subtotal: Money) -> Money {
+        let minor = match self {
+            Self::Standard if subtotal.minor() >= FREE_SHIPPING_FROM => 0,
+            Self::Standard => 595,
+            Self::Express => 1500,
+        };
+        Money::new(minor, subtotal.currency()).unwrap_or_else(|_| Money::zero(subtotal.currency()))
+    }
+}
+
+/// A quantity a shopper may put on one line.
+pub fn parse_quantity(q: i64) -> Result<u32, String> {
+    if q < 1 {
+        return Err("quantity must be at least 1".into());
+    }
+    if q > i64::from(MAX_QUANTITY) {
+        return Err(format!("at most {MAX_QUANTITY} of one item per order"));
+    }
+    Ok(q as u32)
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderLine {
+    pub product_id: String,
+    pub sku: String,
+    pub title: String,
+    pub unit_price: Money,
+    pub quantity: u32,
+}
+
+/// What checkout puts on the queue. Prices are the server's, computed from
+/// the catalog at checkout; the client never sends a price.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderMessage {
+    pub order_id: String,
+    pub email: String,
+    pub address: Address,
+    pub shipping: Shipping,
+    pub lines: Vec<OrderLine>,
+    pub currency: Currency,
+    pub subtotal: Money,
+    pub shipping_price: Money,
+    pub total: Money,
+    /// Payment authorization to capture (or void) when the order is decided.
+    pub payment_auth: String,
+    pub created_at: i64,
+    pub request_id: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "state", rename_all = "lowercase")]
+pub enum OrderStatus {
+    /// On the queue, not yet seen by the worker.
+    Pending,
+    /// Stock reserved and order stored; payment not yet captured.
+    Reserved,
+    Confirmed,
+    Rejected {
+        reason: String,
+    },
+    Cancelled {
+        reason: String,
+    },
+    Refunded,
+}
+
+impl OrderStatus {
+    pub fn name(&self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Reserved => "reserved",
+            Self::Confirmed => "confirmed",
+            Self::Rejected { .. } => "rejected",
+            Self::Cancelled { .. } => "cancelled",
+            Self::Refunded => "refunded",
+        }
+    }
+    pub fn is_final(&self) -> bool {
+        !matches!(self, Self::Pending | Self::Reserved)
+    }
+}
+
+/// Sum line totals; `None` when currencies differ or the sum overflows the cap.
+pub fn subtotal(lines: &[OrderLine], currency: Currency) -> Option<Money> {
+    lines.iter().try_fold(Money::zero(currency), |acc, l| acc.checked_add(l.unit_price.times(l.quantity).ok()?).ok())
+}
+
+/// Luhn check for test card numbers (digits only, 12–19 of them).
+pub fn card_number_ok(n: &str) -> bool {
+    let digits: Vec<u32> =
+        n.chars().filter(|c| !c.is_whitespace() && *c != '-').map(|c| c.to_digit(10).unwrap_or(99)).collect();
+    if !(12..=19).contains(&digits.len()) || digits.iter().any(|d| *d > 9) {
+        return false;
+    }
+    let sum: u32 = digits
+        .iter()
+        .rev()
+        .enumerate()
+        .map(|(i, d)| {
+            if i % 2 == 1 {
+                let x = d * 2;
+                if x > 9 {
+                    x - 9
+                } else {
+                    x
+                }
+            } else {
+                *d
+            }
+        })
+        .sum();
+    sum % 10 == 0
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn emails_need_a_local_part_and_a_dotted_domain() {
+        assert!(Email::parse("a@b.co").is_ok());
+        for bad in ["", "a", "a@b", "@b.co", "a@.co", "a@b..co", "a b@c.co", "a@b.co@d.ee"] {
+            assert!(Email::parse(bad).is_err(), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn an_address_reports_every_bad_field() {
+        let mut errors = FieldErrors::new();
+        let raw = Address {
+            name: "".into(),
+            line1: "1 Main St".into(),
+            line2: "".into(),
+            city: "x".repeat(81),
+            postal_code: "<b>".into(),
+            country: "ZZ".into(),
+        };
+        Address::parse(&raw, &mut errors);
+        let fields: Vec<&str> = errors.keys().map(String::as_str).collect();
+        assert_eq!(fields, ["city", "country", "name", "postal_code"]);
+    }
+
+    #[test]
+    fn quantities_are_bounded() {
+        assert!(parse_quantity(0).is_err());
+        assert!(parse_quantity(1_000_000_000).is_err());
+        assert_eq!(parse_quantity(3), Ok(3));
+    }
+
+    #[test]
+    fn standard_shipping_is_free_from_one_hundred() {
+        let m = |n| Money::new(n, Currency::Usd).unwrap();
+        assert_eq!(Shipping::Standard.price(m(9_999)).minor(), 595);
+        assert_eq!(Shipping::Standard.price(m(10_000)).minor(), 0);
+        assert_eq!(Shipping::Express.price(m(50_000)).minor(), 1500);
+    }
+
+    #[test]
+    fn luhn_accepts_test_cards_and_rejects_typos() {
+        assert!(card_number_ok("4242 4242 4242 4242"));
+        assert!(card_number_ok("4000000000000002"));
+        assert!(!card_number_ok("4242424242424241"));
+        assert!(!card_number_ok("abcd"));
+    }
+}

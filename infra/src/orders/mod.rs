@@ -1,0 +1,11 @@
+//! The order pipeline: carts (in the cache), checkout (validate, price from
+//! the catalog, authorize, enqueue), the worker (reserve stock, persist,
+//! capture, compensate) and the order repository.
+
+pub mod cart;
+pub mod checkout;
+pub mod pipeline;
+pub mod repo;
+pub mod worker;
+
+pub use repo::OrderRepo;
