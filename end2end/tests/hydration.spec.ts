@@ -1,3 +1,4 @@
+import { test as plain } from "@playwright/test";
 import { test, expect, hydrated } from "./fixtures";
 
 test("the page hydrates and an island changes it without a reload", async ({ page }) => {
@@ -14,7 +15,9 @@ test("the page hydrates and an island changes it without a reload", async ({ pag
   expect(await page.evaluate(() => (window as any).__noReload)).toBe(true);
 });
 
-test("an unknown page answers 404 with a helpful page", async ({ page }) => {
+// Chromium logs the 404 document itself as a console error, so this one test
+// uses the plain fixture.
+plain("an unknown page answers 404 with a helpful page", async ({ page }) => {
   const res = await page.goto("/no-such-page");
   expect(res?.status()).toBe(404);
   await expect(page.getByRole("heading", { name: "Page not found" })).toBeVisible();
