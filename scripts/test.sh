@@ -35,6 +35,7 @@ cargo leptos build --release --precompress
 
 log "Rust tests"
 cargo test --release --workspace --exclude frontend 2>&1 | tee "$CACHE/cargo-test.log"
+[ "${PIPESTATUS[0]}" = 0 ] || { echo "Rust tests failed"; exit 1; }
 
 log "Playwright"
 E2E_DIR="$(mktemp -d)"
@@ -46,7 +47,14 @@ E2E_PORT="${E2E_PORT:-3100}"
 ) >"$CACHE/e2e-server.log" 2>&1 &
 STARTED+=($!)
 wait_port "$E2E_PORT"
-(cd end2end && BASE_URL="http://127.0.0.1:$E2E_PORT" npx playwright test)
+(cd end2end && BASE_URL="http://127.0.0.1:$E2E_PORT" npx playwright test) 2>&1 | tee "$CACHE/e2e.log"
+[ "${PIPESTATUS[0]}" = 0 ] || { echo "Playwright failed"; exit 1; }
 
 log "bundle sizes (what a shopper downloads)"
 "$TOOLS/venv/bin/python" scripts/bundle_size.py "$ROOT/target/site/pkg"
+
+# One closing line for CI: Rust tests plus Playwright tests.
+rust_passed=$(grep -E '^test result:' "$CACHE/cargo-test.log" | sed -E 's/.* ([0-9]+) passed; ([0-9]+) failed.*/\1/' | paste -sd+ | bc)
+rust_failed=$(grep -E '^test result:' "$CACHE/cargo-test.log" | sed -E 's/.* ([0-9]+) passed; ([0-9]+) failed.*/\2/' | paste -sd+ | bc)
+e2e_passed=$(grep -Eo '^ *[0-9]+ passed' "$CACHE/e2e.log" | grep -Eo '[0-9]+' | tail -1)
+echo "tests: $((rust_passed + ${e2e_passed:-0})) passed, $rust_failed failed"

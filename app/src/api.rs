@@ -48,7 +48,7 @@ pub async fn load_listing(
     category: Option<String>,
     query: Vec<(String, String)>,
 ) -> Result<Loaded<ListingData>, ServerFnError> {
-    use domain::catalog::{list, Listing, Sort};
+    use domain::catalog::{Listing, Sort};
     use domain::CategoryPath;
     let st = ssr::state()?;
     let mut listing = match Listing::parse(&query) {
@@ -84,7 +84,7 @@ pub async fn load_listing(
         }
         None => (Vec::new(), Vec::new()),
     };
-    let page = list(&cards, &listing);
+    let page = (*st.catalog.list(&key, &listing).await.map_err(ssr::unavailable)?).clone();
     Ok(Loaded::Found(ListingData {
         category: category.map(|c| CategoryLink::new(c.as_str())),
         crumbs,

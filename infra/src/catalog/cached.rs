@@ -12,7 +12,7 @@
 use super::store::{CatalogStore, SaveError, ALL};
 use crate::cache::Cache;
 use crate::PortResult;
-use domain::catalog::ProductCard;
+use domain::catalog::{Listing, Page, ProductCard};
 use domain::{CategoryPath, Product};
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -37,6 +37,7 @@ pub struct CachedCatalog {
     store: CatalogStore,
     cache: Arc<dyn Cache>,
     memo: Mutex<HashMap<String, Memo>>,
+    pages: Mutex<HashMap<String, Arc<Page>>>,
     fallbacks: AtomicU64,
     hits: AtomicU64,
     misses: AtomicU64,
@@ -55,6 +56,7 @@ impl CachedCatalog {
             store,
             cache,
             memo: Mutex::new(HashMap::new()),
+            pages: Mutex::new(HashMap::new()),
             fallbacks: AtomicU64::new(0),
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
@@ -149,23 +151,49 @@ impl CachedCatalog {
 
     /// All cards of a category (`*` for the whole shop), newest first.
     pub async fn category(&self, category: &str) -> PortResult<Arc<Vec<ProductCard>>> {
+        Ok(self.category_versioned(category).await?.1)
+    }
+
+    /// One page of a listing (filters, sort, search), memoised per category
+    /// version: a repeated anonymous listing costs a version read.
+    pub async fn list(&self, category: &str, listing: &Listing) -> PortResult<Arc<Page>> {
+        let (version, cards) = self.category_versioned(category).await?;
+        let key = format!("{category}|{version}|{}", serde_json::to_string(listing).unwrap_or_default());
+        if version != "?" {
+            let pages = self.pages.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(p) = pages.get(&key) {
+                return Ok(p.clone());
+            }
+        }
+        let page = Arc::new(domain::catalog::list(&cards, listing));
+        if version != "?" {
+            let mut pages = self.pages.lock().unwrap_or_else(|p| p.into_inner());
+            if pages.len() >= 2048 {
+                pages.clear();
+            }
+            pages.insert(key, page.clone());
+        }
+        Ok(page)
+    }
+
+    async fn category_versioned(&self, category: &str) -> PortResult<(String, Arc<Vec<ProductCard>>)> {
         let memo = self.memo_get(category);
         let version = match self.cache.get(&format!("v:{category}")).await {
             Ok(v) => v.map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_else(|| "0".into()),
             Err(e) => {
                 self.fell_back("get", &e);
                 if let Some((_, _, cards)) = memo.filter(|m| m.1.elapsed() < MEMO_STALE_OK) {
-                    return Ok(cards);
+                    return Ok(("?".into(), cards));
                 }
                 let cards = Arc::new(self.store.category_cards(category).await?);
                 self.memo_put(category, "?".into(), cards.clone());
-                return Ok(cards);
+                return Ok(("?".into(), cards));
             }
         };
         if let Some((v, at, cards)) = memo {
             if v == version && at.elapsed() < MEMO_MAX_AGE {
                 self.hits.fetch_add(1, Ordering::Relaxed);
-                return Ok(cards);
+                return Ok((version, cards));
             }
         }
         let key = format!("ci:{category}:{version}");
@@ -173,8 +201,8 @@ impl CachedCatalog {
             if let Ok(cards) = serde_json::from_slice::<Vec<ProductCard>>(&bytes) {
                 self.hits.fetch_add(1, Ordering::Relaxed);
                 let cards = Arc::new(cards);
-                self.memo_put(category, version, cards.clone());
-                return Ok(cards);
+                self.memo_put(category, version.clone(), cards.clone());
+                return Ok((version, cards));
             }
         }
         self.misses.fetch_add(1, Ordering::Relaxed);
@@ -184,8 +212,8 @@ impl CachedCatalog {
                 self.fell_back("set", &e);
             }
         }
-        self.memo_put(category, version, cards.clone());
-        Ok(cards)
+        self.memo_put(category, version.clone(), cards.clone());
+        Ok((version, cards))
     }
 
     pub async fn categories(&self) -> PortResult<Vec<CategoryPath>> {

@@ -262,3 +262,38 @@ both!(a_message_delivered_twice_makes_one_order);
 both!(a_poison_message_is_dead_lettered_with_its_reason);
 both!(the_server_price_is_charged_whatever_the_client_saw);
 both!(a_declined_capture_gives_the_stock_back);
+
+async fn flash_sale_first_in_queue_wins(s: Stack) {
+    let mut p = seed::product(6);
+    p.id = unique("sale");
+    p.slug = domain::Slug::parse(&unique("sale")).unwrap();
+    p.variants.truncate(1);
+    p.variants[0].stock = 3;
+    p.tags.push(infra::orders::checkout::FLASH_SALE_TAG.into());
+    s.catalog.save(&p, None).await.unwrap();
+    let price = p.variants[0].price.minor();
+    let mut ids = Vec::new();
+    for i in 0..8 {
+        ids.push(
+            s.pipeline
+                .checkout
+                .place(&format!("buyer{i}"), &cart_of(&p, 1, price), &form("sale-key-1"), "t")
+                .await
+                .unwrap(),
+        );
+    }
+    assert_eq!(s.services.queues.main.depth().await.unwrap().visible, 0, "sale orders go to the FIFO queue");
+    let sale = s.services.sale_queue.clone();
+    while s.pipeline.worker.run_once(&*sale, Duration::from_millis(500)).await.unwrap() != Drained::Empty {}
+    let mut states = Vec::new();
+    for id in &ids {
+        states.push(s.pipeline.repo.status(id).await.unwrap().map(|s| s.name()).unwrap_or("missing"));
+    }
+    assert_eq!(
+        states,
+        ["confirmed", "confirmed", "confirmed", "rejected", "rejected", "rejected", "rejected", "rejected"],
+        "the first three in the queue win"
+    );
+}
+
+both!(flash_sale_first_in_queue_wins);

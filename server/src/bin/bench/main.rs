@@ -1,4 +1,5 @@
 //! `bench catalog [--products N] [--seconds S] [--concurrency C]`
+//! `bench orders [--orders N] [--database URL]`
 //!
 //! Serves the real router on a loopback port with N seeded products (embedded
 //! adapters, in a temporary folder), warms the cache, then measures
@@ -10,6 +11,8 @@ use leptos::prelude::LeptosOptions;
 use server::loadgen::{run_load, Report};
 use std::time::Duration;
 
+mod orders;
+
 fn arg(args: &[String], name: &str, default: u64) -> u64 {
     args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).and_then(|v| v.parse().ok()).unwrap_or(default)
 }
@@ -17,14 +20,23 @@ fn arg(args: &[String], name: &str, default: u64) -> u64 {
 #[tokio::main]
 async fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    if args.first().map(String::as_str) != Some("catalog") {
-        eprintln!("usage: bench catalog [--products N] [--seconds S] [--concurrency C]");
-        std::process::exit(2);
-    }
-    let products = arg(&args, "--products", 300);
-    let seconds = arg(&args, "--seconds", 5);
-    let concurrency = arg(&args, "--concurrency", 16) as usize;
-    if let Err(e) = catalog(products, Duration::from_secs(seconds), concurrency).await {
+    let result = match args.first().map(String::as_str) {
+        Some("catalog") => {
+            let products = arg(&args, "--products", 300);
+            let seconds = arg(&args, "--seconds", 5);
+            let concurrency = arg(&args, "--concurrency", 16) as usize;
+            catalog(products, Duration::from_secs(seconds), concurrency).await
+        }
+        Some("orders") => {
+            let db = args.iter().position(|a| a == "--database").and_then(|i| args.get(i + 1)).cloned();
+            orders::run(arg(&args, "--orders", 2000) as usize, db).await
+        }
+        _ => {
+            eprintln!("usage: bench catalog [--products N] [--seconds S] [--concurrency C] | bench orders [--orders N] [--database URL]");
+            std::process::exit(2);
+        }
+    };
+    if let Err(e) = result {
         eprintln!("bench failed: {e}");
         std::process::exit(1);
     }

@@ -1,0 +1,149 @@
+//! Order pipeline benchmark on the embedded stack (or PostgreSQL with
+//! `--database`): checkouts accepted per second, orders persisted per second
+//! by one worker, p50/p99 submit → confirmed with the worker running, and a
+//! plain sqlx insert loop on the same database as the yardstick.
+
+use infra::catalog::{seed, CachedCatalog, CatalogStore};
+use infra::orders::cart::Cart;
+use infra::orders::checkout::CheckoutForm;
+use infra::orders::pipeline::Pipeline;
+use infra::orders::worker::Drained;
+use server::loadgen::percentile;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+fn form(key: String) -> CheckoutForm {
+    CheckoutForm {
+        email: "bench@example.com".into(),
+        address: domain::order::Address {
+            name: "Bench".into(),
+            line1: "1 Loop St".into(),
+            line2: String::new(),
+            city: "Porto".into(),
+            postal_code: "4000".into(),
+            country: "PT".into(),
+        },
+        shipping: "standard".into(),
+        card_number: "4242424242424242".into(),
+        idempotency_key: key,
+    }
+}
+
+pub async fn run(n: usize, database: Option<String>) -> Result<(), String> {
+    let dir = std::env::temp_dir().join(format!("storefront-orderbench-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
+    let d = dir.display();
+    let db_url = database.clone().unwrap_or_else(|| format!("sqlite://{d}/db.sqlite"));
+    let env = vec![
+        ("APP_DATABASE__URL".to_string(), db_url.clone()),
+        ("APP_QUEUE__PATH".to_string(), format!("{d}/queue.db")),
+        ("APP_CATALOG__PATH".to_string(), format!("{d}/catalog.db")),
+        ("APP_OBJECTS__PATH".to_string(), format!("{d}/objects")),
+    ];
+    let settings = infra::config::Settings::from_sources(None, env).map_err(|e| e.to_string())?;
+    let services = infra::Services::connect(&settings).await.map_err(|e| e.to_string())?;
+    let catalog = Arc::new(CachedCatalog::new(CatalogStore::new(services.catalog.clone()), services.cache.clone()));
+    let mut products: Vec<_> = (0..20).map(seed::product).collect();
+    for p in &mut products {
+        for v in &mut p.variants {
+            v.stock = 1_000_000;
+        }
+        catalog.save(p, None).await.map_err(|e| e.to_string())?;
+    }
+    let pipeline = Pipeline::new(&services, catalog.clone(), 5).await.map_err(|e| e.to_string())?;
+    let cart = |i: usize| {
+        let p = &products[i % products.len()];
+        let mut c = Cart::default();
+        let _ = c.add(&p.id, p.variants[0].sku.as_str(), 1, p.variants[0].price.minor());
+        c
+    };
+    let run_id = uuid::Uuid::new_v4().simple().to_string();
+    println!("order benchmark: {n} orders, database {}, local queue, embedded catalog", services.db.backend());
+
+    // 1. Checkout: accepted orders per second (16 concurrent shoppers).
+    let started = Instant::now();
+    let chunks: Vec<Vec<usize>> =
+        (0..n).collect::<Vec<_>>().chunks(n.div_ceil(16).max(1)).map(|c| c.to_vec()).collect();
+    let mut tasks = Vec::new();
+    for chunk in chunks {
+        let (checkout, carts): (_, Vec<(usize, Cart)>) =
+            (pipeline.checkout.clone(), chunk.iter().map(|i| (*i, cart(*i))).collect());
+        let run_id = run_id.clone();
+        tasks.push(tokio::spawn(async move {
+            for (i, c) in carts {
+                checkout
+                    .place(&format!("{run_id}c{i}"), &c, &form(format!("k{i:08}")), "bench")
+                    .await
+                    .map_err(|e| e.to_string())?;
+            }
+            Ok::<(), String>(())
+        }));
+    }
+    for t in tasks {
+        t.await.map_err(|e| e.to_string())??;
+    }
+    let accept = n as f64 / started.elapsed().as_secs_f64();
+    println!("{:44} {:>10.0} orders/s", "checkout accepted (16 concurrent)", accept);
+
+    // 2. One worker drains the queue.
+    let started = Instant::now();
+    let q = services.queues.main.clone();
+    while pipeline.worker.run_once(&*q, Duration::from_millis(200)).await.map_err(|e| e.to_string())? != Drained::Empty
+    {
+    }
+    let persisted = n as f64 / started.elapsed().as_secs_f64();
+    println!("{:44} {:>10.0} orders/s", "persisted by one worker", persisted);
+
+    // 3. Latency submit -> confirmed with the worker running.
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let worker = tokio::spawn(pipeline.worker.clone().run(vec![q.clone()], stop_rx));
+    let m = (n / 4).clamp(50, 500);
+    let mut lat = Vec::new();
+    for i in 0..m {
+        let t = Instant::now();
+        let id = pipeline
+            .checkout
+            .place(&format!("{run_id}l{i}"), &cart(i), &form(format!("l{i:08}")), "bench")
+            .await
+            .map_err(|e| e.to_string())?;
+        loop {
+            match pipeline.repo.status(&id).await.map_err(|e| e.to_string())? {
+                Some(s) if s.is_final() => break,
+                _ => tokio::time::sleep(Duration::from_millis(2)).await,
+            }
+        }
+        lat.push(t.elapsed());
+    }
+    let _ = stop_tx.send(true);
+    let _ = worker.await;
+    lat.sort();
+    println!(
+        "{:44} {:>10.1} ms p50 {:>8.1} ms p99",
+        format!("submit -> confirmed ({m} orders, one at a time)"),
+        percentile(&lat, 0.5),
+        percentile(&lat, 0.99)
+    );
+
+    // 4. Yardstick: plain inserts on the same database.
+    let pool = services.db.pool();
+    let table = format!("bench_{run_id}");
+    sqlx::query(&format!("CREATE TABLE {table} (id BIGINT PRIMARY KEY, body TEXT NOT NULL)"))
+        .execute(pool)
+        .await
+        .map_err(|e| e.to_string())?;
+    let started = Instant::now();
+    for i in 0..n {
+        sqlx::query(&format!("INSERT INTO {table} (id, body) VALUES ($1, $2)"))
+            .bind(i as i64)
+            .bind("x".repeat(200))
+            .execute(pool)
+            .await
+            .map_err(|e| e.to_string())?;
+    }
+    let inserts = n as f64 / started.elapsed().as_secs_f64();
+    sqlx::query(&format!("DROP TABLE {table}")).execute(pool).await.map_err(|e| e.to_string())?;
+    println!("{:44} {:>10.0} rows/s", "yardstick: plain sqlx insert loop", inserts);
+    println!("{:44} {:>10.3}", "persisted by one worker / insert loop", persisted / inserts);
+    let _ = std::fs::remove_dir_all(&dir);
+    Ok(())
+}
