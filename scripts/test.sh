@@ -40,9 +40,10 @@ cargo test --release --workspace --exclude frontend 2>&1 | tee "$CACHE/cargo-tes
 log "Playwright"
 E2E_DIR="$(mktemp -d)"
 E2E_PORT="${E2E_PORT:-3100}"
+if port_open "$E2E_PORT"; then echo "port $E2E_PORT is already in use; set E2E_PORT to a free port" >&2; exit 1; fi
 (
   cd "$E2E_DIR"
-  APP_SERVER__ADDR="127.0.0.1:$E2E_PORT" APP_SERVER__SEED_PRODUCTS=120 \
+  APP_SERVER__ADDR="127.0.0.1:$E2E_PORT" APP_SERVER__SEED_PRODUCTS=120 APP_SERVER__SHUTDOWN_GRACE_SECS=1 \
     exec "$CARGO_TARGET_DIR/release/server" serve
 ) >"$CACHE/e2e-server.log" 2>&1 &
 STARTED+=($!)
@@ -54,7 +55,6 @@ log "bundle sizes (what a shopper downloads)"
 "$TOOLS/venv/bin/python" scripts/bundle_size.py "$ROOT/target/site/pkg"
 
 # One closing line for CI: Rust tests plus Playwright tests.
-rust_passed=$(grep -E '^test result:' "$CACHE/cargo-test.log" | sed -E 's/.* ([0-9]+) passed; ([0-9]+) failed.*/\1/' | paste -sd+ | bc)
-rust_failed=$(grep -E '^test result:' "$CACHE/cargo-test.log" | sed -E 's/.* ([0-9]+) passed; ([0-9]+) failed.*/\2/' | paste -sd+ | bc)
+read -r rust_passed rust_failed < <(awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed;?$/) p += $(i-1); if ($i ~ /^failed;?$/) f += $(i-1) } } END { print p + 0, f + 0 }' "$CACHE/cargo-test.log")
 e2e_passed=$(grep -Eo '^ *[0-9]+ passed' "$CACHE/e2e.log" | grep -Eo '[0-9]+' | tail -1)
 echo "tests: $((rust_passed + ${e2e_passed:-0})) passed, $rust_failed failed"

@@ -79,9 +79,7 @@ fn Header() -> impl IntoView {
             </form>
             <a href="/cart" class="cart-link">
                 "Cart "
-                <span id="cart-count" class="badge" data-testid="cart-count">
-                    <Suspense fallback=|| "0">{move || Suspend::new(async move { cart_api::cart_count().await.unwrap_or(0) })}</Suspense>
-                </span>
+                <islands::CartBadge />
             </a>
             <islands::MenuToggle />
             <nav id="site-nav" class="site-nav" aria-label="Main">

@@ -13,6 +13,7 @@ pub struct AppState {
     pub services: Services,
     pub catalog: Arc<CachedCatalog>,
     pub orders: Pipeline,
+    pub edge: infra::config::EdgeConfig,
     /// The shop's public origin, without a trailing slash.
     pub public_url: String,
 }

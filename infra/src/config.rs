@@ -24,6 +24,20 @@ pub const SETTINGS: &[(&str, &str, &str)] = &[
     ("server.shutdown_grace_secs", "20", "how long in-flight requests may run after SIGTERM"),
     ("server.seed_products", "300", "demo products seeded on first start into an empty catalog (0: none)"),
     ("server.run_worker", "true", "run the order worker inside the server process"),
+    ("edge.rate_limit", "3000", "requests one client IP may make per rate window (all routes)"),
+    ("edge.rate_window_secs", "300", "rate window: 60, 120, 300 or 600 seconds, as AWS WAF rate rules"),
+    (
+        "edge.strict_limit",
+        "30",
+        "requests per rate window to checkout and account forms (card testing, credential stuffing)",
+    ),
+    (
+        "edge.client_ip_header",
+        "",
+        "header a trusted load balancer sets with the client IP (e.g. x-forwarded-for); empty: the peer address",
+    ),
+    ("edge.page_cache_secs", "30", "seconds an anonymous catalog page is served from the shared page cache (0: off)"),
+    ("edge.max_body_bytes", "65536", "largest request body accepted"),
     ("database.url", "sqlite://data/storefront.db", "sqlite://PATH (embedded) or postgres://… (PostgreSQL)"),
     ("cache.url", "memory", "memory (in-process) or redis://HOST:PORT (Redis through fred)"),
     ("queue.kind", "local", "local (durable SQLite queue with SQS semantics) or sqs"),
@@ -101,6 +115,16 @@ pub enum ObjectsConfig {
 }
 
 #[derive(Debug, Clone, PartialEq)]
+pub struct EdgeConfig {
+    pub rate_limit: u64,
+    pub rate_window: Duration,
+    pub strict_limit: u64,
+    pub client_ip_header: Option<String>,
+    pub page_cache: Duration,
+    pub max_body_bytes: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct AwsConfig {
     pub region: String,
     pub endpoint_url: Option<String>,
@@ -115,6 +139,7 @@ pub struct Settings {
     pub shutdown_grace: Duration,
     pub seed_products: u32,
     pub run_worker: bool,
+    pub edge: EdgeConfig,
     pub database: DatabaseConfig,
     pub cache: CacheConfig,
     pub queue: QueueConfig,
@@ -184,6 +209,32 @@ impl Settings {
             )?),
             seed_products: number("server.seed_products", get("server.seed_products"), 0, 1_000_000)? as u32,
             run_worker: boolean("server.run_worker", get("server.run_worker"))?,
+            edge: EdgeConfig {
+                rate_limit: number("edge.rate_limit", get("edge.rate_limit"), 1, 10_000_000)?,
+                rate_window: match get("edge.rate_window_secs") {
+                    w @ ("60" | "120" | "300" | "600") => Duration::from_secs(w.parse().unwrap_or(300)),
+                    other => {
+                        return Err(err(
+                            "edge.rate_window_secs",
+                            format!("expected 60, 120, 300 or 600, got {other:?}"),
+                        ))
+                    }
+                },
+                strict_limit: number("edge.strict_limit", get("edge.strict_limit"), 1, 10_000_000)?,
+                client_ip_header: match get("edge.client_ip_header").trim() {
+                    "" => None,
+                    h if h.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') => Some(h.to_ascii_lowercase()),
+                    other => return Err(err("edge.client_ip_header", format!("not a header name: {other:?}"))),
+                },
+                page_cache: Duration::from_secs(number(
+                    "edge.page_cache_secs",
+                    get("edge.page_cache_secs"),
+                    0,
+                    86_400,
+                )?),
+                max_body_bytes: number("edge.max_body_bytes", get("edge.max_body_bytes"), 1024, 64 * 1024 * 1024)?
+                    as usize,
+            },
             database: database(get("database.url"))?,
             cache: match get("cache.url") {
                 "memory" => CacheConfig::Memory,

@@ -1,11 +1,17 @@
 //! Router assembly and middleware: request ids, tracing, compression,
 //! cache headers for static assets.
 
+use crate::edge::csrf::{self, SameOrigin};
+use crate::edge::headers;
+use crate::edge::page_cache::{self, PageCache};
+use crate::edge::rate::{self, RateRule};
 use crate::health;
 use app::state::AppState;
 use app::{shell, App};
 use axum::body::Body;
+use axum::extract::State;
 use axum::http::{header, HeaderValue, Request, Response};
+use axum::middleware;
 use axum::routing::get;
 use axum::Router;
 use leptos::prelude::*;
@@ -13,6 +19,7 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::time::Duration;
 use tower::ServiceBuilder;
 use tower_http::compression::CompressionLayer;
+use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::services::ServeDir;
 use tower_http::set_header::SetResponseHeaderLayer;
@@ -34,8 +41,31 @@ pub fn build_router(state: AppState) -> Router {
         ),
     );
 
+    let metrics = crate::metrics::Metrics::default();
+    let edge = state.edge.clone();
+    let rate = RateRule {
+        cache: state.services.cache.clone(),
+        limit: edge.rate_limit,
+        strict_limit: edge.strict_limit,
+        window: edge.rate_window,
+        client_ip_header: edge.client_ip_header.clone(),
+        limited: metrics.rate_limited.clone(),
+    };
+    let pages = PageCache {
+        cache: state.services.cache.clone(),
+        ttl: edge.page_cache,
+        hits: metrics.page_hits.clone(),
+        misses: metrics.page_misses.clone(),
+    };
+    let origin = SameOrigin { public_origin: state.public_url.clone() };
+    let metrics_route = {
+        let m = metrics.clone();
+        get(move |State(st): State<AppState>| crate::metrics::render(st, m.clone()))
+    };
+
     let leptos_state = state.clone();
     let app_routes = Router::new()
+        .route("/metrics", metrics_route)
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .route("/robots.txt", get(crate::seo::robots))
@@ -47,6 +77,13 @@ pub fn build_router(state: AppState) -> Router {
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")))
+        .layer(middleware::from_fn(crate::edge::bad_input::server_fn_bad_input))
+        .layer(middleware::from_fn_with_state(pages, page_cache::page_cache))
+        .layer(RequestBodyLimitLayer::new(edge.max_body_bytes))
+        .layer(middleware::from_fn_with_state(origin, csrf::same_origin))
+        .layer(middleware::from_fn_with_state(rate, rate::rate_rule))
+        .layer(middleware::from_fn_with_state(metrics, crate::metrics::track))
+        .layer(middleware::from_fn(headers::security_headers))
         .with_state(state);
 
     let trace = TraceLayer::new_for_http()

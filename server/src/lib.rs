@@ -3,9 +3,11 @@
 //! assets and the middleware around them. `build_router` is used by the
 //! binary and by the integration tests (which serve it on port 0).
 
+pub mod edge;
 pub mod health;
 pub mod http;
 pub mod loadgen;
+pub mod metrics;
 pub mod seo;
 pub mod startup;
 pub mod telemetry;

@@ -23,6 +23,7 @@ pub async fn build_state(settings: &Settings, leptos_options: LeptosOptions) -> 
         services,
         catalog,
         orders,
+        edge: settings.edge.clone(),
         public_url: settings.public_url.trim_end_matches('/').to_string(),
     })
 }

@@ -12,6 +12,20 @@ pub fn set_badge(count: u32) {
     }
 }
 
+/// The header's cart count. Filled in the browser, so catalog pages are the
+/// same for every anonymous shopper and can be served from the page cache.
+#[island]
+pub fn CartBadge() -> impl IntoView {
+    Effect::new(move |_| {
+        spawn_local(async move {
+            if let Ok(n) = crate::cart_api::cart_count().await {
+                set_badge(n);
+            }
+        });
+    });
+    view! { <span id="cart-count" class="badge" data-testid="cart-count">"0"</span> }
+}
+
 #[island]
 pub fn CartEditor(cart: CartView) -> impl IntoView {
     let (cart, set_cart) = signal(cart);

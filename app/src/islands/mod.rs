@@ -4,7 +4,7 @@
 mod cart;
 mod product_panel;
 
-pub use cart::{set_badge, CartEditor, CheckoutForm, OrderTracker};
+pub use cart::{set_badge, CartBadge, CartEditor, CheckoutForm, OrderTracker};
 pub use product_panel::ProductPanel;
 
 use leptos::prelude::*;

@@ -37,7 +37,15 @@ impl Pipeline {
                 sale: services.sale_queue.clone(),
                 cache: services.cache.clone(),
             },
-            worker: Worker { repo, catalog, payments, queues: services.queues.clone(), max_receives, crash: None },
+            worker: Worker {
+                repo,
+                catalog,
+                payments,
+                queues: services.queues.clone(),
+                max_receives,
+                crash: None,
+                lag_ms: Default::default(),
+            },
         })
     }
 }

@@ -43,6 +43,8 @@ pub struct Worker {
     pub max_receives: u32,
     /// Test hook: return true to stop at a step as if the process died.
     pub crash: Option<CrashHook>,
+    /// Milliseconds from checkout to the worker picking up the last order.
+    pub lag_ms: Arc<std::sync::atomic::AtomicI64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,6 +72,10 @@ fn stock_lines(m: &OrderMessage) -> Vec<StockLine> {
 }
 
 impl Worker {
+    pub fn lag_seconds(&self) -> f64 {
+        self.lag_ms.load(std::sync::atomic::Ordering::Relaxed) as f64 / 1000.0
+    }
+
     fn crashed(&self, step: Step, order_id: &str) -> bool {
         self.crash.as_ref().is_some_and(|f| f(step, order_id))
     }
@@ -132,6 +138,11 @@ impl Worker {
         if m.lines.is_empty() {
             return Handled::Poison("order message has no lines".into());
         }
+        let now_ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or(0);
+        self.lag_ms.store((now_ms - m.created_at * 1000).max(0), std::sync::atomic::Ordering::Relaxed);
         match self.repo.status(&m.order_id).await {
             Ok(Some(s)) if s.is_final() => Handled::Final(s),
             Ok(Some(_)) => self.capture(&m).await,

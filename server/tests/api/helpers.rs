@@ -4,6 +4,7 @@ use std::path::PathBuf;
 
 pub struct TestApp {
     pub url: String,
+    pub state: app::state::AppState,
     pub client: reqwest::Client,
     /// The app's data folder (embedded stores).
     pub _dir: PathBuf,
@@ -57,12 +58,13 @@ pub async fn spawn_app(overrides: &[(&str, String)]) -> TestApp {
 pub async fn spawn_with(settings: Settings, dir: PathBuf) -> TestApp {
     let options = LeptosOptions::builder().output_name("storefront").site_root("target/site").build();
     let state = server::startup::build_state(&settings, options).await.expect("app starts");
-    let router = server::build_router(state);
+    let router = server::build_router(state.clone());
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(server::http::serve(listener, router, std::time::Duration::from_secs(1), std::future::pending()));
     TestApp {
         url,
+        state,
         client: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap(),
         _dir: dir,
     }

@@ -2,5 +2,7 @@
 //! stores in a temporary folder (and the cloud services where configured).
 
 mod catalog_pages;
+mod edge;
+mod fuzz;
 mod health;
 mod helpers;

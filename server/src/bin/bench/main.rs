@@ -53,16 +53,12 @@ async fn catalog(products: u64, dur: Duration, concurrency: usize) -> Result<(),
         ("APP_OBJECTS__PATH".to_string(), format!("{d}/objects")),
         ("APP_SERVER__SEED_PRODUCTS".to_string(), products.to_string()),
         ("APP_SERVER__RUN_WORKER".to_string(), "false".to_string()),
+        // One client IP sends everything here: lift the rate rule.
+        ("APP_EDGE__RATE_LIMIT".to_string(), "10000000".to_string()),
     ];
-    let settings = infra::config::Settings::from_sources(None, env).map_err(|e| e.to_string())?;
     let seeded = std::time::Instant::now();
-    let options = LeptosOptions::builder().output_name("storefront").site_root("target/site").build();
-    let state = server::startup::build_state(&settings, options).await?;
+    let base = start(&env, 0).await?;
     let seed_secs = seeded.elapsed().as_secs_f64();
-    let router = server::build_router(state);
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| e.to_string())?;
-    let base = format!("http://{}", listener.local_addr().map_err(|e| e.to_string())?);
-    tokio::spawn(server::http::serve(listener, router, Duration::from_secs(1), std::future::pending()));
 
     let product = infra::catalog::seed::product((products / 2) as usize);
     let routes = [
@@ -84,6 +80,30 @@ async fn catalog(products: u64, dur: Duration, concurrency: usize) -> Result<(),
         let t = *trivial.get_or_insert(r.rps);
         println!("{:32} {:>10.0} {:>9.2} {:>9.2} {:>9.3} {:>8}", name, r.rps, r.p50_ms, r.p99_ms, r.rps / t, r.errors);
     }
+    // The page cache (issue: edge protection), on and off in the same run.
+    let cached = start(&env, 30).await?;
+    let path = format!("/p/{}", product.slug);
+    println!("\nanonymous product page, page cache off vs on ({concurrency} clients, {} s each)", dur.as_secs());
+    for (name, b) in [("page cache off", &base), ("page cache on (30 s)", &cached)] {
+        let url = format!("{b}{path}");
+        let _ = run_load(&url, Duration::from_millis(300), 2).await;
+        let r = run_load(&url, dur, concurrency).await;
+        println!("{:32} {:>10.0} {:>9.2} {:>9.2} {:>9} {:>8}", name, r.rps, r.p50_ms, r.p99_ms, "", r.errors);
+    }
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
+}
+
+/// Serve the app on a loopback port with `env` and the page cache set to `page_cache_secs`.
+async fn start(env: &[(String, String)], page_cache_secs: u64) -> Result<String, String> {
+    let mut env = env.to_vec();
+    env.push(("APP_EDGE__PAGE_CACHE_SECS".to_string(), page_cache_secs.to_string()));
+    let settings = infra::config::Settings::from_sources(None, env).map_err(|e| e.to_string())?;
+    let options = LeptosOptions::builder().output_name("storefront").site_root("target/site").build();
+    let state = server::startup::build_state(&settings, options).await?;
+    let router = server::build_router(state);
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| e.to_string())?;
+    let base = format!("http://{}", listener.local_addr().map_err(|e| e.to_string())?);
+    tokio::spawn(server::http::serve(listener, router, Duration::from_secs(1), std::future::pending()));
+    Ok(base)
 }

@@ -1,0 +1,131 @@
+//! A shared cache for anonymous catalog pages, as CloudFront would give:
+//! `Cache-Control` with `s-maxage` and `stale-while-revalidate`, an `ETag`
+//! answered with 304, and an in-app copy in the cache port (shared by every
+//! server through Redis) keyed by the catalog's global version, so any
+//! catalog write makes every cached page stale at once.
+//!
+//! Pages carry a per-response CSP nonce: the stored copy has a placeholder
+//! instead, and each response gets a fresh nonce.
+
+use super::headers::{csp, find_nonce, is_html};
+use axum::body::Body;
+use axum::extract::{Request, State};
+use axum::http::{header, HeaderValue, Method, Response, StatusCode};
+use axum::middleware::Next;
+use infra::cache::Cache;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+const MARKER: &str = "__SF_NONCE__";
+
+#[derive(Clone)]
+pub struct PageCache {
+    pub cache: Arc<dyn Cache>,
+    pub ttl: Duration,
+    pub hits: Arc<AtomicU64>,
+    pub misses: Arc<AtomicU64>,
+}
+
+#[derive(Serialize, Deserialize)]
+struct Stored {
+    etag: String,
+    body: String,
+}
+
+/// Catalog pages that look the same to every anonymous shopper.
+pub fn cacheable_path(path: &str) -> bool {
+    path == "/" || path == "/search" || path.starts_with("/c/") || path.starts_with("/p/")
+}
+
+fn anonymous(req: &Request) -> bool {
+    !req.headers()
+        .get_all(header::COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .any(|c| c.split(';').any(|p| p.trim().starts_with("sf_session=")))
+}
+
+fn cache_control(ttl: Duration) -> HeaderValue {
+    HeaderValue::from_str(&format!("public, max-age=0, s-maxage={}, stale-while-revalidate=300", ttl.as_secs()))
+        .unwrap_or(HeaderValue::from_static("no-cache"))
+}
+
+fn etag_of(body: &str) -> String {
+    let d = Sha256::digest(body.as_bytes());
+    format!("\"{}\"", infra::orders::cart::hex(&d[..12]))
+}
+
+fn respond(
+    req_etag: Option<&str>,
+    etag: &str,
+    body: String,
+    ttl: Duration,
+    state: &'static str,
+    nonce: Option<&str>,
+) -> Response<Body> {
+    let not_modified = req_etag.is_some_and(|t| t.split(',').any(|x| x.trim() == etag));
+    let mut resp = if not_modified {
+        Response::builder().status(StatusCode::NOT_MODIFIED).body(Body::empty())
+    } else {
+        Response::builder()
+            .status(StatusCode::OK)
+            .header(header::CONTENT_TYPE, "text/html; charset=utf-8")
+            .body(Body::from(body))
+    }
+    .unwrap_or_default();
+    let h = resp.headers_mut();
+    h.insert(header::CACHE_CONTROL, cache_control(ttl));
+    if let Ok(v) = HeaderValue::from_str(etag) {
+        h.insert(header::ETAG, v);
+    }
+    h.insert("x-page-cache", HeaderValue::from_static(state));
+    h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
+    if let Some(v) = nonce.and_then(|n| HeaderValue::from_str(&csp(n)).ok()) {
+        h.insert(header::CONTENT_SECURITY_POLICY, v);
+    }
+    resp
+}
+
+pub async fn page_cache(State(pc): State<PageCache>, req: Request, next: Next) -> Response<Body> {
+    if pc.ttl.is_zero() || req.method() != Method::GET || !cacheable_path(req.uri().path()) || !anonymous(&req) {
+        return next.run(req).await;
+    }
+    let target = req.uri().path_and_query().map(|p| p.as_str().to_string()).unwrap_or_default();
+    let if_none_match = req.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).map(String::from);
+    let version = match pc.cache.get("v:*").await {
+        Ok(v) => v.map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_else(|| "0".into()),
+        Err(_) => return next.run(req).await,
+    };
+    let key = format!("page:{version}:{target}");
+    if let Ok(Some(bytes)) = pc.cache.get(&key).await {
+        if let Ok(stored) = serde_json::from_slice::<Stored>(&bytes) {
+            pc.hits.fetch_add(1, Ordering::Relaxed);
+            let nonce = uuid::Uuid::new_v4().simple().to_string();
+            let body = stored.body.replace(MARKER, &nonce);
+            return respond(if_none_match.as_deref(), &stored.etag, body, pc.ttl, "hit", Some(&nonce));
+        }
+    }
+    pc.misses.fetch_add(1, Ordering::Relaxed);
+    let resp = next.run(req).await;
+    if resp.status() != StatusCode::OK || !is_html(&resp) || resp.headers().contains_key(header::SET_COOKIE) {
+        return resp;
+    }
+    let (parts, body) = resp.into_parts();
+    let Ok(bytes) = axum::body::to_bytes(body, 8 << 20).await else {
+        return Response::from_parts(parts, Body::empty());
+    };
+    let html = String::from_utf8_lossy(&bytes).into_owned();
+    let nonce = find_nonce(&bytes);
+    let marked = match &nonce {
+        Some(n) => html.replace(n.as_str(), MARKER),
+        None => html.clone(),
+    };
+    let etag = etag_of(&marked);
+    if let Ok(v) = serde_json::to_vec(&Stored { etag: etag.clone(), body: marked }) {
+        let _ = pc.cache.set(&key, &v, Some(pc.ttl)).await;
+    }
+    respond(if_none_match.as_deref(), &etag, html, pc.ttl, "miss", nonce.as_deref())
+}

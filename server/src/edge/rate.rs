@@ -1,0 +1,83 @@
+//! A rate rule like AWS WAF's rate-based rule: each client IP may make
+//! `limit` requests per window; counts live in the cache port (Redis in the
+//! cloud), so every server instance shares them. Checkout and account forms
+//! have a stricter limit of their own. Over the limit: 429 with Retry-After.
+//! If the cache is down the rule fails open (and logs), so an outage of the
+//! counter store does not take the shop down.
+
+use super::client_ip;
+use axum::body::Body;
+use axum::extract::{ConnectInfo, Request, State};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use infra::cache::Cache;
+use std::net::SocketAddr;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+#[derive(Clone)]
+pub struct RateRule {
+    pub cache: Arc<dyn Cache>,
+    pub limit: u64,
+    pub strict_limit: u64,
+    pub window: Duration,
+    pub client_ip_header: Option<String>,
+    pub limited: Arc<AtomicU64>,
+}
+
+/// Paths under the strict limit: checkout and account forms.
+pub fn is_strict(path: &str) -> bool {
+    ["place_order", "sign_in", "sign_up", "password_reset"]
+        .iter()
+        .any(|p| path.starts_with("/api/") && path.contains(p))
+}
+
+fn exempt(path: &str) -> bool {
+    path == "/healthz" || path == "/readyz" || path == "/metrics"
+}
+
+pub async fn rate_rule(State(rule): State<RateRule>, req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_string();
+    if exempt(&path) {
+        return next.run(req).await;
+    }
+    let peer = req.extensions().get::<ConnectInfo<SocketAddr>>();
+    let Some(ip) = client_ip(req.headers(), peer, rule.client_ip_header.as_deref()) else {
+        return next.run(req).await;
+    };
+    let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
+    let w = rule.window.as_secs().max(1);
+    let slot = now / w;
+    let retry_after = (slot + 1) * w - now;
+    let mut checks = vec![(format!("rl:{w}:{slot}:{ip}"), rule.limit)];
+    if is_strict(&path) {
+        checks.push((format!("rls:{w}:{slot}:{ip}"), rule.strict_limit));
+    }
+    for (key, limit) in checks {
+        match rule.cache.incr(&key, rule.window + Duration::from_secs(5)).await {
+            Ok(n) if n as u64 > limit => {
+                rule.limited.fetch_add(1, Ordering::Relaxed);
+                tracing::warn!(client.ip = %ip, path = %path, count = n, limit, "rate limit exceeded");
+                let mut resp =
+                    (StatusCode::TOO_MANY_REQUESTS, "Too many requests: please wait and try again.\n").into_response();
+                if let Ok(v) = HeaderValue::from_str(&retry_after.to_string()) {
+                    resp.headers_mut().insert(header::RETRY_AFTER, v);
+                }
+                return resp;
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "rate rule: counter store unavailable; allowing the request"),
+        }
+    }
+    next.run(req).await
+}
+
+/// For tests: a response body as a string.
+pub async fn body_text(resp: Response<Body>) -> String {
+    axum::body::to_bytes(resp.into_body(), 1 << 20)
+        .await
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default()
+}

@@ -1,0 +1,122 @@
+//! A property test over every server function's input: random, hostile and
+//! malformed arguments (a fixed seed, so a failure reproduces) must never
+//! get a 5xx or crash the server.
+
+use crate::helpers::spawn_app;
+use leptos::server_fn::ServerFn;
+use serde_json::{json, Value};
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn pick<T: Clone>(&mut self, xs: &[T]) -> T {
+        xs[(self.next() % xs.len() as u64) as usize].clone()
+    }
+    fn string(&mut self) -> Value {
+        let nasty = [
+            "",
+            " ",
+            "a",
+            "<script>alert(1)</script>",
+            "' OR 1=1 --",
+            "../../etc/passwd",
+            "%00",
+            "\u{0}",
+            "😀",
+            "x".repeat(5000).as_str().to_owned().leak(),
+            "SF000001-BL-M",
+            "sf000001",
+            "o0123456789abcdef01234567",
+            "null",
+            "-1",
+            "1e309",
+            "\\\"",
+            "{\"a\":1}",
+        ];
+        Value::String(self.pick(&nasty).to_string())
+    }
+    fn number(&mut self) -> Value {
+        self.pick(&[
+            json!(0),
+            json!(-1),
+            json!(1),
+            json!(20),
+            json!(21),
+            json!(i64::MAX),
+            json!(i64::MIN),
+            json!(1e308),
+            json!(1_000_000_000),
+        ])
+    }
+    fn any(&mut self) -> Value {
+        match self.next() % 6 {
+            0 => self.string(),
+            1 => self.number(),
+            2 => Value::Null,
+            3 => json!([self.string(), self.string()]),
+            4 => json!({ "k": self.string() }),
+            _ => json!(true),
+        }
+    }
+}
+
+fn arguments(r: &mut Rng, path: &str) -> Value {
+    let s = |r: &mut Rng| if r.next() % 4 == 0 { r.any() } else { r.string() };
+    let n = |r: &mut Rng| if r.next() % 4 == 0 { r.any() } else { r.number() };
+    match path {
+        p if p.contains("load_listing") => json!({ "category": s(r), "query": [[s(r), s(r)], [s(r), s(r)]] }),
+        p if p.contains("load_product") => json!({ "slug": s(r), "variant": s(r) }),
+        p if p.contains("add_to_cart") => json!({ "product_id": s(r), "sku": s(r), "quantity": n(r) }),
+        p if p.contains("update_cart_line") => json!({ "sku": s(r), "quantity": n(r) }),
+        p if p.contains("order_status") => json!({ "id": s(r) }),
+        p if p.contains("place_order") => json!({ "input": {
+            "email": s(r), "name": s(r), "line1": s(r), "line2": s(r), "city": s(r), "postal_code": s(r),
+            "country": s(r), "shipping": s(r), "card_number": s(r), "idempotency_key": s(r) } }),
+        _ => json!({}),
+    }
+}
+
+#[tokio::test]
+async fn no_server_function_input_gets_a_5xx() {
+    let app =
+        spawn_app(&[("APP_EDGE__RATE_LIMIT", "1000000".into()), ("APP_EDGE__STRICT_LIMIT", "1000000".into())]).await;
+    let paths = [
+        app::api::LoadHome::PATH,
+        app::api::LoadNav::PATH,
+        app::api::LoadListing::PATH,
+        app::api::LoadProduct::PATH,
+        app::cart_api::CartCount::PATH,
+        app::cart_api::LoadCart::PATH,
+        app::cart_api::AddToCart::PATH,
+        app::cart_api::UpdateCartLine::PATH,
+        app::cart_api::PlaceOrder::PATH,
+        app::cart_api::OrderStatus::PATH,
+    ];
+    let mut r = Rng(42);
+    let mut sent = 0;
+    for round in 0..40 {
+        for path in paths {
+            let body = if round % 10 == 9 { r.any().to_string() } else { arguments(&mut r, path).to_string() };
+            let resp = app
+                .client
+                .post(format!("{}{path}", app.url))
+                .header("content-type", "application/json")
+                .header("cookie", "sf_cart=forged.0000")
+                .body(body.clone())
+                .send()
+                .await
+                .expect("the server answers");
+            assert!(resp.status().as_u16() < 500, "{path} {body} -> {}", resp.status());
+            sent += 1;
+        }
+    }
+    assert_eq!(sent, 400);
+    assert_eq!(app.get("/healthz").await.status(), 200, "still alive");
+}
