@@ -175,7 +175,7 @@ impl Listing {
         let price = p.price.minor();
         self.min_price.is_none_or(|m| price >= m)
             && self.max_price.is_none_or(|m| price <= m)
-            && (self.brands.is_empty() || self.brands.iter().any(|b| *b == p.brand))
+            && (self.brands.is_empty() || self.brands.contains(&p.brand))
             && (!self.in_stock || p.in_stock)
             && (self.options.is_empty()
                 || p.variant_options

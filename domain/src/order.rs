@@ -233,7 +233,7 @@ pub fn card_number_ok(n: &str) -> bool {
             }
         })
         .sum();
-    sum % 10 == 0
+    sum.is_multiple_of(10)
 }
 
 #[cfg(test)]

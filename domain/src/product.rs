@@ -332,7 +332,8 @@ mod tests {
 
     #[test]
     fn each_broken_rule_names_its_field() {
-        let cases: Vec<(&str, Box<dyn Fn(&mut ProductDraft)>)> = vec![
+        type Breaks = Box<dyn Fn(&mut ProductDraft)>;
+        let cases: Vec<(&str, Breaks)> = vec![
             ("title", Box::new(|d| d.title = "  ".into())),
             ("slug", Box::new(|d| d.slug = "Bad Slug".into())),
             ("variants", Box::new(|d| d.variants.clear())),

@@ -22,9 +22,12 @@ struct Series {
     buckets: [u64; BUCKETS.len()],
 }
 
+/// (route, method, status) → count.
+type RequestCounts = BTreeMap<(String, String, u16), u64>;
+
 #[derive(Default, Clone)]
 pub struct Metrics {
-    requests: Arc<Mutex<BTreeMap<(String, String, u16), u64>>>,
+    requests: Arc<Mutex<RequestCounts>>,
     latency: Arc<Mutex<BTreeMap<String, Series>>>,
     pub rate_limited: Arc<AtomicU64>,
     pub page_hits: Arc<AtomicU64>,

@@ -9,7 +9,7 @@ async fn suite(c: &dyn Cache) {
     assert_eq!(c.get(&k).await.unwrap().as_deref(), Some(&b"hello"[..]));
     c.set(&k, b"again", None).await.unwrap();
     assert_eq!(c.get(&k).await.unwrap().as_deref(), Some(&b"again"[..]), "set overwrites");
-    c.delete(&[k.clone()]).await.unwrap();
+    c.delete(std::slice::from_ref(&k)).await.unwrap();
     assert_eq!(c.get(&k).await.unwrap(), None, "delete removes");
 
     let short = unique("ttl");

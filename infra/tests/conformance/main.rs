@@ -4,6 +4,8 @@
 //! test is skipped with a note, unless `STOREFRONT_REQUIRE_SERVICES=1`
 //! (set by the test command and CI), where it fails.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::type_complexity)] // tests may fail loudly
+
 mod cache;
 mod catalog;
 mod kv;

@@ -1,6 +1,8 @@
 //! HTTP tests: the real router served on port 0 against fresh embedded
 //! stores in a temporary folder (and the cloud services where configured).
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::type_complexity)] // tests may fail loudly
+
 mod catalog_pages;
 mod edge;
 mod fuzz;
