@@ -149,14 +149,7 @@ pub async fn place_order(input: CheckoutInput) -> Result<CheckoutOutcome, Server
     let cart = st.orders.carts.load(&cart_id).await.map_err(ssr::unavailable)?;
     let form = CheckoutForm {
         email: input.email,
-        address: domain::order::Address {
-            name: input.name,
-            line1: input.line1,
-            line2: input.line2,
-            city: input.city,
-            postal_code: input.postal_code,
-            country: input.country,
-        },
+        address: input.address,
         shipping: input.shipping,
         card_number: input.card_number,
         idempotency_key: input.idempotency_key,

@@ -180,12 +180,7 @@ pub enum CartChange {
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckoutInput {
     pub email: String,
-    pub name: String,
-    pub line1: String,
-    pub line2: String,
-    pub city: String,
-    pub postal_code: String,
-    pub country: String,
+    pub address: domain::order::Address,
     pub shipping: String,
     pub card_number: String,
     pub idempotency_key: String,

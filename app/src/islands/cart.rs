@@ -121,12 +121,14 @@ pub fn CheckoutForm(idempotency_key: String, countries: Vec<(String, String)>) -
         let shipping = value("shipping");
         let input = CheckoutInput {
             email: value("email"),
-            name: value("name"),
-            line1: value("line1"),
-            line2: value("line2"),
-            city: value("city"),
-            postal_code: value("postal_code"),
-            country: value("country"),
+            address: domain::order::Address {
+                name: value("name"),
+                line1: value("line1"),
+                line2: value("line2"),
+                city: value("city"),
+                postal_code: value("postal_code"),
+                country: value("country"),
+            },
             shipping,
             card_number: value("card_number"),
             idempotency_key: value("idempotency_key"),

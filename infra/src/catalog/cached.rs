@@ -81,7 +81,15 @@ impl CachedCatalog {
     }
 
     pub async fn product_by_slug(&self, slug: &str) -> PortResult<Option<Product>> {
-        let key = format!("p:{slug}");
+        self.product(format!("p:{slug}"), || self.store.by_slug(slug)).await
+    }
+
+    /// Read through the cache: `key`, else `load` from the store (and fill the cache).
+    async fn product<F, Fut>(&self, key: String, load: F) -> PortResult<Option<Product>>
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = PortResult<Option<Product>>>,
+    {
         match self.cache.get(&key).await {
             Ok(Some(bytes)) => {
                 if let Ok(p) = serde_json::from_slice::<Product>(&bytes) {
@@ -92,11 +100,11 @@ impl CachedCatalog {
             Ok(None) => {}
             Err(e) => {
                 self.fell_back("get", &e);
-                return self.store.by_slug(slug).await;
+                return load().await;
             }
         }
         self.misses.fetch_add(1, Ordering::Relaxed);
-        let found = self.store.by_slug(slug).await?;
+        let found = load().await?;
         if let Some(p) = &found {
             self.put_product(p).await;
         }
@@ -115,25 +123,7 @@ impl CachedCatalog {
 
     /// Product by id (carts and checkout), through the cache.
     pub async fn product_by_id(&self, id: &str) -> PortResult<Option<Product>> {
-        match self.cache.get(&format!("pi:{id}")).await {
-            Ok(Some(bytes)) => {
-                if let Ok(p) = serde_json::from_slice::<Product>(&bytes) {
-                    self.hits.fetch_add(1, Ordering::Relaxed);
-                    return Ok(Some(p));
-                }
-            }
-            Ok(None) => {}
-            Err(e) => {
-                self.fell_back("get", &e);
-                return self.store.by_id(id).await;
-            }
-        }
-        self.misses.fetch_add(1, Ordering::Relaxed);
-        let found = self.store.by_id(id).await?;
-        if let Some(p) = &found {
-            self.put_product(p).await;
-        }
-        Ok(found)
+        self.product(format!("pi:{id}"), || self.store.by_id(id)).await
     }
 
     fn memo_get(&self, category: &str) -> Option<(String, Instant, Arc<Vec<ProductCard>>)> {

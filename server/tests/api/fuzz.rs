@@ -6,18 +6,18 @@ use crate::helpers::spawn_app;
 use leptos::server_fn::ServerFn;
 use serde_json::{json, Value};
 
-struct Rng(u64);
+use infra::catalog::seed::Rng;
 
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn pick<T: Clone>(&mut self, xs: &[T]) -> T {
-        xs[(self.next() % xs.len() as u64) as usize].clone()
+trait Values {
+    fn string(&mut self) -> Value;
+    fn number(&mut self) -> Value;
+    fn any(&mut self) -> Value;
+    fn one<T: Clone>(&mut self, xs: &[T]) -> T;
+}
+
+impl Values for Rng {
+    fn one<T: Clone>(&mut self, xs: &[T]) -> T {
+        xs[self.below(xs.len())].clone()
     }
     fn string(&mut self) -> Value {
         let nasty = [
@@ -40,10 +40,10 @@ impl Rng {
             "\\\"",
             "{\"a\":1}",
         ];
-        Value::String(self.pick(&nasty).to_string())
+        Value::String(self.one(&nasty).to_string())
     }
     fn number(&mut self) -> Value {
-        self.pick(&[
+        self.one(&[
             json!(0),
             json!(-1),
             json!(1),
@@ -76,9 +76,9 @@ fn arguments(r: &mut Rng, path: &str) -> Value {
         p if p.contains("add_to_cart") => json!({ "product_id": s(r), "sku": s(r), "quantity": n(r) }),
         p if p.contains("update_cart_line") => json!({ "sku": s(r), "quantity": n(r) }),
         p if p.contains("order_status") => json!({ "id": s(r) }),
-        p if p.contains("place_order") => json!({ "input": {
-            "email": s(r), "name": s(r), "line1": s(r), "line2": s(r), "city": s(r), "postal_code": s(r),
-            "country": s(r), "shipping": s(r), "card_number": s(r), "idempotency_key": s(r) } }),
+        p if p.contains("place_order") => {
+            json!({ "input": { "email": s(r), "address": { "name": s(r), "line1": s(r), "line2": s(r), "city": s(r), "postal_code": s(r), "country": s(r) }, "shipping": s(r), "card_number": s(r), "idempotency_key": s(r) } })
+        }
         _ => json!({}),
     }
 }

@@ -1,0 +1,95 @@
+//! Keep the static copy fresh: publish on a schedule, and after catalog
+//! changes once the catalog has been quiet for the debounce time. The last
+//! run's summary is kept in the database (`failover_last_run`) and shown at
+//! `/failover/status`.
+
+use super::{prerender, publish};
+use app::state::AppState;
+use infra::config::FailoverConfig;
+use std::path::PathBuf;
+use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+
+/// "2026-11-22 14:05 UTC" for Unix seconds (civil-from-days, no time zones).
+pub fn utc_stamp(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02} {:02}:{:02} UTC", rem / 3600, rem % 3600 / 60)
+}
+
+pub fn now_secs() -> i64 {
+    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+}
+
+/// Prerender into `out` and publish; returns a one-line summary (also stored).
+pub async fn run_once(state: &AppState, cfg: &FailoverConfig, out: &std::path::Path) -> Result<String, String> {
+    let as_of = utc_stamp(now_secs());
+    let p = prerender::prerender(state.clone(), out, &as_of).await?;
+    let r = publish::publish(&*state.services.objects, out, &cfg.prefix).await?;
+    let summary = serde_json::json!({
+        "finished_at": as_of,
+        "pages": p.pages,
+        "assets": p.assets,
+        "bytes": p.bytes,
+        "prerender_seconds": p.seconds,
+        "uploaded": r.uploaded,
+        "unchanged": r.unchanged,
+        "deleted": r.deleted,
+        "publish_seconds": r.seconds,
+    })
+    .to_string();
+    let _ = state.services.db.set_meta("failover_last_run", &summary).await;
+    Ok(summary)
+}
+
+async fn catalog_version(state: &AppState) -> String {
+    state.services.cache.get("v:*").await.ok().flatten().map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default()
+}
+
+pub async fn run(state: AppState, cfg: FailoverConfig, mut stop: tokio::sync::watch::Receiver<bool>) {
+    if cfg.interval.is_zero() {
+        return;
+    }
+    let out = PathBuf::from(std::env::temp_dir()).join(format!("storefront-failover-{}", std::process::id()));
+    let mut published_version = catalog_version(&state).await;
+    let mut last_run = Instant::now();
+    let mut seen = published_version.clone();
+    let mut seen_at = Instant::now();
+    loop {
+        tokio::select! {
+            _ = tokio::time::sleep(cfg.debounce.min(Duration::from_secs(30))) => {}
+            _ = stop.changed() => return,
+        }
+        let v = catalog_version(&state).await;
+        if v != seen {
+            seen = v.clone();
+            seen_at = Instant::now();
+        }
+        let changed_and_quiet = v != published_version && seen_at.elapsed() >= cfg.debounce;
+        if changed_and_quiet || last_run.elapsed() >= cfg.interval {
+            match run_once(&state, &cfg, &out).await {
+                Ok(summary) => tracing::info!(summary = %summary, "static copy published"),
+                Err(e) => tracing::error!(error = %e, "static copy failed"),
+            }
+            published_version = v;
+            last_run = Instant::now();
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn utc_stamps_are_calendar_dates() {
+        assert_eq!(super::utc_stamp(0), "1970-01-01 00:00 UTC");
+        assert_eq!(super::utc_stamp(1_795_356_300), "2026-11-22 14:05 UTC");
+    }
+}
