@@ -51,10 +51,24 @@ wait_port "$E2E_PORT"
 (cd end2end && BASE_URL="http://127.0.0.1:$E2E_PORT" npx playwright test) 2>&1 | tee "$CACHE/e2e.log"
 [ "${PIPESTATUS[0]}" = 0 ] || { echo "Playwright failed"; exit 1; }
 
+log "static failover: stop the server, publish the copy to S3 (moto), serve it statically"
+kill "${STARTED[-1]}" 2>/dev/null || true
+wait "${STARTED[-1]}" 2>/dev/null || true
+FAILOVER_ENV=(APP_OBJECTS__KIND=s3 "APP_OBJECTS__BUCKET=failover-$RANDOM$RANDOM" "APP_AWS__ENDPOINT_URL=$STOREFRONT_TEST_AWS" APP_AWS__CREATE_RESOURCES=true APP_SERVER__SEED_PRODUCTS=120)
+(cd "$E2E_DIR" && env "${FAILOVER_ENV[@]}" "$CARGO_TARGET_DIR/release/server" failover --out "$E2E_DIR/copy") | tail -1
+(cd "$E2E_DIR" && env "${FAILOVER_ENV[@]}" "$CARGO_TARGET_DIR/release/server" failover-fetch --to "$E2E_DIR/fetched") | tail -1
+STATIC_PORT="${STATIC_PORT:-3190}"
+python3 -m http.server "$STATIC_PORT" --bind 127.0.0.1 --directory "$E2E_DIR/fetched" >"$CACHE/static.log" 2>&1 &
+STARTED+=($!)
+wait_port "$STATIC_PORT"
+(cd end2end && FAILOVER_URL="http://127.0.0.1:$STATIC_PORT" npx playwright test failover) 2>&1 | tee "$CACHE/e2e-failover.log"
+[ "${PIPESTATUS[0]}" = 0 ] || { echo "failover Playwright failed"; exit 1; }
+
 log "bundle sizes (what a shopper downloads)"
 "$TOOLS/venv/bin/python" scripts/bundle_size.py "$ROOT/target/site/pkg"
 
 # One closing line for CI: Rust tests plus Playwright tests.
 read -r rust_passed rust_failed < <(awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed;?$/) p += $(i-1); if ($i ~ /^failed;?$/) f += $(i-1) } } END { print p + 0, f + 0 }' "$CACHE/cargo-test.log")
 e2e_passed=$(grep -Eo '^ *[0-9]+ passed' "$CACHE/e2e.log" | grep -Eo '[0-9]+' | tail -1)
-echo "tests: $((rust_passed + ${e2e_passed:-0})) passed, $rust_failed failed"
+failover_passed=$(grep -Eo '^ *[0-9]+ passed' "$CACHE/e2e-failover.log" | grep -Eo '[0-9]+' | tail -1)
+echo "tests: $((rust_passed + ${e2e_passed:-0} + ${failover_passed:-0})) passed, $rust_failed failed"

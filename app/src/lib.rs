@@ -55,6 +55,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/cart") view=pages::shop::CartPage ssr=SsrMode::Async />
                     <Route path=path!("/checkout") view=pages::shop::CheckoutPage ssr=SsrMode::Async />
                     <Route path=path!("/orders/:id") view=pages::shop::OrderPage ssr=SsrMode::Async />
+                    <Route path=path!("/ordering-unavailable") view=pages::shop::OrderingUnavailable />
                 </Routes>
             </main>
             <footer class="site-footer">

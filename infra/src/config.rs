@@ -24,6 +24,17 @@ pub const SETTINGS: &[(&str, &str, &str)] = &[
     ("server.shutdown_grace_secs", "20", "how long in-flight requests may run after SIGTERM"),
     ("server.seed_products", "300", "demo products seeded on first start into an empty catalog (0: none)"),
     ("server.run_worker", "true", "run the order worker inside the server process"),
+    (
+        "failover.interval_secs",
+        "900",
+        "prerender and publish the static copy this often, and after catalog changes (0: never on its own)",
+    ),
+    (
+        "failover.debounce_secs",
+        "60",
+        "after a catalog change, wait until the catalog has been quiet this long before publishing",
+    ),
+    ("failover.prefix", "failover/", "object-store prefix of the published static copy"),
     ("edge.rate_limit", "3000", "requests one client IP may make per rate window (all routes)"),
     ("edge.rate_window_secs", "300", "rate window: 60, 120, 300 or 600 seconds, as AWS WAF rate rules"),
     (
@@ -115,6 +126,13 @@ pub enum ObjectsConfig {
 }
 
 #[derive(Debug, Clone, PartialEq)]
+pub struct FailoverConfig {
+    pub interval: Duration,
+    pub debounce: Duration,
+    pub prefix: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct EdgeConfig {
     pub rate_limit: u64,
     pub rate_window: Duration,
@@ -140,6 +158,7 @@ pub struct Settings {
     pub seed_products: u32,
     pub run_worker: bool,
     pub edge: EdgeConfig,
+    pub failover: FailoverConfig,
     pub database: DatabaseConfig,
     pub cache: CacheConfig,
     pub queue: QueueConfig,
@@ -209,6 +228,34 @@ impl Settings {
             )?),
             seed_products: number("server.seed_products", get("server.seed_products"), 0, 1_000_000)? as u32,
             run_worker: boolean("server.run_worker", get("server.run_worker"))?,
+            failover: FailoverConfig {
+                interval: Duration::from_secs(number(
+                    "failover.interval_secs",
+                    get("failover.interval_secs"),
+                    0,
+                    7 * 86_400,
+                )?),
+                debounce: Duration::from_secs(number(
+                    "failover.debounce_secs",
+                    get("failover.debounce_secs"),
+                    1,
+                    86_400,
+                )?),
+                prefix: match get("failover.prefix") {
+                    p if !p.is_empty()
+                        && p.ends_with('/')
+                        && crate::objects::check_key(p.trim_end_matches('/')).is_ok() =>
+                    {
+                        p.to_string()
+                    }
+                    other => {
+                        return Err(err(
+                            "failover.prefix",
+                            format!("expected a folder-like prefix ending in /, got {other:?}"),
+                        ))
+                    }
+                },
+            },
             edge: EdgeConfig {
                 rate_limit: number("edge.rate_limit", get("edge.rate_limit"), 1, 10_000_000)?,
                 rate_window: match get("edge.rate_window_secs") {

@@ -99,6 +99,18 @@ impl Database {
         Ok(row.map(|r| sqlx::Row::get::<String, _>(&r, 0)))
     }
 
+    pub async fn set_meta(&self, key: &str, value: &str) -> PortResult<()> {
+        sqlx::query(
+            "INSERT INTO app_meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(key)
+        .bind(value)
+        .execute(&self.pool)
+        .await
+        .map_err(self.err())?;
+        Ok(())
+    }
+
     /// Insert `value` unless the key exists; return the stored value either way.
     pub async fn meta_or_insert(&self, key: &str, value: &str) -> PortResult<String> {
         sqlx::query("INSERT INTO app_meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")

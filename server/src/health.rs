@@ -30,3 +30,20 @@ pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     });
     (status, Json(body))
 }
+
+/// The last static-copy run (prerender + publish), as stored by the scheduler.
+pub async fn failover_status(State(state): State<AppState>) -> impl IntoResponse {
+    match state.services.db.meta("failover_last_run").await {
+        Ok(Some(json)) => (StatusCode::OK, [(axum::http::header::CONTENT_TYPE, "application/json")], json),
+        Ok(None) => (
+            StatusCode::OK,
+            [(axum::http::header::CONTENT_TYPE, "application/json")],
+            "{\"finished_at\":null}".to_string(),
+        ),
+        Err(_) => (
+            StatusCode::SERVICE_UNAVAILABLE,
+            [(axum::http::header::CONTENT_TYPE, "application/json")],
+            "{}".to_string(),
+        ),
+    }
+}

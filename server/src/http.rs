@@ -67,6 +67,7 @@ pub fn build_router(state: AppState) -> Router {
     let app_routes = Router::new()
         .route("/metrics", metrics_route)
         .route("/healthz", get(health::healthz))
+        .route("/failover/status", get(health::failover_status))
         .route("/readyz", get(health::readyz))
         .route("/robots.txt", get(crate::seo::robots))
         .route("/sitemap.xml", get(crate::seo::sitemap))

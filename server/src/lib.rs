@@ -4,6 +4,7 @@
 //! binary and by the integration tests (which serve it on port 0).
 
 pub mod edge;
+pub mod failover;
 pub mod health;
 pub mod http;
 pub mod loadgen;

@@ -10,6 +10,10 @@ async fn main() -> ExitCode {
     match args.first().map(String::as_str) {
         None | Some("serve") => run(serve).await,
         Some("worker") => run(worker).await,
+        Some("prerender") => run(|s| failover_cmd(s, "prerender", args.clone())).await,
+        Some("publish") => run(|s| failover_cmd(s, "publish", args.clone())).await,
+        Some("failover") => run(|s| failover_cmd(s, "failover", args.clone())).await,
+        Some("failover-fetch") => run(|s| failover_cmd(s, "failover-fetch", args.clone())).await,
         Some("config-doc") => {
             println!("| setting | environment variable | default | meaning |\n|---|---|---|---|");
             for (k, d, m) in SETTINGS {
@@ -19,7 +23,7 @@ async fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Some(other) => {
-            eprintln!("unknown command {other:?}; use serve, worker or config-doc");
+            eprintln!("unknown command {other:?}; use serve, worker, prerender, publish, failover, failover-fetch or config-doc");
             ExitCode::from(2)
         }
     }
@@ -52,7 +56,8 @@ async fn serve(settings: Settings) -> Result<(), String> {
     let conf = leptos::prelude::get_configuration(None).map_err(|e| format!("leptos configuration: {e}"))?;
     let state = server::startup::build_state(&settings, conf.leptos_options).await?;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let worker = settings.run_worker.then(|| server::startup::spawn_worker(&state, stop_rx));
+    let worker = settings.run_worker.then(|| server::startup::spawn_worker(&state, stop_rx.clone()));
+    let failover = tokio::spawn(server::failover::schedule::run(state.clone(), settings.failover.clone(), stop_rx));
     let router = server::build_router(state);
     let listener = tokio::net::TcpListener::bind(settings.addr)
         .await
@@ -63,6 +68,7 @@ async fn serve(settings: Settings) -> Result<(), String> {
     if let Some(w) = worker {
         let _ = w.await;
     }
+    failover.abort();
     served
 }
 
@@ -95,4 +101,56 @@ async fn shutdown_signal() {
     let term = std::future::pending::<()>();
     tokio::select! { _ = ctrl_c => {}, _ = term => {} }
     tracing::info!("shutdown signal received; finishing in-flight requests");
+}
+
+/// `prerender [--out DIR]`, `publish [--from DIR]`, `failover [--out DIR]`
+/// (both), `failover-fetch --to DIR` (download the published copy).
+async fn failover_cmd(settings: Settings, cmd: &'static str, args: Vec<String>) -> Result<(), String> {
+    use server::failover::{prerender, publish, schedule};
+    let flag = |name: &str, default: &str| {
+        args.iter()
+            .position(|a| a == name)
+            .and_then(|i| args.get(i + 1))
+            .cloned()
+            .unwrap_or_else(|| default.to_string())
+    };
+    let conf = leptos::prelude::get_configuration(None).map_err(|e| format!("leptos configuration: {e}"))?;
+    let state = server::startup::build_state(&settings, conf.leptos_options).await?;
+    let prefix = settings.failover.prefix.clone();
+    match cmd {
+        "prerender" => {
+            let out = std::path::PathBuf::from(flag("--out", "data/failover"));
+            let r = prerender::prerender(state, &out, &schedule::utc_stamp(schedule::now_secs())).await?;
+            println!(
+                "prerendered {} pages and {} assets ({} bytes) into {} in {:.1} s",
+                r.pages,
+                r.assets,
+                r.bytes,
+                out.display(),
+                r.seconds
+            );
+        }
+        "publish" => {
+            let from = std::path::PathBuf::from(flag("--from", "data/failover"));
+            let r = publish::publish(&*state.services.objects, &from, &prefix).await?;
+            println!(
+                "published {} files: {} uploaded ({} bytes), {} unchanged, {} stale deleted, in {:.1} s",
+                r.files, r.uploaded, r.bytes_uploaded, r.unchanged, r.deleted, r.seconds
+            );
+        }
+        "failover" => {
+            let out = std::path::PathBuf::from(flag("--out", "data/failover"));
+            println!(
+                "{}",
+                schedule::run_once(&state, &settings.failover, &out, &schedule::utc_stamp(schedule::now_secs()))
+                    .await?
+            );
+        }
+        _ => {
+            let to = std::path::PathBuf::from(flag("--to", "data/failover-copy"));
+            let n = publish::fetch(&*state.services.objects, &prefix, &to).await?;
+            println!("downloaded {n} files into {}", to.display());
+        }
+    }
+    Ok(())
 }

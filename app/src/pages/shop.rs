@@ -97,3 +97,17 @@ pub fn OrderPage() -> impl IntoView {
         </Suspense>
     }
 }
+
+/// Shown by the static failover copy wherever a shopper would buy.
+#[component]
+pub fn OrderingUnavailable() -> impl IntoView {
+    view! {
+        <Title text="Ordering is briefly unavailable" />
+        <Meta name="robots" content="noindex" />
+        <section class="notice" data-testid="ordering-unavailable">
+            <h1>"Ordering is briefly unavailable"</h1>
+            <p>"You can keep browsing: products, prices and pictures are all here. Carts and checkout will be back shortly; nothing has been charged."</p>
+            <p><a href="/">"Back to the shop"</a></p>
+        </section>
+    }
+}

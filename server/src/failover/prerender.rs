@@ -106,8 +106,9 @@ pub async fn prerender(mut state: AppState, out: &Path, as_of: &str) -> Result<R
 
     // Styles and images; no JS or Wasm (the copy does not hydrate).
     let css = |p: &Path| p.extension().is_some_and(|e| e == "css");
+    let not_precompressed = |p: &Path| !p.extension().is_some_and(|e| e == "br" || e == "gz");
     copy_dir(&site_root.join("pkg"), &out.join("pkg"), &css, &mut report).map_err(|e| e.to_string())?;
-    copy_dir(&site_root.join("img"), &out.join("img"), &|_| true, &mut report).map_err(|e| e.to_string())?;
+    copy_dir(&site_root.join("img"), &out.join("img"), &not_precompressed, &mut report).map_err(|e| e.to_string())?;
     for f in ["favicon.svg"] {
         if let Ok(n) = std::fs::copy(site_root.join(f), out.join(f)) {
             report.bytes += n;

@@ -75,7 +75,8 @@ pub async fn publish(store: &dyn ObjectStore, dir: &Path, prefix: &str) -> Resul
         let key = format!("{prefix}{rel}");
         if old.get(&key) != Some(&hash) {
             report.bytes_uploaded += body.len() as u64;
-            let object = Object { body, content_type: content_type(rel).into(), cache_control: Some(cache_control(rel).into()) };
+            let object =
+                Object { body, content_type: content_type(rel).into(), cache_control: Some(cache_control(rel).into()) };
             store.put(&key, object).await.map_err(|e| format!("{key}: {e}"))?;
             report.uploaded += 1;
         } else {
@@ -83,7 +84,13 @@ pub async fn publish(store: &dyn ObjectStore, dir: &Path, prefix: &str) -> Resul
         }
         new.insert(key, hash);
         if (i + 1) % 200 == 0 || i + 1 == files.len() {
-            println!("published {}/{} (uploaded {}, unchanged {})", i + 1, files.len(), report.uploaded, report.unchanged);
+            println!(
+                "published {}/{} (uploaded {}, unchanged {})",
+                i + 1,
+                files.len(),
+                report.uploaded,
+                report.unchanged
+            );
         }
     }
     let listed = store.list(prefix).await.map_err(|e| e.to_string())?;
@@ -95,7 +102,10 @@ pub async fn publish(store: &dyn ObjectStore, dir: &Path, prefix: &str) -> Resul
     }
     let body = serde_json::to_vec(&new).map_err(|e| e.to_string())?;
     store
-        .put(&manifest_key, Object { body, content_type: "application/json".into(), cache_control: Some("no-cache".into()) })
+        .put(
+            &manifest_key,
+            Object { body, content_type: "application/json".into(), cache_control: Some("no-cache".into()) },
+        )
         .await
         .map_err(|e| e.to_string())?;
     report.seconds = started.elapsed().as_secs_f64();

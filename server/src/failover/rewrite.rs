@@ -7,7 +7,8 @@
 /// `/c/apparel?page=2` → `c/apparel/page/2/index.html`.
 pub fn file_for(path: &str) -> String {
     let (base, query) = path.split_once('?').unwrap_or((path, ""));
-    let page = query.split('&').find_map(|kv| kv.strip_prefix("page=")).and_then(|p| p.parse::<u32>().ok()).filter(|p| *p > 1);
+    let page =
+        query.split('&').find_map(|kv| kv.strip_prefix("page=")).and_then(|p| p.parse::<u32>().ok()).filter(|p| *p > 1);
     let mut dir = base.trim_matches('/').to_string();
     if let Some(p) = page {
         dir = format!("{dir}/page/{p}");
@@ -21,7 +22,12 @@ pub fn file_for(path: &str) -> String {
 
 /// The link a static host can resolve for a site link (None: leave as is).
 pub fn static_link(href: &str) -> Option<String> {
-    if !href.starts_with('/') || href.starts_with("//") || href.starts_with("/pkg/") || href.starts_with("/img/") || href.contains('.') && !href.contains('?') {
+    if !href.starts_with('/')
+        || href.starts_with("//")
+        || href.starts_with("/pkg/")
+        || href.starts_with("/img/")
+        || href.contains('.') && !href.contains('?')
+    {
         return None;
     }
     let (base, query) = href.split_once('?').unwrap_or((href, ""));
@@ -33,7 +39,8 @@ pub fn static_link(href: &str) -> Option<String> {
     if base == "/search" {
         return Some("/search/".into());
     }
-    let page = query.split('&').find_map(|kv| kv.strip_prefix("page=")).and_then(|p| p.parse::<u32>().ok()).filter(|p| *p > 1);
+    let page =
+        query.split('&').find_map(|kv| kv.strip_prefix("page=")).and_then(|p| p.parse::<u32>().ok()).filter(|p| *p > 1);
     Some(match page {
         Some(p) if base.starts_with("/c/") => format!("{base}/page/{p}/"),
         _ if base.is_empty() => "/".into(),
@@ -53,6 +60,26 @@ fn remove_between(html: &str, open: &str, close: &str) -> String {
                 break;
             }
         }
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Remove each `open … close` element whose opening tag contains `marker`.
+fn remove_element_with(html: &str, open: &str, marker: &str, close: &str) -> String {
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(m) = rest.find(marker) {
+        let (Some(start), Some(end)) = (rest[..m].rfind(open), rest[m..].find(close)) else { break };
+        let tag_end = rest[start..].find('>').map(|i| start + i).unwrap_or(m);
+        if tag_end < m {
+            // The marker is not inside this opening tag: keep going after it.
+            out.push_str(&rest[..m + marker.len()]);
+            rest = &rest[m + marker.len()..];
+            continue;
+        }
+        out.push_str(&rest[..start]);
+        rest = &rest[m + end + close.len()..];
     }
     out.push_str(rest);
     out
@@ -81,7 +108,7 @@ pub fn offline_page(html: &str, as_of: &str) -> String {
     h = remove_between(&h, "<link rel=\"modulepreload\"", ">");
     h = remove_between(&h, "<link rel=\"preload\"", ">");
     // Buying needs a server: the add-to-cart button becomes a link that says so.
-    h = remove_between(&h, "<button class=\"primary add-to-cart\"", "</button>");
+    h = remove_element_with(&h, "<button", "add-to-cart", "</button>");
     h = h.replace(
         "<p role=\"status\" data-testid=\"add-result\">",
         "<p><a class=\"button\" href=\"/ordering-unavailable/\">Ordering is briefly unavailable</a></p><p role=\"status\" data-testid=\"add-result\">",
@@ -124,7 +151,7 @@ mod tests {
 
     #[test]
     fn the_offline_page_has_a_banner_and_no_scripts_or_buy_button() {
-        let live = r#"<html><head><script nonce="x">boot()</script><link rel="modulepreload" href="/pkg/a.js"></head><body><a href="/cart">Cart</a><button class="primary add-to-cart" type="button">Add to cart</button><p role="status" data-testid="add-result"></p></body></html>"#;
+        let live = r#"<html><head><script nonce="x">boot()</script><link rel="modulepreload" href="/pkg/a.js"></head><body><a href="/cart">Cart</a><button type="button" class="primary add-to-cart">Add to cart</button><p role="status" data-testid="add-result"></p></body></html>"#;
         let off = offline_page(live, "2026-11-22 12:00 UTC");
         assert!(!off.contains("<script"));
         assert!(!off.contains("modulepreload"));

@@ -29,13 +29,20 @@ pub fn now_secs() -> i64 {
     SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }
 
-/// Prerender into `out` and publish; returns a one-line summary (also stored).
-pub async fn run_once(state: &AppState, cfg: &FailoverConfig, out: &std::path::Path) -> Result<String, String> {
-    let as_of = utc_stamp(now_secs());
+/// Prerender into `out` and publish; returns a one-line summary (also
+/// stored). `as_of` is when the catalog last changed, so an unchanged
+/// catalog gives byte-identical pages and nothing is uploaded again.
+pub async fn run_once(
+    state: &AppState,
+    cfg: &FailoverConfig,
+    out: &std::path::Path,
+    as_of: &str,
+) -> Result<String, String> {
     let p = prerender::prerender(state.clone(), out, &as_of).await?;
     let r = publish::publish(&*state.services.objects, out, &cfg.prefix).await?;
     let summary = serde_json::json!({
-        "finished_at": as_of,
+        "finished_at": utc_stamp(now_secs()),
+        "prices_as_of": as_of,
         "pages": p.pages,
         "assets": p.assets,
         "bytes": p.bytes,
@@ -51,7 +58,15 @@ pub async fn run_once(state: &AppState, cfg: &FailoverConfig, out: &std::path::P
 }
 
 async fn catalog_version(state: &AppState) -> String {
-    state.services.cache.get("v:*").await.ok().flatten().map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default()
+    state
+        .services
+        .cache
+        .get("v:*")
+        .await
+        .ok()
+        .flatten()
+        .map(|b| String::from_utf8_lossy(&b).into_owned())
+        .unwrap_or_default()
 }
 
 pub async fn run(state: AppState, cfg: FailoverConfig, mut stop: tokio::sync::watch::Receiver<bool>) {
@@ -63,6 +78,7 @@ pub async fn run(state: AppState, cfg: FailoverConfig, mut stop: tokio::sync::wa
     let mut last_run = Instant::now();
     let mut seen = published_version.clone();
     let mut seen_at = Instant::now();
+    let mut changed_at = now_secs();
     loop {
         tokio::select! {
             _ = tokio::time::sleep(cfg.debounce.min(Duration::from_secs(30))) => {}
@@ -72,10 +88,11 @@ pub async fn run(state: AppState, cfg: FailoverConfig, mut stop: tokio::sync::wa
         if v != seen {
             seen = v.clone();
             seen_at = Instant::now();
+            changed_at = now_secs();
         }
         let changed_and_quiet = v != published_version && seen_at.elapsed() >= cfg.debounce;
         if changed_and_quiet || last_run.elapsed() >= cfg.interval {
-            match run_once(&state, &cfg, &out).await {
+            match run_once(&state, &cfg, &out, &utc_stamp(changed_at)).await {
                 Ok(summary) => tracing::info!(summary = %summary, "static copy published"),
                 Err(e) => tracing::error!(error = %e, "static copy failed"),
             }

@@ -5,6 +5,7 @@
 
 mod catalog_pages;
 mod edge;
+mod failover;
 mod fuzz;
 mod health;
 mod helpers;
