@@ -6,7 +6,6 @@
 use super::{prerender, publish};
 use app::state::AppState;
 use infra::config::FailoverConfig;
-use std::path::PathBuf;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// "2026-11-22 14:05 UTC" for Unix seconds (civil-from-days, no time zones).
@@ -38,7 +37,7 @@ pub async fn run_once(
     out: &std::path::Path,
     as_of: &str,
 ) -> Result<String, String> {
-    let p = prerender::prerender(state.clone(), out, &as_of).await?;
+    let p = prerender::prerender(state.clone(), out, as_of).await?;
     let r = publish::publish(&*state.services.objects, out, &cfg.prefix).await?;
     let summary = serde_json::json!({
         "finished_at": utc_stamp(now_secs()),
@@ -73,7 +72,7 @@ pub async fn run(state: AppState, cfg: FailoverConfig, mut stop: tokio::sync::wa
     if cfg.interval.is_zero() {
         return;
     }
-    let out = PathBuf::from(std::env::temp_dir()).join(format!("storefront-failover-{}", std::process::id()));
+    let out = std::env::temp_dir().join(format!("storefront-failover-{}", std::process::id()));
     let mut published_version = catalog_version(&state).await;
     let mut last_run = Instant::now();
     let mut seen = published_version.clone();

@@ -56,7 +56,7 @@ impl Values for Rng {
         ])
     }
     fn any(&mut self) -> Value {
-        match self.next() % 6 {
+        match self.next_u64() % 6 {
             0 => self.string(),
             1 => self.number(),
             2 => Value::Null,
@@ -68,8 +68,8 @@ impl Values for Rng {
 }
 
 fn arguments(r: &mut Rng, path: &str) -> Value {
-    let s = |r: &mut Rng| if r.next().is_multiple_of(4) { r.any() } else { r.string() };
-    let n = |r: &mut Rng| if r.next().is_multiple_of(4) { r.any() } else { r.number() };
+    let s = |r: &mut Rng| if r.next_u64().is_multiple_of(4) { r.any() } else { r.string() };
+    let n = |r: &mut Rng| if r.next_u64().is_multiple_of(4) { r.any() } else { r.number() };
     match path {
         p if p.contains("load_listing") => json!({ "category": s(r), "query": [[s(r), s(r)], [s(r), s(r)]] }),
         p if p.contains("load_product") => json!({ "slug": s(r), "variant": s(r) }),
