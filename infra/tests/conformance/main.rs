@@ -7,6 +7,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::type_complexity)] // tests may fail loudly
 
 mod cache;
+mod cart;
 mod catalog;
 mod kv;
 mod objects;

@@ -9,3 +9,4 @@ mod failover;
 mod fuzz;
 mod health;
 mod helpers;
+mod shutdown;
