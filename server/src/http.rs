@@ -10,7 +10,7 @@ use app::state::AppState;
 use app::{shell, App};
 use axum::body::Body;
 use axum::extract::State;
-use axum::http::{header, HeaderValue, Request, Response};
+use axum::http::{header, HeaderValue, Request};
 use axum::middleware;
 use axum::routing::get;
 use axum::Router;
@@ -99,8 +99,7 @@ pub fn build_router(state: AppState) -> Router {
             .layer(SetRequestIdLayer::new(header::HeaderName::from_static(REQUEST_ID), MakeRequestUuid))
             .layer(trace)
             .layer(PropagateRequestIdLayer::new(header::HeaderName::from_static(REQUEST_ID)))
-            .layer(CompressionLayer::new())
-            .map_response(|r: Response<Body>| r),
+            .layer(CompressionLayer::new()),
     )
 }
 

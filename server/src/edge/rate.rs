@@ -6,7 +6,6 @@
 //! counter store does not take the shop down.
 
 use super::client_ip;
-use axum::body::Body;
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
@@ -72,12 +71,4 @@ pub async fn rate_rule(State(rule): State<RateRule>, req: Request, next: Next) -
         }
     }
     next.run(req).await
-}
-
-/// For tests: a response body as a string.
-pub async fn body_text(resp: Response<Body>) -> String {
-    axum::body::to_bytes(resp.into_body(), 1 << 20)
-        .await
-        .map(|b| String::from_utf8_lossy(&b).into_owned())
-        .unwrap_or_default()
 }
