@@ -7,6 +7,9 @@ pub use catalog::{Listing, Page, ProductCard, Sort};
 pub mod money;
 pub mod order;
 pub mod product;
+pub mod recommend;
+pub mod recommend_eval;
+pub mod rng;
 pub mod text;
 
 pub use money::{Currency, Money, MoneyError};

@@ -25,25 +25,7 @@ const ADJECTIVES: &[&str] =
 const SIZES_APPAREL: &[&str] = &["XS", "S", "M", "L", "XL"];
 const SIZES_SHOES: &[&str] = &["38", "39", "40", "41", "42", "43", "44"];
 
-/// SplitMix64: small, fast, and the same on every platform (also used by
-/// property tests that need a fixed seed).
-pub struct Rng(pub u64);
-
-impl Rng {
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    pub fn below(&mut self, n: usize) -> usize {
-        (self.next_u64() % n as u64) as usize
-    }
-    pub fn pick<'a>(&mut self, xs: &[&'a str]) -> &'a str {
-        xs[self.below(xs.len())]
-    }
-}
+pub use domain::rng::Rng;
 
 /// Start of the demo timeline (2026-01-01), so "newest" is stable.
 const EPOCH: i64 = 1_767_225_600;
