@@ -41,6 +41,8 @@ log "Playwright"
 E2E_DIR="$(mktemp -d)"
 E2E_PORT="${E2E_PORT:-3100}"
 if port_open "$E2E_PORT"; then echo "port $E2E_PORT is already in use; set E2E_PORT to a free port" >&2; exit 1; fi
+export MERCHANT_EMAIL="merchant@example.com" MERCHANT_PASSWORD="merchant password $RANDOM$RANDOM"
+(cd "$E2E_DIR" && STOREFRONT_MERCHANT_PASSWORD="$MERCHANT_PASSWORD" "$CARGO_TARGET_DIR/release/server" create-merchant --email "$MERCHANT_EMAIL")
 (
   cd "$E2E_DIR"
   APP_SERVER__ADDR="127.0.0.1:$E2E_PORT" APP_SERVER__SEED_PRODUCTS=120 APP_SERVER__SHUTDOWN_GRACE_SECS=1 \

@@ -26,8 +26,17 @@ pub mod ssr {
         ServerFnError::new("The shop is briefly unavailable. Please try again.")
     }
 
-    /// The cart id from the request's cookie, if it carries a valid signature.
+    /// A signed-in shopper's cart, shared by all their devices.
+    pub fn user_cart_id(user_id: &str) -> String {
+        format!("user-{user_id}")
+    }
+
+    /// The cart of this request: the account's when signed in, else the one
+    /// named by the cookie, if it carries a valid signature.
     pub fn cookie_cart_id(st: &AppState) -> Option<String> {
+        if let Some(u) = crate::account::ssr::viewer() {
+            return Some(user_cart_id(&u.user_id));
+        }
         let parts = use_context::<axum::http::request::Parts>()?;
         let cookies = parts.headers.get_all(header::COOKIE);
         cookies
@@ -153,6 +162,7 @@ pub async fn place_order(input: CheckoutInput) -> Result<CheckoutOutcome, Server
         shipping: input.shipping,
         card_number: input.card_number,
         idempotency_key: input.idempotency_key,
+        user_id: crate::account::ssr::viewer().map(|u| u.user_id),
     };
     let request_id = use_context::<axum::http::request::Parts>()
         .and_then(|p| p.headers.get("x-request-id").and_then(|v| v.to_str().ok()).map(String::from))

@@ -3,12 +3,16 @@
 //! hydrated in islands (only interactive parts ship Wasm). Server functions
 //! and server-only state live behind the `ssr` feature.
 
+pub mod account;
+pub mod admin;
 pub mod api;
 pub mod cart_api;
 pub mod components;
+pub mod forms;
 pub mod islands;
 pub mod model;
 pub mod pages;
+pub mod recommend;
 #[cfg(feature = "ssr")]
 pub mod state;
 
@@ -56,6 +60,18 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/checkout") view=pages::shop::CheckoutPage ssr=SsrMode::Async />
                     <Route path=path!("/orders/:id") view=pages::shop::OrderPage ssr=SsrMode::Async />
                     <Route path=path!("/ordering-unavailable") view=pages::shop::OrderingUnavailable />
+                    <Route path=path!("/account") view=account::AccountPage ssr=SsrMode::Async />
+                    <Route path=path!("/account/sign-in") view=account::SignInPage ssr=SsrMode::Async />
+                    <Route path=path!("/account/sign-up") view=account::SignUpPage ssr=SsrMode::Async />
+                    <Route path=path!("/account/forgot") view=account::ForgotPage ssr=SsrMode::Async />
+                    <Route path=path!("/account/reset") view=account::ResetPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin") view=admin::DashboardPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/products") view=admin::AdminProductsPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/products/:id") view=admin::AdminProductPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/orders") view=admin::AdminOrdersPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/orders/:id") view=admin::AdminOrderPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/queues") view=admin::QueuesPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/audit") view=admin::AuditPage ssr=SsrMode::Async />
                 </Routes>
             </main>
             <footer class="site-footer">
@@ -78,6 +94,7 @@ fn Header() -> impl IntoView {
                 <input id="q" type="search" name="q" placeholder="Search products" value=q maxlength="200" />
                 <button type="submit">"Search"</button>
             </form>
+            <AccountLink />
             <a href="/cart" class="cart-link">
                 "Cart "
                 <islands::CartBadge />
@@ -96,5 +113,23 @@ fn Header() -> impl IntoView {
                 </Suspense>
             </nav>
         </header>
+    }
+}
+
+/// "Sign in", or the account (and admin) links of the signed-in user. Pages
+/// of signed-in users bypass the shared page cache, so this never leaks.
+#[component]
+fn AccountLink() -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    let who = account::ssr::viewer().map(|u| u.role == domain::account::Role::Merchant);
+    #[cfg(not(feature = "ssr"))]
+    let who: Option<bool> = None;
+    match who {
+        None => view! { <a href="/account/sign-in" class="account-link">"Sign in"</a> }.into_any(),
+        Some(merchant) => view! {
+            <a href="/account" class="account-link">"Account"</a>
+            {merchant.then(|| view! { <a href="/admin" class="account-link">"Admin"</a> })}
+        }
+        .into_any(),
     }
 }

@@ -13,7 +13,11 @@ pub struct AppState {
     pub services: Services,
     pub catalog: Arc<CachedCatalog>,
     pub orders: Pipeline,
+    pub accounts: infra::accounts::Accounts,
+    pub audit: infra::accounts::audit::AuditLog,
     pub edge: infra::config::EdgeConfig,
+    /// Recommendations: readers for the widgets, runs for the CLI, status API and admin.
+    pub recommendations: Arc<infra::recommend::Recommendations>,
     /// The shop's public origin, without a trailing slash.
     pub public_url: String,
 }

@@ -2,11 +2,13 @@
 //! through a constructor that checks its rules, so a value that exists is valid.
 //! No I/O, no async: this crate compiles to Wasm for the browser too.
 
+pub mod account;
 pub mod catalog;
 pub use catalog::{Listing, Page, ProductCard, Sort};
 pub mod money;
 pub mod order;
 pub mod product;
+pub mod product_form;
 pub mod recommend;
 pub mod recommend_eval;
 pub mod rng;

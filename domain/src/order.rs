@@ -169,6 +169,9 @@ pub struct OrderMessage {
     pub payment_auth: String,
     pub created_at: i64,
     pub request_id: String,
+    /// The signed-in shopper's account, if any (for order history).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub user_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -35,6 +35,9 @@ pub const SETTINGS: &[(&str, &str, &str)] = &[
         "after a catalog change, wait until the catalog has been quiet this long before publishing",
     ),
     ("failover.prefix", "failover/", "object-store prefix of the published static copy"),
+    ("accounts.mail", "folder", "where account mails (password reset links) go: folder (one file per mail) or log"),
+    ("accounts.mail_path", "data/mail", "folder the folder mailer writes to"),
+    ("accounts.session_days", "14", "days a signed-in session lasts without use"),
     ("edge.rate_limit", "3000", "requests one client IP may make per rate window (all routes)"),
     ("edge.rate_window_secs", "300", "rate window: 60, 120, 300 or 600 seconds, as AWS WAF rate rules"),
     (
@@ -49,6 +52,15 @@ pub const SETTINGS: &[(&str, &str, &str)] = &[
     ),
     ("edge.page_cache_secs", "30", "seconds an anonymous catalog page is served from the shared page cache (0: off)"),
     ("edge.max_body_bytes", "65536", "largest request body accepted"),
+    ("recommend.enabled", "true", "run the recommendations job on its schedule inside the server process"),
+    (
+        "recommend.schedule",
+        "@hourly",
+        "when the job runs (UTC): cron with 5 fields, or 6 with seconds first, or @hourly/@daily",
+    ),
+    ("recommend.window_days", "30", "\"popular\" counts confirmed orders of this many last days"),
+    ("recommend.min_support", "2", "orders two products must share before they are \"bought together\""),
+    ("recommend.lock_secs", "600", "a crashed run's job lock expires after this long"),
     ("database.url", "sqlite://data/storefront.db", "sqlite://PATH (embedded) or postgres://… (PostgreSQL)"),
     ("cache.url", "memory", "memory (in-process) or redis://HOST:PORT (Redis through fred)"),
     ("queue.kind", "local", "local (durable SQLite queue with SQS semantics) or sqs"),
@@ -133,6 +145,18 @@ pub struct FailoverConfig {
 }
 
 #[derive(Debug, Clone, PartialEq)]
+pub enum MailConfig {
+    Folder { path: PathBuf },
+    Log,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccountsConfig {
+    pub mail: MailConfig,
+    pub session_ttl: Duration,
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct EdgeConfig {
     pub rate_limit: u64,
     pub rate_window: Duration,
@@ -150,6 +174,16 @@ pub struct AwsConfig {
 }
 
 #[derive(Debug, Clone, PartialEq)]
+pub struct RecommendConfig {
+    pub enabled: bool,
+    /// Validated cron expression (see `recommend::schedule::parse`).
+    pub schedule: String,
+    pub window_days: u32,
+    pub min_support: u32,
+    pub lock_ttl: Duration,
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
     pub addr: SocketAddr,
     pub public_url: String,
@@ -159,12 +193,14 @@ pub struct Settings {
     pub run_worker: bool,
     pub edge: EdgeConfig,
     pub failover: FailoverConfig,
+    pub accounts: AccountsConfig,
     pub database: DatabaseConfig,
     pub cache: CacheConfig,
     pub queue: QueueConfig,
     pub catalog: CatalogConfig,
     pub objects: ObjectsConfig,
     pub aws: AwsConfig,
+    pub recommend: RecommendConfig,
 }
 
 /// Raw key/value view before typing; exposed for tests.
@@ -256,6 +292,16 @@ impl Settings {
                     }
                 },
             },
+            accounts: AccountsConfig {
+                mail: match get("accounts.mail") {
+                    "folder" => MailConfig::Folder { path: path(get("accounts.mail_path"), "accounts.mail_path")? },
+                    "log" => MailConfig::Log,
+                    other => return Err(err("accounts.mail", format!("expected folder or log, got {other:?}"))),
+                },
+                session_ttl: Duration::from_secs(
+                    86_400 * number("accounts.session_days", get("accounts.session_days"), 1, 365)?,
+                ),
+            },
             edge: EdgeConfig {
                 rate_limit: number("edge.rate_limit", get("edge.rate_limit"), 1, 10_000_000)?,
                 rate_window: match get("edge.rate_window_secs") {
@@ -317,6 +363,16 @@ impl Settings {
                     u => Some(http_url("aws.endpoint_url", u)?),
                 },
                 create_resources: boolean("aws.create_resources", get("aws.create_resources"))?,
+            },
+            recommend: RecommendConfig {
+                enabled: boolean("recommend.enabled", get("recommend.enabled"))?,
+                schedule: match crate::recommend::schedule::parse(get("recommend.schedule")) {
+                    Ok(_) => get("recommend.schedule").trim().to_string(),
+                    Err(e) => return Err(err("recommend.schedule", format!("not a cron expression: {e}"))),
+                },
+                window_days: number("recommend.window_days", get("recommend.window_days"), 1, 3650)? as u32,
+                min_support: number("recommend.min_support", get("recommend.min_support"), 1, 1_000_000)? as u32,
+                lock_ttl: Duration::from_secs(number("recommend.lock_secs", get("recommend.lock_secs"), 10, 86_400)?),
             },
         })
     }

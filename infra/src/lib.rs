@@ -3,6 +3,7 @@
 //! (Redis, SQS, DynamoDB, S3, PostgreSQL). `Settings` picks the adapter;
 //! `Services::connect` builds them all once at start-up.
 
+pub mod accounts;
 pub mod aws;
 pub mod cache;
 pub mod catalog;
@@ -10,10 +11,12 @@ pub mod config;
 pub mod database;
 pub mod error;
 pub mod kv;
+pub mod mail;
 pub mod objects;
 pub mod orders;
 pub mod payments;
 pub mod queue;
+pub mod recommend;
 pub mod services;
 
 pub use error::{PortError, PortResult};

@@ -20,6 +20,7 @@ pub struct Services {
     pub sale_queue: Arc<dyn crate::queue::Queue>,
     pub catalog: Arc<dyn Table>,
     pub objects: Arc<dyn ObjectStore>,
+    pub mailer: Arc<dyn crate::mail::Mailer>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
@@ -106,7 +107,12 @@ impl Services {
             (ObjectsConfig::S3 { .. }, None) => return Err(PortError::Invalid("S3 without AWS config".into())),
         };
 
-        Ok(Self { db, cache, queues, sale_queue, catalog, objects })
+        let mailer: Arc<dyn crate::mail::Mailer> = match &s.accounts.mail {
+            crate::config::MailConfig::Folder { path } => Arc::new(crate::mail::FolderMailer::new(path)?),
+            crate::config::MailConfig::Log => Arc::new(crate::mail::LogMailer),
+        };
+
+        Ok(Self { db, cache, queues, sale_queue, catalog, objects, mailer })
     }
 
     /// Check every dependency concurrently, each bounded by a timeout.

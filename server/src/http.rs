@@ -12,8 +12,9 @@ use axum::body::Body;
 use axum::extract::State;
 use axum::http::{header, HeaderValue, Request};
 use axum::middleware;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
+use axum::response::IntoResponse;
 use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::time::Duration;
@@ -64,10 +65,21 @@ pub fn build_router(state: AppState) -> Router {
     };
 
     let leptos_state = state.clone();
+    // Account and admin forms post here; the pages at the same paths are Leptos routes (GET).
+    let forms = Router::new()
+        .route("/account/sign-in", post(crate::account::sign_in))
+        .route("/account/sign-up", post(crate::account::sign_up))
+        .route("/account/sign-out", post(crate::account::sign_out))
+        .route("/account/forgot", post(crate::account::forgot))
+        .route("/account/reset", post(crate::account::reset))
+        .layer(RequestBodyLimitLayer::new(edge.max_body_bytes))
+        .merge(crate::admin::routes().layer(RequestBodyLimitLayer::new(crate::admin::MAX_ADMIN_BODY)));
     let app_routes = Router::new()
+        .route("/media/{*key}", get(crate::media::media))
         .route("/metrics", metrics_route)
         .route("/healthz", get(health::healthz))
         .route("/failover/status", get(health::failover_status))
+        .route("/api/recommendations/runs", get(crate::recommend::runs))
         .route("/readyz", get(health::readyz))
         .route("/robots.txt", get(crate::seo::robots))
         .route("/sitemap.xml", get(crate::seo::sitemap))
@@ -77,10 +89,13 @@ pub fn build_router(state: AppState) -> Router {
             move || shell(options.clone())
         })
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(RequestBodyLimitLayer::new(edge.max_body_bytes))
+        .merge(forms)
         .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")))
         .layer(middleware::from_fn(crate::edge::bad_input::server_fn_bad_input))
         .layer(middleware::from_fn_with_state(pages, page_cache::page_cache))
-        .layer(RequestBodyLimitLayer::new(edge.max_body_bytes))
+        .layer(middleware::from_fn_with_state(state.clone(), crate::account::session_layer))
+        .layer(middleware::from_fn(body_limit))
         .layer(middleware::from_fn_with_state(origin, csrf::same_origin))
         .layer(middleware::from_fn_with_state(rate, rate::rate_rule))
         .layer(middleware::from_fn_with_state(metrics, crate::metrics::track))
@@ -101,6 +116,17 @@ pub fn build_router(state: AppState) -> Router {
             .layer(PropagateRequestIdLayer::new(header::HeaderName::from_static(REQUEST_ID)))
             .layer(CompressionLayer::new()),
     )
+}
+
+/// Refuse bodies declared larger than the admin limit before any handler
+/// runs; each route group then caps the body it reads (64 KiB by default,
+/// 8 MiB for admin forms that carry an image).
+async fn body_limit(req: Request<Body>, next: middleware::Next) -> axum::response::Response {
+    let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
+    if declared.is_some_and(|n| n > crate::admin::MAX_ADMIN_BODY) {
+        return (axum::http::StatusCode::PAYLOAD_TOO_LARGE, "request body too large").into_response();
+    }
+    next.run(req).await
 }
 
 /// Serve until `signal` resolves, then stop accepting connections and let

@@ -3,12 +3,17 @@
 //! assets and the middleware around them. `build_router` is used by the
 //! binary and by the integration tests (which serve it on port 0).
 
+pub mod account;
+pub mod admin;
 pub mod edge;
+pub mod forms;
 pub mod failover;
 pub mod health;
 pub mod http;
 pub mod loadgen;
+pub mod media;
 pub mod metrics;
+pub mod recommend;
 pub mod seo;
 pub mod startup;
 pub mod telemetry;

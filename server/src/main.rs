@@ -14,6 +14,8 @@ async fn main() -> ExitCode {
         Some("publish") => run(|s| failover_cmd(s, "publish", args.clone())).await,
         Some("failover") => run(|s| failover_cmd(s, "failover", args.clone())).await,
         Some("failover-fetch") => run(|s| failover_cmd(s, "failover-fetch", args.clone())).await,
+        Some("create-merchant") => run(|s| create_merchant(s, args.clone())).await,
+        Some("recommend") => run(recommend).await,
         Some("config-doc") => {
             println!("| setting | environment variable | default | meaning |\n|---|---|---|---|");
             for (k, d, m) in SETTINGS {
@@ -23,7 +25,7 @@ async fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Some(other) => {
-            eprintln!("unknown command {other:?}; use serve, worker, prerender, publish, failover, failover-fetch or config-doc");
+            eprintln!("unknown command {other:?}; use serve, worker, prerender, publish, failover, failover-fetch, create-merchant, recommend or config-doc");
             ExitCode::from(2)
         }
     }
@@ -57,6 +59,12 @@ async fn serve(settings: Settings) -> Result<(), String> {
     let state = server::startup::build_state(&settings, conf.leptos_options).await?;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let worker = settings.run_worker.then(|| server::startup::spawn_worker(&state, stop_rx.clone()));
+    let reco = if settings.recommend.enabled {
+        let cron = infra::recommend::schedule::parse(&settings.recommend.schedule)?;
+        Some(tokio::spawn(infra::recommend::schedule::run(state.recommendations.clone(), cron, stop_rx.clone())))
+    } else {
+        None
+    };
     let failover = tokio::spawn(server::failover::schedule::run(state.clone(), settings.failover.clone(), stop_rx));
     let router = server::build_router(state);
     let listener = tokio::net::TcpListener::bind(settings.addr)
@@ -69,7 +77,18 @@ async fn serve(settings: Settings) -> Result<(), String> {
         let _ = w.await;
     }
     failover.abort();
+    if let Some(r) = reco {
+        // A run in progress finishes (or its lock lapses after recommend.lock_secs).
+        let _ = tokio::time::timeout(settings.shutdown_grace, r).await;
+    }
     served
+}
+
+/// Run the recommendations job once and print its run record.
+async fn recommend(settings: Settings) -> Result<(), String> {
+    let conf = leptos::prelude::get_configuration(None).map_err(|e| format!("leptos configuration: {e}"))?;
+    let state = server::startup::build_state(&settings, conf.leptos_options).await?;
+    server::recommend::run_once(&state).await
 }
 
 /// Only the order worker (several may run at once, against SQS or the local queue).
@@ -152,5 +171,34 @@ async fn failover_cmd(settings: Settings, cmd: &'static str, args: Vec<String>) 
             println!("downloaded {n} files into {}", to.display());
         }
     }
+    Ok(())
+}
+
+/// `create-merchant --email EMAIL` with the password in
+/// `STOREFRONT_MERCHANT_PASSWORD` (not an argument: arguments show in `ps`).
+/// Creates the account, or makes an existing one a merchant with that password.
+async fn create_merchant(settings: Settings, args: Vec<String>) -> Result<(), String> {
+    let email = args
+        .iter()
+        .position(|a| a == "--email")
+        .and_then(|i| args.get(i + 1))
+        .cloned()
+        .ok_or("usage: server create-merchant --email EMAIL (password in STOREFRONT_MERCHANT_PASSWORD)")?;
+    let password = std::env::var("STOREFRONT_MERCHANT_PASSWORD")
+        .map_err(|_| "set STOREFRONT_MERCHANT_PASSWORD to the new merchant's password".to_string())?;
+    let services = infra::Services::connect(&settings).await.map_err(|e| format!("start-up: {e}"))?;
+    let sessions = infra::accounts::Sessions::new(services.cache.clone(), settings.accounts.session_ttl);
+    let accounts = infra::accounts::Accounts::new(services.db.clone(), sessions, services.mailer.clone(), &settings.public_url);
+    let user = accounts.ensure_merchant(&email, &password).await.map_err(|e| match e {
+        infra::accounts::AccountError::Invalid(fields) => {
+            fields.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join("; ")
+        }
+        other => other.to_string(),
+    })?;
+    infra::accounts::audit::AuditLog::new(services.db.clone())
+        .record("cli", "account.create_merchant", &user.email, None, Some(format!("{{\"role\":\"merchant\",\"id\":\"{}\"}}", user.id)))
+        .await
+        .map_err(|e| e.to_string())?;
+    println!("merchant {} ready (id {})", user.email, user.id);
     Ok(())
 }

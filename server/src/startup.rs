@@ -18,12 +18,23 @@ pub async fn build_state(settings: &Settings, leptos_options: LeptosOptions) -> 
     let orders = infra::orders::pipeline::Pipeline::new(&services, catalog.clone(), settings.queue.max_receives)
         .await
         .map_err(|e| format!("start-up: {e}"))?;
+    let sessions = infra::accounts::Sessions::new(services.cache.clone(), settings.accounts.session_ttl);
+    let accounts =
+        infra::accounts::Accounts::new(services.db.clone(), sessions, services.mailer.clone(), &settings.public_url);
+    let audit = infra::accounts::audit::AuditLog::new(services.db.clone());
+    let recommendations = Arc::new(infra::recommend::Recommendations::new(
+        &services,
+        infra::recommend::JobConfig::from(&settings.recommend),
+    ));
     Ok(AppState {
         leptos_options,
+        accounts,
+        audit,
         services,
         catalog,
         orders,
         edge: settings.edge.clone(),
+        recommendations,
         public_url: settings.public_url.trim_end_matches('/').to_string(),
     })
 }

@@ -41,5 +41,6 @@ pub fn HomePage() -> impl IntoView {
                 }
             })}
         </Suspense>
+        <crate::recommend::HomeRecommendations />
     }
 }

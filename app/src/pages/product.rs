@@ -104,5 +104,6 @@ fn ProductView(data: ProductData) -> impl IntoView {
                 <ul class="tags">{p.tags.iter().map(|t| view! { <li>{t.clone()}</li> }).collect_view()}</ul>
             </section>
         </article>
+        <crate::recommend::BoughtTogether product_id=p.id.clone() category=p.category.to_string() />
     }
 }

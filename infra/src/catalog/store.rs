@@ -7,6 +7,8 @@
 //! | slug → id | `SLUG#<slug>` | `A` | `id` |
 //! | category entry | `C#<path>` (each ancestor, and `C#*` for all) | `N#<inverted created>#<id>` | `card` (listing JSON) |
 //! | category name | `CATS` | `<path>` | — |
+//! | SKU → product | `SKU#<sku>` | `A` | `id` (makes SKUs unique across products) |
+//! | admin row | `PRODUCTS` | `<id>` | `row` (title, slug, status, … for the admin list, drafts and archived included) |
 //!
 //! Access patterns: by id (Query `P#<id>`: product and its stock in one
 //! call); by slug (Get `SLUG#` then by id); by category, newest first (Query
@@ -67,6 +69,12 @@ pub enum SaveError {
     SlugTaken(String),
     #[error("a product with id {0:?} already exists")]
     IdTaken(String),
+    #[error("the SKU {0:?} is already used by another product")]
+    SkuTaken(String),
+    #[error("the product was changed by someone else meanwhile; reload and try again")]
+    Conflict,
+    #[error("too many changes at once; change fewer variants per save")]
+    TooLarge,
     #[error(transparent)]
     Port(#[from] PortError),
 }
@@ -90,12 +98,55 @@ fn json<T: serde::Serialize>(v: &T) -> PortResult<String> {
     serde_json::to_string(v).map_err(|e| PortError::Invalid(e.to_string()))
 }
 
+/// The admin list's view of a product (drafts and archived included).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct AdminRow {
+    pub id: String,
+    pub slug: String,
+    pub title: String,
+    pub status: String,
+    pub category: String,
+    pub variants: usize,
+    pub stock: i64,
+    pub price_from_minor: i64,
+    pub updated_at: i64,
+}
+
+fn admin_item(p: &Product) -> PortResult<Item> {
+    let row = AdminRow {
+        id: p.id.clone(),
+        slug: p.slug.to_string(),
+        title: p.title.clone(),
+        status: p.status.as_str().to_string(),
+        category: p.category.to_string(),
+        variants: p.variants.len(),
+        stock: p.variants.iter().map(|v| v.stock).sum(),
+        price_from_minor: p.variants.iter().map(|v| v.price.minor()).min().unwrap_or(0),
+        updated_at: p.updated_at,
+    };
+    Ok(Item::new("PRODUCTS", p.id.as_str()).with("row", Value::S(json(&row)?)))
+}
+
+fn sku_item(sku: &str, id: &str) -> Item {
+    Item::new(format!("SKU#{sku}"), "A").with("id", Value::S(id.to_string()))
+}
+
+/// What a failed condition at a write's index means.
+enum Guard {
+    None,
+    Doc,
+    Slug,
+    Sku(String),
+}
+
 /// Every item a product is stored as (used for bulk loads and new products).
 pub fn items_for(p: &Product) -> PortResult<Vec<Item>> {
     let mut items = vec![
         Item::new(pk(&p.id), "A").with("doc", Value::S(json(p)?)).with("slug", Value::S(p.slug.to_string())),
         Item::new(format!("SLUG#{}", p.slug), "A").with("id", Value::S(p.id.clone())),
+        admin_item(p)?,
     ];
+    items.extend(p.variants.iter().map(|v| sku_item(v.sku.as_str(), &p.id)));
     for v in &p.variants {
         items.push(Item::new(pk(&p.id), format!("S#{}", v.sku)).with("stock", Value::N(v.stock)));
     }
@@ -185,59 +236,88 @@ impl CatalogStore {
     }
 
     /// Create (`previous` None) or replace a product in one transaction.
-    /// Stock is set to the product's variant stock.
+    /// Stock is set to the product's variant stock. Slugs and SKUs are
+    /// claimed with conditional puts, so two products can never share one.
     pub async fn save(&self, p: &Product, previous: Option<&Product>) -> Result<(), SaveError> {
         let mut writes = Vec::new();
+        let mut guards = Vec::new();
+        let mut push = |w: Write, g: Guard| {
+            writes.push(w);
+            guards.push(g);
+        };
         let doc = Item::new(pk(&p.id), "A").with("doc", Value::S(json(p)?)).with("slug", Value::S(p.slug.to_string()));
-        writes.push(Write::Put {
-            item: doc,
-            condition: if previous.is_some() { Condition::Exists } else { Condition::NotExists },
-        });
+        let condition = if previous.is_some() { Condition::Exists } else { Condition::NotExists };
+        push(Write::Put { item: doc, condition }, Guard::Doc);
         let slug_changed = previous.is_none_or(|old| old.slug != p.slug);
         if slug_changed {
             let link = Item::new(format!("SLUG#{}", p.slug), "A").with("id", Value::S(p.id.clone()));
-            writes.push(Write::Put { item: link, condition: Condition::NotExists });
+            push(Write::Put { item: link, condition: Condition::NotExists }, Guard::Slug);
+        }
+        for v in p.variants.iter().filter(|v| previous.is_none_or(|old| old.variant(v.sku.as_str()).is_none())) {
+            let sku = v.sku.to_string();
+            push(Write::Put { item: sku_item(&sku, &p.id), condition: Condition::NotExists }, Guard::Sku(sku));
         }
         if let Some(old) = previous {
             if slug_changed {
-                writes.push(Write::Delete {
-                    pk: format!("SLUG#{}", old.slug),
-                    sk: "A".into(),
-                    condition: Condition::None,
-                });
+                let pk = format!("SLUG#{}", old.slug);
+                push(Write::Delete { pk, sk: "A".into(), condition: Condition::None }, Guard::None);
             }
             for v in old.variants.iter().filter(|v| p.variant(v.sku.as_str()).is_none()) {
-                writes.push(Write::Delete { pk: pk(&p.id), sk: format!("S#{}", v.sku), condition: Condition::None });
+                let sk = format!("S#{}", v.sku);
+                push(Write::Delete { pk: pk(&p.id), sk, condition: Condition::None }, Guard::None);
+                let sku_pk = format!("SKU#{}", v.sku);
+                push(Write::Delete { pk: sku_pk, sk: "A".into(), condition: Condition::None }, Guard::None);
             }
             let new_keys: Vec<(String, String)> = entry_items(p)?.into_iter().map(|i| (i.pk, i.sk)).collect();
             for c in categories_of(old) {
                 let key = (format!("C#{c}"), entry_sk(old));
                 if !new_keys.contains(&key) {
-                    writes.push(Write::Delete { pk: key.0, sk: key.1, condition: Condition::None });
+                    push(Write::Delete { pk: key.0, sk: key.1, condition: Condition::None }, Guard::None);
                 }
             }
         }
         for v in &p.variants {
             let item = Item::new(pk(&p.id), format!("S#{}", v.sku)).with("stock", Value::N(v.stock));
-            writes.push(Write::Put { item, condition: Condition::None });
+            push(Write::Put { item, condition: Condition::None }, Guard::None);
         }
         for item in entry_items(p)? {
-            writes.push(Write::Put { item, condition: Condition::None });
+            push(Write::Put { item, condition: Condition::None }, Guard::None);
         }
         for c in p.category.ancestors_and_self() {
-            writes.push(Write::Put { item: Item::new("CATS", c.as_str()), condition: Condition::None });
+            push(Write::Put { item: Item::new("CATS", c.as_str()), condition: Condition::None }, Guard::None);
+        }
+        push(Write::Put { item: admin_item(p)?, condition: Condition::None }, Guard::None);
+        if writes.len() > crate::kv::MAX_TRANSACTION {
+            return Err(SaveError::TooLarge);
         }
         match self.table.transact(writes).await {
             Ok(()) => Ok(()),
-            Err(PortError::ConditionFailed { index: 0 }) if previous.is_none() => Err(SaveError::IdTaken(p.id.clone())),
-            Err(PortError::ConditionFailed { index: 0 }) => {
-                Err(SaveError::Port(PortError::ConditionFailed { index: 0 }))
-            }
-            Err(PortError::ConditionFailed { index: 1 }) if slug_changed => {
-                Err(SaveError::SlugTaken(p.slug.to_string()))
-            }
+            Err(PortError::ConditionFailed { index }) => Err(match guards.get(index) {
+                Some(Guard::Doc) if previous.is_none() => SaveError::IdTaken(p.id.clone()),
+                Some(Guard::Slug) => SaveError::SlugTaken(p.slug.to_string()),
+                Some(Guard::Sku(sku)) => SaveError::SkuTaken(sku.clone()),
+                _ => SaveError::Conflict,
+            }),
             Err(e) => Err(e.into()),
         }
+    }
+
+    /// Every product's admin row (drafts and archived included), newest change first.
+    pub async fn admin_rows(&self) -> PortResult<Vec<AdminRow>> {
+        let mut rows = Vec::new();
+        let mut after = None;
+        loop {
+            let q = Query { pk: "PRODUCTS".into(), after: after.clone(), limit: 1000, ..Default::default() };
+            let page = self.table.query(q).await?;
+            let done = page.len() < 1000;
+            after = page.last().map(|i| i.sk.clone());
+            rows.extend(page.iter().filter_map(|i| serde_json::from_str::<AdminRow>(i.s("row")?).ok()));
+            if done {
+                break;
+            }
+        }
+        rows.sort_by(|a, b| b.updated_at.cmp(&a.updated_at).then_with(|| a.id.cmp(&b.id)));
+        Ok(rows)
     }
 
     /// Refresh a product's listing entries after its stock changed (so the
@@ -246,8 +326,9 @@ impl CatalogStore {
         let Some(p) = self.by_id(id).await? else {
             return Ok(None);
         };
-        let writes =
+        let mut writes: Vec<Write> =
             entry_items(&p)?.into_iter().map(|item| Write::Put { item, condition: Condition::Exists }).collect();
+        writes.push(Write::Put { item: admin_item(&p)?, condition: Condition::None });
         match self.table.transact(writes).await {
             Ok(()) | Err(PortError::ConditionFailed { .. }) => Ok(Some(p)),
             Err(e) => Err(e),

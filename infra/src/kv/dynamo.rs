@@ -79,6 +79,11 @@ fn condition(c: &Condition) -> (Option<String>, Attrs, HashMap<String, String>) 
             HashMap::from([(":cmin".to_string(), AttributeValue::N(min.to_string()))]),
             HashMap::from([("#c".to_string(), attr.clone())]),
         ),
+        Condition::Equals(attr, v) => (
+            Some("attribute_exists(pk) AND #c = :ceq".into()),
+            HashMap::from([(":ceq".to_string(), AttributeValue::N(v.to_string()))]),
+            HashMap::from([("#c".to_string(), attr.clone())]),
+        ),
     }
 }
 

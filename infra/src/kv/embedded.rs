@@ -51,6 +51,7 @@ fn holds(cond: &Condition, current: Option<&Item>) -> bool {
         Condition::NotExists => current.is_none(),
         Condition::Exists => current.is_some(),
         Condition::AtLeast(attr, min) => current.and_then(|i| i.n(attr)).is_some_and(|n| n >= *min),
+        Condition::Equals(attr, v) => current.and_then(|i| i.n(attr)) == Some(*v),
     }
 }
 

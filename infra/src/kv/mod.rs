@@ -60,6 +60,8 @@ pub enum Condition {
     Exists,
     /// The item exists and its numeric attribute is at least this value.
     AtLeast(String, i64),
+    /// The item exists and its numeric attribute equals this value (compare-and-swap).
+    Equals(String, i64),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -22,6 +22,9 @@ pub struct CheckoutForm {
     pub shipping: String,
     pub card_number: String,
     pub idempotency_key: String,
+    /// Set by the server for a signed-in shopper, never from client input.
+    #[serde(skip)]
+    pub user_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
@@ -140,6 +143,7 @@ impl Checkout {
             payment_auth: auth,
             created_at: super::repo::now(),
             request_id: request_id.to_string(),
+            user_id: form.user_id.clone(),
         };
         let body = serde_json::to_string(&message).map_err(unavailable)?;
         let mut out = Outgoing::new(body).attribute("request_id", request_id).attribute("order_id", id.clone());
@@ -176,6 +180,7 @@ mod tests {
             shipping: "standard".into(),
             card_number: "4242 4242 4242 4242".into(),
             idempotency_key: "k-12345678".into(),
+            user_id: None,
         }
     }
 

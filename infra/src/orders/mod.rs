@@ -2,6 +2,7 @@
 //! the catalog, authorize, enqueue), the worker (reserve stock, persist,
 //! capture, compensate) and the order repository.
 
+pub mod admin;
 pub mod cart;
 pub mod checkout;
 pub mod pipeline;

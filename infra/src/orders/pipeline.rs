@@ -17,12 +17,13 @@ pub struct Pipeline {
     pub signer: CookieSigner,
     pub checkout: Checkout,
     pub worker: Worker,
+    pub payments: Arc<dyn crate::payments::Payments>,
 }
 
 impl Pipeline {
     pub async fn new(services: &Services, catalog: Arc<CachedCatalog>, max_receives: u32) -> PortResult<Self> {
         let repo = OrderRepo::new(services.db.clone());
-        let payments = Arc::new(TestPayments::new(services.db.clone()));
+        let payments: Arc<dyn crate::payments::Payments> = Arc::new(TestPayments::new(services.db.clone()));
         // One secret per shop, shared by every server through the database.
         let fresh = format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
         let secret = services.db.meta_or_insert("cookie_secret", &fresh).await?;
@@ -40,12 +41,13 @@ impl Pipeline {
             worker: Worker {
                 repo,
                 catalog,
-                payments,
+                payments: payments.clone(),
                 queues: services.queues.clone(),
                 max_receives,
                 crash: None,
                 lag_ms: Default::default(),
             },
+            payments,
         })
     }
 }

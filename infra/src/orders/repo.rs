@@ -64,8 +64,8 @@ impl OrderRepo {
         let address = serde_json::to_string(&m.address).unwrap_or_default();
         let shipping = serde_json::to_string(&m.shipping).unwrap_or_default();
         let inserted = sqlx::query(
-            "INSERT INTO orders (id, status, reason, email, address, shipping, currency, subtotal_minor, shipping_minor, total_minor, payment_auth, request_id, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14) ON CONFLICT (id) DO NOTHING",
+            "INSERT INTO orders (id, status, reason, email, address, shipping, currency, subtotal_minor, shipping_minor, total_minor, payment_auth, request_id, created_at, updated_at, user_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) ON CONFLICT (id) DO NOTHING",
         )
         .bind(&m.order_id)
         .bind(status.name())
@@ -81,6 +81,7 @@ impl OrderRepo {
         .bind(&m.request_id)
         .bind(m.created_at)
         .bind(now())
+        .bind(m.user_id.clone())
         .execute(&mut *tx)
         .await
         .map_err(&err)?

@@ -95,4 +95,45 @@ impl QueuePair {
         }
         Ok(moved)
     }
+
+    /// Look at up to `max` dead letters without removing them: receive, then
+    /// make each visible again at once (SQS has no peek).
+    pub async fn peek_dead_letters(&self, max: usize) -> PortResult<Vec<Received>> {
+        let seen = self.take_dead_letters(max).await?;
+        for m in &seen {
+            self.dead_letter.release(&m.receipt, Duration::ZERO).await?;
+        }
+        Ok(seen)
+    }
+
+    async fn take_dead_letters(&self, max: usize) -> PortResult<Vec<Received>> {
+        let mut seen: Vec<Received> = Vec::new();
+        while seen.len() < max {
+            let batch = self.dead_letter.receive(10.min(max - seen.len()) as u32, Duration::ZERO).await?;
+            if batch.is_empty() {
+                break;
+            }
+            seen.extend(batch);
+        }
+        Ok(seen)
+    }
+
+    /// Move one dead letter (by message id) back to the main queue. Returns
+    /// false when it is not (or no longer) in the dead-letter queue.
+    pub async fn redrive_one(&self, message_id: &str, scan: usize) -> PortResult<bool> {
+        let seen = self.take_dead_letters(scan).await?;
+        let mut moved = false;
+        for m in seen {
+            if !moved && m.message_id == message_id {
+                let mut out = Outgoing::new(m.body);
+                out.attributes = m.attributes;
+                self.main.send(out).await?;
+                self.dead_letter.delete(&m.receipt).await?;
+                moved = true;
+            } else {
+                self.dead_letter.release(&m.receipt, Duration::ZERO).await?;
+            }
+        }
+        Ok(moved)
+    }
 }

@@ -45,6 +45,15 @@ async fn suite(t: &dyn Table) {
     assert!(matches!(t.transact(vec![take(2)]).await, Err(PortError::ConditionFailed { index: 0 })));
     t.transact(vec![take(1)]).await.unwrap();
     assert_eq!(t.get("P#1", "A").await.unwrap().and_then(|i| i.n("stock")), Some(0));
+
+    // Compare-and-swap: a put conditioned on the current value of a number.
+    let v2 = Item::new("P#1", "A").with("stock", Value::N(7));
+    let stale = t.transact(vec![put(v2.clone(), Condition::Equals("stock".into(), 1))]).await;
+    assert!(matches!(stale, Err(PortError::ConditionFailed { index: 0 })), "{stale:?}");
+    t.transact(vec![put(v2, Condition::Equals("stock".into(), 0))]).await.unwrap();
+    assert_eq!(t.get("P#1", "A").await.unwrap().and_then(|i| i.n("stock")), Some(7));
+    let none = t.transact(vec![put(Item::new("P#8", "A"), Condition::Equals("stock".into(), 0))]).await;
+    assert!(matches!(none, Err(PortError::ConditionFailed { index: 0 })), "equals needs an existing item");
     let missing =
         Write::Add { pk: "P#9".into(), sk: "A".into(), attr: "stock".into(), delta: 1, condition: Condition::Exists };
     assert!(

@@ -6,6 +6,7 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::type_complexity)] // tests may fail loudly
 
+mod accounts;
 mod cache;
 mod cart;
 mod catalog;
@@ -13,4 +14,5 @@ mod kv;
 mod objects;
 mod pipeline;
 mod queue;
+mod recommend;
 mod support;

@@ -57,7 +57,7 @@ async fn stack(cloud: bool) -> Option<Stack> {
 }
 
 /// A new PostgreSQL database for this test, so tests never share orders.
-async fn fresh_postgres(url: &str) -> String {
+pub(crate) async fn fresh_postgres(url: &str) -> String {
     use sqlx::Connection;
     let name = unique("sf").replace('-', "_");
     let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
@@ -80,6 +80,7 @@ fn form(key: &str) -> CheckoutForm {
         shipping: "standard".into(),
         card_number: "4242424242424242".into(),
         idempotency_key: key.into(),
+        user_id: None,
     }
 }
 
@@ -297,3 +298,41 @@ async fn flash_sale_first_in_queue_wins(s: Stack) {
 }
 
 both!(flash_sale_first_in_queue_wins);
+
+async fn a_merchant_lists_reports_and_refunds_once(s: Stack) {
+    use infra::orders::admin::{reverse, ManageError, OrderFilter, Reversal};
+    let p = product_with_stock(&s, 10).await;
+    let price = p.variants[0].price.minor();
+    let mut f = form("admin-key-1");
+    f.user_id = Some("u-123".into());
+    let id = s.pipeline.checkout.place("admin-cart", &cart_of(&p, 3, price), &f, "t").await.unwrap();
+    drain(&s, 1).await;
+    assert_eq!(stock_of(&s, &p).await, 7);
+
+    let all = OrderFilter { limit: 10, ..Default::default() };
+    let (rows, total) = s.pipeline.repo.list(&all).await.unwrap();
+    assert_eq!((rows.len(), total), (1, 1));
+    assert_eq!((rows[0].id.as_str(), rows[0].items, rows[0].status.as_str()), (id.as_str(), 3, "confirmed"));
+    let mine = OrderFilter { user_id: Some("u-123".into()), status: Some("confirmed".into()), limit: 10, ..Default::default() };
+    assert_eq!(s.pipeline.repo.list(&mine).await.unwrap().1, 1);
+    let theirs = OrderFilter { user_id: Some("u-999".into()), limit: 10, ..Default::default() };
+    assert_eq!(s.pipeline.repo.list(&theirs).await.unwrap().1, 0);
+    let future = OrderFilter { from: Some(infra::orders::repo::now() + 86_400), limit: 10, ..Default::default() };
+    assert_eq!(s.pipeline.repo.list(&future).await.unwrap().1, 0);
+    let sales = s.pipeline.repo.sales_per_day(0).await.unwrap();
+    assert_eq!(sales.iter().map(|d| d.orders).sum::<i64>(), 1);
+    assert!(sales[0].revenue_minor >= price * 3);
+    let top = s.pipeline.repo.top_products(0, 5).await.unwrap();
+    assert_eq!((top[0].product_id.as_str(), top[0].units), (p.id.as_str(), 3));
+
+    let (before, _) = reverse(&s.pipeline.repo, &s.catalog, &s.pipeline.payments, &id, Reversal::Refund, "asked").await.unwrap();
+    assert_eq!(before.status, OrderStatus::Confirmed);
+    assert_eq!(stock_of(&s, &p).await, 10, "stock back");
+    let again = reverse(&s.pipeline.repo, &s.catalog, &s.pipeline.payments, &id, Reversal::Cancel, "again").await;
+    assert!(matches!(again, Err(ManageError::WrongState { .. })), "{again:?}");
+    assert_eq!(stock_of(&s, &p).await, 10, "not twice");
+    assert_eq!(s.pipeline.repo.status(&id).await.unwrap(), Some(OrderStatus::Refunded));
+    assert!(s.pipeline.repo.sales_per_day(0).await.unwrap().is_empty(), "a refunded order is no longer a sale");
+}
+
+both!(a_merchant_lists_reports_and_refunds_once);

@@ -1,8 +1,9 @@
 //! A shared cache for anonymous catalog pages, as CloudFront would give:
 //! `Cache-Control` with `s-maxage` and `stale-while-revalidate`, an `ETag`
 //! answered with 304, and an in-app copy in the cache port (shared by every
-//! server through Redis) keyed by the catalog's global version, so any
-//! catalog write makes every cached page stale at once.
+//! server through Redis) keyed by the catalog's global version and the
+//! recommendations version, so any catalog write or recommendations run
+//! makes every cached page stale at once.
 //!
 //! Pages carry a per-response CSP nonce: the stored copy has a placeholder
 //! instead, and each response gets a fresh nonce.
@@ -99,7 +100,13 @@ pub async fn page_cache(State(pc): State<PageCache>, req: Request, next: Next) -
         Ok(v) => v.map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_else(|| "0".into()),
         Err(_) => return next.run(req).await,
     };
-    let key = format!("page:{version}:{target}");
+    // Pages carry recommendation strips too: a new recommendations version
+    // makes them stale as well.
+    let reco = match pc.cache.get(infra::recommend::VERSION_CACHE_KEY).await {
+        Ok(v) => v.map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_else(|| "0".into()),
+        Err(_) => return next.run(req).await,
+    };
+    let key = format!("page:{version}:{reco}:{target}");
     if let Ok(Some(bytes)) = pc.cache.get(&key).await {
         if let Ok(stored) = serde_json::from_slice::<Stored>(&bytes) {
             pc.hits.fetch_add(1, Ordering::Relaxed);

@@ -26,11 +26,14 @@ pub struct RateRule {
     pub limited: Arc<AtomicU64>,
 }
 
-/// Paths under the strict limit: checkout and account forms.
-pub fn is_strict(path: &str) -> bool {
-    ["place_order", "sign_in", "sign_up", "password_reset"]
+/// Requests under the strict limit: checkout and the account forms' posts
+/// (card testing, credential stuffing, reset-mail flooding).
+pub fn is_strict(method: &axum::http::Method, path: &str) -> bool {
+    let api = ["place_order", "sign_in", "sign_up", "password_reset"]
         .iter()
-        .any(|p| path.starts_with("/api/") && path.contains(p))
+        .any(|p| path.starts_with("/api/") && path.contains(p));
+    let forms = ["/account/sign-in", "/account/sign-up", "/account/forgot", "/account/reset"].contains(&path);
+    api || (forms && method == axum::http::Method::POST)
 }
 
 fn exempt(path: &str) -> bool {
@@ -51,7 +54,7 @@ pub async fn rate_rule(State(rule): State<RateRule>, req: Request, next: Next) -
     let slot = now / w;
     let retry_after = (slot + 1) * w - now;
     let mut checks = vec![(format!("rl:{w}:{slot}:{ip}"), rule.limit)];
-    if is_strict(&path) {
+    if is_strict(req.method(), &path) {
         checks.push((format!("rls:{w}:{slot}:{ip}"), rule.strict_limit));
     }
     for (key, limit) in checks {

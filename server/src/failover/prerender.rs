@@ -59,6 +59,7 @@ pub async fn prerender(mut state: AppState, out: &Path, as_of: &str) -> Result<R
     state.edge.rate_limit = u64::MAX / 2;
     let site_root = PathBuf::from(state.leptos_options.site_root.as_ref());
     let list = paths(&state).await?;
+    let objects = state.services.objects.clone();
     let router = crate::build_router(state);
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.map_err(|e| e.to_string())?;
     let base = format!("http://{}", listener.local_addr().map_err(|e| e.to_string())?);
@@ -109,6 +110,18 @@ pub async fn prerender(mut state: AppState, out: &Path, as_of: &str) -> Result<R
     let not_precompressed = |p: &Path| !p.extension().is_some_and(|e| e == "br" || e == "gz");
     copy_dir(&site_root.join("pkg"), &out.join("pkg"), &css, &mut report).map_err(|e| e.to_string())?;
     copy_dir(&site_root.join("img"), &out.join("img"), &not_precompressed, &mut report).map_err(|e| e.to_string())?;
+    // Images merchants uploaded (served from the object store under /media).
+    for info in objects.list("media/").await.map_err(|e| e.to_string())? {
+        if let Some(obj) = objects.get(&info.key).await.map_err(|e| e.to_string())? {
+            let target = out.join(&info.key);
+            if let Some(dir) = target.parent() {
+                std::fs::create_dir_all(dir).map_err(|e| e.to_string())?;
+            }
+            report.bytes += obj.body.len() as u64;
+            std::fs::write(&target, obj.body).map_err(|e| format!("{}: {e}", target.display()))?;
+            report.assets += 1;
+        }
+    }
     for f in ["favicon.svg"] {
         if let Ok(n) = std::fs::copy(site_root.join(f), out.join(f)) {
             report.bytes += n;

@@ -32,7 +32,7 @@ pub fn static_link(href: &str) -> Option<String> {
     }
     let (base, query) = href.split_once('?').unwrap_or((href, ""));
     let base = base.trim_end_matches('/');
-    let ordering = ["/cart", "/checkout", "/orders"].iter().any(|p| base == *p || base.starts_with(&format!("{p}/")));
+    let ordering = ["/cart", "/checkout", "/orders", "/account", "/admin"].iter().any(|p| base == *p || base.starts_with(&format!("{p}/")));
     if ordering {
         return Some("/ordering-unavailable/".into());
     }
@@ -143,6 +143,7 @@ mod tests {
         assert_eq!(static_link("/c/apparel?brand=Acme").as_deref(), Some("/c/apparel/"));
         assert_eq!(static_link("/cart").as_deref(), Some("/ordering-unavailable/"));
         assert_eq!(static_link("/checkout").as_deref(), Some("/ordering-unavailable/"));
+        assert_eq!(static_link("/account/sign-in").as_deref(), Some("/ordering-unavailable/"));
         assert_eq!(static_link("/img/boots-sand.svg"), None);
         assert_eq!(static_link("/pkg/storefront.abc.css"), None);
         assert_eq!(static_link("https://elsewhere.example/"), None);

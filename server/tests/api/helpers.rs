@@ -14,6 +14,76 @@ impl TestApp {
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client.get(format!("{}{path}", self.url)).send().await.expect("request sent")
     }
+    /// GET with a cookie header.
+    pub async fn text_as(&self, path: &str, cookie: &str) -> (u16, String) {
+        let r = self.client.get(format!("{}{path}", self.url)).header("cookie", cookie).send().await.unwrap();
+        let status = r.status().as_u16();
+        (status, r.text().await.unwrap_or_default())
+    }
+
+    /// POST a urlencoded form (as a browser would, from the shop's origin).
+    pub async fn form(&self, path: &str, cookie: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        let body = fields.iter().map(|(k, v)| format!("{}={}", app::components::encode(k), app::components::encode(v)));
+        self.client
+            .post(format!("{}{path}", self.url))
+            .header("origin", &self.url)
+            .header("cookie", cookie)
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body.collect::<Vec<_>>().join("&"))
+            .send()
+            .await
+            .unwrap()
+    }
+
+    /// Call a server function with a JSON body.
+    pub async fn call(&self, path: &str, cookie: &str, body: serde_json::Value) -> (u16, String) {
+        let r = self
+            .client
+            .post(format!("{}{path}", self.url))
+            .header("origin", &self.url)
+            .header("cookie", cookie)
+            .header("content-type", "application/json")
+            .body(body.to_string())
+            .send()
+            .await
+            .unwrap();
+        let status = r.status().as_u16();
+        (status, r.text().await.unwrap_or_default())
+    }
+
+    /// Sign up a shopper; returns the session cookie (`sf_session=…`).
+    pub async fn shopper(&self, email: &str) -> String {
+        let r = self.form("/account/sign-up", "", &[("email", email), ("password", "a long enough password")]).await;
+        assert_eq!(r.status(), 303);
+        session_cookie(&r).expect("signed in after sign-up")
+    }
+
+    /// Create a merchant (as the CLI does) and sign in; returns the session cookie.
+    pub async fn merchant(&self) -> String {
+        let email = format!("m{}@example.com", &uuid::Uuid::new_v4().simple().to_string()[..8]);
+        self.state.accounts.ensure_merchant(&email, "merchant password 1").await.unwrap();
+        let r = self.form("/account/sign-in", "", &[("email", &email), ("password", "merchant password 1")]).await;
+        assert_eq!(r.status(), 303);
+        session_cookie(&r).expect("signed in")
+    }
+}
+
+/// The `sf_session=…` pair a response sets, if any.
+pub fn session_cookie(r: &reqwest::Response) -> Option<String> {
+    r.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("sf_session=") && !v.starts_with("sf_session=;"))
+        .map(|v| v.split(';').next().unwrap_or_default().to_string())
+}
+
+/// The `Location` a redirect points to.
+pub fn location(r: &reqwest::Response) -> String {
+    r.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string()
+}
+
+impl TestApp {
     pub async fn text(&self, path: &str) -> (u16, String) {
         let r = self.get(path).await;
         let status = r.status().as_u16();
@@ -42,6 +112,7 @@ pub fn settings(dir: &std::path::Path, overrides: &[(&str, String)]) -> Settings
         ("APP_QUEUE__PATH".into(), format!("{d}/queue.db")),
         ("APP_CATALOG__PATH".into(), format!("{d}/catalog.db")),
         ("APP_OBJECTS__PATH".into(), format!("{d}/objects")),
+        ("APP_ACCOUNTS__MAIL_PATH".into(), format!("{d}/mail")),
         ("APP_SERVER__SEED_PRODUCTS".into(), "60".into()),
         ("APP_SERVER__RUN_WORKER".into(), "false".into()),
     ];

@@ -3,10 +3,13 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::type_complexity)] // tests may fail loudly
 
+mod accounts;
+mod admin;
 mod catalog_pages;
 mod edge;
 mod failover;
 mod fuzz;
 mod health;
 mod helpers;
+mod recommend;
 mod shutdown;

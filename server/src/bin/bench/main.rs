@@ -1,6 +1,7 @@
 //! `bench catalog [--products N] [--seconds S] [--concurrency C]`
 //! `bench orders [--orders N] [--database URL]`
-//! `bench recommend` (offline evaluation and run time of the recommender)
+//! `bench recommend [--orders N] [--products P]` (offline evaluation and run
+//! time of the recommender, then the full job at 10,000 and 100,000 orders)
 //!
 //! Serves the real router on a loopback port with N seeded products (embedded
 //! adapters, in a temporary folder), warms the cache, then measures
@@ -13,6 +14,7 @@ use server::loadgen::{run_load, Report};
 use std::time::Duration;
 
 mod orders;
+mod recommend_job;
 
 fn arg(args: &[String], name: &str, default: u64) -> u64 {
     args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).and_then(|v| v.parse().ok()).unwrap_or(default)
@@ -30,7 +32,11 @@ async fn main() {
         }
         Some("recommend") => {
             recommend();
-            Ok(())
+            let sizes = match arg(&args, "--orders", 0) {
+                0 => vec![10_000, 100_000],
+                n => vec![n as usize],
+            };
+            recommend_job::run(&sizes, arg(&args, "--products", 20_000) as usize).await
         }
         Some("orders") => {
             let db = args.iter().position(|a| a == "--database").and_then(|i| args.get(i + 1)).cloned();

@@ -26,6 +26,7 @@ fn form(key: String) -> CheckoutForm {
         shipping: "standard".into(),
         card_number: "4242424242424242".into(),
         idempotency_key: key,
+        user_id: None,
     }
 }
 

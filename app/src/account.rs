@@ -1,0 +1,260 @@
+//! Shopper accounts: sign-in, sign-up, password reset and order history.
+//! The forms post to handlers in the server crate (`server/src/account.rs`);
+//! these pages render them and their errors.
+
+use crate::forms::{current_form, Field, FormMessages};
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+use leptos_meta::{Meta, Title};
+use serde::{Deserialize, Serialize};
+
+#[cfg(feature = "ssr")]
+pub mod ssr {
+    use infra::accounts::session::{SessionUser, Viewer};
+    use leptos::prelude::*;
+
+    /// The signed-in user of this request, if any (set by the session middleware).
+    pub fn viewer() -> Option<SessionUser> {
+        use_context::<axum::http::request::Parts>()
+            .and_then(|p| p.extensions.get::<Viewer>().cloned())
+            .and_then(|v| v.0)
+    }
+
+    /// Refuse anyone but a merchant: 401 when signed out, 403 for a shopper.
+    pub fn require_merchant() -> Result<SessionUser, ServerFnError> {
+        match viewer() {
+            Some(u) if u.role == domain::account::Role::Merchant => Ok(u),
+            Some(_) => {
+                crate::components::set_status(403);
+                Err(ServerFnError::new("forbidden: merchants only"))
+            }
+            None => {
+                crate::components::set_status(401);
+                Err(ServerFnError::new("sign in as a merchant"))
+            }
+        }
+    }
+}
+
+/// The signed-in shopper's email (for "for you" recommendations).
+pub async fn current_email() -> Option<String> {
+    #[cfg(feature = "ssr")]
+    {
+        ssr::viewer().map(|u| u.email)
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        None
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MyOrder {
+    pub id: String,
+    pub status: String,
+    pub total: String,
+    pub items: i64,
+    pub placed: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountView {
+    pub email: String,
+    pub merchant: bool,
+    pub orders: Vec<MyOrder>,
+}
+
+/// Format Unix seconds as `YYYY-MM-DD HH:MM` UTC.
+pub fn when(secs: i64) -> String {
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    let (y, m, d) = civil(days);
+    format!("{y:04}-{m:02}-{d:02} {:02}:{:02}", rem / 3600, rem % 3600 / 60)
+}
+
+/// Days since 1970-01-01 to (year, month, day) (Howard Hinnant's algorithm).
+pub fn civil(days: i64) -> (i64, i64, i64) {
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
+}
+
+/// The signed-in shopper's account and orders (newest first).
+#[server(input = Json)]
+pub async fn my_account() -> Result<Option<AccountView>, ServerFnError> {
+    let Some(user) = ssr::viewer() else { return Ok(None) };
+    let st = use_context::<crate::state::AppState>().ok_or_else(|| ServerFnError::new("server state missing"))?;
+    let filter = infra::orders::admin::OrderFilter { user_id: Some(user.user_id), limit: 50, ..Default::default() };
+    let (orders, _) = st.orders.repo.list(&filter).await.map_err(|e| {
+        tracing::error!(error = %e, "order history failed");
+        ServerFnError::new("Your orders are briefly unavailable.")
+    })?;
+    Ok(Some(AccountView {
+        email: user.email,
+        merchant: user.role == domain::account::Role::Merchant,
+        orders: orders
+            .into_iter()
+            .map(|o| MyOrder {
+                total: crate::admin::money(o.total_minor),
+                placed: when(o.created_at),
+                id: o.id,
+                status: o.status,
+                items: o.items,
+            })
+            .collect(),
+    }))
+}
+
+fn next_param() -> String {
+    crate::components::request_query()
+        .into_iter()
+        .find(|(k, _)| k == "next")
+        .map(|(_, v)| v)
+        .filter(|v| v.starts_with('/') && !v.starts_with("//"))
+        .unwrap_or_default()
+}
+
+#[component]
+pub fn SignInPage() -> impl IntoView {
+    let next = next_param();
+    view! {
+        <Title text="Sign in" />
+        <Meta name="robots" content="noindex" />
+        <h1>"Sign in"</h1>
+        <Suspense fallback=|| ()>
+            {move || { let next = next.clone(); Suspend::new(async move {
+                let form = current_form().await;
+                view! {
+                    <FormMessages form=form.clone() />
+                    <form class="account-form" method="post" action="/account/sign-in">
+                        <input type="hidden" name="next" value=next />
+                        <Field label="Email" name="email".into() kind="email" value=form.value("email") error=form.error("email") required=true />
+                        <Field label="Password" name="password".into() kind="password" error=form.error("password") required=true />
+                        <button type="submit">"Sign in"</button>
+                    </form>
+                    <p><a href="/account/forgot">"Forgot your password?"</a> " · " <a href="/account/sign-up">"Create an account"</a></p>
+                }
+            })}}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn SignUpPage() -> impl IntoView {
+    view! {
+        <Title text="Create an account" />
+        <Meta name="robots" content="noindex" />
+        <h1>"Create an account"</h1>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let form = current_form().await;
+                view! {
+                    <FormMessages form=form.clone() />
+                    <form class="account-form" method="post" action="/account/sign-up">
+                        <Field label="Email" name="email".into() kind="email" value=form.value("email") error=form.error("email") required=true />
+                        <Field label="Password" name="password".into() kind="password" error=form.error("password") required=true hint="At least 10 characters." />
+                        <button type="submit">"Create account"</button>
+                    </form>
+                    <p>"Already have one? " <a href="/account/sign-in">"Sign in"</a></p>
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn ForgotPage() -> impl IntoView {
+    view! {
+        <Title text="Reset your password" />
+        <Meta name="robots" content="noindex" />
+        <h1>"Reset your password"</h1>
+        <Suspense fallback=|| ()>
+            {move || Suspend::new(async move {
+                let form = current_form().await;
+                view! {
+                    <FormMessages form=form.clone() />
+                    <form class="account-form" method="post" action="/account/forgot">
+                        <Field label="Email" name="email".into() kind="email" value=form.value("email") error=form.error("email") required=true />
+                        <button type="submit">"Mail me a reset link"</button>
+                    </form>
+                }
+            })}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn ResetPage() -> impl IntoView {
+    let token = crate::components::request_query().into_iter().find(|(k, _)| k == "token").map(|(_, v)| v);
+    view! {
+        <Title text="Choose a new password" />
+        <Meta name="robots" content="noindex" />
+        <h1>"Choose a new password"</h1>
+        <Suspense fallback=|| ()>
+            {move || { let token = token.clone(); Suspend::new(async move {
+                let form = current_form().await;
+                let token = token.unwrap_or_else(|| form.value("token"));
+                view! {
+                    <FormMessages form=form.clone() />
+                    <form class="account-form" method="post" action="/account/reset">
+                        <input type="hidden" name="token" value=token />
+                        <Field label="New password" name="password".into() kind="password" error=form.error("password") required=true hint="At least 10 characters." />
+                        <button type="submit">"Set password"</button>
+                    </form>
+                }
+            })}}
+        </Suspense>
+    }
+}
+
+#[component]
+pub fn AccountPage() -> impl IntoView {
+    view! {
+        <Title text="Your account" />
+        <Meta name="robots" content="noindex" />
+        <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match my_account().await {
+                    Ok(Some(acc)) => view! {
+                        <h1>"Your account"</h1>
+                        {crate::forms::notice().map(|m| view! { <p class="notice" role="status">{m}</p> })}
+                        <p>"Signed in as " <strong>{acc.email.clone()}</strong>
+                            {acc.merchant.then(|| view! { " · " <a href="/admin">"Shop admin"</a> })}
+                        </p>
+                        <form method="post" action="/account/sign-out"><button type="submit">"Sign out"</button></form>
+                        <h2>"Your orders"</h2>
+                        {if acc.orders.is_empty() {
+                            view! { <p>"No orders yet. " <a href="/">"Start shopping"</a></p> }.into_any()
+                        } else {
+                            view! {
+                                <table class="data">
+                                    <thead><tr><th>"Order"</th><th>"Placed (UTC)"</th><th>"Items"</th><th>"Total"</th><th>"Status"</th></tr></thead>
+                                    <tbody>
+                                        {acc.orders.into_iter().map(|o| view! {
+                                            <tr>
+                                                <td><a href=format!("/orders/{}", o.id)>{o.id.clone()}</a></td>
+                                                <td>{o.placed}</td><td>{o.items}</td><td>{o.total}</td>
+                                                <td><span class=format!("status status-{}", o.status)>{o.status.clone()}</span></td>
+                                            </tr>
+                                        }).collect_view()}
+                                    </tbody>
+                                </table>
+                            }.into_any()
+                        }}
+                    }.into_any(),
+                    Ok(None) => {
+                        crate::components::set_status(401);
+                        view! { <h1>"Your account"</h1><p><a href="/account/sign-in?next=/account">"Sign in"</a> " to see your orders."</p> }.into_any()
+                    }
+                    Err(e) => view! { <p class="notice">{e.to_string()}</p> }.into_any(),
+                }
+            })}
+        </Suspense>
+    }
+}

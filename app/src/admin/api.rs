@@ -1,0 +1,363 @@
+//! Server functions behind the admin pages. Each is also a public endpoint,
+//! so each checks the role first (`require_merchant`: 401 signed out, 403
+//! for a shopper). Changes go through the handlers in `server/src/admin`.
+
+use leptos::prelude::*;
+use leptos::server_fn::codec::Json;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dashboard {
+    /// (UTC day label, orders, revenue in cents), last 14 days, oldest first.
+    pub sales: Vec<(String, i64, i64)>,
+    /// (title, units, revenue in cents), last 30 days.
+    pub top: Vec<(String, i64, i64)>,
+    pub status_counts: Vec<(String, i64)>,
+    pub queue: QueueDepths,
+    /// The last static-failover run, as (field, value).
+    pub failover: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueDepths {
+    pub orders_visible: u64,
+    pub orders_in_flight: u64,
+    pub sale_visible: u64,
+    pub dead_letters: u64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductRow {
+    pub id: String,
+    pub slug: String,
+    pub title: String,
+    pub status: String,
+    pub category: String,
+    pub variants: usize,
+    pub stock: i64,
+    pub price_from: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductList {
+    pub rows: Vec<ProductRow>,
+    pub total: usize,
+    pub page: usize,
+    pub pages: usize,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ProductEdit {
+    pub id: String,
+    /// Form field → value, as the product form names them.
+    pub fields: std::collections::BTreeMap<String, String>,
+    /// (url, alt) of the product's images.
+    pub images: Vec<(String, String)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderRow {
+    pub id: String,
+    pub status: String,
+    pub email: String,
+    pub total: String,
+    pub items: i64,
+    pub placed: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderList {
+    pub rows: Vec<OrderRow>,
+    pub total: i64,
+    pub page: i64,
+    pub pages: i64,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderDetail {
+    pub id: String,
+    pub status: String,
+    pub reason: Option<String>,
+    pub email: String,
+    pub total: String,
+    pub placed: String,
+    /// (title, sku, quantity, unit price)
+    pub lines: Vec<(String, String, u32, String)>,
+    pub payment_auth: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeadLetter {
+    pub message_id: String,
+    pub order_id: String,
+    pub reason: String,
+    pub receive_count: u32,
+    pub body_preview: String,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct QueueHealth {
+    pub depths: QueueDepths,
+    pub dead: Vec<DeadLetter>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AuditRow {
+    pub at: String,
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+pub const PAGE_SIZE: usize = 25;
+
+#[cfg(feature = "ssr")]
+mod ssr {
+    use leptos::prelude::*;
+
+    pub fn state() -> Result<crate::state::AppState, ServerFnError> {
+        use_context::<crate::state::AppState>().ok_or_else(|| ServerFnError::new("server state missing"))
+    }
+
+    pub fn failed(e: impl std::fmt::Display) -> ServerFnError {
+        tracing::error!(error = %e, "admin read failed");
+        ServerFnError::new("This is briefly unavailable; try again.")
+    }
+
+    pub async fn depths(st: &crate::state::AppState) -> Result<super::QueueDepths, ServerFnError> {
+        let q = &st.services.queues;
+        let main = q.main.depth().await.map_err(failed)?;
+        let dead = q.dead_letter.depth().await.map_err(failed)?;
+        let sale = st.services.sale_queue.depth().await.map_err(failed)?;
+        Ok(super::QueueDepths {
+            orders_visible: main.visible,
+            orders_in_flight: main.in_flight,
+            sale_visible: sale.visible,
+            dead_letters: dead.visible + dead.in_flight,
+        })
+    }
+}
+
+#[server(input = Json)]
+pub async fn admin_dashboard() -> Result<Dashboard, ServerFnError> {
+    crate::account::ssr::require_merchant()?;
+    let st = ssr::state()?;
+    let now = infra::orders::repo::now();
+    let today = now.div_euclid(86_400);
+    let sales = st.orders.repo.sales_per_day((today - 13) * 86_400).await.map_err(ssr::failed)?;
+    let sales = (today - 13..=today)
+        .map(|d| {
+            let s = sales.iter().find(|s| s.day == d);
+            let (_, m, day) = crate::account::civil(d);
+            (format!("{m:02}-{day:02}"), s.map_or(0, |s| s.orders), s.map_or(0, |s| s.revenue_minor))
+        })
+        .collect();
+    let top = st.orders.repo.top_products(now - 30 * 86_400, 8).await.map_err(ssr::failed)?;
+    let failover = match st.services.db.meta("failover_last_run").await.map_err(ssr::failed)? {
+        Some(json) => serde_json::from_str::<serde_json::Map<String, serde_json::Value>>(&json)
+            .unwrap_or_default()
+            .into_iter()
+            .map(|(k, v)| (k, v.as_str().map(String::from).unwrap_or_else(|| v.to_string())))
+            .collect(),
+        None => Vec::new(),
+    };
+    Ok(Dashboard {
+        sales,
+        top: top.into_iter().map(|t| (t.title, t.units, t.revenue_minor)).collect(),
+        status_counts: st.orders.repo.counts().await.map_err(ssr::failed)?,
+        queue: ssr::depths(&st).await?,
+        failover,
+    })
+}
+
+#[server(input = Json)]
+pub async fn admin_products(q: String, page: usize) -> Result<ProductList, ServerFnError> {
+    crate::account::ssr::require_merchant()?;
+    let st = ssr::state()?;
+    let needle = q.trim().to_lowercase();
+    let rows: Vec<_> = st
+        .catalog
+        .store()
+        .admin_rows()
+        .await
+        .map_err(ssr::failed)?
+        .into_iter()
+        .filter(|r| {
+            needle.is_empty()
+                || r.title.to_lowercase().contains(&needle)
+                || r.slug.contains(&needle)
+                || r.id.contains(&needle)
+                || r.category.contains(&needle)
+        })
+        .collect();
+    let pages = rows.len().div_ceil(PAGE_SIZE).max(1);
+    let page = page.clamp(1, pages);
+    Ok(ProductList {
+        total: rows.len(),
+        rows: rows
+            .into_iter()
+            .skip((page - 1) * PAGE_SIZE)
+            .take(PAGE_SIZE)
+            .map(|r| ProductRow {
+                price_from: super::money(r.price_from_minor),
+                id: r.id,
+                slug: r.slug,
+                title: r.title,
+                status: r.status,
+                category: r.category,
+                variants: r.variants,
+                stock: r.stock,
+            })
+            .collect(),
+        page,
+        pages,
+    })
+}
+
+#[server(input = Json)]
+pub async fn admin_product(id: String) -> Result<Option<ProductEdit>, ServerFnError> {
+    crate::account::ssr::require_merchant()?;
+    let st = ssr::state()?;
+    if id.len() > 64 {
+        return Ok(None);
+    }
+    let Some(p) = st.catalog.store().by_id(&id).await.map_err(ssr::failed)? else { return Ok(None) };
+    let mut fields = std::collections::BTreeMap::new();
+    let dollars = |m: i64| format!("{}.{:02}", m / 100, m % 100);
+    fields.insert("title".into(), p.title.clone());
+    fields.insert("slug".into(), p.slug.to_string());
+    fields.insert("brand".into(), p.brand.clone());
+    fields.insert("category".into(), p.category.to_string());
+    fields.insert("description".into(), p.description.clone());
+    fields.insert("status".into(), p.status.as_str().into());
+    fields.insert("tags".into(), p.tags.join(", "));
+    fields.insert("compare_at".into(), p.compare_at.map(|m| dollars(m.minor())).unwrap_or_default());
+    for (i, v) in p.variants.iter().enumerate() {
+        fields.insert(format!("sku_{i}"), v.sku.to_string());
+        let opts: Vec<String> = v.options.iter().map(|o| format!("{}={}", o.name, o.value)).collect();
+        fields.insert(format!("options_{i}"), opts.join(", "));
+        fields.insert(format!("price_{i}"), dollars(v.price.minor()));
+        fields.insert(format!("stock_{i}"), v.stock.to_string());
+    }
+    Ok(Some(ProductEdit { id: p.id, fields, images: p.images.into_iter().map(|i| (i.url, i.alt)).collect() }))
+}
+
+#[server(input = Json)]
+pub async fn admin_orders(status: String, from: String, to: String, page: i64) -> Result<OrderList, ServerFnError> {
+    crate::account::ssr::require_merchant()?;
+    let st = ssr::state()?;
+    let day = |s: &str, field: &str| -> Result<Option<i64>, ServerFnError> {
+        if s.is_empty() {
+            return Ok(None);
+        }
+        super::parse_day(s).map(Some).ok_or_else(|| {
+            crate::components::set_status(400);
+            ServerFnError::new(format!("{field}: use a date like 2026-11-22"))
+        })
+    };
+    const STATUSES: [&str; 6] = ["pending", "reserved", "confirmed", "rejected", "cancelled", "refunded"];
+    let status = match status.as_str() {
+        "" => None,
+        s if STATUSES.contains(&s) => Some(s.to_string()),
+        _ => {
+            crate::components::set_status(400);
+            return Err(ServerFnError::new("status: unknown status"));
+        }
+    };
+    let filter = infra::orders::admin::OrderFilter {
+        status,
+        from: day(&from, "from")?,
+        to: day(&to, "to")?.map(|d| d + 86_400),
+        user_id: None,
+        limit: PAGE_SIZE as i64,
+        offset: (page.max(1) - 1) * PAGE_SIZE as i64,
+    };
+    let (rows, total) = st.orders.repo.list(&filter).await.map_err(ssr::failed)?;
+    Ok(OrderList {
+        rows: rows
+            .into_iter()
+            .map(|o| OrderRow {
+                total: super::money(o.total_minor),
+                placed: crate::account::when(o.created_at),
+                id: o.id,
+                status: o.status,
+                email: o.email,
+                items: o.items,
+            })
+            .collect(),
+        total,
+        page: page.max(1),
+        pages: (total + PAGE_SIZE as i64 - 1) / PAGE_SIZE as i64,
+    })
+}
+
+#[server(input = Json)]
+pub async fn admin_order(id: String) -> Result<Option<OrderDetail>, ServerFnError> {
+    crate::account::ssr::require_merchant()?;
+    let st = ssr::state()?;
+    if id.len() > 64 {
+        return Ok(None);
+    }
+    let Some(o) = st.orders.repo.get(&id).await.map_err(ssr::failed)? else { return Ok(None) };
+    let reason = match &o.status {
+        domain::order::OrderStatus::Rejected { reason } | domain::order::OrderStatus::Cancelled { reason } => {
+            Some(reason.clone())
+        }
+        _ => None,
+    };
+    Ok(Some(OrderDetail {
+        id: o.id,
+        status: o.status.name().into(),
+        reason,
+        email: o.email,
+        total: o.total.to_string(),
+        placed: crate::account::when(o.created_at),
+        lines: o.lines.into_iter().map(|l| (l.title, l.sku, l.quantity, l.unit_price.to_string())).collect(),
+        payment_auth: o.payment_auth,
+    }))
+}
+
+#[server(input = Json)]
+pub async fn admin_queues() -> Result<QueueHealth, ServerFnError> {
+    crate::account::ssr::require_merchant()?;
+    let st = ssr::state()?;
+    let depths = ssr::depths(&st).await?;
+    let letters = st.services.queues.peek_dead_letters(100).await.map_err(ssr::failed)?;
+    let dead = letters
+        .into_iter()
+        .map(|m| {
+            let order_id = serde_json::from_str::<serde_json::Value>(&m.body)
+                .ok()
+                .and_then(|v| v.get("order_id").and_then(|o| o.as_str()).map(String::from))
+                .unwrap_or_default();
+            DeadLetter {
+                reason: m.attributes.get("failure_reason").cloned().unwrap_or_else(|| "(no reason recorded)".into()),
+                body_preview: m.body.chars().take(160).collect(),
+                message_id: m.message_id,
+                order_id,
+                receive_count: m.receive_count,
+            }
+        })
+        .collect();
+    Ok(QueueHealth { depths, dead })
+}
+
+#[server(input = Json)]
+pub async fn admin_audit(page: i64) -> Result<Vec<AuditRow>, ServerFnError> {
+    crate::account::ssr::require_merchant()?;
+    let st = ssr::state()?;
+    let entries = st.audit.list(50, (page.max(1) - 1) * 50).await.map_err(ssr::failed)?;
+    Ok(entries
+        .into_iter()
+        .map(|e| AuditRow {
+            at: crate::account::when(e.at),
+            actor: e.actor,
+            action: e.action,
+            target: e.target,
+            before: e.before,
+            after: e.after,
+        })
+        .collect())
+}

@@ -1,0 +1,240 @@
+//! The merchant admin at /admin: server-rendered pages (no islands, so the
+//! shopper's Wasm stays small) whose forms post to the handlers in
+//! `server/src/admin`. Every page loads through a server function that checks
+//! the merchant role; a shopper gets 403, a signed-out visitor 401.
+
+pub mod api;
+pub mod charts;
+mod orders;
+mod products;
+
+pub use orders::{AdminOrderPage, AdminOrdersPage};
+pub use products::{AdminProductPage, AdminProductsPage};
+
+use crate::components::{query_string, request_query};
+use api::*;
+use charts::{BarChart, RankChart};
+use leptos::prelude::*;
+use leptos_meta::{Meta, Title};
+
+/// Cents as dollars: `$1,234.50`.
+pub fn money(minor: i64) -> String {
+    let (d, c) = (minor.abs() / 100, minor.abs() % 100);
+    let digits = d.to_string();
+    let mut grouped = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            grouped.push(',');
+        }
+        grouped.push(ch);
+    }
+    format!("{}${grouped}.{c:02}", if minor < 0 { "-" } else { "" })
+}
+
+/// `YYYY-MM-DD` to Unix seconds at 00:00 UTC.
+pub fn parse_day(s: &str) -> Option<i64> {
+    let mut it = s.split('-');
+    let (y, m, d): (i64, i64, i64) = (it.next()?.parse().ok()?, it.next()?.parse().ok()?, it.next()?.parse().ok()?);
+    if it.next().is_some() || !(1970..=9999).contains(&y) || !(1..=12).contains(&m) || !(1..=31).contains(&d) {
+        return None;
+    }
+    let (yy, mm) = if m <= 2 { (y - 1, m + 9) } else { (y, m - 3) };
+    let era = yy.div_euclid(400);
+    let yoe = yy - era * 400;
+    let doy = (153 * mm + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    let days = era * 146_097 + doe - 719_468;
+    (crate::account::civil(days) == (y, m, d)).then_some(days * 86_400)
+}
+
+pub fn param(name: &str) -> String {
+    request_query().into_iter().find(|(k, _)| k == name).map(|(_, v)| v).unwrap_or_default()
+}
+
+/// The admin frame: navigation and the status line.
+#[component]
+pub fn AdminFrame(title: &'static str, children: Children) -> impl IntoView {
+    view! {
+        <Title text=title />
+        <Meta name="robots" content="noindex" />
+        <div class="admin">
+            <nav class="admin-nav" aria-label="Admin">
+                <a href="/admin">"Dashboard"</a>
+                <a href="/admin/products">"Products"</a>
+                <a href="/admin/orders">"Orders"</a>
+                <a href="/admin/queues">"Queues"</a>
+                <a href="/admin/audit">"Audit log"</a>
+            </nav>
+            <h1>{title}</h1>
+            {crate::forms::notice().map(|m| view! { <p class="notice" role="status">{m}</p> })}
+            {children()}
+        </div>
+    }
+}
+
+/// What a refused admin page shows (the status was set by the server function).
+pub fn denied(e: &ServerFnError) -> AnyView {
+    let msg = e.to_string();
+    if msg.contains("sign in") {
+        view! { <p class="notice error">"Sign in as a merchant to use the shop admin. " <a href="/account/sign-in?next=/admin">"Sign in"</a></p> }.into_any()
+    } else if msg.contains("forbidden") {
+        view! { <p class="notice error">"403 — this account cannot open the shop admin."</p> }.into_any()
+    } else {
+        view! { <p class="notice error">{msg}</p> }.into_any()
+    }
+}
+
+pub fn pager(page: i64, pages: i64, base: &str, keep: &[(&str, String)]) -> impl IntoView {
+    let link = move |p: i64| {
+        let mut q: Vec<(String, String)> =
+            keep.iter().filter(|(_, v)| !v.is_empty()).map(|(k, v)| (k.to_string(), v.clone())).collect();
+        q.push(("page".into(), p.to_string()));
+        format!("{base}{}", query_string(&q))
+    };
+    view! {
+        <nav class="pager" aria-label="Pages">
+            {(page > 1).then(|| view! { <a rel="prev" href=link(page - 1)>"← Previous"</a> })}
+            <span>{format!("Page {page} of {}", pages.max(1))}</span>
+            {(page < pages).then(|| view! { <a rel="next" href=link(page + 1)>"Next →"</a> })}
+        </nav>
+    }
+}
+
+#[component]
+pub fn DashboardPage() -> impl IntoView {
+    view! {
+        <AdminFrame title="Shop admin">
+            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match admin_dashboard().await {
+                        Ok(d) => dashboard(d).into_any(),
+                        Err(e) => denied(&e),
+                    }
+                })}
+            </Suspense>
+        </AdminFrame>
+    }
+}
+
+fn dashboard(d: Dashboard) -> impl IntoView {
+    let revenue: Vec<(String, i64)> = d.sales.iter().map(|(l, _, r)| (l.clone(), *r)).collect();
+    let orders: Vec<(String, i64)> = d.sales.iter().map(|(l, o, _)| (l.clone(), *o)).collect();
+    let top: Vec<(String, i64)> = d.top.iter().map(|(t, u, _)| (t.clone(), *u)).collect();
+    let q = d.queue.clone();
+    view! {
+        <section class="tiles" aria-label="Orders by status">
+            {d.status_counts.into_iter().map(|(s, n)| {
+                let href = format!("/admin/orders?status={s}");
+                view! { <a class="tile" href=href><strong>{n}</strong><span>{s}</span></a> }
+            }).collect_view()}
+            <a class="tile" href="/admin/queues"><strong>{q.dead_letters}</strong><span>"dead letters"</span></a>
+        </section>
+        <div class="charts">
+            <BarChart title="Revenue per day (confirmed orders, last 14 days, UTC)" bars=revenue unit=|v: i64| money(v) />
+            <BarChart title="Orders per day" bars=orders unit=|v: i64| v.to_string() />
+            <RankChart title="Top products by units sold (last 30 days)" rows=top />
+        </div>
+        <section>
+            <h2>"Queues"</h2>
+            <p>{format!("Order queue: {} waiting, {} in flight · flash-sale queue: {} waiting · dead letters: {}", q.orders_visible, q.orders_in_flight, q.sale_visible, q.dead_letters)}</p>
+        </section>
+        <section>
+            <h2>"Static failover copy"</h2>
+            {if d.failover.is_empty() {
+                view! { <p>"Not published yet."</p> }.into_any()
+            } else {
+                view! {
+                    <dl class="facts" id="failover-last-run">
+                        {d.failover.into_iter().map(|(k, v)| view! { <dt>{k.replace('_', " ")}</dt><dd>{v}</dd> }).collect_view()}
+                    </dl>
+                }.into_any()
+            }}
+        </section>
+    }
+}
+
+#[component]
+pub fn QueuesPage() -> impl IntoView {
+    view! {
+        <AdminFrame title="Queues">
+            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match admin_queues().await {
+                        Ok(h) => view! {
+                            <p>{format!("Order queue: {} waiting, {} in flight · dead-letter queue: {}", h.depths.orders_visible, h.depths.orders_in_flight, h.depths.dead_letters)}</p>
+                            {if h.dead.is_empty() {
+                                view! { <p>"No dead letters."</p> }.into_any()
+                            } else {
+                                view! {
+                                    <form method="post" action="/admin/queues/redrive"><button type="submit">"Redrive all"</button></form>
+                                    <table class="data">
+                                        <thead><tr><th>"Message"</th><th>"Order"</th><th>"Receives"</th><th>"Failure reason"</th><th></th></tr></thead>
+                                        <tbody>
+                                            {h.dead.into_iter().map(|m| view! {
+                                                <tr>
+                                                    <td><code>{m.message_id.clone()}</code></td>
+                                                    <td>{m.order_id}</td>
+                                                    <td>{m.receive_count}</td>
+                                                    <td class="reason">{m.reason}</td>
+                                                    <td><form method="post" action=format!("/admin/queues/redrive/{}", m.message_id)><button type="submit">"Redrive"</button></form></td>
+                                                </tr>
+                                            }).collect_view()}
+                                        </tbody>
+                                    </table>
+                                }.into_any()
+                            }}
+                        }.into_any(),
+                        Err(e) => denied(&e),
+                    }
+                })}
+            </Suspense>
+        </AdminFrame>
+    }
+}
+
+#[component]
+pub fn AuditPage() -> impl IntoView {
+    let page: i64 = param("page").parse().unwrap_or(1);
+    view! {
+        <AdminFrame title="Audit log">
+            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match admin_audit(page).await {
+                        Ok(rows) => view! {
+                            <table class="data audit">
+                                <thead><tr><th>"When (UTC)"</th><th>"Who"</th><th>"What"</th><th>"Target"</th><th>"Before"</th><th>"After"</th></tr></thead>
+                                <tbody>
+                                    {rows.into_iter().map(|r| view! {
+                                        <tr>
+                                            <td>{r.at}</td><td>{r.actor}</td><td>{r.action}</td><td><code>{r.target}</code></td>
+                                            <td><details><summary>"before"</summary><pre>{r.before.unwrap_or_default()}</pre></details></td>
+                                            <td><details><summary>"after"</summary><pre>{r.after.unwrap_or_default()}</pre></details></td>
+                                        </tr>
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                            <nav class="pager">
+                                {(page > 1).then(|| view! { <a href=format!("/admin/audit?page={}", page - 1)>"← Newer"</a> })}
+                                <a href=format!("/admin/audit?page={}", page + 1)>"Older →"</a>
+                            </nav>
+                        }.into_any(),
+                        Err(e) => denied(&e),
+                    }
+                })}
+            </Suspense>
+        </AdminFrame>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn days_and_money_format() {
+        assert_eq!(super::parse_day("1970-01-02"), Some(86_400));
+        assert_eq!(super::parse_day("2026-11-22"), Some(1_795_305_600));
+        assert_eq!(super::parse_day("2026-02-30"), None);
+        assert_eq!(super::parse_day("x"), None);
+        assert_eq!(super::money(123_456_78), "$123,456.78");
+        assert_eq!(super::money(5), "$0.05");
+    }
+}

@@ -1,0 +1,162 @@
+//! The merchant's product form: flat form fields to a `ProductDraft`, with
+//! every field's error collected (the form shows them all at once).
+//! `Product::parse` then applies the catalog's rules.
+//!
+//! Fields: `title`, `slug` (empty: from the title), `brand`, `category`,
+//! `description`, `status`, `tags` (comma-separated), `compare_at` (price),
+//! per variant row `i`: `sku_i`, `options_i` (`size=M, color=red`), `price_i`
+//! (`19.99`), `stock_i`; `remove_image_n` drops existing image `n`. A row
+//! whose SKU, options, price and stock are all empty is ignored.
+
+use crate::product::{Image, Product, ProductDraft, VariantDraft, MAX_VARIANTS};
+use crate::text::Slug;
+use std::collections::BTreeMap;
+
+pub type FieldErrors = BTreeMap<String, String>;
+
+/// A price typed by a person ("19", "19.9", "19.99") in minor units (cents).
+pub fn parse_price(s: &str) -> Result<i64, String> {
+    let s = s.trim().trim_start_matches('$');
+    if s.starts_with('-') {
+        return Err("must not be negative".into());
+    }
+    let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
+    let digits = |t: &str| !t.is_empty() && t.len() <= 9 && t.bytes().all(|b| b.is_ascii_digit());
+    if !digits(whole) || !(frac.is_empty() || (frac.len() <= 2 && digits(frac))) {
+        return Err("enter a price like 19.99".into());
+    }
+    let whole: i64 = whole.parse().map_err(|_| "enter a price like 19.99".to_string())?;
+    let cents: i64 = format!("{frac:0<2}").parse().unwrap_or(0);
+    Ok(whole * 100 + cents)
+}
+
+fn parse_options(s: &str) -> Result<Vec<(String, String)>, String> {
+    s.split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| match p.split_once('=') {
+            Some((n, v)) if !n.trim().is_empty() && !v.trim().is_empty() => {
+                Ok((n.trim().to_string(), v.trim().to_string()))
+            }
+            _ => Err(format!("write options as name=value, separated by commas (not {p:?})")),
+        })
+        .collect()
+}
+
+/// Build the draft. `previous` supplies id, images and creation time on an
+/// edit; `new_id` and `now` are used for a new product.
+pub fn draft_from_form(
+    fields: &BTreeMap<String, String>,
+    previous: Option<&Product>,
+    new_id: &str,
+    now: i64,
+) -> Result<ProductDraft, FieldErrors> {
+    let get = |k: &str| fields.get(k).map(|v| v.trim().to_string()).unwrap_or_default();
+    let mut errors = FieldErrors::new();
+    let title = get("title");
+    if title.is_empty() {
+        errors.insert("title".into(), "must not be empty".into());
+    }
+    let slug = match get("slug") {
+        s if s.is_empty() => Slug::from_title(&title).map(|s| s.to_string()).unwrap_or_default(),
+        s => s,
+    };
+    let compare_at_minor = match get("compare_at") {
+        s if s.is_empty() => None,
+        s => parse_price(&s).map_err(|e| errors.insert("compare_at".into(), e)).ok(),
+    };
+    let mut variants = Vec::new();
+    for i in 0..MAX_VARIANTS {
+        let (sku, options, price, stock) =
+            (get(&format!("sku_{i}")), get(&format!("options_{i}")), get(&format!("price_{i}")), get(&format!("stock_{i}")));
+        if [&sku, &options, &price, &stock].iter().all(|s| s.is_empty()) {
+            continue;
+        }
+        let n = variants.len();
+        let f = |name: &str| format!("variants[{n}].{name}");
+        let options = parse_options(&options).map_err(|e| errors.insert(f("options"), e)).unwrap_or_default();
+        let price_minor = parse_price(&price).map_err(|e| errors.insert(f("price"), e)).unwrap_or(0);
+        let stock = match stock.parse::<i64>() {
+            Ok(n) if n >= 0 => n,
+            _ => {
+                errors.insert(f("stock"), "enter a whole number, 0 or more".into());
+                0
+            }
+        };
+        variants.push(VariantDraft { sku, options, price_minor, stock, image: None });
+    }
+    let mut images: Vec<Image> = previous.map(|p| p.images.clone()).unwrap_or_default();
+    let keep: Vec<bool> = (0..images.len()).map(|n| !fields.contains_key(&format!("remove_image_{n}"))).collect();
+    let mut k = keep.iter();
+    images.retain(|_| *k.next().unwrap_or(&true));
+    if !errors.is_empty() {
+        return Err(errors);
+    }
+    Ok(ProductDraft {
+        id: previous.map(|p| p.id.clone()).unwrap_or_else(|| new_id.to_string()),
+        slug,
+        title,
+        description: get("description"),
+        brand: get("brand"),
+        category: get("category"),
+        images,
+        currency: "USD".into(),
+        compare_at_minor,
+        variants,
+        tags: get("tags").split(',').map(str::trim).filter(|t| !t.is_empty()).map(String::from).collect(),
+        status: get("status"),
+        created_at: previous.map(|p| p.created_at).unwrap_or(now),
+        updated_at: now,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn form(pairs: &[(&str, &str)]) -> BTreeMap<String, String> {
+        pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    #[test]
+    fn prices_are_parsed_strictly() {
+        assert_eq!(parse_price("19.99"), Ok(1999));
+        assert_eq!(parse_price("19.9"), Ok(1990));
+        assert_eq!(parse_price("$7"), Ok(700));
+        assert!(parse_price("-1").is_err());
+        assert!(parse_price("1.999").is_err());
+        assert!(parse_price("abc").is_err());
+        assert!(parse_price("").is_err());
+        assert!(parse_price("1e9").is_err());
+    }
+
+    #[test]
+    fn a_good_form_becomes_a_valid_product() {
+        let f = form(&[
+            ("title", "Wool socks"),
+            ("brand", "Acme"),
+            ("category", "apparel/socks"),
+            ("status", "active"),
+            ("tags", "warm, wool"),
+            ("sku_0", "SOCK-M"),
+            ("options_0", "size=M"),
+            ("price_0", "9.50"),
+            ("stock_0", "4"),
+            ("sku_1", ""),
+        ]);
+        let d = draft_from_form(&f, None, "p-new", 100).unwrap();
+        assert_eq!(d.slug, "wool-socks");
+        assert_eq!(d.variants.len(), 1);
+        let p = Product::parse(d).unwrap();
+        assert_eq!(p.variants[0].price.minor(), 950);
+        assert_eq!(p.tags, vec!["warm", "wool"]);
+    }
+
+    #[test]
+    fn every_bad_field_is_reported() {
+        let f = form(&[("title", "X"), ("price_0", "-3"), ("stock_0", "many"), ("options_0", "red"), ("compare_at", "x")]);
+        let e = draft_from_form(&f, None, "p", 1).unwrap_err();
+        let keys: Vec<&str> = e.keys().map(String::as_str).collect();
+        assert_eq!(keys, vec!["compare_at", "variants[0].options", "variants[0].price", "variants[0].stock"]);
+    }
+}

@@ -1,0 +1,71 @@
+//! Audit log of merchant actions: who, what, when, before and after.
+
+use crate::database::Database;
+use crate::orders::repo::now;
+use crate::PortResult;
+use serde::Serialize;
+use sqlx::Row;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct AuditEntry {
+    pub at: i64,
+    pub actor: String,
+    pub action: String,
+    pub target: String,
+    pub before: Option<String>,
+    pub after: Option<String>,
+}
+
+#[derive(Clone)]
+pub struct AuditLog {
+    db: Database,
+}
+
+impl AuditLog {
+    pub fn new(db: Database) -> Self {
+        Self { db }
+    }
+
+    pub async fn record(
+        &self,
+        actor: &str,
+        action: &str,
+        target: &str,
+        before: Option<String>,
+        after: Option<String>,
+    ) -> PortResult<()> {
+        sqlx::query("INSERT INTO audit_log (id, at, actor, action, target, before_json, after_json) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+            .bind(uuid::Uuid::new_v4().simple().to_string())
+            .bind(now())
+            .bind(actor)
+            .bind(action)
+            .bind(target)
+            .bind(before)
+            .bind(after)
+            .execute(self.db.pool())
+            .await
+            .map_err(self.db.err())?;
+        Ok(())
+    }
+
+    /// Newest first.
+    pub async fn list(&self, limit: i64, offset: i64) -> PortResult<Vec<AuditEntry>> {
+        let rows = sqlx::query("SELECT at, actor, action, target, before_json, after_json FROM audit_log ORDER BY at DESC, id LIMIT $1 OFFSET $2")
+            .bind(limit)
+            .bind(offset)
+            .fetch_all(self.db.pool())
+            .await
+            .map_err(self.db.err())?;
+        Ok(rows
+            .iter()
+            .map(|r| AuditEntry {
+                at: r.get(0),
+                actor: r.get(1),
+                action: r.get(2),
+                target: r.get(3),
+                before: r.get(4),
+                after: r.get(5),
+            })
+            .collect())
+    }
+}

@@ -1,0 +1,137 @@
+//! Account form handlers (sign-up, sign-in, sign-out, password reset) and the
+//! session middleware that tells every route who is asking.
+
+use crate::forms::{back_with_errors, cookie, secure_attr, set_cookie, with_notice};
+use app::state::AppState;
+use axum::extract::{Request, State};
+use axum::http::HeaderMap;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use infra::accounts::session::{Viewer, COOKIE};
+use infra::accounts::{AccountError, User};
+use std::collections::BTreeMap;
+
+type Fields = Form<BTreeMap<String, String>>;
+
+fn field(f: &BTreeMap<String, String>, k: &str) -> String {
+    f.get(k).cloned().unwrap_or_default()
+}
+
+/// Put `Viewer` in the request's extensions (anonymous when there is no
+/// valid session, or when the session store is down).
+pub async fn session_layer(State(st): State<AppState>, mut req: Request, next: Next) -> Response {
+    let user = match cookie(req.headers(), COOKIE) {
+        Some(id) => st.accounts.sessions.get(&id).await.unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "session store unavailable; treating the request as signed out");
+            None
+        }),
+        None => None,
+    };
+    req.extensions_mut().insert(Viewer(user));
+    next.run(req).await
+}
+
+fn unavailable(e: impl std::fmt::Display) -> Response {
+    tracing::error!(error = %e, "account operation failed");
+    (axum::http::StatusCode::SERVICE_UNAVAILABLE, "Accounts are briefly unavailable; please try again.").into_response()
+}
+
+/// Start a session under a fresh id (dropping the old one), merge the guest
+/// cart into the account's cart, and redirect.
+async fn signed_in(st: &AppState, headers: &HeaderMap, user: &User, next: &str) -> Response {
+    if let Some(old) = cookie(headers, COOKIE) {
+        let _ = st.accounts.sessions.end(&old).await;
+    }
+    let id = match st.accounts.sessions.start(&user.session()).await {
+        Ok(id) => id,
+        Err(e) => return unavailable(e),
+    };
+    merge_guest_cart(st, headers, &user.id).await;
+    let target = if next.starts_with('/') && !next.starts_with("//") {
+        next.to_string()
+    } else if user.role == domain::account::Role::Merchant {
+        "/admin".into()
+    } else {
+        "/account".into()
+    };
+    let mut resp = Redirect::to(&target).into_response();
+    let max_age = st.accounts.sessions.ttl().as_secs();
+    set_cookie(&mut resp, &format!("{COOKIE}={id}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{}", secure_attr(st)));
+    resp
+}
+
+async fn merge_guest_cart(st: &AppState, headers: &HeaderMap, user_id: &str) {
+    let Some(guest) = cookie(headers, app::cart_api::ssr::COOKIE).and_then(|v| st.orders.signer.verify(&v)) else {
+        return;
+    };
+    let carts = &st.orders.carts;
+    let Ok(g) = carts.load(&guest).await else { return };
+    if g.lines.is_empty() {
+        return;
+    }
+    let mine = app::cart_api::ssr::user_cart_id(user_id);
+    let Ok(mut cart) = carts.load(&mine).await else { return };
+    for l in &g.lines {
+        // A line over the caps is dropped, never an error at sign-in.
+        let _ = cart.add(&l.product_id, &l.sku, i64::from(l.quantity), l.price_seen);
+    }
+    if carts.save(&mine, &cart).await.is_ok() {
+        let _ = carts.clear(&guest).await;
+        tracing::info!(lines = g.lines.len(), "merged the guest cart into the account's cart");
+    }
+}
+
+pub async fn sign_in(State(st): State<AppState>, headers: HeaderMap, Form(f): Fields) -> Response {
+    let next = field(&f, "next");
+    match st.accounts.sign_in(&field(&f, "email"), &field(&f, "password")).await {
+        Ok(user) => signed_in(&st, &headers, &user, &next).await,
+        Err(AccountError::Port(e)) => unavailable(e),
+        Err(e) => {
+            let page = if next.is_empty() { "/account/sign-in".to_string() } else { format!("/account/sign-in?next={}", app::components::encode(&next)) };
+            back_with_errors(&st, &page, f, BTreeMap::new(), Some(e.to_string())).await
+        }
+    }
+}
+
+pub async fn sign_up(State(st): State<AppState>, headers: HeaderMap, Form(f): Fields) -> Response {
+    match st.accounts.sign_up(&field(&f, "email"), &field(&f, "password")).await {
+        Ok(user) => signed_in(&st, &headers, &user, "/account").await,
+        Err(AccountError::Invalid(errors)) => back_with_errors(&st, "/account/sign-up", f, errors, None).await,
+        Err(AccountError::Port(e)) => unavailable(e),
+        Err(e) => back_with_errors(&st, "/account/sign-up", f, BTreeMap::new(), Some(e.to_string())).await,
+    }
+}
+
+pub async fn sign_out(State(st): State<AppState>, headers: HeaderMap) -> Response {
+    if let Some(id) = cookie(&headers, COOKIE) {
+        let _ = st.accounts.sessions.end(&id).await;
+    }
+    let mut resp = with_notice("/", "You are signed out.");
+    set_cookie(&mut resp, &format!("{COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}", secure_attr(&st)));
+    resp
+}
+
+pub async fn forgot(State(st): State<AppState>, Form(f): Fields) -> Response {
+    match st.accounts.request_reset(&field(&f, "email")).await {
+        Ok(()) => with_notice(
+            "/account/forgot",
+            "If an account exists for that email, a reset link is on its way. It works once, for an hour.",
+        ),
+        Err(AccountError::Invalid(errors)) => back_with_errors(&st, "/account/forgot", f, errors, None).await,
+        Err(e) => unavailable(e),
+    }
+}
+
+pub async fn reset(State(st): State<AppState>, Form(f): Fields) -> Response {
+    let token = field(&f, "token");
+    match st.accounts.reset_password(&token, &field(&f, "password")).await {
+        Ok(_) => with_notice("/account/sign-in", "Your password is changed. Sign in with it."),
+        Err(AccountError::Invalid(errors)) => {
+            let page = format!("/account/reset?token={}", app::components::encode(&token));
+            back_with_errors(&st, &page, f, errors, None).await
+        }
+        Err(AccountError::Port(e)) => unavailable(e),
+        Err(e) => back_with_errors(&st, "/account/reset", f, BTreeMap::new(), Some(e.to_string())).await,
+    }
+}

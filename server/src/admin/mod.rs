@@ -1,0 +1,81 @@
+//! Admin form handlers. Each checks the merchant role itself (`Merchant`
+//! extractor: 401 signed out, 403 shopper), changes through the same ports as
+//! the storefront, records the change in the audit log, and redirects back.
+
+mod orders;
+mod products;
+
+use crate::forms::with_notice;
+use app::state::AppState;
+use axum::extract::{FromRequestParts, Path, State};
+use axum::http::request::Parts;
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::post;
+use axum::Router;
+use infra::accounts::session::{SessionUser, Viewer};
+
+/// Largest admin request body (an image upload and the form around it).
+pub const MAX_ADMIN_BODY: usize = 8 * 1024 * 1024;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/admin/products/save", post(products::save))
+        .route("/admin/products/{id}/archive", post(products::archive))
+        .route("/admin/orders/{id}/cancel", post(orders::cancel))
+        .route("/admin/orders/{id}/refund", post(orders::refund))
+        .route("/admin/queues/redrive", post(redrive_all))
+        .route("/admin/queues/redrive/{message_id}", post(redrive_one))
+        .layer(axum::extract::DefaultBodyLimit::max(MAX_ADMIN_BODY))
+}
+
+/// A signed-in merchant, or a refusal.
+pub struct Merchant(pub SessionUser);
+
+impl<S: Send + Sync> FromRequestParts<S> for Merchant {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        match parts.extensions.get::<Viewer>().and_then(|v| v.0.clone()) {
+            Some(u) if u.role == domain::account::Role::Merchant => Ok(Merchant(u)),
+            Some(_) => Err((StatusCode::FORBIDDEN, "forbidden: merchants only").into_response()),
+            None => Err((StatusCode::UNAUTHORIZED, "sign in as a merchant").into_response()),
+        }
+    }
+}
+
+pub fn failed(e: impl std::fmt::Display) -> Response {
+    tracing::error!(error = %e, "admin change failed");
+    (StatusCode::SERVICE_UNAVAILABLE, "The change could not be made right now; nothing was changed. Try again.")
+        .into_response()
+}
+
+pub async fn audit(st: &AppState, who: &SessionUser, action: &str, target: &str, before: Option<String>, after: Option<String>) {
+    if let Err(e) = st.audit.record(&who.email, action, target, before, after).await {
+        tracing::error!(error = %e, action, target, "audit log write failed");
+    }
+}
+
+async fn redrive_all(Merchant(who): Merchant, State(st): State<AppState>) -> Response {
+    match st.services.queues.redrive(10_000).await {
+        Ok(n) => {
+            audit(&st, &who, "queue.redrive_all", "orders-dlq", None, Some(format!("{{\"moved\":{n}}}"))).await;
+            with_notice("/admin/queues", &format!("Moved {n} message(s) back to the order queue."))
+        }
+        Err(e) => failed(e),
+    }
+}
+
+async fn redrive_one(Merchant(who): Merchant, State(st): State<AppState>, Path(message_id): Path<String>) -> Response {
+    if message_id.len() > 200 {
+        return (StatusCode::BAD_REQUEST, "bad message id").into_response();
+    }
+    match st.services.queues.redrive_one(&message_id, 1000).await {
+        Ok(true) => {
+            audit(&st, &who, "queue.redrive", &message_id, None, None).await;
+            with_notice("/admin/queues", "Moved the message back to the order queue.")
+        }
+        Ok(false) => with_notice("/admin/queues", "That message is no longer in the dead-letter queue."),
+        Err(e) => failed(e),
+    }
+}

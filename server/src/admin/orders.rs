@@ -1,0 +1,43 @@
+//! Cancel and refund (stock and payment compensated; see `infra::orders::admin::reverse`).
+
+use super::{audit, failed, Merchant};
+use crate::forms::with_notice;
+use app::state::AppState;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use axum::Form;
+use infra::orders::admin::{reverse, ManageError, Reversal};
+use std::collections::BTreeMap;
+
+async fn run(st: AppState, who: Merchant, id: String, how: Reversal, reason: String) -> Response {
+    let Merchant(who) = who;
+    let page = format!("/admin/orders/{}", app::components::encode(&id));
+    let reason: String = reason.trim().chars().filter(|c| !c.is_control()).take(200).collect();
+    let reason = if reason.is_empty() { "no reason given".to_string() } else { reason };
+    match reverse(&st.orders.repo, &st.catalog, &st.orders.payments, &id, how, &reason).await {
+        Ok((before, after)) => {
+            let action = if how == Reversal::Cancel { "order.cancel" } else { "order.refund" };
+            let b = serde_json::json!({ "status": before.status.name(), "total": before.total.to_string() });
+            let a = serde_json::to_value(&after).unwrap_or_default();
+            audit(&st, &who, action, &id, Some(b.to_string()), Some(a.to_string())).await;
+            let done = if how == Reversal::Cancel { "Order cancelled" } else { "Order refunded" };
+            with_notice(&page, &format!("{done}: payment returned and stock restored."))
+        }
+        Err(ManageError::NotFound) => with_notice("/admin/orders", "No such order."),
+        Err(e @ (ManageError::WrongState { .. } | ManageError::Payment(_))) => with_notice(&page, &e.to_string()),
+        Err(ManageError::Port(e)) => failed(e),
+    }
+}
+
+pub async fn cancel(
+    who: Merchant,
+    State(st): State<AppState>,
+    Path(id): Path<String>,
+    Form(f): Form<BTreeMap<String, String>>,
+) -> Response {
+    run(st, who, id, Reversal::Cancel, f.get("reason").cloned().unwrap_or_default()).await
+}
+
+pub async fn refund(who: Merchant, State(st): State<AppState>, Path(id): Path<String>) -> Response {
+    run(st, who, id, Reversal::Refund, String::new()).await
+}

@@ -1,0 +1,153 @@
+//! Accounts: sign-up, sign-in (session rotation, guest cart merge), sign-out,
+//! password reset through the mail folder, field errors, order history.
+
+use crate::helpers::{location, session_cookie, spawn_app, TestApp};
+use infra::mail::FolderMailer;
+use leptos::server_fn::ServerFn;
+
+fn email() -> String {
+    format!("s{}@example.com", &uuid::Uuid::new_v4().simple().to_string()[..10])
+}
+
+/// Follow a `?form=ID` redirect and return the page it shows.
+async fn follow(app: &TestApp, r: reqwest::Response, cookie: &str) -> String {
+    assert_eq!(r.status(), 303, "a form post answers with a redirect");
+    app.text_as(&location(&r), cookie).await.1
+}
+
+async fn cart_count(app: &TestApp, cookie: &str) -> u32 {
+    let (status, body) = app.call(app::cart_api::CartCount::PATH, cookie, serde_json::json!({})).await;
+    assert_eq!(status, 200, "{body}");
+    body.trim().parse().unwrap()
+}
+
+#[tokio::test]
+async fn sign_in_rotates_the_session_and_merges_the_guest_cart() {
+    let app = spawn_app(&[]).await;
+    let mail = email();
+    let first = app.shopper(&mail).await;
+    assert!(app.text_as("/account", &first).await.1.contains(&mail));
+    // Sign out: the session is gone server-side, not only in the browser.
+    let out = app.form("/account/sign-out", &first, &[]).await;
+    assert_eq!(out.status(), 303);
+    assert!(out.headers()["set-cookie"].to_str().unwrap().contains("Max-Age=0"));
+    assert_eq!(app.text_as("/account", &first).await.0, 401);
+
+    // A guest fills a cart, then signs in while still sending the old session id.
+    let p = infra::catalog::seed::product(5);
+    let add = serde_json::json!({ "product_id": p.id, "sku": p.variants[0].sku.to_string(), "quantity": 2 });
+    let r = app
+        .client
+        .post(format!("{}{}", app.url, app::cart_api::AddToCart::PATH))
+        .header("content-type", "application/json")
+        .body(add.to_string())
+        .send()
+        .await
+        .unwrap();
+    let guest = r.headers()["set-cookie"].to_str().unwrap().split(';').next().unwrap().to_string();
+    let both = format!("{guest}; {first}");
+    let r = app.form("/account/sign-in", &both, &[("email", &mail), ("password", "a long enough password")]).await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(location(&r), "/account");
+    let cookie_line = r.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(cookie_line.contains("HttpOnly") && cookie_line.contains("SameSite=Lax"), "{cookie_line}");
+    let second = session_cookie(&r).unwrap();
+    assert_ne!(second, first, "a new session id at sign-in");
+    assert_eq!(cart_count(&app, &second).await, 2, "the guest cart moved into the account");
+    assert_eq!(cart_count(&app, &guest).await, 0, "and the guest cart is emptied");
+    assert!(app.state.accounts.sessions.get(first.trim_start_matches("sf_session=")).await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn bad_sign_up_and_sign_in_get_field_errors_and_create_nothing() {
+    let app = spawn_app(&[]).await;
+    let r = app.form("/account/sign-up", "", &[("email", "not-an-email"), ("password", "short")]).await;
+    assert!(session_cookie(&r).is_none());
+    let page = follow(&app, r, "").await;
+    assert!(page.contains("enter an email address like name@example.com"), "email error shown");
+    assert!(page.contains("use at least 10 characters"), "password error shown");
+    assert!(page.contains("value=\"not-an-email\""), "what was typed is kept");
+    assert!(!page.contains("short"), "the password is never echoed");
+
+    let mail = email();
+    app.shopper(&mail).await;
+    let r = app.form("/account/sign-up", "", &[("email", &mail.to_uppercase()), ("password", "another password")]).await;
+    assert!(session_cookie(&r).is_none(), "the same email (any case) cannot sign up twice");
+    assert!(follow(&app, r, "").await.contains("an account with this email exists"));
+
+    let r = app.form("/account/sign-in", "", &[("email", &mail), ("password", "wrong password!")]).await;
+    assert!(session_cookie(&r).is_none());
+    assert!(follow(&app, r, "").await.contains("do not match an account"));
+    let r = app.form("/account/sign-in", "", &[("email", "nobody@example.com"), ("password", "whatever12345")]).await;
+    assert!(session_cookie(&r).is_none());
+    // Junk and missing fields: a clear answer, never a 5xx.
+    for body in ["", "email=%ZZ", "password=&email=", "a=1&a=2"] {
+        let r = app
+            .client
+            .post(format!("{}/account/sign-in", app.url))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert!(r.status().as_u16() < 500, "{body:?} -> {}", r.status());
+    }
+}
+
+#[tokio::test]
+async fn a_mailed_reset_link_sets_a_new_password_once() {
+    let app = spawn_app(&[]).await;
+    let dir = app._dir.join("mail");
+    let mail = email();
+    app.shopper(&mail).await;
+
+    let r = app.form("/account/forgot", "", &[("email", "unknown@example.com")]).await;
+    let same_answer = location(&r);
+    assert!(FolderMailer::read_all(&dir).is_empty(), "no mail for an unknown address");
+    let r = app.form("/account/forgot", "", &[("email", &mail)]).await;
+    assert_eq!(location(&r), same_answer, "the answer does not reveal whether the account exists");
+    let mails = FolderMailer::read_all(&dir);
+    assert_eq!(mails.len(), 1);
+    assert_eq!(mails[0].to, mail);
+    let link = mails[0].body.lines().find(|l| l.contains("/account/reset?token=")).unwrap();
+    let token = link.split("token=").nth(1).unwrap().trim();
+
+    let r = app.form("/account/reset", "", &[("token", token), ("password", "short")]).await;
+    assert!(follow(&app, r, "").await.contains("use at least 10 characters"));
+    let r = app.form("/account/reset", "", &[("token", token), ("password", "my new password")]).await;
+    assert!(location(&r).starts_with("/account/sign-in?notice="));
+    let r = app.form("/account/reset", "", &[("token", token), ("password", "a third password")]).await;
+    assert!(follow(&app, r, "").await.contains("invalid or has expired"), "a token works once");
+
+    let old = app.form("/account/sign-in", "", &[("email", &mail), ("password", "a long enough password")]).await;
+    assert!(session_cookie(&old).is_none(), "the old password no longer works");
+    let new = app.form("/account/sign-in", "", &[("email", &mail), ("password", "my new password")]).await;
+    assert!(session_cookie(&new).is_some());
+}
+
+#[tokio::test]
+async fn a_signed_in_shopper_sees_their_orders_and_nobody_elses() {
+    let app = spawn_app(&[]).await;
+    let me = app.shopper(&email()).await;
+    let other = app.shopper(&email()).await;
+    let p = infra::catalog::seed::product(7);
+    let add = serde_json::json!({ "product_id": p.id, "sku": p.variants[0].sku.to_string(), "quantity": 1 });
+    assert_eq!(app.call(app::cart_api::AddToCart::PATH, &me, add).await.0, 200);
+    let order = serde_json::json!({ "input": {
+        "email": "me@example.com",
+        "address": { "name": "Ann Lee", "line1": "1 Main St", "line2": "", "city": "Springfield", "postal_code": "12345", "country": "US" },
+        "shipping": "standard", "card_number": "4242 4242 4242 4242", "idempotency_key": "history-key-1" } });
+    let (status, body) = app.call(app::cart_api::PlaceOrder::PATH, &me, order).await;
+    assert_eq!(status, 200, "{body}");
+    let id = serde_json::from_str::<serde_json::Value>(&body).unwrap()["Accepted"]["order_id"].as_str().unwrap().to_string();
+    let w = &app.state.orders.worker;
+    w.run_once(&*app.state.services.queues.main, std::time::Duration::from_secs(1)).await.unwrap();
+
+    let (status, mine) = app.text_as("/account", &me).await;
+    assert_eq!(status, 200);
+    assert!(mine.contains(&id), "my order is listed");
+    assert!(mine.contains("confirmed"));
+    let (_, theirs) = app.text_as("/account", &other).await;
+    assert!(!theirs.contains(&id), "another shopper does not see it");
+    assert!(theirs.contains("No orders yet"));
+}

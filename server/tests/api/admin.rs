@@ -1,0 +1,282 @@
+//! The merchant admin: role checks on every admin endpoint, product
+//! create/edit/archive with images and field errors, cancel/refund with
+//! compensation, dead-letter inspection and redrive, the audit log.
+
+use crate::helpers::{location, spawn_app, TestApp};
+use app::admin::api::*;
+use leptos::server_fn::ServerFn;
+use reqwest::multipart::{Form, Part};
+
+const PNG: &[u8] = b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR\0\0\0\x01\0\0\0\x01\x08\x06\0\0\0\x1f\x15\xc4\x89\0\0\0\rIDATx\x9cc\xf8\xff\xff?\0\x05\xfe\x02\xfe\xa7\x35\x81\x84\0\0\0\0IEND\xaeB`\x82";
+
+fn product_form(fields: &[(&str, &str)]) -> Form {
+    fields.iter().fold(Form::new(), |f, (k, v)| f.text(k.to_string(), v.to_string()))
+}
+
+async fn save(app: &TestApp, cookie: &str, form: Form) -> reqwest::Response {
+    app.client
+        .post(format!("{}/admin/products/save", app.url))
+        .header("origin", &app.url)
+        .header("cookie", cookie)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+}
+
+fn good() -> Vec<(&'static str, &'static str)> {
+    vec![
+        ("id", ""),
+        ("title", "Harbour Rain Jacket"),
+        ("brand", "Northwind"),
+        ("category", "apparel/outerwear"),
+        ("status", "active"),
+        ("description", "Keeps the rain out."),
+        ("sku_0", "HRJ-S"),
+        ("options_0", "size=S"),
+        ("price_0", "89.00"),
+        ("stock_0", "5"),
+        ("sku_1", "HRJ-M"),
+        ("options_1", "size=M"),
+        ("price_1", "89.00"),
+        ("stock_1", "3"),
+    ]
+}
+
+async fn product_count(app: &TestApp) -> usize {
+    app.state.catalog.store().admin_rows().await.unwrap().len()
+}
+
+async fn kept_errors(app: &TestApp, r: &reqwest::Response) -> std::collections::BTreeMap<String, String> {
+    assert_eq!(r.status(), 303);
+    let loc = location(r);
+    let id = loc.split("form=").nth(1).unwrap_or_else(|| panic!("no kept form in {loc}"));
+    app::forms::kept(&app.state, id).await.errors
+}
+
+#[tokio::test]
+async fn every_admin_endpoint_checks_the_role() {
+    let app = spawn_app(&[]).await;
+    let shopper = app.shopper("shopper@example.com").await;
+    let merchant = app.merchant().await;
+    let p = infra::catalog::seed::product(1);
+    let fns: Vec<(&str, serde_json::Value)> = vec![
+        (AdminDashboard::PATH, serde_json::json!({})),
+        (AdminProducts::PATH, serde_json::json!({ "q": "", "page": 1 })),
+        (AdminProduct::PATH, serde_json::json!({ "id": p.id })),
+        (AdminOrders::PATH, serde_json::json!({ "status": "", "from": "", "to": "", "page": 1 })),
+        (AdminOrder::PATH, serde_json::json!({ "id": "o123" })),
+        (AdminQueues::PATH, serde_json::json!({})),
+        (AdminAudit::PATH, serde_json::json!({ "page": 1 })),
+    ];
+    for (path, body) in &fns {
+        assert_eq!(app.call(path, "", body.clone()).await.0, 401, "{path} anonymous");
+        assert_eq!(app.call(path, &shopper, body.clone()).await.0, 403, "{path} shopper");
+        let (status, text) = app.call(path, &merchant, body.clone()).await;
+        assert_eq!(status, 200, "{path} merchant: {text}");
+    }
+    let posts = [
+        format!("/admin/products/{}/archive", p.id),
+        "/admin/orders/o123/cancel".to_string(),
+        "/admin/orders/o123/refund".to_string(),
+        "/admin/queues/redrive".to_string(),
+        "/admin/queues/redrive/m1".to_string(),
+    ];
+    for path in &posts {
+        assert_eq!(app.form(path, "", &[]).await.status(), 401, "{path} anonymous");
+        assert_eq!(app.form(path, &shopper, &[]).await.status(), 403, "{path} shopper");
+    }
+    for who in ["", shopper.as_str()] {
+        let r = save(&app, who, product_form(&good())).await;
+        assert!([401, 403].contains(&r.status().as_u16()), "save as {who:?}");
+    }
+    assert_eq!(app.state.catalog.store().by_id(&p.id).await.unwrap().unwrap().status.as_str(), "active");
+    assert_eq!(product_count(&app).await, 60, "refused calls changed nothing");
+    for page in ["/admin", "/admin/products", "/admin/orders", "/admin/queues", "/admin/audit"] {
+        assert_eq!(app.text_as(page, "").await.0, 401, "{page} anonymous");
+        assert_eq!(app.text_as(page, &shopper).await.0, 403, "{page} shopper");
+        assert_eq!(app.text_as(page, &merchant).await.0, 200, "{page} merchant");
+    }
+    // The merchant's archive works and is audited.
+    let r = app.form(&format!("/admin/products/{}/archive", p.id), &merchant, &[]).await;
+    assert_eq!(r.status(), 303);
+    assert_eq!(app.state.catalog.store().by_id(&p.id).await.unwrap().unwrap().status.as_str(), "archived");
+    assert_eq!(app.text(&format!("/p/{}", p.slug)).await.0, 404, "gone from the storefront at once");
+    let audit = app.state.audit.list(10, 0).await.unwrap();
+    assert_eq!(audit[0].action, "product.archive");
+    assert!(audit[0].before.as_deref().unwrap().contains("active"));
+}
+
+#[tokio::test]
+async fn a_merchant_creates_a_product_with_an_image_and_the_storefront_shows_it_at_once() {
+    let app = spawn_app(&[]).await;
+    let merchant = app.merchant().await;
+    let form = product_form(&good())
+        .text("image_alt", "A blue rain jacket")
+        .part("image", Part::bytes(PNG.to_vec()).file_name("jacket.png").mime_str("image/png").unwrap());
+    let r = save(&app, &merchant, form).await;
+    assert_eq!(r.status(), 303);
+    assert!(location(&r).contains("notice=Saved"), "{}", location(&r));
+    let (status, page) = app.text("/p/harbour-rain-jacket").await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Harbour Rain Jacket") && page.contains("$89.00"));
+    let src = page.split("src=\"/media/").nth(1).unwrap().split('"').next().unwrap();
+    let img = app.get(&format!("/media/{src}")).await;
+    assert_eq!(img.status(), 200);
+    assert_eq!(img.headers()["content-type"], "image/png");
+    assert_eq!(img.bytes().await.unwrap().as_ref(), PNG);
+    let (_, listing) = app.text("/c/apparel/outerwear").await;
+    assert!(listing.contains("Harbour Rain Jacket"), "category listing updated at once");
+
+    // Edit: price change shows at once too; the audit log has before and after.
+    let id = app.state.catalog.product_by_slug("harbour-rain-jacket").await.unwrap().unwrap().id;
+    let mut edit = good();
+    edit[0] = ("id", id.as_str());
+    edit[8] = ("price_0", "79.50");
+    assert_eq!(save(&app, &merchant, product_form(&edit)).await.status(), 303);
+    assert!(app.text("/p/harbour-rain-jacket").await.1.contains("$79.50"));
+    let audit = app.state.audit.list(10, 0).await.unwrap();
+    assert_eq!(audit[0].action, "product.update");
+    assert!(audit[0].before.as_deref().unwrap().contains("8900") && audit[0].after.as_deref().unwrap().contains("7950"));
+    assert_eq!(audit[1].action, "product.create");
+}
+
+#[tokio::test]
+async fn bad_product_forms_get_field_errors_and_change_nothing() {
+    let app = spawn_app(&[]).await;
+    let merchant = app.merchant().await;
+    let seeded = infra::catalog::seed::product(2);
+    let taken_sku = seeded.variants[0].sku.to_string();
+    let before = product_count(&app).await;
+    let cases: Vec<(Vec<(&str, &str)>, Option<Part>, &str)> = vec![
+        (vec![("title", "")], None, "title"),
+        (vec![("price_0", "-5")], None, "variants[0].price"),
+        (vec![("slug", seeded.slug.as_str())], None, "slug"),
+        (vec![("sku_1", taken_sku.as_str())], None, "variants[1].sku"),
+        (vec![("stock_0", "lots")], None, "variants[0].stock"),
+        (vec![], Some(Part::bytes(vec![0u8; 3 * 1024 * 1024]).file_name("huge.png")), "image"),
+        (vec![], Some(Part::bytes(b"<svg onload=alert(1)>".to_vec()).file_name("x.svg")), "image"),
+        (vec![], Some(Part::bytes(b"hello".to_vec()).file_name("notes.txt")), "image"),
+    ];
+    for (changes, image, field) in cases {
+        let mut fields = good();
+        for (k, v) in &changes {
+            match fields.iter_mut().find(|(fk, _)| fk == k) {
+                Some(f) => f.1 = v,
+                None => fields.push((k, v)),
+            }
+        }
+        let mut form = product_form(&fields);
+        if let Some(img) = image {
+            form = form.part("image", img);
+        }
+        let r = save(&app, &merchant, form).await;
+        let errors = kept_errors(&app, &r).await;
+        assert!(errors.contains_key(field), "{changes:?}: expected an error on {field}, got {errors:?}");
+    }
+    assert_eq!(product_count(&app).await, before, "no product was created");
+    let media = app.state.services.objects.list("media/").await.unwrap();
+    assert!(media.is_empty(), "no image was kept: {media:?}");
+    // The form page shows the error beside its field and keeps the input.
+    let mut fields = good();
+    fields[8] = ("price_0", "-5");
+    let r = save(&app, &merchant, product_form(&fields)).await;
+    let (_, page) = app.text_as(&location(&r), &merchant).await;
+    assert!(page.contains("must not be negative") && page.contains("Harbour Rain Jacket"));
+}
+
+#[tokio::test]
+async fn refund_returns_stock_and_payment_once_and_is_audited() {
+    let app = spawn_app(&[]).await;
+    let merchant = app.merchant().await;
+    let shopper = app.shopper("buyer@example.com").await;
+    let p = (0..60).map(infra::catalog::seed::product).find(|p| p.is_visible() && p.variants.iter().any(|v| v.stock >= 5)).unwrap();
+    let sku = p.variants.iter().find(|v| v.stock >= 5).unwrap().sku.to_string();
+    let stock = || async { app.state.catalog.store().by_id(&p.id).await.unwrap().unwrap().variant(&sku).unwrap().stock };
+    let start = stock().await;
+    let add = serde_json::json!({ "product_id": p.id, "sku": sku, "quantity": 2 });
+    assert_eq!(app.call(app::cart_api::AddToCart::PATH, &shopper, add).await.0, 200);
+    let order = serde_json::json!({ "input": {
+        "email": "buyer@example.com",
+        "address": { "name": "Bo Chen", "line1": "2 Side St", "line2": "", "city": "Portland", "postal_code": "97201", "country": "US" },
+        "shipping": "standard", "card_number": "4242424242424242", "idempotency_key": "refund-key-1" } });
+    let (_, body) = app.call(app::cart_api::PlaceOrder::PATH, &shopper, order).await;
+    assert!(body.contains("Accepted"), "{body}");
+    let id = serde_json::from_str::<serde_json::Value>(&body).unwrap()["Accepted"]["order_id"].as_str().unwrap().to_string();
+    app.state.orders.worker.run_once(&*app.state.services.queues.main, std::time::Duration::from_secs(1)).await.unwrap();
+    assert_eq!(stock().await, start - 2);
+
+    let (_, list) = app.call(AdminOrders::PATH, &merchant, serde_json::json!({ "status": "confirmed", "from": "", "to": "", "page": 1 })).await;
+    assert!(list.contains(&id), "the merchant sees the order");
+    let r = app.form(&format!("/admin/orders/{id}/refund"), &merchant, &[]).await;
+    assert!(location(&r).contains("Order+refunded"), "{}", location(&r));
+    assert_eq!(stock().await, start, "stock returned");
+    let auth = format!("auth_{id}");
+    let pay: String = sqlx::query_scalar("SELECT status FROM payments WHERE auth_id = $1")
+        .bind(&auth)
+        .fetch_one(app.state.services.db.pool())
+        .await
+        .unwrap();
+    assert_eq!(pay, "refunded");
+    // Twice (a double click, a retry): refused, nothing returned twice.
+    let r = app.form(&format!("/admin/orders/{id}/refund"), &merchant, &[]).await;
+    assert!(location(&r).contains("only+a+confirmed+order"), "{}", location(&r));
+    let r = app.form(&format!("/admin/orders/{id}/cancel"), &merchant, &[("reason", "x")]).await;
+    assert!(location(&r).contains("only+a+confirmed+order"));
+    assert_eq!(stock().await, start);
+    assert_eq!(app.state.orders.repo.status(&id).await.unwrap().unwrap().name(), "refunded");
+    let audit = app.state.audit.list(10, 0).await.unwrap();
+    assert_eq!((audit[0].action.as_str(), audit[0].target.as_str()), ("order.refund", id.as_str()));
+    // Filters: bad dates and statuses are a clear 4xx.
+    let (status, _) = app.call(AdminOrders::PATH, &merchant, serde_json::json!({ "status": "", "from": "yesterday", "to": "", "page": 1 })).await;
+    assert_eq!(status, 400, "bad date");
+}
+
+#[tokio::test]
+async fn dead_letters_show_their_reason_and_can_be_redriven() {
+    let app = spawn_app(&[]).await;
+    let merchant = app.merchant().await;
+    let q = &app.state.services.queues;
+    for i in 0..3 {
+        let msg = infra::queue::Outgoing::new(format!("{{\"order_id\":\"o{i}\"}}")).attribute("failure_reason", format!("poison {i}"));
+        q.dead_letter.send(msg).await.unwrap();
+    }
+    let (_, body) = app.call(AdminQueues::PATH, &merchant, serde_json::json!({})).await;
+    let health: QueueHealth = serde_json::from_str(&body).unwrap();
+    assert_eq!(health.dead.len(), 3);
+    assert!(health.dead.iter().any(|d| d.reason == "poison 1" && d.order_id == "o1"));
+    assert_eq!(q.dead_letter.depth().await.unwrap().visible, 3, "looking does not remove");
+
+    let one = health.dead.iter().find(|d| d.order_id == "o1").unwrap();
+    let r = app.form(&format!("/admin/queues/redrive/{}", one.message_id), &merchant, &[]).await;
+    assert!(location(&r).contains("Moved+the+message"), "{}", location(&r));
+    assert_eq!(q.main.depth().await.unwrap().visible, 1);
+    let r = app.form("/admin/queues/redrive", &merchant, &[]).await;
+    assert!(location(&r).contains("Moved+2"), "{}", location(&r));
+    assert_eq!(q.dead_letter.depth().await.unwrap().visible, 0);
+    assert_eq!(q.main.depth().await.unwrap().visible, 3);
+    let page = app.text_as("/admin/queues", &merchant).await.1;
+    assert!(page.contains("No dead letters."));
+}
+
+#[tokio::test]
+async fn the_dashboard_shows_sales_charts_and_the_last_failover_run() {
+    let app = spawn_app(&[]).await;
+    let merchant = app.merchant().await;
+    let (_, page) = app.text_as("/admin", &merchant).await;
+    assert!(page.contains("Not published yet."));
+    let cfg = infra::config::FailoverConfig {
+        interval: std::time::Duration::ZERO,
+        debounce: std::time::Duration::from_secs(1),
+        prefix: "failover/".into(),
+    };
+    let out = app._dir.join("copy");
+    let json = server::failover::schedule::run_once(&app.state, &cfg, &out, "2026-11-22 12:00 UTC").await.unwrap();
+    let summary: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let (status, page) = app.text_as("/admin", &merchant).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("id=\"failover-last-run\""), "the last failover run is shown");
+    assert!(page.contains(&summary["finished_at"].as_str().unwrap().to_string()));
+    assert!(page.contains("<svg") && page.contains("Revenue per day"), "charts are inline SVG");
+    assert!(!page.contains("<script src=\"http"), "no external scripts");
+}
