@@ -2,7 +2,7 @@
 //! The forms post to handlers in the server crate (`server/src/account.rs`);
 //! these pages render them and their errors.
 
-use crate::forms::{current_form, Field, FormMessages};
+use crate::forms::{current_form, Field, FormMessages, Notice};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 use leptos_meta::{Meta, Title};
@@ -131,7 +131,7 @@ pub fn SignInPage() -> impl IntoView {
             {move || { let next = next.clone(); Suspend::new(async move {
                 let form = current_form().await;
                 view! {
-                    <FormMessages form=form.clone() />
+                    <Notice /><FormMessages form=form.clone() />
                     <form class="account-form" method="post" action="/account/sign-in">
                         <input type="hidden" name="next" value=next />
                         <Field label="Email" name="email".into() kind="email" value=form.value("email") error=form.error("email") required=true />
@@ -155,7 +155,7 @@ pub fn SignUpPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let form = current_form().await;
                 view! {
-                    <FormMessages form=form.clone() />
+                    <Notice /><FormMessages form=form.clone() />
                     <form class="account-form" method="post" action="/account/sign-up">
                         <Field label="Email" name="email".into() kind="email" value=form.value("email") error=form.error("email") required=true />
                         <Field label="Password" name="password".into() kind="password" error=form.error("password") required=true hint="At least 10 characters." />
@@ -178,7 +178,7 @@ pub fn ForgotPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let form = current_form().await;
                 view! {
-                    <FormMessages form=form.clone() />
+                    <Notice /><FormMessages form=form.clone() />
                     <form class="account-form" method="post" action="/account/forgot">
                         <Field label="Email" name="email".into() kind="email" value=form.value("email") error=form.error("email") required=true />
                         <button type="submit">"Mail me a reset link"</button>
@@ -201,7 +201,7 @@ pub fn ResetPage() -> impl IntoView {
                 let form = current_form().await;
                 let token = token.unwrap_or_else(|| form.value("token"));
                 view! {
-                    <FormMessages form=form.clone() />
+                    <Notice /><FormMessages form=form.clone() />
                     <form class="account-form" method="post" action="/account/reset">
                         <input type="hidden" name="token" value=token />
                         <Field label="New password" name="password".into() kind="password" error=form.error("password") required=true hint="At least 10 characters." />

@@ -88,12 +88,17 @@ pub fn FieldError(error: Option<String>) -> impl IntoView {
     error.map(|e| view! { <p class="field-error">{e}</p> })
 }
 
-/// A whole-form message and the `?notice=` line.
+/// A whole-form message, or the hint that fields need correcting.
 #[component]
 pub fn FormMessages(form: FormState) -> impl IntoView {
     view! {
         {form.message.map(|m| view! { <p class="notice error" role="alert">{m}</p> })}
         {(!form.errors.is_empty()).then(|| view! { <p class="notice error" role="alert">"Please correct the highlighted fields."</p> })}
-        {notice().map(|m| view! { <p class="notice" role="status">{m}</p> })}
     }
+}
+
+/// The `?notice=` line a handler redirected with.
+#[component]
+pub fn Notice() -> impl IntoView {
+    notice().map(|m| view! { <p class="notice" role="status">{m}</p> })
 }

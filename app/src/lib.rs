@@ -72,6 +72,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/orders/:id") view=admin::AdminOrderPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/queues") view=admin::QueuesPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/audit") view=admin::AuditPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/recommendations") view=admin::RecommendationsPage ssr=SsrMode::Async />
                 </Routes>
             </main>
             <footer class="site-footer">

@@ -67,8 +67,12 @@ pub fn draft_from_form(
     };
     let mut variants = Vec::new();
     for i in 0..MAX_VARIANTS {
-        let (sku, options, price, stock) =
-            (get(&format!("sku_{i}")), get(&format!("options_{i}")), get(&format!("price_{i}")), get(&format!("stock_{i}")));
+        let (sku, options, price, stock) = (
+            get(&format!("sku_{i}")),
+            get(&format!("options_{i}")),
+            get(&format!("price_{i}")),
+            get(&format!("stock_{i}")),
+        );
         if [&sku, &options, &price, &stock].iter().all(|s| s.is_empty()) {
             continue;
         }
@@ -154,7 +158,8 @@ mod tests {
 
     #[test]
     fn every_bad_field_is_reported() {
-        let f = form(&[("title", "X"), ("price_0", "-3"), ("stock_0", "many"), ("options_0", "red"), ("compare_at", "x")]);
+        let f =
+            form(&[("title", "X"), ("price_0", "-3"), ("stock_0", "many"), ("options_0", "red"), ("compare_at", "x")]);
         let e = draft_from_form(&f, None, "p", 1).unwrap_err();
         let keys: Vec<&str> = e.keys().map(String::as_str).collect();
         assert_eq!(keys, vec!["compare_at", "variants[0].options", "variants[0].price", "variants[0].stock"]);

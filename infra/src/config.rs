@@ -37,7 +37,7 @@ pub const SETTINGS: &[(&str, &str, &str)] = &[
     ("failover.prefix", "failover/", "object-store prefix of the published static copy"),
     ("accounts.mail", "folder", "where account mails (password reset links) go: folder (one file per mail) or log"),
     ("accounts.mail_path", "data/mail", "folder the folder mailer writes to"),
-    ("accounts.session_days", "14", "days a signed-in session lasts without use"),
+    ("accounts.session_days", "14", "days a session lasts after sign-in (then the shopper signs in again)"),
     ("edge.rate_limit", "3000", "requests one client IP may make per rate window (all routes)"),
     ("edge.rate_window_secs", "300", "rate window: 60, 120, 300 or 600 seconds, as AWS WAF rate rules"),
     (

@@ -34,9 +34,8 @@ impl FolderMailer {
 
     /// Every mail in the folder, oldest first.
     pub fn read_all(dir: &std::path::Path) -> Vec<Mail> {
-        let mut files: Vec<_> = std::fs::read_dir(dir)
-            .map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect())
-            .unwrap_or_default();
+        let mut files: Vec<_> =
+            std::fs::read_dir(dir).map(|d| d.filter_map(Result::ok).map(|e| e.path()).collect()).unwrap_or_default();
         files.sort();
         files.iter().filter_map(|p| std::fs::read(p).ok()).filter_map(|b| serde_json::from_slice(&b).ok()).collect()
     }

@@ -57,7 +57,10 @@ async fn signed_in(st: &AppState, headers: &HeaderMap, user: &User, next: &str) 
     };
     let mut resp = Redirect::to(&target).into_response();
     let max_age = st.accounts.sessions.ttl().as_secs();
-    set_cookie(&mut resp, &format!("{COOKIE}={id}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{}", secure_attr(st)));
+    set_cookie(
+        &mut resp,
+        &format!("{COOKIE}={id}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{}", secure_attr(st)),
+    );
     resp
 }
 
@@ -88,7 +91,11 @@ pub async fn sign_in(State(st): State<AppState>, headers: HeaderMap, Form(f): Fi
         Ok(user) => signed_in(&st, &headers, &user, &next).await,
         Err(AccountError::Port(e)) => unavailable(e),
         Err(e) => {
-            let page = if next.is_empty() { "/account/sign-in".to_string() } else { format!("/account/sign-in?next={}", app::components::encode(&next)) };
+            let page = if next.is_empty() {
+                "/account/sign-in".to_string()
+            } else {
+                format!("/account/sign-in?next={}", app::components::encode(&next))
+            };
             back_with_errors(&st, &page, f, BTreeMap::new(), Some(e.to_string())).await
         }
     }
@@ -107,7 +114,7 @@ pub async fn sign_out(State(st): State<AppState>, headers: HeaderMap) -> Respons
     if let Some(id) = cookie(&headers, COOKIE) {
         let _ = st.accounts.sessions.end(&id).await;
     }
-    let mut resp = with_notice("/", "You are signed out.");
+    let mut resp = with_notice("/account/sign-in", "You are signed out.");
     set_cookie(&mut resp, &format!("{COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}", secure_attr(&st)));
     resp
 }

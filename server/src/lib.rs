@@ -6,8 +6,8 @@
 pub mod account;
 pub mod admin;
 pub mod edge;
-pub mod forms;
 pub mod failover;
+pub mod forms;
 pub mod health;
 pub mod http;
 pub mod loadgen;

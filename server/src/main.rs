@@ -188,7 +188,8 @@ async fn create_merchant(settings: Settings, args: Vec<String>) -> Result<(), St
         .map_err(|_| "set STOREFRONT_MERCHANT_PASSWORD to the new merchant's password".to_string())?;
     let services = infra::Services::connect(&settings).await.map_err(|e| format!("start-up: {e}"))?;
     let sessions = infra::accounts::Sessions::new(services.cache.clone(), settings.accounts.session_ttl);
-    let accounts = infra::accounts::Accounts::new(services.db.clone(), sessions, services.mailer.clone(), &settings.public_url);
+    let accounts =
+        infra::accounts::Accounts::new(services.db.clone(), sessions, services.mailer.clone(), &settings.public_url);
     let user = accounts.ensure_merchant(&email, &password).await.map_err(|e| match e {
         infra::accounts::AccountError::Invalid(fields) => {
             fields.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join("; ")
@@ -196,7 +197,13 @@ async fn create_merchant(settings: Settings, args: Vec<String>) -> Result<(), St
         other => other.to_string(),
     })?;
     infra::accounts::audit::AuditLog::new(services.db.clone())
-        .record("cli", "account.create_merchant", &user.email, None, Some(format!("{{\"role\":\"merchant\",\"id\":\"{}\"}}", user.id)))
+        .record(
+            "cli",
+            "account.create_merchant",
+            &user.email,
+            None,
+            Some(format!("{{\"role\":\"merchant\",\"id\":\"{}\"}}", user.id)),
+        )
         .await
         .map_err(|e| e.to_string())?;
     println!("merchant {} ready (id {})", user.email, user.id);

@@ -111,6 +111,21 @@ pub struct AuditRow {
     pub after: Option<String>,
 }
 
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RecoRun {
+    pub id: i64,
+    pub trigger: String,
+    pub status: String,
+    pub step: String,
+    pub error: Option<String>,
+    pub started: String,
+    /// Whole run, and per step (export, compute, write, switch), in ms.
+    pub total_ms: Option<i64>,
+    pub steps_ms: Vec<(String, Option<i64>)>,
+    /// (orders, customers, products, pairs, items)
+    pub counts: (i64, i64, i64, i64, i64),
+}
+
 pub const PAGE_SIZE: usize = 25;
 
 #[cfg(feature = "ssr")]
@@ -358,6 +373,32 @@ pub async fn admin_audit(page: i64) -> Result<Vec<AuditRow>, ServerFnError> {
             target: e.target,
             before: e.before,
             after: e.after,
+        })
+        .collect())
+}
+
+#[server(input = Json)]
+pub async fn admin_reco_runs() -> Result<Vec<RecoRun>, ServerFnError> {
+    crate::account::ssr::require_merchant()?;
+    let st = ssr::state()?;
+    let runs = st.recommendations.runs(30).await.map_err(ssr::failed)?;
+    Ok(runs
+        .into_iter()
+        .map(|r| RecoRun {
+            id: r.id,
+            trigger: r.trigger.as_str().into(),
+            status: r.status.as_str().into(),
+            step: r.step.as_str().into(),
+            error: r.error.clone(),
+            started: crate::account::when(r.started_at),
+            total_ms: r.finished_at.map(|f| (f - r.started_at) * 1000),
+            steps_ms: vec![
+                ("export".into(), r.export_ms),
+                ("compute".into(), r.compute_ms),
+                ("write".into(), r.write_ms),
+                ("switch".into(), r.switch_ms),
+            ],
+            counts: (r.orders, r.customers, r.products, r.pairs, r.items),
         })
         .collect())
 }

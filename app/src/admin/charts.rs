@@ -4,7 +4,11 @@ use leptos::prelude::*;
 
 /// Vertical bars, one per label, with the value as a tooltip and text.
 #[component]
-pub fn BarChart(title: &'static str, bars: Vec<(String, i64)>, #[prop(into)] unit: Callback<i64, String>) -> impl IntoView {
+pub fn BarChart(
+    title: &'static str,
+    bars: Vec<(String, i64)>,
+    #[prop(into)] unit: Callback<i64, String>,
+) -> impl IntoView {
     let (w, h, pad) = (640.0_f64, 220.0_f64, 28.0_f64);
     let max = bars.iter().map(|b| b.1).max().unwrap_or(0).max(1) as f64;
     let n = bars.len().max(1) as f64;

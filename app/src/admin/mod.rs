@@ -63,6 +63,7 @@ pub fn AdminFrame(title: &'static str, children: Children) -> impl IntoView {
                 <a href="/admin/products">"Products"</a>
                 <a href="/admin/orders">"Orders"</a>
                 <a href="/admin/queues">"Queues"</a>
+                <a href="/admin/recommendations">"Recommendations"</a>
                 <a href="/admin/audit">"Audit log"</a>
             </nav>
             <h1>{title}</h1>
@@ -226,6 +227,43 @@ pub fn AuditPage() -> impl IntoView {
     }
 }
 
+#[component]
+pub fn RecommendationsPage() -> impl IntoView {
+    view! {
+        <AdminFrame title="Recommendations">
+            <p>"The job exports confirmed orders to a snapshot, computes “bought together”, “for you” and “popular”, writes them as a new version and switches the storefront to it. A failed step is compensated and the previous version stays live."</p>
+            <form method="post" action="/admin/recommendations/run"><button type="submit">"Run now"</button></form>
+            <Suspense fallback=|| view! { <p>"Loading…"</p> }>
+                {move || Suspend::new(async move {
+                    match admin_reco_runs().await {
+                        Ok(runs) if runs.is_empty() => view! { <p>"No runs yet."</p> }.into_any(),
+                        Ok(runs) => view! {
+                            <table class="data" id="reco-runs">
+                                <thead><tr><th>"Run"</th><th>"Started (UTC)"</th><th>"By"</th><th>"Status"</th><th>"Step"</th><th>"Steps (ms)"</th><th>"Orders · customers · products · pairs · items"</th></tr></thead>
+                                <tbody>
+                                    {runs.into_iter().map(|r| {
+                                        let steps = r.steps_ms.iter().map(|(n, ms)| format!("{n} {}", ms.map(|m| m.to_string()).unwrap_or_else(|| "–".into()))).collect::<Vec<_>>().join(" · ");
+                                        let (o, c, p, pairs, items) = r.counts;
+                                        view! {
+                                            <tr>
+                                                <td>{r.id}</td><td>{r.started}</td><td>{r.trigger}</td>
+                                                <td><span class=format!("status status-{}", r.status)>{r.status.clone()}</span>{r.error.map(|e| view! { <br /><small>{e}</small> })}</td>
+                                                <td>{r.step}</td><td>{steps}</td>
+                                                <td>{format!("{o} · {c} · {p} · {pairs} · {items}")}</td>
+                                            </tr>
+                                        }
+                                    }).collect_view()}
+                                </tbody>
+                            </table>
+                        }.into_any(),
+                        Err(e) => denied(&e),
+                    }
+                })}
+            </Suspense>
+        </AdminFrame>
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -234,7 +272,7 @@ mod tests {
         assert_eq!(super::parse_day("2026-11-22"), Some(1_795_305_600));
         assert_eq!(super::parse_day("2026-02-30"), None);
         assert_eq!(super::parse_day("x"), None);
-        assert_eq!(super::money(123_456_78), "$123,456.78");
+        assert_eq!(super::money(12_345_678), "$123,456.78");
         assert_eq!(super::money(5), "$0.05");
     }
 }

@@ -16,6 +16,13 @@ pub struct AuditEntry {
     pub after: Option<String>,
 }
 
+/// Ids sort in the order entries were written: nanoseconds, then randomness.
+fn entry_id() -> String {
+    let nanos =
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or_default();
+    format!("{nanos:024}-{}", &uuid::Uuid::new_v4().simple().to_string()[..8])
+}
+
 #[derive(Clone)]
 pub struct AuditLog {
     db: Database,
@@ -35,7 +42,7 @@ impl AuditLog {
         after: Option<String>,
     ) -> PortResult<()> {
         sqlx::query("INSERT INTO audit_log (id, at, actor, action, target, before_json, after_json) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-            .bind(uuid::Uuid::new_v4().simple().to_string())
+            .bind(entry_id())
             .bind(now())
             .bind(actor)
             .bind(action)
@@ -50,7 +57,7 @@ impl AuditLog {
 
     /// Newest first.
     pub async fn list(&self, limit: i64, offset: i64) -> PortResult<Vec<AuditEntry>> {
-        let rows = sqlx::query("SELECT at, actor, action, target, before_json, after_json FROM audit_log ORDER BY at DESC, id LIMIT $1 OFFSET $2")
+        let rows = sqlx::query("SELECT at, actor, action, target, before_json, after_json FROM audit_log ORDER BY id DESC LIMIT $1 OFFSET $2")
             .bind(limit)
             .bind(offset)
             .fetch_all(self.db.pool())

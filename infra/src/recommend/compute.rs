@@ -90,7 +90,8 @@ pub fn compute(snap: &Snapshot, cfg: &JobConfig) -> Computed {
     for d in 1..=depth {
         popular_lists.extend(popular(&purchases, &|id| category_at(id, d), since, cfg.top_k));
     }
-    let everywhere = popular(&purchases, &|id| snap.products.contains_key(id).then(|| "*".to_string()), since, cfg.top_k);
+    let everywhere =
+        popular(&purchases, &|id| snap.products.contains_key(id).then(|| "*".to_string()), since, cfg.top_k);
     popular_lists.extend(everywhere);
     for (category, list) in popular_lists {
         let recs = list

@@ -53,7 +53,10 @@ impl Recommendations {
     }
 
     /// `run_now` on a task of its own (an admin request need not wait).
-    pub fn run_in_background(self: &Arc<Self>, trigger: Trigger) -> tokio::task::JoinHandle<Result<RunRecord, RunError>> {
+    pub fn run_in_background(
+        self: &Arc<Self>,
+        trigger: Trigger,
+    ) -> tokio::task::JoinHandle<Result<RunRecord, RunError>> {
         let me = self.clone();
         tokio::spawn(async move { me.run_now(trigger).await })
     }

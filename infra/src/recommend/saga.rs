@@ -173,7 +173,11 @@ impl Job {
         while let Some(r) = rows.try_next().await.map_err(db.err())? {
             let id: String = r.get(0);
             if id != last_id || orders.is_empty() {
-                orders.push(SnapOrder { customer: customer_key(&r.get::<String, _>(1)), at: r.get(2), products: vec![] });
+                orders.push(SnapOrder {
+                    customer: customer_key(&r.get::<String, _>(1)),
+                    at: r.get(2),
+                    products: vec![],
+                });
                 last_id = id;
             }
             if let Some(o) = orders.last_mut() {
@@ -185,9 +189,10 @@ impl Job {
         let products: BTreeMap<String, SnapProduct> = futures::stream::iter(ids)
             .map(|id| async move {
                 let p = self.catalog.by_id(&id).await?;
-                Ok::<_, PortError>(p.filter(|p| p.is_visible()).map(|p| {
-                    (id, SnapProduct { category: p.category.to_string(), title: p.title.clone() })
-                }))
+                Ok::<_, PortError>(
+                    p.filter(|p| p.is_visible())
+                        .map(|p| (id, SnapProduct { category: p.category.to_string(), title: p.title.clone() })),
+                )
             })
             .buffer_unordered(8)
             .try_filter_map(|x| async move { Ok(x) })

@@ -35,12 +35,9 @@ pub async fn run(reco: Arc<Recommendations>, cron: Cron, mut stop: tokio::sync::
             _ = stop.changed() => return,
         }
         match reco.run_now(Trigger::Schedule).await {
-            Ok(r) => tracing::info!(
-                run.id = r.id,
-                run.orders = r.orders,
-                run.items = r.items,
-                "recommendations updated"
-            ),
+            Ok(r) => {
+                tracing::info!(run.id = r.id, run.orders = r.orders, run.items = r.items, "recommendations updated")
+            }
             Err(RunError::Busy { .. }) => tracing::info!("recommendations run skipped: another one is in progress"),
             Err(e) => tracing::error!(error = %e, "recommendations run failed"),
         }

@@ -139,8 +139,11 @@ impl RecoStore {
     pub async fn delete_version(&self, version: i64) -> PortResult<usize> {
         let keys = self.keys_of(version).await?;
         for chunk in keys.chunks(MAX_TRANSACTION) {
-            let writes =
-                chunk.iter().map(|(pk, sk)| Write::Delete { pk: pk.clone(), sk: sk.clone(), condition: Condition::None });
+            let writes = chunk.iter().map(|(pk, sk)| Write::Delete {
+                pk: pk.clone(),
+                sk: sk.clone(),
+                condition: Condition::None,
+            });
             self.table.transact(writes.collect()).await?;
         }
         Ok(keys.len())

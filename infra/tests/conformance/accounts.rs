@@ -17,7 +17,10 @@ async fn setup(cloud: bool) -> Option<(Accounts, std::path::PathBuf)> {
     let dir = temp_dir();
     let (db, cache): (DatabaseConfig, Arc<dyn Cache>) = if cloud {
         let (pg, redis) = (service("STOREFRONT_TEST_POSTGRES")?, service("STOREFRONT_TEST_REDIS")?);
-        (DatabaseConfig::Postgres { url: fresh_postgres(&pg).await }, Arc::new(RedisCache::connect(&redis).await.unwrap()))
+        (
+            DatabaseConfig::Postgres { url: fresh_postgres(&pg).await },
+            Arc::new(RedisCache::connect(&redis).await.unwrap()),
+        )
     } else {
         (DatabaseConfig::Sqlite { path: dir.join("db.sqlite") }, Arc::new(MemoryCache::default()))
     };
@@ -33,11 +36,16 @@ async fn accounts_keep_their_promises(cloud: bool) {
     let email = format!("Ann.{}@Example.com", uuid::Uuid::new_v4().simple());
     let user = a.sign_up(&email, "correct horse battery").await.unwrap();
     assert_eq!(user.email, email.to_lowercase());
-    assert!(matches!(a.sign_up(&email.to_uppercase(), "another password").await, Err(AccountError::Invalid(f)) if f.contains_key("email")));
+    assert!(
+        matches!(a.sign_up(&email.to_uppercase(), "another password").await, Err(AccountError::Invalid(f)) if f.contains_key("email"))
+    );
     assert!(matches!(a.sign_up("x", "short").await, Err(AccountError::Invalid(f)) if f.len() == 2));
     assert_eq!(a.sign_in(&email, "correct horse battery").await.unwrap().id, user.id);
     assert!(matches!(a.sign_in(&email, "wrong horse battery").await, Err(AccountError::BadCredentials)));
-    assert!(matches!(a.sign_in("nobody@example.com", "correct horse battery").await, Err(AccountError::BadCredentials)));
+    assert!(matches!(
+        a.sign_in("nobody@example.com", "correct horse battery").await,
+        Err(AccountError::BadCredentials)
+    ));
 
     // Sessions: random ids, readable until ended or expired.
     let s1 = a.sessions.start(&user.session()).await.unwrap();

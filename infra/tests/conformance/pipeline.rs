@@ -313,7 +313,12 @@ async fn a_merchant_lists_reports_and_refunds_once(s: Stack) {
     let (rows, total) = s.pipeline.repo.list(&all).await.unwrap();
     assert_eq!((rows.len(), total), (1, 1));
     assert_eq!((rows[0].id.as_str(), rows[0].items, rows[0].status.as_str()), (id.as_str(), 3, "confirmed"));
-    let mine = OrderFilter { user_id: Some("u-123".into()), status: Some("confirmed".into()), limit: 10, ..Default::default() };
+    let mine = OrderFilter {
+        user_id: Some("u-123".into()),
+        status: Some("confirmed".into()),
+        limit: 10,
+        ..Default::default()
+    };
     assert_eq!(s.pipeline.repo.list(&mine).await.unwrap().1, 1);
     let theirs = OrderFilter { user_id: Some("u-999".into()), limit: 10, ..Default::default() };
     assert_eq!(s.pipeline.repo.list(&theirs).await.unwrap().1, 0);
@@ -325,7 +330,8 @@ async fn a_merchant_lists_reports_and_refunds_once(s: Stack) {
     let top = s.pipeline.repo.top_products(0, 5).await.unwrap();
     assert_eq!((top[0].product_id.as_str(), top[0].units), (p.id.as_str(), 3));
 
-    let (before, _) = reverse(&s.pipeline.repo, &s.catalog, &s.pipeline.payments, &id, Reversal::Refund, "asked").await.unwrap();
+    let (before, _) =
+        reverse(&s.pipeline.repo, &s.catalog, &s.pipeline.payments, &id, Reversal::Refund, "asked").await.unwrap();
     assert_eq!(before.status, OrderStatus::Confirmed);
     assert_eq!(stock_of(&s, &p).await, 10, "stock back");
     let again = reverse(&s.pipeline.repo, &s.catalog, &s.pipeline.payments, &id, Reversal::Cancel, "again").await;

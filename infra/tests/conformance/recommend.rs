@@ -215,7 +215,8 @@ async fn a_crashed_run_frees_the_lock_and_its_leftovers_are_collected(s: Stack) 
         .unwrap();
     let orphan = Item::new("RECO#40#03", "BT#x").with("recs", Value::S("[]".into()));
     s.services.catalog.put_many(vec![orphan]).await.unwrap();
-    let snapshot = infra::objects::Object { body: b"{}".to_vec(), content_type: "application/json".into(), cache_control: None };
+    let snapshot =
+        infra::objects::Object { body: b"{}".to_vec(), content_type: "application/json".into(), cache_control: None };
     s.services.objects.put(&format!("{}orders.json", snapshot_prefix(40)), snapshot).await.unwrap();
 
     let run = s.reco.run_now(Trigger::Cli).await.unwrap();

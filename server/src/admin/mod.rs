@@ -26,6 +26,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/orders/{id}/refund", post(orders::refund))
         .route("/admin/queues/redrive", post(redrive_all))
         .route("/admin/queues/redrive/{message_id}", post(redrive_one))
+        .route("/admin/recommendations/run", post(run_recommendations))
         .layer(axum::extract::DefaultBodyLimit::max(MAX_ADMIN_BODY))
 }
 
@@ -50,7 +51,14 @@ pub fn failed(e: impl std::fmt::Display) -> Response {
         .into_response()
 }
 
-pub async fn audit(st: &AppState, who: &SessionUser, action: &str, target: &str, before: Option<String>, after: Option<String>) {
+pub async fn audit(
+    st: &AppState,
+    who: &SessionUser,
+    action: &str,
+    target: &str,
+    before: Option<String>,
+    after: Option<String>,
+) {
     if let Err(e) = st.audit.record(&who.email, action, target, before, after).await {
         tracing::error!(error = %e, action, target, "audit log write failed");
     }
@@ -77,5 +85,33 @@ async fn redrive_one(Merchant(who): Merchant, State(st): State<AppState>, Path(m
         }
         Ok(false) => with_notice("/admin/queues", "That message is no longer in the dead-letter queue."),
         Err(e) => failed(e),
+    }
+}
+
+/// Run the recommendations job now and wait for it (seconds even at 100,000
+/// orders; see the README). A run already in progress is reported, not queued.
+async fn run_recommendations(Merchant(who): Merchant, State(st): State<AppState>) -> Response {
+    use infra::recommend::{RunError, Trigger};
+    let page = "/admin/recommendations";
+    match st.recommendations.run_now(Trigger::Admin).await {
+        Ok(r) => {
+            let after = serde_json::to_string(&r).ok();
+            audit(&st, &who, "recommendations.run", &format!("run {}", r.id), None, after).await;
+            with_notice(page, &format!("Run {} succeeded: {} orders, {} items written.", r.id, r.orders, r.items))
+        }
+        Err(RunError::Failed(r)) => {
+            let after = serde_json::to_string(&r).ok();
+            audit(&st, &who, "recommendations.run", &format!("run {}", r.id), None, after).await;
+            with_notice(
+                page,
+                &format!(
+                    "Run {} failed at {} and was compensated; the previous results stay live.",
+                    r.id,
+                    r.step.as_str()
+                ),
+            )
+        }
+        Err(e @ RunError::Busy { .. }) => with_notice(page, &e.to_string()),
+        Err(RunError::Port(e)) => failed(e),
     }
 }

@@ -32,7 +32,9 @@ pub fn static_link(href: &str) -> Option<String> {
     }
     let (base, query) = href.split_once('?').unwrap_or((href, ""));
     let base = base.trim_end_matches('/');
-    let ordering = ["/cart", "/checkout", "/orders", "/account", "/admin"].iter().any(|p| base == *p || base.starts_with(&format!("{p}/")));
+    let ordering = ["/cart", "/checkout", "/orders", "/account", "/admin"]
+        .iter()
+        .any(|p| base == *p || base.starts_with(&format!("{p}/")));
     if ordering {
         return Some("/ordering-unavailable/".into());
     }

@@ -8,20 +8,9 @@ use app::state::AppState;
 use infra::config::FailoverConfig;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
-/// "2026-11-22 14:05 UTC" for Unix seconds (civil-from-days, no time zones).
+/// "2026-11-22 14:05 UTC" for Unix seconds.
 pub fn utc_stamp(secs: i64) -> String {
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02} {:02}:{:02} UTC", rem / 3600, rem % 3600 / 60)
+    format!("{} UTC", app::account::when(secs))
 }
 
 pub fn now_secs() -> i64 {

@@ -71,7 +71,8 @@ async fn bad_sign_up_and_sign_in_get_field_errors_and_create_nothing() {
 
     let mail = email();
     app.shopper(&mail).await;
-    let r = app.form("/account/sign-up", "", &[("email", &mail.to_uppercase()), ("password", "another password")]).await;
+    let r =
+        app.form("/account/sign-up", "", &[("email", &mail.to_uppercase()), ("password", "another password")]).await;
     assert!(session_cookie(&r).is_none(), "the same email (any case) cannot sign up twice");
     assert!(follow(&app, r, "").await.contains("an account with this email exists"));
 
@@ -139,7 +140,8 @@ async fn a_signed_in_shopper_sees_their_orders_and_nobody_elses() {
         "shipping": "standard", "card_number": "4242 4242 4242 4242", "idempotency_key": "history-key-1" } });
     let (status, body) = app.call(app::cart_api::PlaceOrder::PATH, &me, order).await;
     assert_eq!(status, 200, "{body}");
-    let id = serde_json::from_str::<serde_json::Value>(&body).unwrap()["Accepted"]["order_id"].as_str().unwrap().to_string();
+    let id =
+        serde_json::from_str::<serde_json::Value>(&body).unwrap()["Accepted"]["order_id"].as_str().unwrap().to_string();
     let w = &app.state.orders.worker;
     w.run_once(&*app.state.services.queues.main, std::time::Duration::from_secs(1)).await.unwrap();
 

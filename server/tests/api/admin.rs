@@ -68,6 +68,7 @@ async fn every_admin_endpoint_checks_the_role() {
         (AdminOrder::PATH, serde_json::json!({ "id": "o123" })),
         (AdminQueues::PATH, serde_json::json!({})),
         (AdminAudit::PATH, serde_json::json!({ "page": 1 })),
+        (AdminRecoRuns::PATH, serde_json::json!({})),
     ];
     for (path, body) in &fns {
         assert_eq!(app.call(path, "", body.clone()).await.0, 401, "{path} anonymous");
@@ -81,6 +82,7 @@ async fn every_admin_endpoint_checks_the_role() {
         "/admin/orders/o123/refund".to_string(),
         "/admin/queues/redrive".to_string(),
         "/admin/queues/redrive/m1".to_string(),
+        "/admin/recommendations/run".to_string(),
     ];
     for path in &posts {
         assert_eq!(app.form(path, "", &[]).await.status(), 401, "{path} anonymous");
@@ -92,7 +94,10 @@ async fn every_admin_endpoint_checks_the_role() {
     }
     assert_eq!(app.state.catalog.store().by_id(&p.id).await.unwrap().unwrap().status.as_str(), "active");
     assert_eq!(product_count(&app).await, 60, "refused calls changed nothing");
-    for page in ["/admin", "/admin/products", "/admin/orders", "/admin/queues", "/admin/audit"] {
+    assert!(app.state.recommendations.runs(10).await.unwrap().is_empty(), "refused runs did not start");
+    for page in
+        ["/admin", "/admin/products", "/admin/orders", "/admin/queues", "/admin/audit", "/admin/recommendations"]
+    {
         assert_eq!(app.text_as(page, "").await.0, 401, "{page} anonymous");
         assert_eq!(app.text_as(page, &shopper).await.0, 403, "{page} shopper");
         assert_eq!(app.text_as(page, &merchant).await.0, 200, "{page} merchant");
@@ -137,7 +142,9 @@ async fn a_merchant_creates_a_product_with_an_image_and_the_storefront_shows_it_
     assert!(app.text("/p/harbour-rain-jacket").await.1.contains("$79.50"));
     let audit = app.state.audit.list(10, 0).await.unwrap();
     assert_eq!(audit[0].action, "product.update");
-    assert!(audit[0].before.as_deref().unwrap().contains("8900") && audit[0].after.as_deref().unwrap().contains("7950"));
+    assert!(
+        audit[0].before.as_deref().unwrap().contains("8900") && audit[0].after.as_deref().unwrap().contains("7950")
+    );
     assert_eq!(audit[1].action, "product.create");
 }
 
@@ -190,9 +197,13 @@ async fn refund_returns_stock_and_payment_once_and_is_audited() {
     let app = spawn_app(&[]).await;
     let merchant = app.merchant().await;
     let shopper = app.shopper("buyer@example.com").await;
-    let p = (0..60).map(infra::catalog::seed::product).find(|p| p.is_visible() && p.variants.iter().any(|v| v.stock >= 5)).unwrap();
+    let p = (0..60)
+        .map(infra::catalog::seed::product)
+        .find(|p| p.is_visible() && p.variants.iter().any(|v| v.stock >= 5))
+        .unwrap();
     let sku = p.variants.iter().find(|v| v.stock >= 5).unwrap().sku.to_string();
-    let stock = || async { app.state.catalog.store().by_id(&p.id).await.unwrap().unwrap().variant(&sku).unwrap().stock };
+    let stock =
+        || async { app.state.catalog.store().by_id(&p.id).await.unwrap().unwrap().variant(&sku).unwrap().stock };
     let start = stock().await;
     let add = serde_json::json!({ "product_id": p.id, "sku": sku, "quantity": 2 });
     assert_eq!(app.call(app::cart_api::AddToCart::PATH, &shopper, add).await.0, 200);
@@ -202,11 +213,23 @@ async fn refund_returns_stock_and_payment_once_and_is_audited() {
         "shipping": "standard", "card_number": "4242424242424242", "idempotency_key": "refund-key-1" } });
     let (_, body) = app.call(app::cart_api::PlaceOrder::PATH, &shopper, order).await;
     assert!(body.contains("Accepted"), "{body}");
-    let id = serde_json::from_str::<serde_json::Value>(&body).unwrap()["Accepted"]["order_id"].as_str().unwrap().to_string();
-    app.state.orders.worker.run_once(&*app.state.services.queues.main, std::time::Duration::from_secs(1)).await.unwrap();
+    let id =
+        serde_json::from_str::<serde_json::Value>(&body).unwrap()["Accepted"]["order_id"].as_str().unwrap().to_string();
+    app.state
+        .orders
+        .worker
+        .run_once(&*app.state.services.queues.main, std::time::Duration::from_secs(1))
+        .await
+        .unwrap();
     assert_eq!(stock().await, start - 2);
 
-    let (_, list) = app.call(AdminOrders::PATH, &merchant, serde_json::json!({ "status": "confirmed", "from": "", "to": "", "page": 1 })).await;
+    let (_, list) = app
+        .call(
+            AdminOrders::PATH,
+            &merchant,
+            serde_json::json!({ "status": "confirmed", "from": "", "to": "", "page": 1 }),
+        )
+        .await;
     assert!(list.contains(&id), "the merchant sees the order");
     let r = app.form(&format!("/admin/orders/{id}/refund"), &merchant, &[]).await;
     assert!(location(&r).contains("Order+refunded"), "{}", location(&r));
@@ -228,7 +251,13 @@ async fn refund_returns_stock_and_payment_once_and_is_audited() {
     let audit = app.state.audit.list(10, 0).await.unwrap();
     assert_eq!((audit[0].action.as_str(), audit[0].target.as_str()), ("order.refund", id.as_str()));
     // Filters: bad dates and statuses are a clear 4xx.
-    let (status, _) = app.call(AdminOrders::PATH, &merchant, serde_json::json!({ "status": "", "from": "yesterday", "to": "", "page": 1 })).await;
+    let (status, _) = app
+        .call(
+            AdminOrders::PATH,
+            &merchant,
+            serde_json::json!({ "status": "", "from": "yesterday", "to": "", "page": 1 }),
+        )
+        .await;
     assert_eq!(status, 400, "bad date");
 }
 
@@ -238,7 +267,8 @@ async fn dead_letters_show_their_reason_and_can_be_redriven() {
     let merchant = app.merchant().await;
     let q = &app.state.services.queues;
     for i in 0..3 {
-        let msg = infra::queue::Outgoing::new(format!("{{\"order_id\":\"o{i}\"}}")).attribute("failure_reason", format!("poison {i}"));
+        let msg = infra::queue::Outgoing::new(format!("{{\"order_id\":\"o{i}\"}}"))
+            .attribute("failure_reason", format!("poison {i}"));
         q.dead_letter.send(msg).await.unwrap();
     }
     let (_, body) = app.call(AdminQueues::PATH, &merchant, serde_json::json!({})).await;
@@ -279,4 +309,16 @@ async fn the_dashboard_shows_sales_charts_and_the_last_failover_run() {
     assert!(page.contains(&summary["finished_at"].as_str().unwrap().to_string()));
     assert!(page.contains("<svg") && page.contains("Revenue per day"), "charts are inline SVG");
     assert!(!page.contains("<script src=\"http"), "no external scripts");
+}
+
+#[tokio::test]
+async fn a_merchant_runs_the_recommendations_job_and_sees_the_run() {
+    let app = spawn_app(&[]).await;
+    let merchant = app.merchant().await;
+    let r = app.form("/admin/recommendations/run", &merchant, &[]).await;
+    assert!(location(&r).contains("succeeded"), "{}", location(&r));
+    let (status, page) = app.text_as("/admin/recommendations", &merchant).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("id=\"reco-runs\"") && page.contains("admin") && page.contains("succeeded"));
+    assert_eq!(app.state.audit.list(5, 0).await.unwrap()[0].action, "recommendations.run");
 }

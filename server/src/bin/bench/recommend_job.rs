@@ -34,7 +34,16 @@ pub async fn run(sizes: &[usize], products: usize) -> Result<(), String> {
     let reco = Recommendations::new(&services, JobConfig::from(&settings.recommend));
     println!(
         "{:>8} {:>9} {:>9} {:>8} {:>8} | {:>9} {:>10} {:>8} {:>9} {:>9}",
-        "orders", "customers", "products", "pairs", "items", "export ms", "compute ms", "write ms", "switch ms", "total ms"
+        "orders",
+        "customers",
+        "products",
+        "pairs",
+        "items",
+        "export ms",
+        "compute ms",
+        "write ms",
+        "switch ms",
+        "total ms"
     );
     let mut inserted = 0;
     for &n in sizes {
@@ -64,7 +73,11 @@ pub async fn run(sizes: &[usize], products: usize) -> Result<(), String> {
 
 /// Bulk insert, in one transaction: product `p<i>` of the synthetic
 /// history is the demo product `i`; orders spread over the last 60 days.
-async fn insert_orders(services: &Services, orders: &[domain::recommend::Purchase], offset: usize) -> Result<(), String> {
+async fn insert_orders(
+    services: &Services,
+    orders: &[domain::recommend::Purchase],
+    offset: usize,
+) -> Result<(), String> {
     let now = infra::orders::repo::now();
     let pool = services.db.pool();
     let mut tx = pool.begin().await.map_err(|e| e.to_string())?;
@@ -79,14 +92,25 @@ async fn insert_orders(services: &Services, orders: &[domain::recommend::Purchas
                 .filter_map(|p| p.strip_prefix('p').and_then(|i| i.parse::<usize>().ok()))
                 .map(|i| format!("sf{i:06}"))
                 .collect();
-            (format!("bench{n:08}"), format!("{}@example.com", o.customer), now - (n as i64 * 7919) % (60 * 86_400), products)
+            (
+                format!("bench{n:08}"),
+                format!("{}@example.com", o.customer),
+                now - (n as i64 * 7919) % (60 * 86_400),
+                products,
+            )
         })
         .collect();
     for chunk in rows.chunks(ROWS_PER_INSERT) {
         let values: Vec<String> = (0..chunk.len())
             .map(|i| {
                 let b = i * 3;
-                format!("(${}, 'confirmed', ${}, '{{}}', 'standard', 'USD', 0, 0, 0, 'auth', 'bench', ${}, ${})", b + 1, b + 2, b + 3, b + 3)
+                format!(
+                    "(${}, 'confirmed', ${}, '{{}}', 'standard', 'USD', 0, 0, 0, 'auth', 'bench', ${}, ${})",
+                    b + 1,
+                    b + 2,
+                    b + 3,
+                    b + 3
+                )
             })
             .collect();
         let sql = format!(
@@ -98,8 +122,10 @@ async fn insert_orders(services: &Services, orders: &[domain::recommend::Purchas
             q = q.bind(id).bind(email).bind(*at);
         }
         q.execute(&mut *tx).await.map_err(|e| e.to_string())?;
-        let lines: Vec<(&String, i64, &String)> =
-            chunk.iter().flat_map(|(id, _, _, ps)| ps.iter().enumerate().map(move |(l, p)| (id, l as i64, p))).collect();
+        let lines: Vec<(&String, i64, &String)> = chunk
+            .iter()
+            .flat_map(|(id, _, _, ps)| ps.iter().enumerate().map(move |(l, p)| (id, l as i64, p)))
+            .collect();
         for lchunk in lines.chunks(ROWS_PER_INSERT) {
             let values: Vec<String> = (0..lchunk.len())
                 .map(|i| format!("(${}, ${}, ${}, 'SKU', 't', 100, 1)", i * 3 + 1, i * 3 + 2, i * 3 + 3))
