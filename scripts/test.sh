@@ -43,10 +43,12 @@ E2E_PORT="${E2E_PORT:-3100}"
 if port_open "$E2E_PORT"; then echo "port $E2E_PORT is already in use; set E2E_PORT to a free port" >&2; exit 1; fi
 export MERCHANT_EMAIL="merchant@example.com" MERCHANT_PASSWORD="merchant password $RANDOM$RANDOM"
 (cd "$E2E_DIR" && STOREFRONT_MERCHANT_PASSWORD="$MERCHANT_PASSWORD" "$CARGO_TARGET_DIR/release/server" create-merchant --email "$MERCHANT_EMAIL")
+# Objects (merchant image uploads, the published copy) go to S3 on moto, as in the cloud.
+S3_ENV=(APP_OBJECTS__KIND=s3 "APP_OBJECTS__BUCKET=e2e-$RANDOM$RANDOM" "APP_AWS__ENDPOINT_URL=$STOREFRONT_TEST_AWS" APP_AWS__CREATE_RESOURCES=true)
 (
   cd "$E2E_DIR"
-  APP_SERVER__ADDR="127.0.0.1:$E2E_PORT" APP_SERVER__SEED_PRODUCTS=120 APP_SERVER__SHUTDOWN_GRACE_SECS=1 \
-    exec "$CARGO_TARGET_DIR/release/server" serve
+  exec env "${S3_ENV[@]}" APP_SERVER__ADDR="127.0.0.1:$E2E_PORT" APP_SERVER__SEED_PRODUCTS=120 APP_SERVER__SHUTDOWN_GRACE_SECS=1 \
+    "$CARGO_TARGET_DIR/release/server" serve
 ) >"$CACHE/e2e-server.log" 2>&1 &
 STARTED+=($!)
 wait_port "$E2E_PORT"
@@ -56,7 +58,7 @@ wait_port "$E2E_PORT"
 log "static failover: stop the server, publish the copy to S3 (moto), serve it statically"
 kill "${STARTED[-1]}" 2>/dev/null || true
 wait "${STARTED[-1]}" 2>/dev/null || true
-FAILOVER_ENV=(APP_OBJECTS__KIND=s3 "APP_OBJECTS__BUCKET=failover-$RANDOM$RANDOM" "APP_AWS__ENDPOINT_URL=$STOREFRONT_TEST_AWS" APP_AWS__CREATE_RESOURCES=true APP_SERVER__SEED_PRODUCTS=120)
+FAILOVER_ENV=("${S3_ENV[@]}" APP_SERVER__SEED_PRODUCTS=120)
 (cd "$E2E_DIR" && env "${FAILOVER_ENV[@]}" "$CARGO_TARGET_DIR/release/server" failover --out "$E2E_DIR/copy") | tail -1
 (cd "$E2E_DIR" && env "${FAILOVER_ENV[@]}" "$CARGO_TARGET_DIR/release/server" failover-fetch --to "$E2E_DIR/fetched") | tail -1
 STATIC_PORT="${STATIC_PORT:-3190}"
