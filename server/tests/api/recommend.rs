@@ -82,3 +82,28 @@ async fn a_product_page_shows_what_was_bought_with_it_after_a_run() {
     assert!(home.contains("data-reco=\"popular\"") && home.contains("Popular right now"), "cold-start strip");
     assert!(home.contains(&p[0].title) && home.contains("Popular in "));
 }
+
+#[tokio::test]
+async fn a_signed_in_shopper_gets_for_you_with_the_reason_and_others_get_popular() {
+    let app = spawn_app(&[]).await;
+    let p = in_stock(4);
+    for c in ["a@example.com", "b@example.com", "c@example.com"] {
+        confirmed_order(&app, c, &[&p[0], &p[1]]).await;
+    }
+    confirmed_order(&app, "d@example.com", &[&p[2]]).await;
+    // The shopper bought p[0] alone, under the email of their account (any case).
+    let me = app.shopper("Fan@Example.com").await;
+    confirmed_order(&app, "fan@example.com", &[&p[0]]).await;
+    app.state.recommendations.run_now(Trigger::Cli).await.unwrap();
+
+    let (status, home) = app.text_as("/", &me).await;
+    assert_eq!(status, 200);
+    assert!(home.contains("data-reco=\"for-you\"") && home.contains("Recommended for you"), "for-you strip");
+    assert!(home.contains(&p[1].title), "suggests what others bought with p[0]");
+    assert!(home.contains(&format!("Because you bought {}", p[0].title)), "says why");
+    let (_, anonymous) = app.text("/").await;
+    assert!(!anonymous.contains("data-reco=\"for-you\"") && anonymous.contains("data-reco=\"popular\""));
+    let stranger = app.shopper("new@example.com").await;
+    let (_, cold) = app.text_as("/", &stranger).await;
+    assert!(!cold.contains("data-reco=\"for-you\"") && cold.contains("data-reco=\"popular\""), "cold start: popular");
+}
