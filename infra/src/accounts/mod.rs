@@ -31,7 +31,12 @@ pub struct User {
 
 impl User {
     pub fn session(&self) -> SessionUser {
-        SessionUser { user_id: self.id.clone(), email: self.email.clone(), role: self.role, started_at: now() }
+        SessionUser {
+            user_id: self.id.clone(),
+            email: self.email.clone(),
+            role: self.role,
+            started_at: session::now_ms(),
+        }
     }
 }
 
@@ -191,6 +196,11 @@ impl Accounts {
             .map_err(&err)?;
         tx.commit().await.map_err(&err)?;
         let role = Role::parse(&user.get::<String, _>(2)).unwrap_or(Role::Shopper);
-        Ok(User { id: user.get(0), email: user.get(1), role })
+        let user = User { id: user.get(0), email: user.get(1), role };
+        // Whoever knew the old password is signed out everywhere.
+        if let Err(e) = self.sessions.revoke_all(&user.id).await {
+            tracing::error!(error = %e, "could not end the sessions of a user who reset their password");
+        }
+        Ok(user)
     }
 }

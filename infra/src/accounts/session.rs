@@ -18,7 +18,17 @@ pub struct SessionUser {
     pub user_id: String,
     pub email: String,
     pub role: Role,
+    /// Unix milliseconds: sessions started before a password reset end with it.
     pub started_at: i64,
+}
+
+/// Unix milliseconds now.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
+}
+
+fn epoch_key(user_id: &str) -> String {
+    format!("session-epoch:{user_id}")
 }
 
 #[derive(Clone)]
@@ -59,11 +69,29 @@ impl Sessions {
         Ok(id)
     }
 
+    /// The session's user, unless the session ended, expired, or started
+    /// before the user's sessions were revoked (a password reset).
     pub async fn get(&self, id: &str) -> PortResult<Option<SessionUser>> {
         if !well_formed(id) {
             return Ok(None);
         }
-        Ok(self.cache.get(&key(id)).await?.and_then(|b| serde_json::from_slice(&b).ok()))
+        let Some(user) = self.cache.get(&key(id)).await?.and_then(|b| serde_json::from_slice::<SessionUser>(&b).ok())
+        else {
+            return Ok(None);
+        };
+        let revoked_at = self.cache.get(&epoch_key(&user.user_id)).await?;
+        let revoked_at = revoked_at.and_then(|b| String::from_utf8(b).ok()?.parse::<i64>().ok());
+        if revoked_at.is_some_and(|at| user.started_at < at) {
+            self.cache.delete(&[key(id)]).await?;
+            return Ok(None);
+        }
+        Ok(Some(user))
+    }
+
+    /// End every session of a user started until now (on every server:
+    /// the mark lives in the shared cache as long as a session could).
+    pub async fn revoke_all(&self, user_id: &str) -> PortResult<()> {
+        self.cache.set(&epoch_key(user_id), now_ms().to_string().as_bytes(), Some(self.ttl)).await
     }
 
     pub async fn end(&self, id: &str) -> PortResult<()> {

@@ -59,7 +59,9 @@ async fn accounts_keep_their_promises(cloud: bool) {
     tokio::time::sleep(Duration::from_millis(2600)).await;
     assert!(a.sessions.get(&s2).await.unwrap().is_none(), "sessions expire");
 
-    // Password reset: mailed once, spent once.
+    // Password reset: mailed once, spent once, and it ends the sessions started before it.
+    let before_reset = a.sessions.start(&user.session()).await.unwrap();
+    assert!(a.sessions.get(&before_reset).await.unwrap().is_some());
     a.request_reset("unknown@example.com").await.unwrap();
     assert!(FolderMailer::read_all(&mail).is_empty());
     a.request_reset(&email).await.unwrap();
@@ -69,6 +71,9 @@ async fn accounts_keep_their_promises(cloud: bool) {
     assert!(mails[0].body.contains("https://shop.test/account/reset?token="));
     assert!(matches!(a.reset_password(&token, "short").await, Err(AccountError::Invalid(_))));
     a.reset_password(&token, "a brand new password").await.unwrap();
+    assert!(a.sessions.get(&before_reset).await.unwrap().is_none(), "a reset signs the user out everywhere");
+    let after_reset = a.sessions.start(&user.session()).await.unwrap();
+    assert!(a.sessions.get(&after_reset).await.unwrap().is_some(), "new sessions work");
     assert!(matches!(a.reset_password(&token, "yet another password").await, Err(AccountError::BadToken)));
     assert!(matches!(a.reset_password("f00", "yet another password").await, Err(AccountError::BadToken)));
     assert!(a.sign_in(&email, "a brand new password").await.is_ok());

@@ -100,7 +100,7 @@ async fn a_mailed_reset_link_sets_a_new_password_once() {
     let app = spawn_app(&[]).await;
     let dir = app._dir.join("mail");
     let mail = email();
-    app.shopper(&mail).await;
+    let old_session = app.shopper(&mail).await;
 
     let r = app.form("/account/forgot", "", &[("email", "unknown@example.com")]).await;
     let same_answer = location(&r);
@@ -123,7 +123,9 @@ async fn a_mailed_reset_link_sets_a_new_password_once() {
     let old = app.form("/account/sign-in", "", &[("email", &mail), ("password", "a long enough password")]).await;
     assert!(session_cookie(&old).is_none(), "the old password no longer works");
     let new = app.form("/account/sign-in", "", &[("email", &mail), ("password", "my new password")]).await;
-    assert!(session_cookie(&new).is_some());
+    let new = session_cookie(&new).unwrap();
+    assert_eq!(app.text_as("/account", &old_session).await.0, 401, "the session from before the reset ended");
+    assert_eq!(app.text_as("/account", &new).await.0, 200);
 }
 
 #[tokio::test]
