@@ -60,7 +60,12 @@ pub fn json_ld(v: &serde_json::Value) -> String {
 }
 
 #[component]
-pub fn ProductCardView(card: ProductCard) -> impl IntoView {
+pub fn ProductCardView(
+    card: ProductCard,
+    /// Why this card is shown (recommendations), under the price.
+    #[prop(default = None)]
+    why: Option<String>,
+) -> impl IntoView {
     let href = format!("/p/{}", card.slug);
     let (img, alt) = card.image.map(|i| (i.url, i.alt)).unwrap_or_else(|| ("/favicon.svg".into(), String::new()));
     view! {
@@ -75,6 +80,7 @@ pub fn ProductCardView(card: ProductCard) -> impl IntoView {
                         {card.compare_at.map(|c| view! { <span class="compare-at">{c.to_string()}</span> })}
                     </p>
                     {(!card.in_stock).then(|| view! { <p class="out-of-stock">"Sold out"</p> })}
+                    {why.map(|w| view! { <p class="why">{w}</p> })}
                 </div>
             </a>
         </li>

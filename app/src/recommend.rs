@@ -5,6 +5,7 @@
 //! a server function; when there is nothing to show, or the
 //! recommendations cannot be read, the strip is simply left out.
 
+use crate::components::ProductCardView;
 use crate::model::CategoryLink;
 use domain::catalog::ProductCard;
 use leptos::prelude::*;
@@ -157,27 +158,8 @@ fn RecStripView(strip: RecStrip) -> impl IntoView {
         <section class="recommendations" data-reco=strip.kind.clone() aria-labelledby=heading.clone()>
             <h2 id=heading.clone()>{strip.title}</h2>
             <ul class="grid">
-                {strip.items.into_iter().map(|item| view! { <RecCardView item /> }).collect_view()}
+                {strip.items.into_iter().map(|item| view! { <ProductCardView card=item.card why=Some(item.why) /> }).collect_view()}
             </ul>
         </section>
-    }
-}
-
-#[component]
-fn RecCardView(item: RecCard) -> impl IntoView {
-    let card = item.card;
-    let href = format!("/p/{}", card.slug);
-    let (img, alt) = card.image.map(|i| (i.url, i.alt)).unwrap_or_else(|| ("/favicon.svg".into(), String::new()));
-    view! {
-        <li class="card">
-            <a href=href>
-                <img src=img alt=alt loading="lazy" width="400" height="400" />
-                <div class="body">
-                    <h3>{card.title}</h3>
-                    <p><span class="price">{card.price.to_string()}</span></p>
-                    <p class="why">{item.why}</p>
-                </div>
-            </a>
-        </li>
     }
 }

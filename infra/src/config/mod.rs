@@ -12,82 +12,9 @@ use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-/// (key, default, meaning)
-pub const SETTINGS: &[(&str, &str, &str)] = &[
-    ("server.addr", "127.0.0.1:3000", "address the HTTP server listens on"),
-    (
-        "server.public_url",
-        "http://127.0.0.1:3000",
-        "the shop's public origin, for canonical URLs, sitemap and CSRF origin checks",
-    ),
-    ("server.json_logs", "false", "true: JSON log lines; false: human-readable"),
-    ("server.shutdown_grace_secs", "20", "how long in-flight requests may run after SIGTERM"),
-    ("server.seed_products", "300", "demo products seeded on first start into an empty catalog (0: none)"),
-    ("server.run_worker", "true", "run the order worker inside the server process"),
-    (
-        "failover.interval_secs",
-        "900",
-        "prerender and publish the static copy this often, and after catalog changes (0: never on its own)",
-    ),
-    (
-        "failover.debounce_secs",
-        "60",
-        "after a catalog change, wait until the catalog has been quiet this long before publishing",
-    ),
-    ("failover.prefix", "failover/", "object-store prefix of the published static copy"),
-    ("accounts.mail", "folder", "where account mails (password reset links) go: folder (one file per mail) or log"),
-    ("accounts.mail_path", "data/mail", "folder the folder mailer writes to"),
-    ("accounts.session_days", "14", "days a session lasts after sign-in (then the shopper signs in again)"),
-    ("edge.rate_limit", "3000", "requests one client IP may make per rate window (all routes)"),
-    ("edge.rate_window_secs", "300", "rate window: 60, 120, 300 or 600 seconds, as AWS WAF rate rules"),
-    (
-        "edge.strict_limit",
-        "30",
-        "requests per rate window to checkout and account forms (card testing, credential stuffing)",
-    ),
-    (
-        "edge.client_ip_header",
-        "",
-        "header a trusted load balancer sets with the client IP (e.g. x-forwarded-for); empty: the peer address",
-    ),
-    ("edge.page_cache_secs", "30", "seconds an anonymous catalog page is served from the shared page cache (0: off)"),
-    ("edge.max_body_bytes", "65536", "largest request body accepted"),
-    ("recommend.enabled", "true", "run the recommendations job on its schedule inside the server process"),
-    (
-        "recommend.schedule",
-        "@hourly",
-        "when the job runs (UTC): cron with 5 fields, or 6 with seconds first, or @hourly/@daily",
-    ),
-    ("recommend.window_days", "30", "\"popular\" counts confirmed orders of this many last days"),
-    ("recommend.min_support", "2", "orders two products must share before they are \"bought together\""),
-    ("recommend.lock_secs", "600", "a crashed run's job lock expires after this long"),
-    ("database.url", "sqlite://data/storefront.db", "sqlite://PATH (embedded) or postgres://… (PostgreSQL)"),
-    ("cache.url", "memory", "memory (in-process) or redis://HOST:PORT (Redis through fred)"),
-    ("queue.kind", "local", "local (durable SQLite queue with SQS semantics) or sqs"),
-    ("queue.path", "data/queue.db", "file of the local queue"),
-    ("queue.orders_url", "http://127.0.0.1:5000/000000000000/storefront-orders", "SQS URL of the order queue"),
-    (
-        "queue.dead_letter_url",
-        "http://127.0.0.1:5000/000000000000/storefront-orders-dlq",
-        "SQS URL of the dead-letter queue",
-    ),
-    (
-        "queue.sale_url",
-        "http://127.0.0.1:5000/000000000000/storefront-sale.fifo",
-        "SQS URL of the FIFO queue for flash-sale orders",
-    ),
-    ("queue.max_receives", "5", "receives before a message moves to the dead-letter queue"),
-    ("queue.visibility_timeout_secs", "30", "how long a received message stays hidden"),
-    ("catalog.kind", "embedded", "embedded (SQLite key-value table) or dynamodb"),
-    ("catalog.path", "data/catalog.db", "file of the embedded catalog table"),
-    ("catalog.table", "storefront-catalog", "DynamoDB table name"),
-    ("objects.kind", "folder", "folder or s3"),
-    ("objects.path", "data/objects", "root folder of the folder object store"),
-    ("objects.bucket", "storefront-assets", "S3 bucket name"),
-    ("aws.region", "us-east-1", "AWS region"),
-    ("aws.endpoint_url", "", "AWS endpoint override, e.g. http://127.0.0.1:5000 for moto; empty: real AWS"),
-    ("aws.create_resources", "false", "create queues, table and bucket at start-up when missing"),
-];
+pub use keys::SETTINGS;
+
+mod keys;
 
 #[derive(Debug, thiserror::Error)]
 #[error("configuration error: {key}: {message}")]
