@@ -172,6 +172,11 @@ pub async fn place_order(input: CheckoutInput) -> Result<CheckoutOutcome, Server
             let _ = st.orders.carts.clear(&cart_id).await;
             Ok(CheckoutOutcome::Accepted { order_id })
         }
+        Err(CheckoutError::AlreadyOrdered { order_id }) => {
+            // That order took this cart: it is done, whichever tab placed it.
+            let _ = st.orders.carts.clear(&cart_id).await;
+            Ok(CheckoutOutcome::AlreadyOrdered { order_id })
+        }
         Err(CheckoutError::Invalid(fields)) => Ok(CheckoutOutcome::Invalid { fields: fields.into_iter().collect() }),
         Err(e) => Ok(CheckoutOutcome::Refused(e.to_string())),
     }
@@ -201,8 +206,19 @@ pub async fn order_status(id: String) -> Result<OrderView, ServerFnError> {
             })
         }
         None => {
-            let accepted = st.services.cache.get(&format!("checkout:{id}")).await.ok().flatten().is_some();
-            Ok(if accepted { OrderView { state: "pending".into(), ..unknown } } else { unknown })
+            // The durable accepted record (the outbox row), never a cache marker.
+            let accepted = st.orders.outbox.get(&id).await.map_err(ssr::unavailable)?;
+            Ok(match accepted {
+                Some(a) => OrderView {
+                    state: "pending".into(),
+                    total: domain::Currency::parse(&a.currency)
+                        .ok()
+                        .and_then(|c| domain::Money::new(a.total_minor, c).ok())
+                        .map(|m| m.to_string()),
+                    ..unknown
+                },
+                None => unknown,
+            })
         }
     }
 }

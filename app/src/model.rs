@@ -191,6 +191,8 @@ pub enum CheckoutOutcome {
     Accepted { order_id: String },
     Invalid { fields: Vec<(String, String)> },
     Refused(String),
+    /// Another tab or device ordered this cart a moment ago: this is its order.
+    AlreadyOrdered { order_id: String },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

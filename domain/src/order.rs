@@ -115,6 +115,13 @@ impl Shipping {
             _ => None,
         }
     }
+    /// The form value (`standard`, `express`).
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::Standard => "standard",
+            Self::Express => "express",
+        }
+    }
     pub fn label(self) -> &'static str {
         match self {
             Self::Standard => "Standard (3–5 days)",
@@ -172,6 +179,28 @@ pub struct OrderMessage {
     /// The signed-in shopper's account, if any (for order history).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<String>,
+}
+
+impl OrderMessage {
+    /// The lines, the subtotal, the shipping and the total agree, all in
+    /// one currency, and nothing is free by accident. A message that fails
+    /// this is never confirmed.
+    pub fn totals_add_up(&self) -> bool {
+        let mut sum = Money::zero(self.currency);
+        for l in &self.lines {
+            if l.quantity == 0 || l.unit_price.currency() != self.currency {
+                return false;
+            }
+            match l.unit_price.times(l.quantity).and_then(|t| sum.checked_add(t)) {
+                Ok(s) => sum = s,
+                Err(_) => return false,
+            }
+        }
+        sum == self.subtotal
+            && self.shipping_price.currency() == self.currency
+            && self.total.currency() == self.currency
+            && sum.checked_add(self.shipping_price).is_ok_and(|t| t == self.total)
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

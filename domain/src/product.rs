@@ -70,6 +70,11 @@ pub struct Product {
     /// Unix seconds.
     pub created_at: i64,
     pub updated_at: i64,
+    /// Bumped by every stored edit (optimistic concurrency: an edit names the
+    /// version it started from). 0 for a new product and for documents
+    /// stored before versions existed.
+    #[serde(default)]
+    pub version: i64,
 }
 
 /// Unchecked input for a variant.
@@ -176,6 +181,7 @@ impl Product {
             status,
             created_at: d.created_at,
             updated_at: d.updated_at.max(d.created_at),
+            version: 0,
         })
     }
 

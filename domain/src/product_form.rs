@@ -7,6 +7,12 @@
 //! per variant row `i`: `sku_i`, `options_i` (`size=M, color=red`), `price_i`
 //! (`19.99`), `stock_i`; `remove_image_n` drops existing image `n`. A row
 //! whose SKU, options, price and stock are all empty is ignored.
+//!
+//! An edit form also carries what it showed when it was opened (`Shown`):
+//! hidden `version` and, per variant row, `shown_sku_i` and `shown_stock_i`.
+//! The save applies a stock field as a change from the shown stock (so sales
+//! made meanwhile are never overwritten) and is refused when the product's
+//! version moved on.
 
 use crate::product::{Image, Product, ProductDraft, VariantDraft, MAX_VARIANTS};
 use crate::text::Slug;
@@ -114,6 +120,67 @@ pub fn draft_from_form(
     })
 }
 
+/// What an edit form showed when it was opened: the product's version and
+/// each variant's stock, by SKU.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Shown {
+    pub version: i64,
+    pub stock: BTreeMap<String, i64>,
+}
+
+impl Shown {
+    /// The hidden fields that record what the form shows for `p`.
+    pub fn fields(p: &Product) -> Vec<(String, String)> {
+        let mut out = vec![("version".to_string(), p.version.to_string())];
+        for (i, v) in p.variants.iter().enumerate() {
+            out.push((format!("shown_sku_{i}"), v.sku.to_string()));
+            out.push((format!("shown_stock_{i}"), v.stock.to_string()));
+        }
+        out
+    }
+
+    /// Read the hidden fields back. A missing version reads as 0 (a form
+    /// from before versions existed); a row without a readable shown stock
+    /// is left out.
+    pub fn from_form(fields: &BTreeMap<String, String>) -> Self {
+        let get = |k: &str| fields.get(k).map(|v| v.trim()).unwrap_or_default();
+        let mut stock = BTreeMap::new();
+        for i in 0..MAX_VARIANTS {
+            let sku = get(&format!("shown_sku_{i}"));
+            if let (false, Ok(n)) = (sku.is_empty(), get(&format!("shown_stock_{i}")).parse::<i64>()) {
+                stock.insert(sku.to_string(), n);
+            }
+        }
+        Self { version: get("version").parse().unwrap_or(0), stock }
+    }
+
+    /// The product an edit starts from: the stored product `live` with the
+    /// version and the stock this form showed. A variant whose shown stock
+    /// is unknown counts as showing what was `submitted`, so its stock is
+    /// left as it is rather than overwritten.
+    pub fn base(&self, live: &Product, submitted: &Product) -> Product {
+        let mut base = live.clone();
+        base.version = self.version;
+        for v in &mut base.variants {
+            let sku = v.sku.as_str();
+            if let Some(n) = self.stock.get(sku).copied().or_else(|| submitted.variant(sku).map(|s| s.stock)) {
+                v.stock = n;
+            }
+        }
+        base
+    }
+
+    /// After a refused stock change: record in the kept form that `sku` now
+    /// shows `now`, so submitting it again (the merchant has seen the new
+    /// number) sets the typed stock.
+    pub fn reshow_stock(fields: &mut BTreeMap<String, String>, sku: &str, now: i64) {
+        let row = (0..MAX_VARIANTS).find(|i| fields.get(&format!("shown_sku_{i}")).is_some_and(|s| s.trim() == sku));
+        if let Some(i) = row {
+            fields.insert(format!("shown_stock_{i}"), now.to_string());
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -163,5 +230,44 @@ mod tests {
         let e = draft_from_form(&f, None, "p", 1).unwrap_err();
         let keys: Vec<&str> = e.keys().map(String::as_str).collect();
         assert_eq!(keys, vec!["compare_at", "variants[0].options", "variants[0].price", "variants[0].stock"]);
+    }
+
+    #[test]
+    fn an_edit_starts_from_the_version_and_stock_the_form_showed() {
+        let f = form(&[
+            ("title", "Wool socks"),
+            ("brand", "Acme"),
+            ("category", "apparel/socks"),
+            ("status", "active"),
+            ("sku_0", "SOCK-M"),
+            ("options_0", "size=M"),
+            ("price_0", "9.50"),
+            ("stock_0", "4"),
+            ("sku_1", "SOCK-L"),
+            ("options_1", "size=L"),
+            ("price_1", "9.50"),
+            ("stock_1", "2"),
+        ]);
+        let mut live = Product::parse(draft_from_form(&f, None, "p1", 1).unwrap()).unwrap();
+        live.version = 3;
+        let mut shown_fields: BTreeMap<String, String> = Shown::fields(&live).into_iter().collect();
+        assert_eq!(shown_fields.get("shown_stock_1").map(String::as_str), Some("2"));
+        shown_fields.remove("shown_stock_1");
+        let shown = Shown::from_form(&shown_fields);
+        assert_eq!(shown.version, 3);
+
+        // Sales meanwhile; the merchant typed 9 for M and left L alone.
+        live.variants[0].stock = 1;
+        live.variants[1].stock = 0;
+        let mut submitted = live.clone();
+        submitted.variants[0].stock = 9;
+        submitted.variants[1].stock = 2;
+        let base = shown.base(&live, &submitted);
+        assert_eq!(base.variants[0].stock, 4, "the stock the form showed");
+        assert_eq!(base.variants[1].stock, 2, "unknown shown stock: what was submitted, so nothing is written");
+        assert_eq!(Shown::from_form(&BTreeMap::new()).version, 0, "a form without a version reads as 0");
+
+        Shown::reshow_stock(&mut shown_fields, "SOCK-M", 1);
+        assert_eq!(shown_fields.get("shown_stock_0").map(String::as_str), Some("1"));
     }
 }

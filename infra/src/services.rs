@@ -48,11 +48,11 @@ impl Services {
         };
 
         let vis = s.queue.visibility_timeout;
-        // The worker itself moves a message that keeps failing to the
-        // dead-letter queue (with its reason) on its last allowed receive;
-        // the queues' own redrive at max_receives + 1 is the backstop for a
-        // worker that dies on that receive.
-        let backstop = s.queue.max_receives + 1;
+        // The worker dead-letters malformed messages itself (with the
+        // reason) and backs off on transient failures without counting them;
+        // the queues' own redrive after `queue.max_receives` receives is only
+        // the backstop for a message that keeps killing its worker.
+        let backstop = s.queue.max_receives;
         let (queues, sale_queue): (QueuePair, Arc<dyn crate::queue::Queue>) = match (&s.queue.backend, &sdk) {
             (QueueBackend::Local { path }, _) => {
                 let pool = local::open_pool(path).await?;

@@ -12,7 +12,17 @@ pub async fn healthz() -> impl IntoResponse {
 }
 
 pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
-    let checks = state.services.readiness().await;
+    let mut checks = state.services.readiness().await;
+    let worker = &state.orders.worker;
+    if worker.stats.supervised.load(std::sync::atomic::Ordering::Relaxed) {
+        let stalled = worker.stats.stalled_for(worker.tuning.stall);
+        checks.push(infra::services::DependencyStatus {
+            name: "order_worker",
+            backend: "in-process",
+            ok: stalled.is_none(),
+            error: stalled.map(|s| format!("has not polled its queues for {s} s")),
+        });
+    }
     let down: Vec<&str> = checks.iter().filter(|c| !c.ok).map(|c| c.name).collect();
     for c in checks.iter().filter(|c| !c.ok) {
         tracing::warn!(

@@ -16,6 +16,7 @@ async fn main() -> ExitCode {
         Some("failover-fetch") => run(|s| failover_cmd(s, "failover-fetch", args.clone())).await,
         Some("create-merchant") => run(|s| create_merchant(s, args.clone())).await,
         Some("recommend") => run(recommend).await,
+        Some("reconcile") => run(reconcile).await,
         Some("config-doc") => {
             println!("| setting | environment variable | default | meaning |\n|---|---|---|---|");
             for (k, d, m) in SETTINGS {
@@ -25,7 +26,7 @@ async fn main() -> ExitCode {
             ExitCode::SUCCESS
         }
         Some(other) => {
-            eprintln!("unknown command {other:?}; use serve, worker, prerender, publish, failover, failover-fetch, create-merchant, recommend or config-doc");
+            eprintln!("unknown command {other:?}; use serve, worker, prerender, publish, failover, failover-fetch, create-merchant, recommend, reconcile or config-doc");
             ExitCode::from(2)
         }
     }
@@ -59,6 +60,7 @@ async fn serve(settings: Settings) -> Result<(), String> {
     let state = server::startup::build_state(&settings, conf.leptos_options).await?;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let worker = settings.run_worker.then(|| server::startup::spawn_worker(&state, stop_rx.clone()));
+    let order_jobs = server::startup::spawn_order_jobs(&state, &settings, stop_rx.clone());
     let reco = if settings.recommend.enabled {
         let cron = infra::recommend::schedule::parse(&settings.recommend.schedule)?;
         Some(tokio::spawn(infra::recommend::schedule::run(state.recommendations.clone(), cron, stop_rx.clone())))
@@ -77,6 +79,9 @@ async fn serve(settings: Settings) -> Result<(), String> {
         let _ = w.await;
     }
     failover.abort();
+    for j in order_jobs {
+        let _ = tokio::time::timeout(settings.shutdown_grace, j).await;
+    }
     if let Some(r) = reco {
         // A run in progress finishes (or its lock lapses after recommend.lock_secs).
         let _ = tokio::time::timeout(settings.shutdown_grace, r).await;
@@ -91,15 +96,30 @@ async fn recommend(settings: Settings) -> Result<(), String> {
     server::recommend::run_once(&state).await
 }
 
+/// Run the order reconciler once and print its run record.
+async fn reconcile(settings: Settings) -> Result<(), String> {
+    let conf = leptos::prelude::get_configuration(None).map_err(|e| format!("leptos configuration: {e}"))?;
+    let state = server::startup::build_state(&settings, conf.leptos_options).await?;
+    match server::startup::reconciler(&state, &settings).run_once().await.map_err(|e| e.to_string())? {
+        Some(run) => println!("{}", serde_json::to_string(&run).map_err(|e| e.to_string())?),
+        None => println!("another reconciler run holds the lease; nothing done"),
+    }
+    Ok(())
+}
+
 /// Only the order worker (several may run at once, against SQS or the local queue).
 async fn worker(settings: Settings) -> Result<(), String> {
     let conf = leptos::prelude::get_configuration(None).map_err(|e| format!("leptos configuration: {e}"))?;
     let state = server::startup::build_state(&settings, conf.leptos_options).await?;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
-    let handle = server::startup::spawn_worker(&state, stop_rx);
+    let handle = server::startup::spawn_worker(&state, stop_rx.clone());
+    let jobs = server::startup::spawn_order_jobs(&state, &settings, stop_rx);
     tracing::info!("order worker running");
     shutdown_signal().await;
     let _ = stop_tx.send(true);
+    for j in jobs {
+        let _ = tokio::time::timeout(settings.shutdown_grace, j).await;
+    }
     handle.await.map_err(|e| e.to_string())
 }
 

@@ -142,5 +142,31 @@ pub async fn render(st: AppState, m: Metrics) -> impl IntoResponse {
         }
     }
     let _ = writeln!(out, "# TYPE worker_lag_seconds gauge\nworker_lag_seconds {}", st.orders.worker.lag_seconds());
+    let ws = &st.orders.worker.stats;
+    for (name, v) in [
+        ("worker_retries_total", ws.retries.load(Ordering::Relaxed)),
+        ("worker_dead_lettered_total", ws.dead_lettered.load(Ordering::Relaxed)),
+        ("worker_panics_total", ws.panics.load(Ordering::Relaxed)),
+        ("worker_restarts_total", ws.restarts.load(Ordering::Relaxed)),
+    ] {
+        let _ = writeln!(out, "# TYPE {name} counter\n{name} {v}");
+    }
+    if let Ok(Some(run)) = last_reconcile(&st).await {
+        let _ = writeln!(out, "# TYPE reconcile_last_run_timestamp_seconds gauge");
+        let _ = writeln!(out, "reconcile_last_run_timestamp_seconds {}", run.started_at);
+        let _ = writeln!(out, "# TYPE reconcile_last_run_actions gauge");
+        for (action, n) in
+            [("resent", run.resent), ("settled", run.settled), ("voided", run.voided), ("reversals", run.reversals)]
+        {
+            let _ = writeln!(out, "reconcile_last_run_actions{{action=\"{action}\"}} {n}");
+        }
+        let _ =
+            writeln!(out, "# TYPE reconcile_last_run_ok gauge\nreconcile_last_run_ok {}", u8::from(run.status == "ok"));
+    }
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out)
+}
+
+/// The newest reconciler run, read from the database.
+pub async fn last_reconcile(st: &AppState) -> infra::PortResult<Option<infra::orders::reconcile::ReconcileRun>> {
+    infra::orders::reconcile::latest_run(&st.services.db).await
 }

@@ -15,9 +15,13 @@ pub async fn build_state(settings: &Settings, leptos_options: LeptosOptions) -> 
     if settings.seed_products > 0 {
         seed_if_empty(&catalog, settings.seed_products as usize).await?;
     }
-    let orders = infra::orders::pipeline::Pipeline::new(&services, catalog.clone(), settings.queue.max_receives)
-        .await
-        .map_err(|e| format!("start-up: {e}"))?;
+    let orders = infra::orders::pipeline::Pipeline::new(
+        &services,
+        catalog.clone(),
+        infra::orders::worker::Tuning::from_settings(&settings.queue),
+    )
+    .await
+    .map_err(|e| format!("start-up: {e}"))?;
     let sessions = infra::accounts::Sessions::new(services.cache.clone(), settings.accounts.session_ttl);
     let accounts =
         infra::accounts::Accounts::new(services.db.clone(), sessions, services.mailer.clone(), &settings.public_url);
@@ -39,11 +43,40 @@ pub async fn build_state(settings: &Settings, leptos_options: LeptosOptions) -> 
     })
 }
 
-/// Run the order worker until `stop` flips: the order queue and the sale queue.
+/// Run the order worker, supervised, until `stop` flips: the order queue
+/// and the sale queue.
 pub fn spawn_worker(state: &AppState, stop: tokio::sync::watch::Receiver<bool>) -> tokio::task::JoinHandle<()> {
     let worker = state.orders.worker.clone();
     let queues = vec![state.services.queues.main.clone(), state.services.sale_queue.clone()];
-    tokio::spawn(worker.run(queues, stop))
+    tokio::spawn(worker.supervise(queues, stop))
+}
+
+/// The outbox relay (every second) and, when enabled, the reconciler on its
+/// schedule: both run in every `serve` and `worker` process; the reconciler's
+/// lease lets one run at a time.
+pub fn spawn_order_jobs(
+    state: &AppState,
+    settings: &Settings,
+    stop: tokio::sync::watch::Receiver<bool>,
+) -> Vec<tokio::task::JoinHandle<()>> {
+    let mut jobs =
+        vec![tokio::spawn(state.orders.outbox.clone().run_relay(std::time::Duration::from_secs(1), stop.clone()))];
+    if settings.reconcile.enabled {
+        let reconciler = reconciler(state, settings);
+        jobs.push(tokio::spawn(reconciler.schedule(settings.reconcile.interval, stop)));
+    }
+    jobs
+}
+
+pub fn reconciler(state: &AppState, settings: &Settings) -> infra::orders::reconcile::Reconciler {
+    infra::orders::reconcile::Reconciler {
+        repo: state.orders.repo.clone(),
+        outbox: state.orders.outbox.clone(),
+        worker: state.orders.worker.clone(),
+        payments: state.orders.payments.clone(),
+        audit: state.audit.clone(),
+        after: settings.reconcile.after,
+    }
 }
 
 /// Seed `n` demo products when the catalog has no category yet.

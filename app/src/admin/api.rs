@@ -16,6 +16,8 @@ pub struct Dashboard {
     pub queue: QueueDepths,
     /// The last static-failover run, as (field, value).
     pub failover: Vec<(String, String)>,
+    /// The last order-reconciler run, as (field, value).
+    pub reconcile: Vec<(String, String)>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -184,6 +186,19 @@ pub async fn admin_dashboard() -> Result<Dashboard, ServerFnError> {
         status_counts: st.orders.repo.counts().await.map_err(ssr::failed)?,
         queue: ssr::depths(&st).await?,
         failover,
+        reconcile: match infra::orders::reconcile::latest_run(&st.services.db).await.map_err(ssr::failed)? {
+            Some(r) => vec![
+                ("run".into(), r.id.to_string()),
+                ("status".into(), r.status),
+                ("started".into(), format!("{} UTC", crate::account::when(r.started_at))),
+                ("re-sent".into(), r.resent.to_string()),
+                ("settled".into(), r.settled.to_string()),
+                ("voided".into(), r.voided.to_string()),
+                ("reversals resumed".into(), r.reversals.to_string()),
+                ("error".into(), r.error.unwrap_or_else(|| "none".into())),
+            ],
+            None => Vec::new(),
+        },
     })
 }
 
@@ -256,6 +271,8 @@ pub async fn admin_product(id: String) -> Result<Option<ProductEdit>, ServerFnEr
         fields.insert(format!("price_{i}"), dollars(v.price.minor()));
         fields.insert(format!("stock_{i}"), v.stock.to_string());
     }
+    // Hidden: what this form shows, so a save changes stock by the difference and notices edits made meanwhile.
+    fields.extend(domain::product_form::Shown::fields(&p));
     Ok(Some(ProductEdit { id: p.id, fields, images: p.images.into_iter().map(|i| (i.url, i.alt)).collect() }))
 }
 

@@ -140,6 +140,18 @@ fn dashboard(d: Dashboard) -> impl IntoView {
             <p>{format!("Order queue: {} waiting, {} in flight · flash-sale queue: {} waiting · dead letters: {}", q.orders_visible, q.orders_in_flight, q.sale_visible, q.dead_letters)}</p>
         </section>
         <section>
+            <h2>"Order reconciler"</h2>
+            {if d.reconcile.is_empty() {
+                view! { <p>"Not run yet."</p> }.into_any()
+            } else {
+                view! {
+                    <dl class="facts" id="reconcile-last-run">
+                        {d.reconcile.into_iter().map(|(k, v)| view! { <dt>{k}</dt><dd>{v}</dd> }).collect_view()}
+                    </dl>
+                }.into_any()
+            }}
+        </section>
+        <section>
             <h2>"Static failover copy"</h2>
             {if d.failover.is_empty() {
                 view! { <p>"Not published yet."</p> }.into_any()

@@ -1,4 +1,5 @@
-//! Admin product list and the create/edit form (multipart: it carries an image).
+//! Admin product list and the create/edit form (multipart: it carries an
+//! image, and on an edit the hidden version and shown stock the save checks).
 
 use super::api::*;
 use super::{denied, pager, param, AdminFrame};
@@ -95,6 +96,15 @@ fn product_form(p: ProductEdit, form: FormState) -> impl IntoView {
         <FormMessages form=form.clone() />
         <form class="product-form" method="post" action="/admin/products/save" enctype="multipart/form-data">
             <input type="hidden" name="id" value=p.id.clone() />
+            // What the form showed: the save applies stock as a change from it and refuses a stale form.
+            {(!is_new).then(|| view! { <input type="hidden" name="version" value=v("version") /> })}
+            {(0..domain::product::MAX_VARIANTS)
+                .filter(|i| !v(&format!("shown_sku_{i}")).is_empty())
+                .map(|i| view! {
+                    <input type="hidden" name=format!("shown_sku_{i}") value=v(&format!("shown_sku_{i}")) />
+                    <input type="hidden" name=format!("shown_stock_{i}") value=v(&format!("shown_stock_{i}")) />
+                })
+                .collect_view()}
             <Field label="Title" name="title".into() value=v("title") error=e("title") required=true />
             <Field label="Slug" name="slug".into() value=v("slug") error=e("slug") hint="Empty: made from the title." />
             <Field label="Brand" name="brand".into() value=v("brand") error=e("brand") required=true />

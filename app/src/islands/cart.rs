@@ -103,6 +103,7 @@ fn form_reader<T>(_form: &T) -> impl Fn(&str) -> String {
 pub fn CheckoutForm(idempotency_key: String, countries: Vec<(String, String)>) -> impl IntoView {
     let (errors, set_errors) = signal(Vec::<(String, String)>::new());
     let (message, set_message) = signal(None::<String>);
+    let (ordered, set_ordered) = signal(None::<String>);
     let (busy, set_busy) = signal(false);
     let err = move |f: &'static str| {
         move || {
@@ -150,6 +151,12 @@ pub fn CheckoutForm(idempotency_key: String, countries: Vec<(String, String)>) -
                     set_message.set(Some(why));
                     set_busy.set(false);
                 }
+                Ok(CheckoutOutcome::AlreadyOrdered { order_id }) => {
+                    set_badge(0);
+                    set_errors.set(vec![]);
+                    set_ordered.set(Some(order_id));
+                    set_busy.set(false);
+                }
                 Err(e) => {
                     set_message.set(Some(e.to_string()));
                     set_busy.set(false);
@@ -160,6 +167,12 @@ pub fn CheckoutForm(idempotency_key: String, countries: Vec<(String, String)>) -
     view! {
         <form class="checkout-form" node_ref=form_ref on:submit=on_submit novalidate>
             {move || message.get().map(|m| view! { <p class="error" role="alert" data-testid="checkout-message">{m}</p> })}
+            {move || ordered.get().map(|id| view! {
+                <p class="error" role="alert" data-testid="already-ordered">
+                    "This cart was just ordered in another tab or on another device. "
+                    <a href=format!("/orders/{id}")>"See that order"</a>
+                </p>
+            })}
             <input type="hidden" name="idempotency_key" value=idempotency_key />
             <fieldset>
                 <legend>"Contact"</legend>

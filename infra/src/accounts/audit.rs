@@ -55,6 +55,29 @@ impl AuditLog {
         Ok(())
     }
 
+    /// Write an entry inside the caller's transaction, so the entry and the
+    /// change it describes commit together.
+    pub async fn record_in(
+        conn: &mut sqlx::AnyConnection,
+        actor: &str,
+        action: &str,
+        target: &str,
+        before: Option<String>,
+        after: Option<String>,
+    ) -> Result<(), sqlx::Error> {
+        sqlx::query("INSERT INTO audit_log (id, at, actor, action, target, before_json, after_json) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+            .bind(entry_id())
+            .bind(now())
+            .bind(actor)
+            .bind(action)
+            .bind(target)
+            .bind(before)
+            .bind(after)
+            .execute(conn)
+            .await?;
+        Ok(())
+    }
+
     /// Newest first.
     pub async fn list(&self, limit: i64, offset: i64) -> PortResult<Vec<AuditEntry>> {
         let rows = sqlx::query("SELECT at, actor, action, target, before_json, after_json FROM audit_log ORDER BY id DESC LIMIT $1 OFFSET $2")

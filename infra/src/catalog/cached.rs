@@ -1,7 +1,8 @@
 //! Catalog reads through the cache, writes through to it.
 //!
 //! - Product by slug: cache key `p:<slug>` (product JSON with stock), filled
-//!   on a miss, overwritten on every merchant save (write-through).
+//!   on a miss, overwritten on every merchant save (write-through) with the
+//!   product as stored after the save (its live stock, not the form's).
 //! - Category index (all cards of a category): versioned. `v:<category>` is
 //!   a shared counter bumped by every write that touches the category; the
 //!   decoded index is memoised in-process per (category, version), and kept
@@ -220,12 +221,14 @@ impl CachedCatalog {
         Ok(cats)
     }
 
-    /// Save to the store, then write the product to the cache and invalidate
-    /// every category it was or is listed in.
-    pub async fn save(&self, p: &Product, previous: Option<&Product>) -> Result<(), SaveError> {
-        self.store.save(p, previous).await?;
-        self.after_write(p, previous).await;
-        Ok(())
+    /// Save to the store (`CatalogStore::save`: `previous` is the product as
+    /// the editor saw it), then write the stored product (new version, live
+    /// stock) to the cache and invalidate every category it was or is
+    /// listed in. Returns the stored product.
+    pub async fn save(&self, p: &Product, previous: Option<&Product>) -> Result<Product, SaveError> {
+        let saved = self.store.save(p, previous).await?;
+        self.after_write(&saved, previous).await;
+        Ok(saved)
     }
 
     /// Stock changed (orders): refresh listing entries and cached copies.

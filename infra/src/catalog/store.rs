@@ -2,7 +2,7 @@
 //!
 //! | item | pk | sk | attributes |
 //! |---|---|---|---|
-//! | product | `P#<id>` | `A` | `doc` (product JSON), `slug` |
+//! | product | `P#<id>` | `A` | `doc` (product JSON), `slug`, `version` (number, also in the JSON) |
 //! | variant stock | `P#<id>` | `S#<sku>` | `stock` (number) |
 //! | slug → id | `SLUG#<slug>` | `A` | `id` |
 //! | category entry | `C#<path>` (each ancestor, and `C#*` for all) | `N#<inverted created>#<id>` | `card` (listing JSON) |
@@ -17,6 +17,12 @@
 //! cached category index), because facet counts need every entry anyway.
 //! Stock lives in its own item so one conditional update (`stock >= n`)
 //! decrements it atomically; an order's lines go in one transaction.
+//!
+//! Merchant edits are optimistic: the document is replaced only while its
+//! `version` is still the one the editor started from (then bumped), and
+//! stock is never written back from a form. An unchanged stock field writes
+//! nothing; a changed one adds the difference on condition that the live
+//! stock is still what the editor saw, so sales made meanwhile stand.
 
 use crate::kv::{Condition, Item, Query, Table, Value, Write};
 use crate::{PortError, PortResult};
@@ -71,12 +77,25 @@ pub enum SaveError {
     IdTaken(String),
     #[error("the SKU {0:?} is already used by another product")]
     SkuTaken(String),
-    #[error("the product was changed by someone else meanwhile; reload and try again")]
+    #[error("someone else changed this product since you opened it; reload to see their changes")]
     Conflict,
+    /// Stock the editor changed moved meanwhile (orders, another edit):
+    /// every such variant with its live stock. Nothing was written.
+    #[error("stock changed since you opened this form")]
+    StockChanged(Vec<StaleStock>),
     #[error("too many changes at once; change fewer variants per save")]
     TooLarge,
     #[error(transparent)]
     Port(#[from] PortError),
+}
+
+/// A variant whose live stock is no longer what the editor saw.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("stock changed since you opened this form (now {now})")]
+pub struct StaleStock {
+    pub sku: String,
+    /// The live stock, read after the refused save.
+    pub now: i64,
 }
 
 fn pk(id: &str) -> String {
@@ -137,12 +156,20 @@ enum Guard {
     Doc,
     Slug,
     Sku(String),
+    Stock,
+}
+
+fn doc_item(p: &Product) -> PortResult<Item> {
+    Ok(Item::new(pk(&p.id), "A")
+        .with("doc", Value::S(json(p)?))
+        .with("slug", Value::S(p.slug.to_string()))
+        .with("version", Value::N(p.version)))
 }
 
 /// Every item a product is stored as (used for bulk loads and new products).
 pub fn items_for(p: &Product) -> PortResult<Vec<Item>> {
     let mut items = vec![
-        Item::new(pk(&p.id), "A").with("doc", Value::S(json(p)?)).with("slug", Value::S(p.slug.to_string())),
+        doc_item(p)?,
         Item::new(format!("SLUG#{}", p.slug), "A").with("id", Value::S(p.id.clone())),
         admin_item(p)?,
     ];
@@ -180,11 +207,16 @@ impl CatalogStore {
     /// Product by id with live stock per variant.
     pub async fn by_id(&self, id: &str) -> PortResult<Option<Product>> {
         let items = self.table.query(Query { pk: pk(id), ..Default::default() }).await?;
-        let Some(doc) = items.iter().find(|i| i.sk == "A").and_then(|i| i.s("doc")) else {
+        let Some(item) = items.iter().find(|i| i.sk == "A") else {
+            return Ok(None);
+        };
+        let Some(doc) = item.s("doc") else {
             return Ok(None);
         };
         let mut p: Product =
             serde_json::from_str(doc).map_err(|e| PortError::Invalid(format!("stored product {id}: {e}")))?;
+        // The attribute is what saves check; documents from before versions have neither (0).
+        p.version = item.n("version").unwrap_or(p.version);
         for v in &mut p.variants {
             let sk = format!("S#{}", v.sku);
             v.stock = items.iter().find(|i| i.sk == sk).and_then(|i| i.n("stock")).unwrap_or(0);
@@ -235,19 +267,33 @@ impl CatalogStore {
         self.table.put_many(items).await
     }
 
-    /// Create (`previous` None) or replace a product in one transaction.
-    /// Stock is set to the product's variant stock. Slugs and SKUs are
-    /// claimed with conditional puts, so two products can never share one.
-    pub async fn save(&self, p: &Product, previous: Option<&Product>) -> Result<(), SaveError> {
+    /// Create (`previous` None) or edit a product in one transaction.
+    ///
+    /// `previous` is the product as the editor saw it. The stored document
+    /// must still be at `previous.version` (else `Conflict`), and is written
+    /// at the next version. Stock is never written back: a variant whose
+    /// stock equals what the editor saw is left alone (sales made meanwhile
+    /// stand); a changed one gets the difference, on condition that the live
+    /// stock is still what the editor saw (else `StockChanged` with the live
+    /// numbers). A refused save writes nothing. New variants' stock is
+    /// created, removed variants' deleted; slugs and SKUs are claimed with
+    /// conditional puts, so two products can never share one. A new product
+    /// is stored at version 0. Returns the product as stored now (version,
+    /// live stock).
+    pub async fn save(&self, p: &Product, previous: Option<&Product>) -> Result<Product, SaveError> {
+        let mut stored = p.clone();
+        stored.version = previous.map_or(0, |old| old.version + 1);
         let mut writes = Vec::new();
         let mut guards = Vec::new();
         let mut push = |w: Write, g: Guard| {
             writes.push(w);
             guards.push(g);
         };
-        let doc = Item::new(pk(&p.id), "A").with("doc", Value::S(json(p)?)).with("slug", Value::S(p.slug.to_string()));
-        let condition = if previous.is_some() { Condition::Exists } else { Condition::NotExists };
-        push(Write::Put { item: doc, condition }, Guard::Doc);
+        let condition = match previous {
+            Some(old) => Condition::Version("version".into(), old.version),
+            None => Condition::NotExists,
+        };
+        push(Write::Put { item: doc_item(&stored)?, condition }, Guard::Doc);
         let slug_changed = previous.is_none_or(|old| old.slug != p.slug);
         if slug_changed {
             let link = Item::new(format!("SLUG#{}", p.slug), "A").with("id", Value::S(p.id.clone()));
@@ -277,8 +323,24 @@ impl CatalogStore {
             }
         }
         for v in &p.variants {
-            let item = Item::new(pk(&p.id), format!("S#{}", v.sku)).with("stock", Value::N(v.stock));
-            push(Write::Put { item, condition: Condition::None }, Guard::None);
+            let sk = format!("S#{}", v.sku);
+            match previous.and_then(|old| old.variant(v.sku.as_str())) {
+                None => {
+                    let item = Item::new(pk(&p.id), sk).with("stock", Value::N(v.stock));
+                    push(Write::Put { item, condition: Condition::NotExists }, Guard::None);
+                }
+                Some(seen) if seen.stock == v.stock => {}
+                Some(seen) => push(
+                    Write::Add {
+                        pk: pk(&p.id),
+                        sk,
+                        attr: "stock".into(),
+                        delta: v.stock - seen.stock,
+                        condition: Condition::Equals("stock".into(), seen.stock),
+                    },
+                    Guard::Stock,
+                ),
+            }
         }
         for item in entry_items(p)? {
             push(Write::Put { item, condition: Condition::None }, Guard::None);
@@ -291,15 +353,53 @@ impl CatalogStore {
             return Err(SaveError::TooLarge);
         }
         match self.table.transact(writes).await {
-            Ok(()) => Ok(()),
-            Err(PortError::ConditionFailed { index }) => Err(match guards.get(index) {
-                Some(Guard::Doc) if previous.is_none() => SaveError::IdTaken(p.id.clone()),
-                Some(Guard::Slug) => SaveError::SlugTaken(p.slug.to_string()),
-                Some(Guard::Sku(sku)) => SaveError::SkuTaken(sku.clone()),
-                _ => SaveError::Conflict,
-            }),
-            Err(e) => Err(e.into()),
+            Ok(()) => {}
+            Err(PortError::ConditionFailed { index }) => {
+                return Err(match guards.get(index) {
+                    Some(Guard::Doc) if previous.is_none() => SaveError::IdTaken(p.id.clone()),
+                    Some(Guard::Slug) => SaveError::SlugTaken(p.slug.to_string()),
+                    Some(Guard::Sku(sku)) => SaveError::SkuTaken(sku.clone()),
+                    Some(Guard::Stock) => match self.stale_stock(p, previous).await? {
+                        // It moved and moved back: nothing to show beside a field.
+                        stale if stale.is_empty() => SaveError::Conflict,
+                        stale => SaveError::StockChanged(stale),
+                    },
+                    _ => SaveError::Conflict,
+                });
+            }
+            Err(e) => return Err(e.into()),
         }
+        if previous.is_none() {
+            return Ok(stored);
+        }
+        // Listing cards and the admin row went in with the form's stock
+        // numbers; rewrite them from the live stock.
+        match self.refresh_entries(&p.id).await {
+            Ok(Some(fresh)) => Ok(fresh),
+            Ok(None) => Ok(stored),
+            Err(e) => {
+                tracing::warn!(product.id = %p.id, error = %e, "saved, but listing stock not refreshed");
+                Ok(stored)
+            }
+        }
+    }
+
+    /// The variants whose stock the editor changed but whose live stock is
+    /// no longer what the editor saw, read after a refused save.
+    async fn stale_stock(&self, p: &Product, previous: Option<&Product>) -> PortResult<Vec<StaleStock>> {
+        let live = self.by_id(&p.id).await?;
+        let live_stock = |sku: &str| live.as_ref().and_then(|l| l.variant(sku)).map_or(0, |v| v.stock);
+        let changed = p.variants.iter().filter_map(|v| {
+            let seen = previous?.variant(v.sku.as_str())?;
+            (seen.stock != v.stock).then_some((v.sku.as_str(), seen.stock))
+        });
+        let stale: Vec<StaleStock> = changed
+            .filter_map(|(sku, seen)| {
+                let now = live_stock(sku);
+                (now != seen).then(|| StaleStock { sku: sku.to_string(), now })
+            })
+            .collect();
+        Ok(stale)
     }
 
     /// Every product's admin row (drafts and archived included), newest change first.
@@ -351,26 +451,42 @@ impl CatalogStore {
     }
 
     /// Give an order's stock back exactly once (compensation); a no-op when
-    /// it was never reserved or already released.
+    /// it was never reserved or already released. The reservation marker
+    /// alone guarantees exactly-once: a line whose stock item no longer
+    /// exists (its variant was removed since) is logged and skipped, so the
+    /// compensation can never be stuck on it.
     pub async fn release_for_order(&self, order_id: &str, lines: &[StockLine]) -> PortResult<bool> {
-        let mut writes = vec![Write::Add {
-            pk: format!("RES#{order_id}"),
-            sk: "A".into(),
-            attr: "active".into(),
-            delta: -1,
-            condition: Condition::AtLeast("active".into(), 1),
-        }];
-        writes.extend(lines.iter().map(|l| Write::Add {
-            pk: pk(&l.product_id),
-            sk: format!("S#{}", l.sku),
-            attr: "stock".into(),
-            delta: l.quantity,
-            condition: Condition::Exists,
-        }));
-        match self.table.transact(writes).await {
-            Ok(()) => Ok(true),
-            Err(PortError::ConditionFailed { index: 0 }) => Ok(false),
-            Err(e) => Err(e),
+        let mut remaining: Vec<&StockLine> = lines.iter().collect();
+        loop {
+            let mut writes = vec![Write::Add {
+                pk: format!("RES#{order_id}"),
+                sk: "A".into(),
+                attr: "active".into(),
+                delta: -1,
+                condition: Condition::AtLeast("active".into(), 1),
+            }];
+            writes.extend(remaining.iter().map(|l| Write::Add {
+                pk: pk(&l.product_id),
+                sk: format!("S#{}", l.sku),
+                attr: "stock".into(),
+                delta: l.quantity,
+                condition: Condition::Exists,
+            }));
+            match self.table.transact(writes).await {
+                Ok(()) => return Ok(true),
+                Err(PortError::ConditionFailed { index: 0 }) => return Ok(false),
+                Err(PortError::ConditionFailed { index }) if index <= remaining.len() => {
+                    let gone = remaining.remove(index - 1);
+                    tracing::warn!(
+                        order.id = order_id,
+                        product.id = %gone.product_id,
+                        sku = %gone.sku,
+                        quantity = gone.quantity,
+                        "stock release skipped: the variant no longer exists"
+                    );
+                }
+                Err(e) => return Err(e),
+            }
         }
     }
 

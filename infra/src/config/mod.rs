@@ -50,6 +50,19 @@ pub struct QueueConfig {
     pub backend: QueueBackend,
     pub max_receives: u32,
     pub visibility_timeout: Duration,
+    pub backoff_max: Duration,
+    pub receive_wait: Duration,
+    pub worker_concurrency: usize,
+    pub worker_stall: Duration,
+    pub step_timeout: Duration,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReconcileConfig {
+    pub enabled: bool,
+    pub interval: Duration,
+    /// Age after which an unsettled order or an orphan authorization is reconciled.
+    pub after: Duration,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -128,6 +141,7 @@ pub struct Settings {
     pub objects: ObjectsConfig,
     pub aws: AwsConfig,
     pub recommend: RecommendConfig,
+    pub reconcile: ReconcileConfig,
 }
 
 /// Raw key/value view before typing; exposed for tests.
@@ -272,6 +286,42 @@ impl Settings {
                     1,
                     43_200,
                 )?),
+                backoff_max: Duration::from_secs(number(
+                    "queue.backoff_max_secs",
+                    get("queue.backoff_max_secs"),
+                    1,
+                    43_200,
+                )?),
+                receive_wait: Duration::from_secs(number(
+                    "queue.receive_wait_secs",
+                    get("queue.receive_wait_secs"),
+                    0,
+                    20,
+                )?),
+                worker_concurrency: number("queue.worker_concurrency", get("queue.worker_concurrency"), 1, 256)?
+                    as usize,
+                worker_stall: Duration::from_secs(number(
+                    "queue.worker_stall_secs",
+                    get("queue.worker_stall_secs"),
+                    5,
+                    86_400,
+                )?),
+                step_timeout: Duration::from_secs(number(
+                    "queue.step_timeout_secs",
+                    get("queue.step_timeout_secs"),
+                    1,
+                    3_600,
+                )?),
+            },
+            reconcile: ReconcileConfig {
+                enabled: boolean("reconcile.enabled", get("reconcile.enabled"))?,
+                interval: Duration::from_secs(number(
+                    "reconcile.interval_secs",
+                    get("reconcile.interval_secs"),
+                    1,
+                    86_400,
+                )?),
+                after: Duration::from_secs(number("reconcile.after_secs", get("reconcile.after_secs"), 5, 30 * 86_400)?),
             },
             catalog: match get("catalog.kind") {
                 "embedded" => CatalogConfig::Embedded { path: path(get("catalog.path"), "catalog.path")? },

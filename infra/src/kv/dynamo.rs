@@ -84,6 +84,15 @@ fn condition(c: &Condition) -> (Option<String>, Attrs, HashMap<String, String>) 
             HashMap::from([(":ceq".to_string(), AttributeValue::N(v.to_string()))]),
             HashMap::from([("#c".to_string(), attr.clone())]),
         ),
+        Condition::Version(attr, v) => (
+            Some(if *v == 0 {
+                "attribute_exists(pk) AND (attribute_not_exists(#c) OR #c = :ceq)".into()
+            } else {
+                "attribute_exists(pk) AND #c = :ceq".into()
+            }),
+            HashMap::from([(":ceq".to_string(), AttributeValue::N(v.to_string()))]),
+            HashMap::from([("#c".to_string(), attr.clone())]),
+        ),
     }
 }
 
@@ -228,9 +237,8 @@ impl Table for DynamoTable {
             Ok(_) => Ok(()),
             Err(e) => match e.into_service_error() {
                 TransactWriteItemsError::TransactionCanceledException(c) => {
-                    let index =
-                        c.cancellation_reasons().iter().position(|r| r.code() == Some("ConditionalCheckFailed"));
-                    match index {
+                    let codes: Vec<Option<&str>> = c.cancellation_reasons().iter().map(|r| r.code()).collect();
+                    match cancellation(&codes) {
                         Some(index) => Err(PortError::ConditionFailed { index }),
                         None => Err(down(c)),
                     }
@@ -274,5 +282,35 @@ impl Table for DynamoTable {
 
     fn backend(&self) -> &'static str {
         "dynamodb"
+    }
+}
+
+/// What a cancelled transaction means: `Some(index)` of the first failed
+/// condition when every other reason is "None"; `None` (transient: retry)
+/// when any write was cancelled for another reason (a conflicting
+/// transaction, throttling), even beside a failed condition, since the
+/// condition may pass on a retry.
+pub(crate) fn cancellation(codes: &[Option<&str>]) -> Option<usize> {
+    let other = codes.iter().any(|c| !matches!(c, None | Some("None") | Some("ConditionalCheckFailed")));
+    if other {
+        return None;
+    }
+    codes.iter().position(|c| *c == Some("ConditionalCheckFailed"))
+}
+
+#[cfg(test)]
+mod cancellation_tests {
+    use super::cancellation;
+
+    #[test]
+    fn a_failed_condition_alone_names_its_write() {
+        assert_eq!(cancellation(&[Some("None"), Some("ConditionalCheckFailed"), None]), Some(1));
+    }
+
+    #[test]
+    fn a_conflict_or_throttle_beside_a_failed_condition_is_transient() {
+        assert_eq!(cancellation(&[Some("TransactionConflict"), Some("ConditionalCheckFailed")]), None);
+        assert_eq!(cancellation(&[Some("ConditionalCheckFailed"), Some("ThrottlingError")]), None);
+        assert_eq!(cancellation(&[Some("None"), Some("None")]), None);
     }
 }

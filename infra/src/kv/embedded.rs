@@ -52,6 +52,7 @@ fn holds(cond: &Condition, current: Option<&Item>) -> bool {
         Condition::Exists => current.is_some(),
         Condition::AtLeast(attr, min) => current.and_then(|i| i.n(attr)).is_some_and(|n| n >= *min),
         Condition::Equals(attr, v) => current.and_then(|i| i.n(attr)) == Some(*v),
+        Condition::Version(attr, v) => current.is_some_and(|i| i.n(attr).unwrap_or(0) == *v),
     }
 }
 

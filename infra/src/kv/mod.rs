@@ -62,6 +62,10 @@ pub enum Condition {
     AtLeast(String, i64),
     /// The item exists and its numeric attribute equals this value (compare-and-swap).
     Equals(String, i64),
+    /// The item exists and its numeric attribute, counted as 0 when absent,
+    /// equals this value (an optimistic version check that also accepts
+    /// items written before they had a version).
+    Version(String, i64),
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]

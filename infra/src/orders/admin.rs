@@ -1,15 +1,10 @@
 //! What merchants (and a signed-in shopper's history) read from the orders,
 //! and the merchant's cancel/refund with their compensations.
 
-use super::repo::{now, OrderRepo, StoredOrder};
-use crate::catalog::store::StockLine;
-use crate::catalog::CachedCatalog;
-use crate::payments::{PaymentError, Payments};
+use super::repo::OrderRepo;
 use crate::{PortError, PortResult};
-use domain::order::OrderStatus;
 use serde::{Deserialize, Serialize};
 use sqlx::Row;
-use std::sync::Arc;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderFilter {
@@ -148,52 +143,4 @@ pub enum ManageError {
     Port(#[from] PortError),
 }
 
-/// Cancel or refund: the merchant gives the money back and the stock returns.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Reversal {
-    Cancel,
-    Refund,
-}
-
-/// Reverse a confirmed order. Every compensation is idempotent (stock goes
-/// back once per order through its reservation marker; refunding twice is a
-/// no-op), and the status moves last and conditionally, so a retry after a
-/// crash, or two merchants clicking at once, cannot return stock or money twice.
-pub async fn reverse(
-    repo: &OrderRepo,
-    catalog: &CachedCatalog,
-    payments: &Arc<dyn Payments>,
-    id: &str,
-    how: Reversal,
-    reason: &str,
-) -> Result<(StoredOrder, OrderStatus), ManageError> {
-    let order = repo.get(id).await?.ok_or(ManageError::NotFound)?;
-    let action = if how == Reversal::Cancel { "cancelled" } else { "refunded" };
-    if order.status != OrderStatus::Confirmed {
-        return Err(ManageError::WrongState { action, status: order.status.name() });
-    }
-    let lines: Vec<StockLine> = order
-        .lines
-        .iter()
-        .map(|l| StockLine { product_id: l.product_id.clone(), sku: l.sku.clone(), quantity: i64::from(l.quantity) })
-        .collect();
-    match payments.refund(&order.payment_auth).await {
-        Ok(()) => {}
-        Err(PaymentError::Declined(r)) => return Err(ManageError::Payment(r)),
-        Err(PaymentError::Transient(e)) => return Err(ManageError::Port(PortError::unavailable("payments", e))),
-    }
-    catalog.store().release_for_order(id, &lines).await?;
-    let to = match how {
-        Reversal::Cancel => OrderStatus::Cancelled { reason: format!("cancelled by the shop: {reason}") },
-        Reversal::Refund => OrderStatus::Refunded,
-    };
-    if !repo.transition(id, "confirmed", &to).await? {
-        let now_status = repo.status(id).await?.map(|s| s.name()).unwrap_or("gone");
-        return Err(ManageError::WrongState { action, status: now_status });
-    }
-    for l in &lines {
-        let _ = catalog.stock_changed(&l.product_id).await;
-    }
-    tracing::info!(order_id = %id, action, at = now(), "order reversed");
-    Ok((order, to))
-}
+pub use super::reversal::{resume_reversals, reverse, Reversal};

@@ -18,6 +18,11 @@ pub const CART_TTL: Duration = Duration::from_secs(7 * 24 * 3600);
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Cart {
     pub lines: Vec<CartLine>,
+    /// Random id given when the first line goes into an empty cart: checkout
+    /// claims (cart id, generation) once, so two tabs or devices submitting
+    /// the same cart make one order. A cleared cart starts a new generation.
+    #[serde(default)]
+    pub generation: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -47,6 +52,9 @@ impl Cart {
         }
         if self.lines.len() >= MAX_LINES {
             return Err(format!("a cart holds at most {MAX_LINES} different items"));
+        }
+        if self.lines.is_empty() || self.generation.is_empty() {
+            self.generation = uuid::Uuid::new_v4().simple().to_string();
         }
         self.lines.push(CartLine { product_id: product_id.into(), sku: sku.into(), quantity: q, price_seen: price });
         Ok(())

@@ -1,19 +1,22 @@
 //! Checkout: validate the form, price the cart from the catalog, authorize
-//! the payment, put the order on the queue and return at once. The order id
-//! is derived from the cart and the form's idempotency key, so a double
-//! click or a retried request names the same order (and the worker stores
-//! it once).
+//! the payment, write the order to the outbox (the durable accepted record)
+//! and answer; the message goes to the queue at once or, if that fails, by
+//! the relay. The order id is derived from the cart and the form's
+//! idempotency key, so a double click or a retried request names the same
+//! order; the key is bound to a fingerprint of the priced cart, so a reused
+//! key with another cart is refused instead of confirming a new total
+//! against an old hold. Each cart (id + generation) makes one order, however
+//! many tabs submit it. Any failure after the authorization voids it.
 
-use super::cart::{hex, price_cart, Cart};
-use crate::cache::Cache;
+use super::cart::{hex, price_cart, Cart, PricedCart};
+use super::outbox::{Accepted, Claim, Outbox, ORDERS, SALE};
 use crate::catalog::CachedCatalog;
 use crate::payments::{PaymentError, Payments};
-use crate::queue::{Outgoing, Queue};
 use domain::order::{Address, Email, FieldErrors, OrderLine, OrderMessage, Shipping};
+use domain::Money;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
-use std::time::Duration;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckoutForm {
@@ -35,6 +38,12 @@ pub enum CheckoutError {
     Cart(String),
     #[error("{0}")]
     Declined(String),
+    /// The idempotency key was used before for a different cart or total.
+    #[error("this checkout page was already used for a different cart; reload the page to review your order")]
+    KeyReused,
+    /// Another tab or device ordered this cart a moment ago.
+    #[error("this cart was just ordered (order {order_id})")]
+    AlreadyOrdered { order_id: String },
     #[error("checkout is briefly unavailable; nothing was charged, please try again")]
     Unavailable,
 }
@@ -43,9 +52,7 @@ pub enum CheckoutError {
 pub struct Checkout {
     pub catalog: Arc<CachedCatalog>,
     pub payments: Arc<dyn Payments>,
-    pub orders: Arc<dyn Queue>,
-    pub sale: Arc<dyn Queue>,
-    pub cache: Arc<dyn Cache>,
+    pub outbox: Outbox,
 }
 
 /// Tag that routes an order through the FIFO sale queue.
@@ -54,6 +61,28 @@ pub const FLASH_SALE_TAG: &str = "flash-sale";
 pub fn order_id(cart_id: &str, idempotency_key: &str) -> String {
     let digest = Sha256::digest(format!("{cart_id}:{idempotency_key}").as_bytes());
     format!("o{}", &hex(&digest)[..24])
+}
+
+/// A request id fit to travel with the order: at most 64 characters of
+/// `[A-Za-z0-9-]`, else a fresh one (it is copied into the message and logs).
+pub fn request_id(given: &str) -> String {
+    let ok = !given.is_empty() && given.len() <= 64 && given.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    if ok {
+        given.to_string()
+    } else {
+        uuid::Uuid::new_v4().to_string()
+    }
+}
+
+/// SHA-256 of everything the shopper is charged for: each line's SKU,
+/// quantity and unit price, the shipping method and price, and the total.
+pub fn fingerprint(priced: &PricedCart, shipping: Shipping, shipping_price: Money, total: Money) -> String {
+    let mut h = Sha256::new();
+    for l in &priced.lines {
+        h.update(format!("{}|{}|{}|{}\n", l.sku, l.quantity, l.unit_price.minor(), l.unit_price.currency().code()));
+    }
+    h.update(format!("ship|{}|{}\ntotal|{}|{}", shipping.code(), shipping_price.minor(), total.minor(), total.currency().code()));
+    hex(&h.finalize())
 }
 
 fn unavailable(e: impl std::fmt::Display) -> CheckoutError {
@@ -93,10 +122,11 @@ impl Checkout {
         request_id: &str,
     ) -> Result<String, CheckoutError> {
         let (email, address, shipping) = validate(form)?;
+        let request_id = self::request_id(request_id);
         let id = order_id(cart_id, &form.idempotency_key);
-        let marker = format!("checkout:{id}");
-        if let Ok(Some(_)) = self.cache.get(&marker).await {
-            return Ok(id); // the same submit again: already accepted
+        let earlier = self.outbox.get(&id).await.map_err(unavailable)?;
+        if earlier.is_some() && cart.lines.is_empty() {
+            return Ok(id); // the same submit again, after the cart was cleared
         }
         if cart.lines.is_empty() {
             return Err(CheckoutError::Cart("your cart is empty".into()));
@@ -107,13 +137,79 @@ impl Checkout {
         }
         let shipping_price = shipping.price(priced.subtotal);
         let total = priced.subtotal.checked_add(shipping_price).map_err(|e| CheckoutError::Cart(e.to_string()))?;
-        let auth = match self.payments.authorize(&id, total, &form.card_number).await {
+        let print = fingerprint(&priced, shipping, shipping_price, total);
+        if let Some(earlier) = earlier {
+            return if earlier.fingerprint == print { Ok(id) } else { Err(CheckoutError::KeyReused) };
+        }
+        let claim = format!("{cart_id}:{}", cart.generation);
+        if let Some(other) = self.outbox.by_claim(&claim).await.map_err(unavailable)? {
+            return Err(CheckoutError::AlreadyOrdered { order_id: other.order_id });
+        }
+        let auth = match self.payments.authorize(&id, &print, total, &form.card_number).await {
             Ok(a) => a,
             Err(PaymentError::Declined(r)) => {
                 return Err(CheckoutError::Declined(format!("Payment declined: {r}. Nothing was charged.")))
             }
             Err(PaymentError::Transient(e)) => return Err(unavailable(e)),
         };
+        // From here on, every failure voids the hold it leaves behind.
+        let accepted = async {
+            let (message, group) = self.message(&id, email, address, shipping, &priced, total, &auth, &request_id, form).await?;
+            let record = Accepted {
+                order_id: id.clone(),
+                cart_id: cart_id.to_string(),
+                cart_claim: claim,
+                fingerprint: print.clone(),
+                queue: if group.is_some() { SALE } else { ORDERS }.to_string(),
+                group_id: group,
+                body: serde_json::to_string(&message).map_err(unavailable)?,
+                payment_auth: auth.clone(),
+                total_minor: total.minor(),
+                currency: total.currency().code().to_string(),
+                request_id: request_id.clone(),
+                sent_at: None,
+                created_at: message.created_at,
+            };
+            match self.outbox.insert(&record).await.map_err(unavailable)? {
+                Claim::Inserted => Ok(record),
+                Claim::SameOrder(same) if same.fingerprint == print => Ok(*same),
+                Claim::SameOrder(_) => Err(CheckoutError::KeyReused),
+                Claim::CartTaken { order_id } => Err(CheckoutError::AlreadyOrdered { order_id }),
+            }
+        }
+        .await;
+        let record = match accepted {
+            Ok(r) => r,
+            Err(e) => {
+                if let Err(v) = self.payments.void(&auth).await {
+                    // The reconciler voids holds that no order owns.
+                    tracing::warn!(order.id = %id, error = %v, "could not void the hold of a failed checkout");
+                }
+                return Err(e);
+            }
+        };
+        if record.sent_at.is_none() {
+            if let Err(e) = self.outbox.send(&record).await {
+                tracing::warn!(order.id = %id, error = %e, "order accepted; the relay will send it");
+            }
+        }
+        tracing::info!(order.id = %id, total = total.minor(), "order accepted");
+        Ok(id)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    async fn message(
+        &self,
+        id: &str,
+        email: Email,
+        address: Address,
+        shipping: Shipping,
+        priced: &PricedCart,
+        total: Money,
+        auth: &str,
+        request_id: &str,
+        form: &CheckoutForm,
+    ) -> Result<(OrderMessage, Option<String>), CheckoutError> {
         let mut sale_group = None;
         let mut lines = Vec::new();
         for l in &priced.lines {
@@ -131,34 +227,21 @@ impl Checkout {
             });
         }
         let message = OrderMessage {
-            order_id: id.clone(),
+            order_id: id.to_string(),
             email: email.as_str().to_string(),
             address,
             shipping,
             lines,
             currency: total.currency(),
             subtotal: priced.subtotal,
-            shipping_price,
+            shipping_price: shipping.price(priced.subtotal),
             total,
-            payment_auth: auth,
+            payment_auth: auth.to_string(),
             created_at: super::repo::now(),
             request_id: request_id.to_string(),
             user_id: form.user_id.clone(),
         };
-        let body = serde_json::to_string(&message).map_err(unavailable)?;
-        let mut out = Outgoing::new(body).attribute("request_id", request_id).attribute("order_id", id.clone());
-        let queue = match sale_group {
-            Some(group) => {
-                out.group_id = Some(group);
-                out.dedup_id = Some(id.clone());
-                &self.sale
-            }
-            None => &self.orders,
-        };
-        queue.send(out).await.map_err(unavailable)?;
-        let _ = self.cache.set(&marker, b"1", Some(Duration::from_secs(24 * 3600))).await;
-        tracing::info!(order.id = %id, total = total.minor(), "order accepted");
-        Ok(id)
+        Ok((message, sale_group))
     }
 }
 
@@ -199,6 +282,16 @@ mod tests {
         let Err(CheckoutError::Invalid(errors)) = validate(&f) else { panic!("accepted") };
         let fields: Vec<&str> = errors.keys().map(String::as_str).collect();
         assert_eq!(fields, ["card_number", "country", "email", "shipping"]);
+    }
+
+    #[test]
+    fn a_request_id_is_kept_only_when_short_and_plain() {
+        assert_eq!(request_id("abc-123"), "abc-123");
+        for bad in ["", &"a".repeat(65), "a b", "x\ny", "é"] {
+            let fresh = request_id(bad);
+            assert_ne!(fresh, bad);
+            assert_eq!(request_id(&fresh), fresh, "a generated id is valid");
+        }
     }
 
     #[test]

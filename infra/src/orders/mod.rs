@@ -5,8 +5,11 @@
 pub mod admin;
 pub mod cart;
 pub mod checkout;
+pub mod outbox;
 pub mod pipeline;
+pub mod reconcile;
 pub mod repo;
+pub mod reversal;
 pub mod worker;
 
 pub use repo::OrderRepo;

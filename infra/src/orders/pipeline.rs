@@ -1,10 +1,11 @@
-//! Wiring of the order pipeline from `Services`: the checkout, the worker,
-//! carts and the cookie signer share these.
+//! Wiring of the order pipeline from `Services`: the checkout, the outbox,
+//! the worker, carts and the cookie signer share these.
 
 use super::cart::{CartStore, CookieSigner};
 use super::checkout::Checkout;
+use super::outbox::Outbox;
 use super::repo::OrderRepo;
-use super::worker::Worker;
+use super::worker::{Tuning, Worker};
 use crate::catalog::CachedCatalog;
 use crate::payments::TestPayments;
 use crate::{PortResult, Services};
@@ -16,36 +17,47 @@ pub struct Pipeline {
     pub carts: CartStore,
     pub signer: CookieSigner,
     pub checkout: Checkout,
+    pub outbox: Outbox,
     pub worker: Worker,
     pub payments: Arc<dyn crate::payments::Payments>,
 }
 
+impl Tuning {
+    /// The worker's pacing from the `queue.*` settings.
+    pub fn from_settings(q: &crate::config::QueueConfig) -> Self {
+        Self {
+            visibility: q.visibility_timeout,
+            backoff_max: q.backoff_max,
+            concurrency: q.worker_concurrency,
+            step_timeout: q.step_timeout,
+            wait: q.receive_wait,
+            stall: q.worker_stall,
+        }
+    }
+}
+
 impl Pipeline {
-    pub async fn new(services: &Services, catalog: Arc<CachedCatalog>, max_receives: u32) -> PortResult<Self> {
+    pub async fn new(services: &Services, catalog: Arc<CachedCatalog>, tuning: Tuning) -> PortResult<Self> {
         let repo = OrderRepo::new(services.db.clone());
         let payments: Arc<dyn crate::payments::Payments> = Arc::new(TestPayments::new(services.db.clone()));
         // One secret per shop, shared by every server through the database.
         let fresh = format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple());
         let secret = services.db.meta_or_insert("cookie_secret", &fresh).await?;
+        let outbox = Outbox::new(services.db.clone(), services.queues.main.clone(), services.sale_queue.clone());
         Ok(Self {
             repo: repo.clone(),
             carts: CartStore::new(services.cache.clone()),
             signer: CookieSigner::new(secret.as_bytes()),
-            checkout: Checkout {
-                catalog: catalog.clone(),
-                payments: payments.clone(),
-                orders: services.queues.main.clone(),
-                sale: services.sale_queue.clone(),
-                cache: services.cache.clone(),
-            },
+            checkout: Checkout { catalog: catalog.clone(), payments: payments.clone(), outbox: outbox.clone() },
+            outbox,
             worker: Worker {
                 repo,
                 catalog,
                 payments: payments.clone(),
                 queues: services.queues.clone(),
-                max_receives,
+                tuning,
                 crash: None,
-                lag_ms: Default::default(),
+                stats: Default::default(),
             },
             payments,
         })

@@ -1,17 +1,24 @@
-//! The order worker. One message at a time:
+//! The order worker. For each message:
 //!
-//! 1. already final in the database → delete the message (redelivery);
-//! 2. not stored yet → reserve stock exactly once (marker + conditional
-//!    decrements in one transaction); short → store as rejected, void the
-//!    payment; else store as `reserved` with its lines in one transaction;
-//! 3. capture the payment → `confirmed`; declined → give the stock back
-//!    (exactly once), void, `rejected`;
-//! 4. refresh cached stock, then delete the message.
+//! 1. malformed, empty, or totals that do not add up → dead-letter at once;
+//! 2. already final in the database → delete the message (redelivery; a
+//!    rejected order's hold is voided again first, idempotently);
+//! 3. not stored yet → reserve stock exactly once (marker + conditional
+//!    decrements in one transaction). Short → store the rejection first and
+//!    void the hold only when this delivery's insert won; else store as
+//!    `reserved` with its lines in one transaction;
+//! 4. capture exactly the order total → `confirmed`; declined (or an amount
+//!    the provider refuses) → give the stock back (exactly once), void,
+//!    `rejected`;
+//! 5. refresh cached stock, then delete the message.
 //!
-//! A transient failure leaves the message for redelivery after the
-//! visibility timeout; on its last allowed receive a failing message is
-//! moved to the dead-letter queue with its reason. Every step is idempotent,
-//! so a crash anywhere followed by a redelivery ends in one final state.
+//! A message is deleted only when its order is final. A transient failure
+//! (database, table, payment provider down, or a step past its timeout)
+//! hides the message again with an exponential, capped back-off and never
+//! dead-letters it; only malformed messages (and a panic while handling one)
+//! go to the dead-letter queue, with the reason. While a message is worked
+//! on, its visibility is extended (heartbeat). Messages of a batch run
+//! concurrently, bounded, in order within a FIFO message group.
 
 use super::repo::OrderRepo;
 use crate::catalog::{CachedCatalog, Reservation, StockLine};
@@ -19,6 +26,8 @@ use crate::payments::{PaymentError, Payments};
 use crate::queue::{Outgoing, Queue, QueuePair, Received};
 use crate::PortResult;
 use domain::order::{OrderMessage, OrderStatus};
+use futures::{FutureExt, StreamExt};
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -34,23 +43,75 @@ pub enum Step {
 
 pub type CrashHook = Arc<dyn Fn(Step, &str) -> bool + Send + Sync>;
 
+/// How the worker paces itself (from `queue.*` settings).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Tuning {
+    pub visibility: Duration,
+    pub backoff_max: Duration,
+    pub concurrency: usize,
+    pub step_timeout: Duration,
+    /// How long one receive waits for a message (long polling).
+    pub wait: Duration,
+    /// A supervised worker that has not polled for this long is unhealthy.
+    pub stall: Duration,
+}
+
+impl Default for Tuning {
+    fn default() -> Self {
+        Self {
+            visibility: Duration::from_secs(30),
+            backoff_max: Duration::from_secs(300),
+            concurrency: 8,
+            step_timeout: Duration::from_secs(20),
+            wait: Duration::from_secs(20),
+            stall: Duration::from_secs(60),
+        }
+    }
+}
+
+/// Counters for `/metrics` and the readiness check.
+#[derive(Debug, Default)]
+pub struct WorkerStats {
+    /// Unix seconds of the last receive call (0: never).
+    pub last_poll: AtomicI64,
+    /// Milliseconds from checkout to the worker picking up the last order.
+    pub lag_ms: AtomicI64,
+    pub retries: AtomicU64,
+    pub dead_lettered: AtomicU64,
+    pub panics: AtomicU64,
+    /// Times the supervisor restarted the worker loop.
+    pub restarts: AtomicU64,
+    /// True while a supervisor runs this worker in this process.
+    pub supervised: std::sync::atomic::AtomicBool,
+}
+
+impl WorkerStats {
+    /// Seconds since the worker last polled, when it runs here and is late.
+    pub fn stalled_for(&self, stall: Duration) -> Option<i64> {
+        if !self.supervised.load(Ordering::Relaxed) {
+            return None;
+        }
+        let idle = unix_now() - self.last_poll.load(Ordering::Relaxed);
+        (idle > stall.as_secs() as i64).then_some(idle)
+    }
+}
+
 #[derive(Clone)]
 pub struct Worker {
     pub repo: OrderRepo,
     pub catalog: Arc<CachedCatalog>,
     pub payments: Arc<dyn Payments>,
     pub queues: QueuePair,
-    pub max_receives: u32,
+    pub tuning: Tuning,
     /// Test hook: return true to stop at a step as if the process died.
     pub crash: Option<CrashHook>,
-    /// Milliseconds from checkout to the worker picking up the last order.
-    pub lag_ms: Arc<std::sync::atomic::AtomicI64>,
+    pub stats: Arc<WorkerStats>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Handled {
     Final(OrderStatus),
-    /// Transient: try again after the visibility timeout.
+    /// Transient: try again after a back-off.
     Retry(String),
     /// The message can never succeed (malformed).
     Poison(String),
@@ -64,32 +125,70 @@ pub enum Drained {
     Processed(usize),
 }
 
-fn stock_lines(m: &OrderMessage) -> Vec<StockLine> {
-    m.lines
+pub fn stock_lines(m: &OrderMessage) -> Vec<StockLine> {
+    stock_lines_of(&m.lines)
+}
+
+pub fn stock_lines_of(lines: &[domain::order::OrderLine]) -> Vec<StockLine> {
+    lines
         .iter()
         .map(|l| StockLine { product_id: l.product_id.clone(), sku: l.sku.clone(), quantity: i64::from(l.quantity) })
         .collect()
 }
 
+/// Back-off before the `receive_count`th retry: 1 s, 2 s, 4 s … capped.
+pub fn backoff(receive_count: u32, max: Duration) -> Duration {
+    let secs = 1u64.checked_shl(receive_count.saturating_sub(1).min(30)).unwrap_or(u64::MAX);
+    Duration::from_secs(secs).min(max)
+}
+
+fn unix_now() -> i64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+}
+
 impl Worker {
     pub fn lag_seconds(&self) -> f64 {
-        self.lag_ms.load(std::sync::atomic::Ordering::Relaxed) as f64 / 1000.0
+        self.stats.lag_ms.load(Ordering::Relaxed) as f64 / 1000.0
     }
 
     fn crashed(&self, step: Step, order_id: &str) -> bool {
         self.crash.as_ref().is_some_and(|f| f(step, order_id))
     }
 
-    /// Receive up to 10 messages from `queue` and handle each.
+    /// Run one step of the pipeline, bounded by the step timeout.
+    async fn bounded<T>(&self, what: &str, f: impl std::future::Future<Output = T>) -> Result<T, String> {
+        tokio::time::timeout(self.tuning.step_timeout, f)
+            .await
+            .map_err(|_| format!("{what} timed out after {} s", self.tuning.step_timeout.as_secs()))
+    }
+
+    /// Receive up to 10 messages from `queue` and handle them: concurrently
+    /// up to `tuning.concurrency`, in order within a message group.
     pub async fn run_once(&self, queue: &dyn Queue, wait: Duration) -> PortResult<Drained> {
+        self.stats.last_poll.store(unix_now(), Ordering::Relaxed);
         let batch = queue.receive(10, wait).await?;
         if batch.is_empty() {
             return Ok(Drained::Empty);
         }
         let n = batch.len();
+        let mut groups: Vec<Vec<Received>> = Vec::new();
         for m in batch {
-            self.settle(queue, m).await?;
+            match m.group_id.as_ref().and_then(|g| groups.iter_mut().find(|v| v[0].group_id.as_ref() == Some(g))) {
+                Some(group) => group.push(m),
+                None => groups.push(vec![m]),
+            }
         }
+        let results: Vec<PortResult<()>> = futures::stream::iter(groups)
+            .map(|group| async move {
+                for m in group {
+                    self.settle(queue, m).await?;
+                }
+                Ok(())
+            })
+            .buffer_unordered(self.tuning.concurrency.max(1))
+            .collect()
+            .await;
+        results.into_iter().collect::<PortResult<Vec<()>>>()?;
         Ok(Drained::Processed(n))
     }
 
@@ -99,7 +198,8 @@ impl Worker {
             .and_then(|v| v.get("order_id").and_then(|o| o.as_str()).map(String::from));
         let span = tracing::info_span!("order", order.id = order_id.as_deref().unwrap_or("-"), message.id = %m.message_id, receive_count = m.receive_count, request_id = m.attributes.get("request_id").map(String::as_str).unwrap_or("-"));
         let _g = span.enter();
-        match self.handle(&m.body).await {
+        let handled = self.handle_with_heartbeat(queue, &m).await;
+        match handled {
             Handled::Final(status) => {
                 tracing::info!(status = status.name(), "order settled");
                 if order_id.as_deref().is_some_and(|id| self.crashed(Step::BeforeDelete, id)) {
@@ -108,24 +208,62 @@ impl Worker {
                 queue.delete(&m.receipt).await
             }
             Handled::Crashed => Ok(()),
-            Handled::Retry(reason) | Handled::Poison(reason) => {
-                tracing::warn!(reason = %reason, "order message failed");
-                self.repo.record_failure(&m.message_id, order_id.as_deref(), m.receive_count, &reason).await?;
-                if m.receive_count >= self.max_receives {
-                    let dead = Outgoing {
-                        body: m.body.clone(),
-                        attributes: m.attributes.clone(),
-                        group_id: None,
-                        dedup_id: None,
-                    }
+            Handled::Retry(reason) => {
+                self.stats.retries.fetch_add(1, Ordering::Relaxed);
+                let wait = backoff(m.receive_count, self.tuning.backoff_max);
+                tracing::warn!(reason = %reason, retry_in_secs = wait.as_secs(), "order not settled yet; will retry");
+                self.note_failure(&m, order_id.as_deref(), &reason).await;
+                queue.release(&m.receipt, wait).await
+            }
+            Handled::Poison(reason) => {
+                self.note_failure(&m, order_id.as_deref(), &reason).await;
+                let dead = Outgoing { body: m.body.clone(), attributes: m.attributes.clone(), group_id: None, dedup_id: None }
                     .attribute("failure_reason", reason.chars().take(500).collect::<String>())
                     .attribute("original_message_id", m.message_id.clone())
                     .attribute("receive_count", m.receive_count.to_string());
-                    self.queues.dead_letter.send(dead).await?;
-                    queue.delete(&m.receipt).await?;
-                    tracing::error!("order message moved to the dead-letter queue");
-                }
+                self.queues.dead_letter.send(dead).await?;
+                queue.delete(&m.receipt).await?;
+                self.stats.dead_lettered.fetch_add(1, Ordering::Relaxed);
+                tracing::error!(reason = %reason, "order message moved to the dead-letter queue");
                 Ok(())
+            }
+        }
+    }
+
+    /// Why a message failed, for the admin's dead-letter view (best effort:
+    /// the database may be the thing that is down).
+    async fn note_failure(&self, m: &Received, order_id: Option<&str>, reason: &str) {
+        let noted = self.repo.record_failure(&m.message_id, order_id, m.receive_count, reason);
+        if let Ok(Err(e)) | Err(e) = self.bounded("record failure", noted).await.map_err(crate::PortError::Invalid) {
+            tracing::warn!(error = %e, "could not record the failure");
+        }
+    }
+
+    /// Handle one message, extending its visibility while it runs; a panic
+    /// is caught and treated as poison (the loop itself keeps running).
+    async fn handle_with_heartbeat(&self, queue: &dyn Queue, m: &Received) -> Handled {
+        let work = std::panic::AssertUnwindSafe(self.handle(&m.body)).catch_unwind();
+        tokio::pin!(work);
+        let beat = (self.tuning.visibility / 3).max(Duration::from_millis(300));
+        let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + beat, beat);
+        loop {
+            tokio::select! {
+                done = &mut work => {
+                    return done.unwrap_or_else(|panic| {
+                        self.stats.panics.fetch_add(1, Ordering::Relaxed);
+                        let what = panic
+                            .downcast_ref::<&str>()
+                            .map(|s| s.to_string())
+                            .or_else(|| panic.downcast_ref::<String>().cloned())
+                            .unwrap_or_default();
+                        Handled::Poison(format!("the worker panicked on this message: {what}"))
+                    });
+                }
+                _ = ticker.tick() => {
+                    if let Err(e) = queue.release(&m.receipt, self.tuning.visibility).await {
+                        tracing::warn!(error = %e, "could not extend the message's visibility");
+                    }
+                }
             }
         }
     }
@@ -138,62 +276,104 @@ impl Worker {
         if m.lines.is_empty() {
             return Handled::Poison("order message has no lines".into());
         }
-        let now_ms = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_millis() as i64)
-            .unwrap_or(0);
-        self.lag_ms.store((now_ms - m.created_at * 1000).max(0), std::sync::atomic::Ordering::Relaxed);
-        match self.repo.status(&m.order_id).await {
-            Ok(Some(s)) if s.is_final() => Handled::Final(s),
-            Ok(Some(_)) => self.capture(&m).await,
-            Ok(None) => self.reserve_and_store(&m).await,
-            Err(e) => Handled::Retry(e.to_string()),
+        if !m.totals_add_up() {
+            return Handled::Poison("order message totals do not add up; never confirmed".into());
         }
+        self.stats.lag_ms.store(
+            (std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_millis() as i64)
+                .unwrap_or(0)
+                - m.created_at * 1000)
+                .max(0),
+            Ordering::Relaxed,
+        );
+        match self.bounded("read order", self.repo.status(&m.order_id)).await {
+            Ok(Ok(Some(s))) if s.is_final() => self.finished(&m, s).await,
+            Ok(Ok(Some(_))) => self.capture(&m).await,
+            Ok(Ok(None)) => self.reserve_and_store(&m).await,
+            Ok(Err(e)) => Handled::Retry(e.to_string()),
+            Err(e) => Handled::Retry(e),
+        }
+    }
+
+    /// An order already final: a rejected order's hold is voided (again;
+    /// voiding is idempotent) before its message may go.
+    async fn finished(&self, m: &OrderMessage, status: OrderStatus) -> Handled {
+        if matches!(status, OrderStatus::Rejected { .. }) {
+            match self.bounded("void", self.payments.void(&m.payment_auth)).await {
+                Ok(Ok(())) | Ok(Err(PaymentError::Declined(_))) => {}
+                Ok(Err(PaymentError::Transient(e))) | Err(e) => return Handled::Retry(e),
+            }
+        }
+        Handled::Final(status)
     }
 
     async fn reserve_and_store(&self, m: &OrderMessage) -> Handled {
         let lines = stock_lines(m);
-        match self.catalog.store().reserve_for_order(&m.order_id, &lines).await {
-            Err(e) => Handled::Retry(e.to_string()),
-            Ok(Reservation::Short { line }) => {
-                let title = m.lines.get(line).map(|l| l.title.as_str()).unwrap_or("an item");
-                let status = OrderStatus::Rejected {
-                    reason: format!("{title} sold out before your order reached the front of the queue"),
-                };
-                if let Err(e) = self.payments.void(&m.payment_auth).await {
-                    return Handled::Retry(e.to_string());
-                }
-                match self.repo.insert(m, &status).await {
-                    Ok(_) => Handled::Final(self.repo.status(&m.order_id).await.ok().flatten().unwrap_or(status)),
-                    Err(e) => Handled::Retry(e.to_string()),
-                }
-            }
-            Ok(Reservation::Reserved | Reservation::AlreadyReserved) => {
+        match self.bounded("reserve stock", self.catalog.store().reserve_for_order(&m.order_id, &lines)).await {
+            Err(e) => Handled::Retry(e),
+            Ok(Err(e)) => Handled::Retry(e.to_string()),
+            Ok(Ok(Reservation::Short { line })) => self.reject_sold_out(m, line).await,
+            Ok(Ok(Reservation::Reserved | Reservation::AlreadyReserved)) => {
                 if self.crashed(Step::AfterReserve, &m.order_id) {
                     return Handled::Crashed;
                 }
-                if let Err(e) = self.repo.insert(m, &OrderStatus::Reserved).await {
-                    return Handled::Retry(e.to_string());
+                match self.bounded("store order", self.repo.insert(m, &OrderStatus::Reserved)).await {
+                    Ok(Ok(_)) => {}
+                    Ok(Err(e)) => return Handled::Retry(e.to_string()),
+                    Err(e) => return Handled::Retry(e),
                 }
                 if self.crashed(Step::AfterCommit, &m.order_id) {
                     return Handled::Crashed;
                 }
-                self.capture(m).await
+                match self.bounded("read order", self.repo.status(&m.order_id)).await {
+                    Ok(Ok(Some(s))) if s.is_final() => self.finished(m, s).await,
+                    Ok(Ok(Some(_))) => self.capture(m).await,
+                    Ok(Ok(None)) => Handled::Retry("order row missing after insert".into()),
+                    Ok(Err(e)) => Handled::Retry(e.to_string()),
+                    Err(e) => Handled::Retry(e),
+                }
             }
         }
     }
 
-    async fn capture(&self, m: &OrderMessage) -> Handled {
-        let outcome = match self.payments.capture(&m.payment_auth).await {
-            Ok(()) => OrderStatus::Confirmed,
-            Err(PaymentError::Transient(e)) => return Handled::Retry(e),
-            Err(PaymentError::Declined(reason)) => {
-                match self.catalog.store().release_for_order(&m.order_id, &stock_lines(m)).await {
-                    Ok(_) => {}
-                    Err(e) => return Handled::Retry(e.to_string()),
+    /// Stock was short for `line`: store the rejection first; void the hold
+    /// only when the order is then final (this delivery, or another, stored
+    /// a rejection). If another delivery holds the order as `reserved`, leave
+    /// its hold and its message alone.
+    pub async fn reject_sold_out(&self, m: &OrderMessage, line: usize) -> Handled {
+        let title = m.lines.get(line).map(|l| l.title.as_str()).unwrap_or("an item");
+        let status =
+            OrderStatus::Rejected { reason: format!("{title} sold out before your order reached the front of the queue") };
+        match self.bounded("store rejection", self.repo.insert(m, &status)).await {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => return Handled::Retry(e.to_string()),
+            Err(e) => return Handled::Retry(e),
+        }
+        match self.bounded("read order", self.repo.status(&m.order_id)).await {
+            Ok(Ok(Some(s))) if s.is_final() => self.finished(m, s).await,
+            Ok(Ok(_)) => Handled::Retry("another delivery of this order holds its stock".into()),
+            Ok(Err(e)) => Handled::Retry(e.to_string()),
+            Err(e) => Handled::Retry(e),
+        }
+    }
+
+    /// Capture exactly the order total; on a decline give everything back.
+    pub async fn capture(&self, m: &OrderMessage) -> Handled {
+        let outcome = match self.bounded("capture", self.payments.capture(&m.payment_auth, m.total)).await {
+            Ok(Ok(())) => OrderStatus::Confirmed,
+            Ok(Err(PaymentError::Transient(e))) | Err(e) => return Handled::Retry(e),
+            Ok(Err(PaymentError::Declined(reason))) => {
+                let (store, lines) = (self.catalog.store(), stock_lines(m));
+                match self.bounded("release stock", store.release_for_order(&m.order_id, &lines)).await {
+                    Ok(Ok(_)) => {}
+                    Ok(Err(e)) => return Handled::Retry(e.to_string()),
+                    Err(e) => return Handled::Retry(e),
                 }
-                if let Err(PaymentError::Transient(e)) = self.payments.void(&m.payment_auth).await {
-                    return Handled::Retry(e);
+                match self.bounded("void", self.payments.void(&m.payment_auth)).await {
+                    Ok(Ok(())) | Ok(Err(PaymentError::Declined(_))) => {}
+                    Ok(Err(PaymentError::Transient(e))) | Err(e) => return Handled::Retry(e),
                 }
                 OrderStatus::Rejected { reason: format!("payment {reason}") }
             }
@@ -201,49 +381,98 @@ impl Worker {
         if self.crashed(Step::AfterCapture, &m.order_id) {
             return Handled::Crashed;
         }
-        match self.repo.transition(&m.order_id, "reserved", &outcome).await {
-            Ok(_) => {}
-            Err(e) => return Handled::Retry(e.to_string()),
+        match self.bounded("store outcome", self.repo.transition(&m.order_id, "reserved", &outcome)).await {
+            Ok(Ok(_)) => {}
+            Ok(Err(e)) => return Handled::Retry(e.to_string()),
+            Err(e) => return Handled::Retry(e),
         }
         for pid in m.lines.iter().map(|l| l.product_id.as_str()).collect::<std::collections::BTreeSet<_>>() {
-            if let Err(e) = self.catalog.stock_changed(pid).await {
-                tracing::warn!(product.id = pid, error = %e, "could not refresh cached stock");
+            match self.bounded("refresh stock", self.catalog.stock_changed(pid)).await {
+                Ok(Ok(_)) => {}
+                Ok(Err(e)) => tracing::warn!(product.id = pid, error = %e, "could not refresh cached stock"),
+                Err(e) => tracing::warn!(product.id = pid, error = %e, "could not refresh cached stock"),
             }
         }
-        match self.repo.status(&m.order_id).await {
-            Ok(Some(s)) => Handled::Final(s),
-            Ok(None) => Handled::Retry("order vanished".into()),
-            Err(e) => Handled::Retry(e.to_string()),
+        match self.bounded("read order", self.repo.status(&m.order_id)).await {
+            Ok(Ok(Some(s))) if s.is_final() => Handled::Final(s),
+            Ok(Ok(_)) => Handled::Retry("order not final after its outcome was stored".into()),
+            Ok(Err(e)) => Handled::Retry(e.to_string()),
+            Err(e) => Handled::Retry(e),
         }
     }
 
-    /// Run until `stop` resolves: drain the order queue and the sale queue.
-    pub async fn run(self, queues: Vec<Arc<dyn Queue>>, mut stop: tokio::sync::watch::Receiver<bool>) {
-        let mut backoff = Duration::from_millis(100);
+    /// Run under a supervisor until `stop` flips: a loop that panics or
+    /// ends is restarted after a pause, and counted.
+    pub async fn supervise(self, queues: Vec<Arc<dyn Queue>>, stop: tokio::sync::watch::Receiver<bool>) {
+        self.stats.supervised.store(true, Ordering::Relaxed);
+        self.stats.last_poll.store(unix_now(), Ordering::Relaxed);
         loop {
+            let run = tokio::spawn(self.clone().run(queues.clone(), stop.clone()));
+            let ended = run.await;
             if *stop.borrow() {
-                return;
+                break;
             }
-            let mut idle = true;
-            for q in &queues {
-                match self.run_once(&**q, Duration::from_millis(200)).await {
-                    Ok(Drained::Processed(_)) => {
-                        idle = false;
-                        backoff = Duration::from_millis(100);
-                    }
-                    Ok(Drained::Empty) => {}
-                    Err(e) => {
-                        tracing::warn!(queue = q.name(), error = %e, "worker could not reach the queue");
-                        backoff = (backoff * 2).min(Duration::from_secs(5));
-                    }
-                }
+            self.stats.restarts.fetch_add(1, Ordering::Relaxed);
+            match ended {
+                Err(e) if e.is_panic() => tracing::error!("order worker panicked; restarting it"),
+                _ => tracing::error!("order worker stopped on its own; restarting it"),
             }
-            if idle {
-                tokio::select! {
-                    _ = tokio::time::sleep(backoff) => {}
-                    _ = stop.changed() => {}
-                }
-            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
         }
+        self.stats.supervised.store(false, Ordering::Relaxed);
+    }
+
+    /// Run until `stop` flips: one receive loop per queue (so a long poll on
+    /// one never delays another).
+    pub async fn run(self, queues: Vec<Arc<dyn Queue>>, stop: tokio::sync::watch::Receiver<bool>) {
+        let loops = queues.into_iter().map(|q| {
+            let (me, mut stop) = (self.clone(), stop.clone());
+            async move {
+                let mut backoff = Duration::from_millis(100);
+                loop {
+                    if *stop.borrow() {
+                        return;
+                    }
+                    let polled = tokio::select! {
+                        r = me.run_once(&*q, me.tuning.wait) => r,
+                        _ = stop.changed() => return,
+                    };
+                    match polled {
+                        Ok(Drained::Empty) if me.tuning.wait < Duration::from_secs(1) => {
+                            // No long polling: pause instead of spinning on an empty queue.
+                            backoff = Duration::from_millis(100);
+                            tokio::select! {
+                                _ = tokio::time::sleep(Duration::from_millis(200)) => {}
+                                _ = stop.changed() => return,
+                            }
+                        }
+                        Ok(_) => backoff = Duration::from_millis(100),
+                        Err(e) => {
+                            tracing::warn!(queue = q.name(), error = %e, "worker could not reach the queue");
+                            tokio::select! {
+                                _ = tokio::time::sleep(backoff) => {}
+                                _ = stop.changed() => return,
+                            }
+                            backoff = (backoff * 2).min(Duration::from_secs(5));
+                        }
+                    }
+                }
+            }
+        });
+        futures::future::join_all(loops).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn back_off_doubles_from_one_second_and_is_capped() {
+        let cap = Duration::from_secs(300);
+        let waits: Vec<u64> = (1..=10).map(|n| backoff(n, cap).as_secs()).collect();
+        assert_eq!(waits, [1, 2, 4, 8, 16, 32, 64, 128, 256, 300]);
+        assert_eq!(backoff(0, cap).as_secs(), 1);
+        assert_eq!(backoff(u32::MAX, cap), cap);
     }
 }

@@ -15,6 +15,8 @@ const DEDUP_WINDOW_MS: i64 = 5 * 60 * 1000;
 
 pub struct LocalQueue {
     pool: SqlitePool,
+    /// Wakes this process's waiting receivers on a send (other processes poll).
+    sent: std::sync::Arc<tokio::sync::Notify>,
     name: String,
     fifo: bool,
     visibility: Duration,
@@ -67,7 +69,14 @@ pub async fn open_pool(path: &Path) -> PortResult<SqlitePool> {
 impl LocalQueue {
     /// `redrive`: (dead-letter queue name, max receives).
     pub fn new(pool: SqlitePool, name: &str, visibility: Duration, redrive: Option<(String, u32)>) -> Self {
-        Self { pool, name: name.to_string(), fifo: name.ends_with(".fifo"), visibility, redrive }
+        Self {
+            pool,
+            sent: Default::default(),
+            name: name.to_string(),
+            fifo: name.ends_with(".fifo"),
+            visibility,
+            redrive,
+        }
     }
 }
 
@@ -110,17 +119,27 @@ impl Queue for LocalQueue {
         .execute(&mut *tx)
         .await?;
         tx.commit().await?;
+        self.sent.notify_waiters();
         Ok(id)
     }
 
     async fn receive(&self, max: u32, wait: Duration) -> PortResult<Vec<Received>> {
         let deadline = tokio::time::Instant::now() + wait;
         loop {
+            // Listen before looking, so a send in between is not missed.
+            let sent = self.sent.notified();
+            tokio::pin!(sent);
+            sent.as_mut().enable();
             let got = self.receive_once(max.clamp(1, 10)).await?;
-            if !got.is_empty() || tokio::time::Instant::now() >= deadline {
+            let now = tokio::time::Instant::now();
+            if !got.is_empty() || now >= deadline {
                 return Ok(got);
             }
-            tokio::time::sleep(Duration::from_millis(50)).await;
+            let nap = Duration::from_millis(50).min(deadline - now);
+            tokio::select! {
+                _ = &mut sent => {}
+                _ = tokio::time::sleep(nap) => {}
+            }
         }
     }
 
@@ -231,7 +250,7 @@ impl LocalQueue {
             .execute(&mut *conn)
             .await?;
             let attributes: BTreeMap<String, String> = serde_json::from_str(row.get::<&str, _>(2)).unwrap_or_default();
-            out.push(Received { message_id: id, receipt, body: row.get(1), attributes, receive_count: count + 1 });
+            out.push(Received { message_id: id, receipt, body: row.get(1), attributes, receive_count: count + 1, group_id: group });
         }
         Ok(out)
     }

@@ -44,6 +44,8 @@ pub struct Received {
     pub attributes: BTreeMap<String, String>,
     /// 1 on first delivery.
     pub receive_count: u32,
+    /// FIFO queues: the message group (the worker keeps a group in order).
+    pub group_id: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]

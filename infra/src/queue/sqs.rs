@@ -10,6 +10,9 @@ use aws_sdk_sqs::Client;
 use std::collections::BTreeMap;
 use std::time::Duration;
 
+/// Message retention on every queue: 14 days, the SQS maximum.
+pub const RETENTION_SECS: u32 = 14 * 24 * 3600;
+
 pub struct SqsQueue {
     client: Client,
     url: String,
@@ -39,10 +42,14 @@ impl SqsQueue {
         dead_letter: Option<(&SqsQueue, u32)>,
     ) -> PortResult<Self> {
         let name = name_of(url);
+        // 14 days (the SQS maximum) on every queue, so neither an order nor a
+        // dead letter expires during a long outage; receives long-poll.
         let mut req = client
             .create_queue()
             .queue_name(&name)
-            .attributes(QueueAttributeName::VisibilityTimeout, visibility.as_secs().to_string());
+            .attributes(QueueAttributeName::VisibilityTimeout, visibility.as_secs().to_string())
+            .attributes(QueueAttributeName::MessageRetentionPeriod, RETENTION_SECS.to_string())
+            .attributes(QueueAttributeName::ReceiveMessageWaitTimeSeconds, "20");
         if name.ends_with(".fifo") {
             req = req.attributes(QueueAttributeName::FifoQueue, "true");
         }
@@ -104,6 +111,7 @@ impl Queue for SqsQueue {
             .visibility_timeout(self.visibility.as_secs() as i32)
             .message_attribute_names("All")
             .message_system_attribute_names(MessageSystemAttributeName::ApproximateReceiveCount)
+            .message_system_attribute_names(MessageSystemAttributeName::MessageGroupId)
             .send()
             .await
             .map_err(down)?;
@@ -120,7 +128,10 @@ impl Queue for SqsQueue {
                     .and_then(|a| a.get(&MessageSystemAttributeName::ApproximateReceiveCount))
                     .and_then(|c| c.parse().ok())
                     .unwrap_or(1);
+                let group_id =
+                    m.attributes().and_then(|a| a.get(&MessageSystemAttributeName::MessageGroupId)).cloned();
                 Received {
+                    group_id,
                     message_id: m.message_id().unwrap_or_default().to_string(),
                     receipt: m.receipt_handle().unwrap_or_default().to_string(),
                     body: m.body().unwrap_or_default().to_string(),

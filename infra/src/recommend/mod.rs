@@ -31,7 +31,7 @@
 
 mod compute;
 mod reader;
-mod runs;
+pub mod runs;
 mod saga;
 pub mod schedule;
 mod store;

@@ -185,9 +185,11 @@ impl Runs {
     }
 }
 
-/// The job lock, held by one run; it expires unless renewed.
-pub(super) struct Lease {
+/// A job lock (a row of `reco_lock` by name), held by one run; it expires
+/// unless renewed. The recommendations job and the reconciler each have one.
+pub(crate) struct Lease {
     db: Database,
+    name: &'static str,
     holder: String,
     ttl: Duration,
     renewed: Instant,
@@ -196,6 +198,11 @@ pub(super) struct Lease {
 impl Lease {
     /// Take the lock when it is free or expired; `Err(expires_at)` when held.
     pub async fn acquire(db: &Database, ttl: Duration) -> PortResult<Result<Lease, i64>> {
+        Self::acquire_named(db, LOCK_NAME, ttl).await
+    }
+
+    /// The same for the lock called `name`.
+    pub async fn acquire_named(db: &Database, name: &'static str, ttl: Duration) -> PortResult<Result<Lease, i64>> {
         let holder = uuid::Uuid::new_v4().simple().to_string();
         let now = now_secs();
         let taken = sqlx::query(
@@ -203,7 +210,7 @@ impl Lease {
              ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, expires_at = excluded.expires_at
              WHERE reco_lock.expires_at < $4",
         )
-        .bind(LOCK_NAME)
+        .bind(name)
         .bind(&holder)
         .bind(now + ttl.as_secs() as i64)
         .bind(now)
@@ -213,10 +220,10 @@ impl Lease {
         .rows_affected()
             == 1;
         if taken {
-            return Ok(Ok(Lease { db: db.clone(), holder, ttl, renewed: Instant::now() }));
+            return Ok(Ok(Lease { db: db.clone(), name, holder, ttl, renewed: Instant::now() }));
         }
         let expires: Option<i64> = sqlx::query("SELECT expires_at FROM reco_lock WHERE name = $1")
-            .bind(LOCK_NAME)
+            .bind(name)
             .fetch_optional(db.pool())
             .await
             .map_err(db.err())?
@@ -228,7 +235,7 @@ impl Lease {
     pub async fn renew(&mut self) -> PortResult<bool> {
         let n = sqlx::query("UPDATE reco_lock SET expires_at = $1 WHERE name = $2 AND holder = $3")
             .bind(now_secs() + self.ttl.as_secs() as i64)
-            .bind(LOCK_NAME)
+            .bind(self.name)
             .bind(&self.holder)
             .execute(self.db.pool())
             .await
@@ -248,7 +255,7 @@ impl Lease {
 
     pub async fn release(self) -> PortResult<()> {
         sqlx::query("DELETE FROM reco_lock WHERE name = $1 AND holder = $2")
-            .bind(LOCK_NAME)
+            .bind(self.name)
             .bind(&self.holder)
             .execute(self.db.pool())
             .await

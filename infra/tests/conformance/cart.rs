@@ -26,8 +26,8 @@ async fn the_cart_tells_the_shopper_when_price_or_stock_changed() {
     assert_eq!(priced.lines[0].notice.as_deref(), Some("Only 2 left: lower the quantity to check out."));
     assert_eq!(priced.subtotal, p.variants[0].price.times(3).unwrap(), "totals use the current catalog price");
 
+    let before = catalog.store().by_id(&p.id).await.unwrap().unwrap();
     p.variants[0].stock = 10;
-    let before = p.clone();
     catalog.save(&p, Some(&before)).await.unwrap();
     let priced = price_cart(&catalog, &cart).await.unwrap();
     assert!(priced.ready);

@@ -1,9 +1,9 @@
 use crate::kv::{dynamo, embedded};
 use crate::support::{service, unique};
 use infra::cache::{Cache, MemoryCache, RedisCache};
-use infra::catalog::store::SaveError;
+use infra::catalog::store::{SaveError, StaleStock};
 use infra::catalog::{seed, CachedCatalog, CatalogStore, StockLine};
-use infra::kv::Table;
+use infra::kv::{Item, Table, Value};
 use infra::PortError;
 use std::sync::Arc;
 
@@ -39,7 +39,7 @@ async fn store_suite(table: Arc<dyn Table>) {
     let mut moved = p.clone();
     moved.slug = domain::Slug::parse("renamed-product").unwrap();
     moved.category = domain::CategoryPath::parse("home/kitchen").unwrap();
-    store.save(&moved, Some(&p)).await.unwrap();
+    let moved = store.save(&moved, Some(&p)).await.unwrap();
     assert!(store.by_slug(p.slug.as_str()).await.unwrap().is_none(), "old slug freed");
     assert!(store.category_cards(&leaf).await.unwrap().is_empty(), "old category entry removed");
     assert_eq!(store.category_cards("home/kitchen").await.unwrap().len(), 1);
@@ -84,6 +84,165 @@ async fn catalog_store_conforms_on_dynamodb() {
     let Some(t) = dynamo().await else { return };
     store_suite(t).await;
 }
+
+// Merchant edits: the editor's form names the version and stock it showed
+// (`previous`); sales made meanwhile must stand.
+
+/// A product with two variants (5 and 4 in stock), as stored.
+async fn two_variants(store: &CatalogStore) -> domain::Product {
+    let mut p = (0..).map(seed::product).find(|p| p.variants.len() >= 2).unwrap();
+    p.variants.truncate(2);
+    p.variants[0].stock = 5;
+    p.variants[1].stock = 4;
+    store.save(&p, None).await.unwrap()
+}
+
+async fn live(store: &CatalogStore, p: &domain::Product) -> domain::Product {
+    store.by_id(&p.id).await.unwrap().expect("the product is stored")
+}
+
+fn stocks(p: &domain::Product) -> Vec<i64> {
+    p.variants.iter().map(|v| v.stock).collect()
+}
+
+async fn a_title_only_save_keeps_the_stock_sold_meanwhile(table: Arc<dyn Table>) {
+    let store = CatalogStore::new(table);
+    let opened = two_variants(&store).await;
+    let sold_out = [line(&opened, 0, 5), line(&opened, 1, 4)];
+    store.reserve(&sold_out).await.unwrap();
+    let mut edit = opened.clone();
+    edit.title = "Renamed while it sold out".into();
+    let saved = store.save(&edit, Some(&opened)).await.unwrap();
+    let now = live(&store, &opened).await;
+    assert_eq!(now.title, "Renamed while it sold out");
+    assert_eq!(stocks(&now), [0, 0], "the sales made while the form was open stand");
+    assert_eq!(saved, now, "the save returns the product as stored");
+    let row = store.admin_rows().await.unwrap().into_iter().find(|r| r.id == opened.id).unwrap();
+    assert_eq!(row.stock, 0, "the admin list counts the live stock");
+    let card = store.category_cards("*").await.unwrap().into_iter().find(|c| c.id == opened.id).unwrap();
+    assert!(!card.in_stock, "the listing knows it sold out");
+    store.release(&sold_out).await.unwrap();
+    assert_eq!(stocks(&live(&store, &opened).await), [5, 4], "a release gives back what was taken, no more");
+}
+
+async fn a_stock_edit_applies_the_difference_to_the_live_stock(table: Arc<dyn Table>) {
+    let store = CatalogStore::new(table);
+    let opened = two_variants(&store).await;
+    let mut edit = opened.clone();
+    edit.variants[0].stock = 9;
+    let saved = store.save(&edit, Some(&opened)).await.unwrap();
+    assert_eq!(stocks(&live(&store, &opened).await), [9, 4], "+4 on the first variant, the other untouched");
+    assert_eq!(saved.version, opened.version + 1);
+    let mut edit = saved.clone();
+    edit.variants[1].stock = 1;
+    store.save(&edit, Some(&saved)).await.unwrap();
+    assert_eq!(stocks(&live(&store, &opened).await), [9, 1], "and down by 3 on the second");
+}
+
+async fn a_stock_edit_from_a_stale_form_is_refused_and_changes_nothing(table: Arc<dyn Table>) {
+    let store = CatalogStore::new(table);
+    let opened = two_variants(&store).await;
+    store.reserve(&[line(&opened, 0, 2)]).await.unwrap();
+    let mut edit = opened.clone();
+    edit.title = "Not saved".into();
+    edit.variants[0].stock = 10;
+    edit.variants[1].stock = 6;
+    let refused = store.save(&edit, Some(&opened)).await;
+    let expected = vec![StaleStock { sku: opened.variants[0].sku.to_string(), now: 3 }];
+    assert!(matches!(&refused, Err(SaveError::StockChanged(s)) if *s == expected), "{refused:?}");
+    assert_eq!(
+        refused.unwrap_err().to_string(),
+        "stock changed since you opened this form",
+        "each stale variant carries its own message"
+    );
+    assert_eq!(expected[0].to_string(), "stock changed since you opened this form (now 3)");
+    let now = live(&store, &opened).await;
+    assert_eq!(now.title, opened.title, "nothing written");
+    assert_eq!(stocks(&now), [3, 4], "neither variant's stock changed");
+    assert_eq!(now.version, opened.version);
+}
+
+async fn a_second_save_from_the_same_version_is_refused(table: Arc<dyn Table>) {
+    let store = CatalogStore::new(table);
+    let opened = two_variants(&store).await;
+    let mut first = opened.clone();
+    first.title = "First editor".into();
+    store.save(&first, Some(&opened)).await.unwrap();
+    let mut second = opened.clone();
+    second.title = "Second editor".into();
+    second.variants[1].stock = 7;
+    let refused = store.save(&second, Some(&opened)).await;
+    assert!(matches!(refused, Err(SaveError::Conflict)), "{refused:?}");
+    assert_eq!(
+        SaveError::Conflict.to_string(),
+        "someone else changed this product since you opened it; reload to see their changes"
+    );
+    let now = live(&store, &opened).await;
+    assert_eq!((now.title.as_str(), now.version), ("First editor", opened.version + 1), "the first save stands");
+    assert_eq!(stocks(&now), [5, 4], "the refused save wrote no stock");
+    // After a reload (the new version) the second editor's save goes through.
+    store.save(&second, Some(&now)).await.unwrap();
+    let now = live(&store, &opened).await;
+    assert_eq!((now.title.as_str(), now.version, stocks(&now)), ("Second editor", opened.version + 2, vec![5, 7]));
+}
+
+async fn a_product_stored_before_versions_existed_is_edited_from_version_0(table: Arc<dyn Table>) {
+    let store = CatalogStore::new(table.clone());
+    let opened = two_variants(&store).await;
+    let mut doc = serde_json::to_value(&opened).unwrap();
+    doc.as_object_mut().unwrap().remove("version");
+    let old_item = Item::new(format!("P#{}", opened.id), "A")
+        .with("doc", Value::S(doc.to_string()))
+        .with("slug", Value::S(opened.slug.to_string()));
+    table.put_many(vec![old_item]).await.unwrap();
+    let legacy = live(&store, &opened).await;
+    assert_eq!(legacy.version, 0);
+    let mut edit = legacy.clone();
+    edit.title = "Edited once".into();
+    store.save(&edit, Some(&legacy)).await.unwrap();
+    assert!(matches!(store.save(&edit, Some(&legacy)).await, Err(SaveError::Conflict)), "versioned from then on");
+    assert_eq!(live(&store, &opened).await.version, 1);
+}
+
+async fn archiving_leaves_the_stock_as_it_was(table: Arc<dyn Table>) {
+    let store = CatalogStore::new(table);
+    let opened = two_variants(&store).await;
+    // A sale between reading the product and archiving it.
+    store.reserve(&[line(&opened, 1, 3)]).await.unwrap();
+    let mut archived = opened.clone();
+    archived.status = domain::ProductStatus::Archived;
+    store.save(&archived, Some(&opened)).await.unwrap();
+    let now = live(&store, &opened).await;
+    assert_eq!(now.status, domain::ProductStatus::Archived);
+    assert_eq!(stocks(&now), [5, 1], "archive wrote no stock");
+    store.release(&[line(&opened, 1, 3)]).await.unwrap();
+    assert_eq!(stocks(&live(&store, &opened).await), [5, 4], "no phantom stock after the release");
+}
+
+macro_rules! on_both_tables {
+    ($($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test]
+            async fn on_the_embedded_table() {
+                super::$name(crate::kv::embedded().await).await;
+            }
+            #[tokio::test]
+            async fn on_dynamodb() {
+                let Some(t) = crate::kv::dynamo().await else { return };
+                super::$name(t).await;
+            }
+        }
+    )*};
+}
+
+on_both_tables!(
+    a_title_only_save_keeps_the_stock_sold_meanwhile,
+    a_stock_edit_applies_the_difference_to_the_live_stock,
+    a_stock_edit_from_a_stale_form_is_refused_and_changes_nothing,
+    a_second_save_from_the_same_version_is_refused,
+    a_product_stored_before_versions_existed_is_edited_from_version_0,
+    archiving_leaves_the_stock_as_it_was,
+);
 
 async fn cached_suite(cache: Arc<dyn Cache>) {
     let catalog = CachedCatalog::new(CatalogStore::new(embedded().await), cache.clone());

@@ -54,6 +54,19 @@ async fn suite(t: &dyn Table) {
     assert_eq!(t.get("P#1", "A").await.unwrap().and_then(|i| i.n("stock")), Some(7));
     let none = t.transact(vec![put(Item::new("P#8", "A"), Condition::Equals("stock".into(), 0))]).await;
     assert!(matches!(none, Err(PortError::ConditionFailed { index: 0 })), "equals needs an existing item");
+
+    // Version check: a missing version attribute counts as 0.
+    let doc = |v: i64| Item::new("P#7", "A").with("version", Value::N(v));
+    t.transact(vec![put(Item::new("P#7", "A"), Condition::None)]).await.unwrap();
+    let ahead = t.transact(vec![put(doc(2), Condition::Version("version".into(), 1))]).await;
+    assert!(matches!(ahead, Err(PortError::ConditionFailed { index: 0 })), "{ahead:?}");
+    t.transact(vec![put(doc(1), Condition::Version("version".into(), 0))]).await.unwrap();
+    let stale = t.transact(vec![put(doc(1), Condition::Version("version".into(), 0))]).await;
+    assert!(matches!(stale, Err(PortError::ConditionFailed { index: 0 })), "{stale:?}");
+    t.transact(vec![put(doc(2), Condition::Version("version".into(), 1))]).await.unwrap();
+    assert_eq!(t.get("P#7", "A").await.unwrap().and_then(|i| i.n("version")), Some(2));
+    let absent = t.transact(vec![put(Item::new("P#6", "A"), Condition::Version("version".into(), 0))]).await;
+    assert!(matches!(absent, Err(PortError::ConditionFailed { index: 0 })), "a version check needs an existing item");
     let missing =
         Write::Add { pk: "P#9".into(), sk: "A".into(), attr: "stock".into(), delta: 1, condition: Condition::Exists };
     assert!(

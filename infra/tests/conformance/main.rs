@@ -13,6 +13,7 @@ mod catalog;
 mod kv;
 mod objects;
 mod pipeline;
+mod pipeline_trust;
 mod queue;
 mod recommend;
 mod support;

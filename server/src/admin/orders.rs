@@ -1,6 +1,7 @@
-//! Cancel and refund (stock and payment compensated; see `infra::orders::admin::reverse`).
+//! Cancel and refund (stock and payment compensated, audited with the
+//! status change; see `infra::orders::reversal`).
 
-use super::{audit, failed, Merchant};
+use super::{failed, Merchant};
 use crate::forms::with_notice;
 use app::state::AppState;
 use axum::extract::{Path, State};
@@ -14,12 +15,8 @@ async fn run(st: AppState, who: Merchant, id: String, how: Reversal, reason: Str
     let page = format!("/admin/orders/{}", app::components::encode(&id));
     let reason: String = reason.trim().chars().filter(|c| !c.is_control()).take(200).collect();
     let reason = if reason.is_empty() { "no reason given".to_string() } else { reason };
-    match reverse(&st.orders.repo, &st.catalog, &st.orders.payments, &id, how, &reason).await {
-        Ok((before, after)) => {
-            let action = if how == Reversal::Cancel { "order.cancel" } else { "order.refund" };
-            let b = serde_json::json!({ "status": before.status.name(), "total": before.total.to_string() });
-            let a = serde_json::to_value(&after).unwrap_or_default();
-            audit(&st, &who, action, &id, Some(b.to_string()), Some(a.to_string())).await;
+    match reverse(&st.orders.repo, &st.catalog, &st.orders.payments, &id, how, &reason, &who.email).await {
+        Ok(_) => {
             let done = if how == Reversal::Cancel { "Order cancelled" } else { "Order refunded" };
             with_notice(&page, &format!("{done}: payment returned and stock restored."))
         }

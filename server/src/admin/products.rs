@@ -2,6 +2,12 @@
 //! image, stored through the object-store port and served under /media).
 //! Every rule is checked before anything is written; a failed save deletes
 //! the image it uploaded, so a refused form changes nothing.
+//!
+//! An edit names what its form showed (`Shown`: the product's version and
+//! each variant's stock): a product changed since is refused with a
+//! form-level error, a stock field is applied as a change from the shown
+//! stock, and stock that sold meanwhile is refused beside its field with the
+//! live number. Archive goes through the same save, so it never writes stock.
 
 use super::{audit, failed, Merchant};
 use crate::forms::{back_with_errors, with_notice};
@@ -10,7 +16,7 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use domain::product::{Image, Product, ProductStatus};
-use domain::product_form::{draft_from_form, FieldErrors};
+use domain::product_form::{draft_from_form, FieldErrors, Shown};
 use infra::catalog::store::SaveError;
 use infra::objects::Object;
 use std::collections::BTreeMap;
@@ -65,7 +71,7 @@ fn form_page(id: &str) -> String {
 }
 
 pub async fn save(Merchant(who): Merchant, State(st): State<AppState>, m: Multipart) -> Response {
-    let Upload { fields, image } = match read_form(m).await {
+    let Upload { mut fields, image } = match read_form(m).await {
         Ok(u) => u,
         Err(e) => return (StatusCode::BAD_REQUEST, format!("could not read the form: {e}")).into_response(),
     };
@@ -80,6 +86,11 @@ pub async fn save(Merchant(who): Merchant, State(st): State<AppState>, m: Multip
             Err(e) => return failed(e),
         }
     };
+    let shown = Shown::from_form(&fields);
+    if previous.as_ref().is_some_and(|live| live.version != shown.version) {
+        let message = SaveError::Conflict.to_string();
+        return back_with_errors(&st, &page, fields, FieldErrors::new(), Some(message)).await;
+    }
     let now = infra::orders::repo::now();
     let new_id = format!("p{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
     let mut errors = FieldErrors::new();
@@ -122,50 +133,73 @@ pub async fn save(Merchant(who): Merchant, State(st): State<AppState>, m: Multip
             return failed(e);
         }
     }
-    if let Err(e) = st.catalog.save(&product, previous.as_ref()).await {
-        if let Some((key, _, _)) = &upload {
-            let _ = st.services.objects.delete(key).await;
-        }
-        let mut errors = FieldErrors::new();
-        match e {
-            SaveError::SlugTaken(_) => {
-                errors.insert("slug".into(), e.to_string());
+    // The edit starts from what the form showed, not from the live numbers.
+    let base = previous.as_ref().map(|live| shown.base(live, &product));
+    let saved = match st.catalog.save(&product, base.as_ref()).await {
+        Ok(saved) => saved,
+        Err(e) => {
+            if let Some((key, _, _)) = &upload {
+                let _ = st.services.objects.delete(key).await;
             }
-            SaveError::SkuTaken(ref sku) => {
-                let i = product.variants.iter().position(|v| v.sku.as_str() == sku).unwrap_or(0);
-                errors.insert(format!("variants[{i}].sku"), e.to_string());
+            let mut errors = FieldErrors::new();
+            let variant = |sku: &str| product.variants.iter().position(|v| v.sku.as_str() == sku).unwrap_or(0);
+            match e {
+                SaveError::SlugTaken(_) => {
+                    errors.insert("slug".into(), e.to_string());
+                }
+                SaveError::SkuTaken(ref sku) => {
+                    errors.insert(format!("variants[{}].sku", variant(sku)), e.to_string());
+                }
+                SaveError::StockChanged(stale) => {
+                    for s in stale {
+                        errors.insert(format!("variants[{}].stock", variant(&s.sku)), s.to_string());
+                        // The merchant now sees the live number: submitting again sets the typed stock.
+                        Shown::reshow_stock(&mut fields, &s.sku, s.now);
+                    }
+                }
+                SaveError::Port(e) => return failed(e),
+                other => return back_with_errors(&st, &page, fields, errors, Some(other.to_string())).await,
             }
-            SaveError::Port(e) => return failed(e),
-            other => return back_with_errors(&st, &page, fields, errors, Some(other.to_string())).await,
+            return back_with_errors(&st, &page, fields, errors, None).await;
         }
-        return back_with_errors(&st, &page, fields, errors, None).await;
-    }
+    };
     let (action, before) = match &previous {
         Some(old) => ("product.update", serde_json::to_string(old).ok()),
         None => ("product.create", None),
     };
-    audit(&st, &who, action, &product.id, before, serde_json::to_string(&product).ok()).await;
+    audit(&st, &who, action, &product.id, before, serde_json::to_string(&saved).ok()).await;
     tracing::info!(product_id = %product.id, action, "product saved");
     with_notice(&form_page(&product.id), "Saved. The storefront shows the change now.")
 }
 
+/// Archive: the stored product with only its status changed, saved from the
+/// version just read. Its stock equals what was "shown", so no stock is
+/// written; an edit landing in between is retried on top of.
 pub async fn archive(Merchant(who): Merchant, State(st): State<AppState>, Path(id): Path<String>) -> Response {
-    let old = match st.catalog.store().by_id(&id).await {
-        Ok(Some(p)) => p,
-        Ok(None) => return with_notice("/admin/products", "That product no longer exists."),
-        Err(e) => return failed(e),
-    };
-    let mut p = old.clone();
-    p.status = ProductStatus::Archived;
-    p.updated_at = infra::orders::repo::now();
-    match st.catalog.save(&p, Some(&old)).await {
-        Ok(()) => {
-            let b = serde_json::json!({ "status": old.status.as_str() }).to_string();
-            let a = serde_json::json!({ "status": "archived" }).to_string();
-            audit(&st, &who, "product.archive", &id, Some(b), Some(a)).await;
-            with_notice("/admin/products", &format!("Archived “{}”; it is gone from the storefront.", p.title))
+    let mut attempts = 0;
+    loop {
+        attempts += 1;
+        let old = match st.catalog.store().by_id(&id).await {
+            Ok(Some(p)) => p,
+            Ok(None) => return with_notice("/admin/products", "That product no longer exists."),
+            Err(e) => return failed(e),
+        };
+        let mut p = old.clone();
+        p.status = ProductStatus::Archived;
+        p.updated_at = infra::orders::repo::now();
+        match st.catalog.save(&p, Some(&old)).await {
+            Ok(_) => {
+                let b = serde_json::json!({ "status": old.status.as_str() }).to_string();
+                let a = serde_json::json!({ "status": "archived" }).to_string();
+                audit(&st, &who, "product.archive", &id, Some(b), Some(a)).await;
+                return with_notice(
+                    "/admin/products",
+                    &format!("Archived “{}”; it is gone from the storefront.", p.title),
+                );
+            }
+            Err(SaveError::Conflict) if attempts < 3 => continue,
+            Err(e) => return failed(e),
         }
-        Err(e) => failed(e),
     }
 }
 

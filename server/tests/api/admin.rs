@@ -1,5 +1,6 @@
 //! The merchant admin: role checks on every admin endpoint, product
-//! create/edit/archive with images and field errors, cancel/refund with
+//! create/edit/archive with images and field errors, stale edit forms
+//! (stock sold meanwhile, another merchant's save), cancel/refund with
 //! compensation, dead-letter inspection and redrive, the audit log.
 
 use crate::helpers::{location, spawn_app, TestApp};
@@ -190,6 +191,72 @@ async fn bad_product_forms_get_field_errors_and_change_nothing() {
     let r = save(&app, &merchant, product_form(&fields)).await;
     let (_, page) = app.text_as(&location(&r), &merchant).await;
     assert!(page.contains("must not be negative") && page.contains("Harbour Rain Jacket"));
+}
+
+/// The edit form's fields as the admin page renders them for product `id`.
+async fn opened_form(app: &TestApp, merchant: &str, id: &str) -> std::collections::BTreeMap<String, String> {
+    let (status, body) = app.call(AdminProduct::PATH, merchant, serde_json::json!({ "id": id })).await;
+    assert_eq!(status, 200, "{body}");
+    let mut fields = serde_json::from_str::<Option<ProductEdit>>(&body).unwrap().expect("the product exists").fields;
+    fields.insert("id".into(), id.to_string());
+    fields
+}
+
+fn form_of(fields: &std::collections::BTreeMap<String, String>) -> Form {
+    fields.iter().fold(Form::new(), |f, (k, v)| f.text(k.clone(), v.clone()))
+}
+
+#[tokio::test]
+async fn a_stock_change_from_a_form_opened_before_a_sale_is_refused_beside_its_field_with_the_live_stock() {
+    let app = spawn_app(&[]).await;
+    let merchant = app.merchant().await;
+    let p = (0..60).map(infra::catalog::seed::product).find(|p| p.variants[0].stock >= 2).unwrap();
+    let store = app.state.catalog.store();
+    let mut fields = opened_form(&app, &merchant, &p.id).await;
+    let shown: i64 = fields["stock_0"].parse().unwrap();
+    assert_eq!(fields["shown_stock_0"], fields["stock_0"], "the form carries the stock it shows");
+
+    // An order takes 2 while the form is open; the merchant raises the stock by 10 and renames.
+    let sale = infra::catalog::StockLine { product_id: p.id.clone(), sku: fields["sku_0"].clone(), quantity: 2 };
+    store.reserve(&[sale]).await.unwrap();
+    fields.insert("stock_0".into(), (shown + 10).to_string());
+    fields.insert("title".into(), "Renamed from a stale form".into());
+    let r = save(&app, &merchant, form_of(&fields)).await;
+    let message = format!("stock changed since you opened this form (now {})", shown - 2);
+    let errors = kept_errors(&app, &r).await;
+    assert_eq!(errors.get("variants[0].stock"), Some(&message), "{errors:?}");
+    let now = store.by_id(&p.id).await.unwrap().unwrap();
+    assert_eq!((now.title.as_str(), now.variants[0].stock), (p.title.as_str(), shown - 2), "nothing was written");
+    let (_, page) = app.text_as(&location(&r), &merchant).await;
+    assert!(page.contains(&message), "the form page shows the error beside the stock field");
+
+    // Sent again, having seen the live number: the typed stock is set.
+    let kept = app::forms::kept(&app.state, location(&r).split("form=").nth(1).unwrap()).await.values;
+    let r = save(&app, &merchant, form_of(&kept)).await;
+    assert!(location(&r).contains("notice=Saved"), "{}", location(&r));
+    let now = store.by_id(&p.id).await.unwrap().unwrap();
+    assert_eq!((now.title.as_str(), now.variants[0].stock), ("Renamed from a stale form", shown + 10));
+}
+
+#[tokio::test]
+async fn a_save_from_a_form_opened_before_another_edit_is_refused_and_asks_for_a_reload() {
+    let app = spawn_app(&[]).await;
+    let merchant = app.merchant().await;
+    let p = infra::catalog::seed::product(4);
+    let mut first = opened_form(&app, &merchant, &p.id).await;
+    let mut second = first.clone();
+    first.insert("title".into(), "First editor".into());
+    assert!(location(&save(&app, &merchant, form_of(&first)).await).contains("notice=Saved"));
+    second.insert("title".into(), "Second editor".into());
+    let r = save(&app, &merchant, form_of(&second)).await;
+    assert_eq!(r.status(), 303);
+    let kept = app::forms::kept(&app.state, location(&r).split("form=").nth(1).unwrap()).await;
+    assert_eq!(
+        kept.message.as_deref(),
+        Some("someone else changed this product since you opened it; reload to see their changes")
+    );
+    let now = app.state.catalog.store().by_id(&p.id).await.unwrap().unwrap();
+    assert_eq!((now.title.as_str(), now.version), ("First editor", 1), "the first save stands");
 }
 
 #[tokio::test]

@@ -1,7 +1,9 @@
 //! `bench catalog [--products N] [--seconds S] [--concurrency C]`
-//! `bench orders [--orders N] [--database URL]`
+//! `bench orders [--orders N] [--database URL] [--aws ENDPOINT]`
 //! `bench recommend [--orders N] [--products P]` (offline evaluation and run
 //! time of the recommender, then the full job at 10,000 and 100,000 orders)
+//! `bench chaos [--orders N] [--workers W] [--seconds-per-fault S] …` (the
+//! order pipeline under faults, audited from the stores: see `chaos.rs`)
 //!
 //! Serves the real router on a loopback port with N seeded products (embedded
 //! adapters, in a temporary folder), warms the cache, then measures
@@ -13,6 +15,7 @@ use leptos::prelude::LeptosOptions;
 use server::loadgen::{run_load, Report};
 use std::time::Duration;
 
+mod chaos;
 mod orders;
 mod recommend_job;
 
@@ -38,12 +41,14 @@ async fn main() {
             };
             recommend_job::run(&sizes, arg(&args, "--products", 20_000) as usize).await
         }
+        Some("chaos") => chaos::run(&args[1..]).await,
         Some("orders") => {
             let db = args.iter().position(|a| a == "--database").and_then(|i| args.get(i + 1)).cloned();
-            orders::run(arg(&args, "--orders", 2000) as usize, db).await
+            let aws = args.iter().position(|a| a == "--aws").and_then(|i| args.get(i + 1)).cloned();
+            orders::run(arg(&args, "--orders", 2000) as usize, db, aws).await
         }
         _ => {
-            eprintln!("usage: bench catalog [--products N] [--seconds S] [--concurrency C] | bench orders [--orders N] [--database URL]");
+            eprintln!("usage: bench catalog [--products N] [--seconds S] [--concurrency C] | bench orders [--orders N] [--database URL] [--aws ENDPOINT]");
             std::process::exit(2);
         }
     };

@@ -1,0 +1,210 @@
+//! The chaos suite's own view of SQS and DynamoDB on moto, through the AWS
+//! SDK and not through the app's adapters: the suite sets the stock it
+//! starts from, sends poisoned messages, and at the end reads stock, queue
+//! depths and dead letters straight from the stores it audits.
+
+use aws_sdk_dynamodb::types::AttributeValue;
+use aws_sdk_sqs::types::QueueAttributeName;
+use infra::catalog::seed::{self, Rng};
+use std::collections::HashMap;
+use std::time::Duration;
+
+/// Marker in the body of every deliberately poisoned message.
+pub const POISON: &str = "chaos-poison";
+
+/// One SKU the shoppers buy, with the stock the suite gave it.
+#[derive(Debug, Clone)]
+pub struct Sku {
+    pub product_id: String,
+    pub sku: String,
+    pub scarce: bool,
+    pub flash_sale: bool,
+    pub start: i64,
+}
+
+pub struct Aws {
+    pub sqs: aws_sdk_sqs::Client,
+    pub ddb: aws_sdk_dynamodb::Client,
+    pub endpoint: String,
+    pub orders_url: String,
+    pub dlq_url: String,
+    pub sale_url: String,
+    pub table: String,
+    pub bucket: String,
+}
+
+fn err(e: impl std::error::Error) -> String {
+    aws_sdk_sqs::error::DisplayErrorContext(e).to_string()
+}
+
+fn key(product_id: &str, sk: &str) -> HashMap<String, AttributeValue> {
+    HashMap::from([
+        ("pk".to_string(), AttributeValue::S(format!("P#{product_id}"))),
+        ("sk".to_string(), AttributeValue::S(sk.to_string())),
+    ])
+}
+
+impl Aws {
+    pub async fn new(moto_port: u16, tag: &str) -> Self {
+        let endpoint = format!("http://127.0.0.1:{moto_port}");
+        let timeouts = aws_config::timeout::TimeoutConfig::builder()
+            .connect_timeout(Duration::from_secs(2))
+            .operation_attempt_timeout(Duration::from_secs(10))
+            .build();
+        let sdk = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .region(aws_config::Region::new("us-east-1"))
+            .endpoint_url(&endpoint)
+            .credentials_provider(aws_credential_types::Credentials::new("test", "test", None, None, "static"))
+            .timeout_config(timeouts)
+            .load()
+            .await;
+        let q = |name: &str| format!("{endpoint}/000000000000/{tag}-{name}");
+        Self {
+            sqs: aws_sdk_sqs::Client::new(&sdk),
+            ddb: aws_sdk_dynamodb::Client::new(&sdk),
+            orders_url: q("orders"),
+            dlq_url: q("orders-dlq"),
+            sale_url: q("sale.fifo"),
+            table: format!("{tag}-catalog"),
+            bucket: format!("{tag}-assets"),
+            endpoint,
+        }
+    }
+
+    /// Stock of one SKU as the table holds it (strongly consistent read).
+    pub async fn stock(&self, product_id: &str, sku: &str) -> Result<Option<i64>, String> {
+        let out = self
+            .ddb
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key(product_id, &format!("S#{sku}"))))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(err)?;
+        Ok(out.item().and_then(|i| i.get("stock")).and_then(|v| v.as_n().ok()).and_then(|n| n.parse().ok()))
+    }
+
+    async fn set_stock(&self, product_id: &str, sku: &str, stock: i64) -> Result<(), String> {
+        self.ddb
+            .update_item()
+            .table_name(&self.table)
+            .set_key(Some(key(product_id, &format!("S#{sku}"))))
+            .update_expression("SET #s = :n")
+            .condition_expression("attribute_exists(pk)")
+            .expression_attribute_names("#s", "stock")
+            .expression_attribute_values(":n", AttributeValue::N(stock.to_string()))
+            .send()
+            .await
+            .map_err(|e| format!("set stock of {sku}: {}", err(e)))?;
+        Ok(())
+    }
+
+    /// Add the `flash-sale` tag to a product's document (orders go through the FIFO queue).
+    async fn tag_flash_sale(&self, product_id: &str) -> Result<(), String> {
+        let out = self
+            .ddb
+            .get_item()
+            .table_name(&self.table)
+            .set_key(Some(key(product_id, "A")))
+            .consistent_read(true)
+            .send()
+            .await
+            .map_err(err)?;
+        let mut item = out.item().cloned().ok_or_else(|| format!("product {product_id} not in the table"))?;
+        let doc = item.get("doc").and_then(|d| d.as_s().ok()).ok_or("product item without doc")?;
+        let mut json: serde_json::Value = serde_json::from_str(doc).map_err(|e| e.to_string())?;
+        if let Some(tags) = json.get_mut("tags").and_then(|t| t.as_array_mut()) {
+            tags.push(serde_json::Value::String("flash-sale".into()));
+        }
+        item.insert("doc".into(), AttributeValue::S(json.to_string()));
+        self.ddb.put_item().table_name(&self.table).set_item(Some(item)).send().await.map_err(err)?;
+        Ok(())
+    }
+
+    /// Choose the SKUs among the seeded products and set their stock: a few
+    /// scarce (5–20 units, many buyers) and several plentiful ones.
+    pub async fn prepare_skus(&self, opts: &super::Options) -> Result<Vec<Sku>, String> {
+        let mut rng = Rng(opts.seed ^ 0xC4A0_5EED);
+        let mut ids: Vec<usize> = (0..opts.products).collect();
+        for i in (1..ids.len()).rev() {
+            ids.swap(i, rng.below(i + 1));
+        }
+        let mut skus = Vec::new();
+        for (k, i) in ids.iter().take(opts.scarce + 6).enumerate() {
+            let p = seed::product(*i);
+            let v = &p.variants[rng.below(p.variants.len())];
+            let scarce = k < opts.scarce;
+            let stock = if scarce { 5 + rng.below(16) as i64 } else { 100_000 };
+            self.set_stock(&p.id, v.sku.as_str(), stock).await?;
+            let start =
+                self.stock(&p.id, v.sku.as_str()).await?.ok_or_else(|| format!("{} has no stock item", v.sku))?;
+            let flash_sale = opts.flash_sale && k == 0;
+            if flash_sale {
+                self.tag_flash_sale(&p.id).await?;
+            }
+            skus.push(Sku { product_id: p.id.clone(), sku: v.sku.as_str().to_string(), scarce, flash_sale, start });
+        }
+        let scarce: Vec<String> = skus
+            .iter()
+            .filter(|s| s.scarce)
+            .map(|s| format!("{} {}{}", s.sku, s.start, if s.flash_sale { " (flash sale)" } else { "" }))
+            .collect();
+        println!("stock: scarce {}; {} plentiful SKUs at 100000", scarce.join(", "), skus.len() - scarce.len());
+        Ok(skus)
+    }
+
+    /// Send `n` malformed order messages to the order queue; returns how many were sent.
+    pub async fn poison(&self, n: usize, first: usize) -> usize {
+        let mut sent = 0;
+        for i in first..first + n {
+            let body = format!("{{\"order_id\": \"{POISON}-{i}\", \"lines\": [{{\"sku\": ");
+            if self.sqs.send_message().queue_url(&self.orders_url).message_body(body).send().await.is_ok() {
+                sent += 1;
+            }
+        }
+        sent
+    }
+
+    /// Messages in a queue: visible + in flight + delayed.
+    pub async fn depth(&self, url: &str) -> Result<u64, String> {
+        let out = self
+            .sqs
+            .get_queue_attributes()
+            .queue_url(url)
+            .attribute_names(QueueAttributeName::ApproximateNumberOfMessages)
+            .attribute_names(QueueAttributeName::ApproximateNumberOfMessagesNotVisible)
+            .attribute_names(QueueAttributeName::ApproximateNumberOfMessagesDelayed)
+            .send()
+            .await
+            .map_err(err)?;
+        let attrs = out.attributes().cloned().unwrap_or_default();
+        Ok(attrs.values().filter_map(|v| v.parse::<u64>().ok()).sum())
+    }
+
+    /// Every message in the dead-letter queue (received, hidden for ten minutes, not deleted).
+    pub async fn dead_letters(&self) -> Result<Vec<String>, String> {
+        let mut seen = HashMap::new();
+        let mut empty = 0;
+        while empty < 3 {
+            let out = self
+                .sqs
+                .receive_message()
+                .queue_url(&self.dlq_url)
+                .max_number_of_messages(10)
+                .visibility_timeout(600)
+                .wait_time_seconds(0)
+                .send()
+                .await
+                .map_err(err)?;
+            if out.messages().is_empty() {
+                empty += 1;
+                tokio::time::sleep(Duration::from_millis(200)).await;
+            }
+            for m in out.messages() {
+                seen.insert(m.message_id().unwrap_or_default().to_string(), m.body().unwrap_or_default().to_string());
+            }
+        }
+        Ok(seen.into_values().collect())
+    }
+}

@@ -1,0 +1,433 @@
+//! The system under test, on this machine's loopback only and on ports of
+//! its own, so the chaos suite never touches the shared services other tests
+//! use: its own Redis (no persistence), moto served one request at a time
+//! (threaded moto races DynamoDB transactions, see TOOLCHAIN.md), a private
+//! PostgreSQL cluster it may restart (or, when one cannot be made, a fresh
+//! database on the shared server and no restarts), one `server serve` and
+//! W supervised `server worker` processes. Everything it starts is stopped
+//! by `shutdown`, and by `Drop` as a last resort.
+
+use super::aws::Aws;
+use super::supervise::Supervised;
+use super::Options;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+use tokio::sync::Mutex;
+
+pub use super::pg::Postgres;
+
+/// Send a signal (`KILL`, `STOP`, `CONT`) to a process.
+pub fn signal(pid: u32, sig: &str) -> bool {
+    std::process::Command::new("kill")
+        .args([format!("-{sig}"), pid.to_string()])
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+}
+
+/// A child process that is killed (SIGKILL) and reaped when dropped, so
+/// nothing the suite started outlives it, even on an error path.
+pub struct Owned(pub std::process::Child);
+
+impl Owned {
+    pub fn id(&self) -> u32 {
+        self.0.id()
+    }
+
+    pub fn kill(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Drop for Owned {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+/// `preferred` when it is free on 127.0.0.1, else any free port.
+fn port(preferred: u16) -> Result<u16, String> {
+    if std::net::TcpListener::bind(("127.0.0.1", preferred)).is_ok() {
+        return Ok(preferred);
+    }
+    let l = std::net::TcpListener::bind(("127.0.0.1", 0)).map_err(|e| e.to_string())?;
+    Ok(l.local_addr().map_err(|e| e.to_string())?.port())
+}
+
+pub async fn wait_port(port: u16, within: Duration) -> bool {
+    let deadline = tokio::time::Instant::now() + within;
+    while tokio::time::Instant::now() < deadline {
+        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    false
+}
+
+/// The last lines of a log, for an error message.
+pub fn tail(path: &Path, lines: usize) -> String {
+    let text = std::fs::read_to_string(path).unwrap_or_default();
+    let all: Vec<&str> = text.lines().collect();
+    all[all.len().saturating_sub(lines)..].join("\n")
+}
+
+fn spawn_logged(cmd: &mut Command, log: &Path) -> Result<Owned, String> {
+    let f = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(log)
+        .map_err(|e| format!("{}: {e}", log.display()))?;
+    let g = f.try_clone().map_err(|e| e.to_string())?;
+    cmd.stdout(f).stderr(g).stdin(std::process::Stdio::null()).spawn().map(Owned).map_err(|e| e.to_string())
+}
+
+pub struct Stack {
+    pub dir: PathBuf,
+    logs: PathBuf,
+    keep_logs: bool,
+    pub redis_port: u16,
+    pub http_port: u16,
+    redis: Mutex<Option<Owned>>,
+    moto: Mutex<Option<Owned>>,
+    moto_pid: u32,
+    pub pg: Postgres,
+    pub aws: Aws,
+    pub env: Vec<(String, String)>,
+    pub serve: Mutex<Option<Supervised>>,
+    pub workers: Mutex<Vec<Supervised>>,
+    server_bin: PathBuf,
+    stopped: AtomicBool,
+    keep: bool,
+}
+
+impl Stack {
+    pub async fn start(opts: &Options) -> Result<Self, String> {
+        let dir = std::env::temp_dir().join(format!("storefront-chaos-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let started = Self::start_in(dir.clone(), opts).await;
+        if started.is_err() && !opts.keep {
+            // What was started is stopped by now (dropped); its folder goes too.
+            let _ = std::fs::remove_dir_all(&dir);
+        }
+        started
+    }
+
+    async fn start_in(dir: PathBuf, opts: &Options) -> Result<Self, String> {
+        std::fs::create_dir_all(dir.join("app")).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let (logs, keep_logs) = match &opts.logs {
+            Some(l) => (l.clone(), true),
+            None => (dir.join("logs"), false),
+        };
+        std::fs::create_dir_all(&logs).map_err(|e| format!("{}: {e}", logs.display()))?;
+        for f in ["redis.log", "moto.log", "serve.log"] {
+            let _ = std::fs::remove_file(logs.join(f));
+        }
+        let (redis_port, moto_port, http_port) = (port(6391)?, port(5391)?, port(3391)?);
+
+        let redis = start_redis(&dir, &logs, redis_port).await?;
+        if !opts.python.exists() {
+            return Err(format!(
+                "{} not found: run scripts/setup-test.sh (moto venv) or pass --python",
+                opts.python.display()
+            ));
+        }
+        let moto_src = "import sys\nfrom werkzeug.serving import run_simple\nfrom moto.server import DomainDispatcherApplication, create_backend_app\nrun_simple('127.0.0.1', int(sys.argv[1]), DomainDispatcherApplication(create_backend_app), threaded=False)";
+        let moto = spawn_logged(
+            Command::new(&opts.python).args(["-c", moto_src, &moto_port.to_string()]).current_dir(&dir),
+            &logs.join("moto.log"),
+        )?;
+        let moto_pid = moto.id();
+        if !wait_port(moto_port, Duration::from_secs(60)).await {
+            return Err(format!("moto did not open port {moto_port}:\n{}", tail(&logs.join("moto.log"), 20)));
+        }
+        let pg = Postgres::start(&dir, &logs, opts.shared_postgres.as_deref()).await?;
+        println!(
+            "stack: redis :{redis_port}, moto :{moto_port} (one request at a time), {}, server :{http_port}",
+            pg.describe()
+        );
+        let tag = format!("chaos{}", std::process::id());
+        let aws = Aws::new(moto_port, &tag).await;
+        let known = known_settings(&opts.server_bin, &dir).await?;
+        let env = app_env(&known, &pg.url, redis_port, &aws, http_port, opts);
+        let stack = Self {
+            dir,
+            logs,
+            keep_logs,
+            redis_port,
+            http_port,
+            redis: Mutex::new(Some(redis)),
+            moto: Mutex::new(Some(moto)),
+            moto_pid,
+            pg,
+            aws,
+            env,
+            serve: Mutex::new(None),
+            workers: Mutex::new(Vec::new()),
+            server_bin: opts.server_bin.clone(),
+            stopped: AtomicBool::new(false),
+            keep: opts.keep,
+        };
+        if let Err(e) = stack.start_serve().await {
+            stack.shutdown().await;
+            return Err(e);
+        }
+        Ok(stack)
+    }
+
+    pub fn base_url(&self) -> String {
+        format!("http://127.0.0.1:{}", self.http_port)
+    }
+
+    pub fn logs_dir(&self) -> &Path {
+        &self.logs
+    }
+
+    fn app(&self, extra: &[(&str, &str)], args: &[&str]) -> impl Fn() -> Command + Send + 'static {
+        let (bin, cwd) = (self.server_bin.clone(), self.dir.join("app"));
+        let mut env = self.env.clone();
+        env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
+        // Settings come from here only: none inherited from the caller's APP_* variables.
+        let inherited: Vec<String> = std::env::vars().map(|(k, _)| k).filter(|k| k.starts_with("APP_")).collect();
+        move || {
+            let mut c = Command::new(&bin);
+            for k in &inherited {
+                c.env_remove(k);
+            }
+            c.args(&args).current_dir(&cwd).envs(env.iter().map(|(k, v)| (k, v)));
+            c
+        }
+    }
+
+    async fn start_serve(&self) -> Result<(), String> {
+        let log = self.logs.join("serve.log");
+        let serve = Supervised::start("serve", self.app(&[], &["serve"]), log.clone(), Duration::from_secs(1));
+        let exits = serve.stats.clone();
+        *self.serve.lock().await = Some(serve);
+        let client = reqwest::Client::new();
+        let url = format!("{}/healthz", self.base_url());
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(180);
+        while tokio::time::Instant::now() < deadline {
+            if client.get(&url).send().await.is_ok_and(|r| r.status().is_success()) {
+                return Ok(());
+            }
+            if exits.unplanned_exits.load(Ordering::Relaxed) >= 3 {
+                return Err(format!("`server serve` keeps exiting:\n{}", tail(&log, 30)));
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+        Err(format!("`server serve` did not answer /healthz within 180 s:\n{}", tail(&log, 30)))
+    }
+
+    /// Seed stock for the chosen SKUs straight into DynamoDB (then empty the cache).
+    pub async fn prepare_catalog(&self, opts: &Options) -> Result<Vec<super::aws::Sku>, String> {
+        let skus = self.aws.prepare_skus(opts).await?;
+        // Cached products still carry the seeded stock: start from the store.
+        redis_command(self.redis_port, "FLUSHALL").await?;
+        Ok(skus)
+    }
+
+    pub async fn start_workers(&self, opts: &Options) -> Result<(), String> {
+        let mut workers = self.workers.lock().await;
+        for i in 0..opts.workers {
+            let name = format!("worker{}", i + 1);
+            let make = self.app(&[("APP_SERVER__SEED_PRODUCTS", "0")], &["worker"]);
+            workers.push(Supervised::start(&name, make, self.logs.join(format!("{name}.log")), Duration::from_secs(1)));
+        }
+        Ok(())
+    }
+
+    /// SIGKILL worker `i` (it is started again after a second).
+    pub async fn kill_worker(&self, i: usize) -> bool {
+        let workers = self.workers.lock().await;
+        workers.get(i % workers.len().max(1)).is_some_and(|w| w.kill())
+    }
+
+    pub async fn worker_count(&self) -> usize {
+        self.workers.lock().await.len()
+    }
+
+    /// Kill Redis (as a crash: SIGKILL), leave it down for `down`, start it again (empty).
+    pub async fn restart_redis(&self, down: Duration) -> Result<(), String> {
+        let mut guard = self.redis.lock().await;
+        if let Some(mut c) = guard.take() {
+            c.kill();
+        }
+        tokio::time::sleep(down).await;
+        *guard = Some(start_redis(&self.dir, &self.logs, self.redis_port).await?);
+        Ok(())
+    }
+
+    pub fn freeze_moto(&self, frozen: bool) -> bool {
+        self.moto_pid != 0 && signal(self.moto_pid, if frozen { "STOP" } else { "CONT" })
+    }
+
+    /// Summary of supervised processes: (name, spawns, planned kills, unplanned exits).
+    pub fn exit_summary(&self) -> Vec<(String, u64, u64, u64)> {
+        let mut out = Vec::new();
+        let serve = self.serve.try_lock().ok();
+        let workers = self.workers.try_lock().ok();
+        let all = serve.iter().filter_map(|s| s.as_ref()).chain(workers.iter().flat_map(|w| w.iter()));
+        for s in all {
+            let st = &s.stats;
+            out.push((
+                s.name.clone(),
+                st.spawns.load(Ordering::Relaxed),
+                st.planned_kills.load(Ordering::Relaxed),
+                st.unplanned_exits.load(Ordering::Relaxed),
+            ));
+        }
+        out
+    }
+
+    /// Stop everything this suite started and remove its temporary folder.
+    pub async fn shutdown(&self) {
+        if self.stopped.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        self.freeze_moto(false);
+        for w in self.workers.lock().await.iter() {
+            w.stop().await;
+        }
+        if let Some(s) = self.serve.lock().await.as_ref() {
+            s.stop().await;
+        }
+        for mut child in [self.redis.lock().await.take(), self.moto.lock().await.take()].into_iter().flatten() {
+            child.kill();
+        }
+        self.pg.stop().await;
+        self.remove_dir();
+    }
+
+    fn remove_dir(&self) {
+        if self.keep {
+            println!("kept {}", self.dir.display());
+        } else {
+            let _ = std::fs::remove_dir_all(&self.dir);
+        }
+        if self.keep_logs {
+            println!("logs in {}", self.logs.display());
+        }
+    }
+}
+
+impl Drop for Stack {
+    fn drop(&mut self) {
+        if self.stopped.swap(true, Ordering::SeqCst) {
+            return;
+        }
+        // Children are kill-on-drop; what outlives them is the database cluster.
+        if self.moto_pid != 0 {
+            signal(self.moto_pid, "KILL");
+        }
+        self.pg.stop_blocking();
+        self.remove_dir();
+    }
+}
+
+async fn start_redis(dir: &Path, logs: &Path, port: u16) -> Result<Owned, String> {
+    let child = spawn_logged(
+        Command::new("redis-server")
+            .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
+            .current_dir(dir),
+        &logs.join("redis.log"),
+    )
+    .map_err(|e| format!("redis-server: {e} (apt-get install redis-server)"))?;
+    if !wait_port(port, Duration::from_secs(20)).await {
+        return Err(format!("redis did not open port {port}:\n{}", tail(&logs.join("redis.log"), 20)));
+    }
+    Ok(child)
+}
+
+/// One Redis command without arguments over RESP.
+pub async fn redis_command(port: u16, cmd: &str) -> Result<String, String> {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let mut s = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.map_err(|e| format!("redis: {e}"))?;
+    s.write_all(format!("*1\r\n${}\r\n{cmd}\r\n", cmd.len()).as_bytes()).await.map_err(|e| e.to_string())?;
+    let mut buf = [0u8; 256];
+    let n = tokio::time::timeout(Duration::from_secs(5), s.read(&mut buf))
+        .await
+        .map_err(|_| "redis: no answer".to_string())?
+        .map_err(|e| e.to_string())?;
+    let answer = String::from_utf8_lossy(&buf[..n]).trim().to_string();
+    if answer.starts_with('-') {
+        return Err(format!("redis {cmd}: {answer}"));
+    }
+    Ok(answer)
+}
+
+/// The `APP_*` variables this build of the server knows (from `server config-doc`).
+async fn known_settings(server: &Path, dir: &Path) -> Result<Vec<String>, String> {
+    let out = Command::new(server)
+        .arg("config-doc")
+        .current_dir(dir)
+        .output()
+        .map_err(|e| format!("{}: {e}", server.display()))?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let known: Vec<String> =
+        text.lines().filter_map(|l| l.split('`').nth(3)).filter(|v| v.starts_with("APP_")).map(String::from).collect();
+    if known.is_empty() {
+        return Err(format!("`server config-doc` listed no settings: {}", String::from_utf8_lossy(&out.stderr)));
+    }
+    Ok(known)
+}
+
+fn app_env(
+    known: &[String],
+    db_url: &str,
+    redis_port: u16,
+    aws: &Aws,
+    http_port: u16,
+    opts: &Options,
+) -> Vec<(String, String)> {
+    let big = "10000000".to_string();
+    let wanted: Vec<(&str, String)> = vec![
+        ("APP_SERVER__ADDR", format!("127.0.0.1:{http_port}")),
+        ("APP_SERVER__PUBLIC_URL", format!("http://127.0.0.1:{http_port}")),
+        ("APP_SERVER__SHUTDOWN_GRACE_SECS", "1".into()),
+        ("APP_SERVER__SEED_PRODUCTS", opts.products.to_string()),
+        ("APP_SERVER__RUN_WORKER", "false".into()),
+        ("APP_DATABASE__URL", db_url.to_string()),
+        ("APP_CACHE__URL", format!("redis://127.0.0.1:{redis_port}")),
+        ("APP_QUEUE__KIND", "sqs".into()),
+        ("APP_QUEUE__ORDERS_URL", aws.orders_url.clone()),
+        ("APP_QUEUE__DEAD_LETTER_URL", aws.dlq_url.clone()),
+        ("APP_QUEUE__SALE_URL", aws.sale_url.clone()),
+        ("APP_QUEUE__VISIBILITY_TIMEOUT_SECS", "5".into()),
+        // Long polling would hold moto, which serves one request at a time.
+        ("APP_QUEUE__RECEIVE_WAIT_SECS", "0".into()),
+        ("APP_QUEUE__BACKOFF_MAX_SECS", "10".into()),
+        ("APP_QUEUE__WORKER_STALL_SECS", "30".into()),
+        ("APP_CATALOG__KIND", "dynamodb".into()),
+        ("APP_CATALOG__TABLE", aws.table.clone()),
+        ("APP_OBJECTS__KIND", "s3".into()),
+        ("APP_OBJECTS__BUCKET", aws.bucket.clone()),
+        ("APP_AWS__ENDPOINT_URL", aws.endpoint.clone()),
+        ("APP_AWS__CREATE_RESOURCES", "true".into()),
+        ("APP_EDGE__RATE_LIMIT", big.clone()),
+        ("APP_EDGE__STRICT_LIMIT", big),
+        ("APP_RECOMMEND__ENABLED", "false".into()),
+        ("APP_FAILOVER__INTERVAL_SECS", "0".into()),
+        ("APP_ACCOUNTS__MAIL", "log".into()),
+        ("NO_COLOR", "1".into()),
+        ("APP_RECONCILE__INTERVAL_SECS", "5".into()),
+        ("APP_RECONCILE__AFTER_SECS", "20".into()),
+    ];
+    let mut env = Vec::new();
+    let mut skipped = Vec::new();
+    for (k, v) in wanted {
+        if !k.starts_with("APP_") || known.iter().any(|x| x == k) {
+            env.push((k.to_string(), v));
+        } else {
+            skipped.push(k);
+        }
+    }
+    if !skipped.is_empty() {
+        println!("note: this server build does not know {} (not passed)", skipped.join(", "));
+    }
+    env
+}
