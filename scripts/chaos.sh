@@ -10,7 +10,8 @@
 #   bash scripts/chaos.sh [--orders N] [--workers W] [--seconds-per-fault S]
 #                         [--faults-per-class K] [--drain-secs D] [--no-faults] ...
 #
-# Builds the release binaries when missing (CHAOS_BUILD=1 forces a build).
+# Builds the release binaries first (a no-op when they are fresh), unless
+# CHAOS_BIN_DIR names a folder holding prebuilt `server` and `bench`.
 # Logs of every process go to $CACHE/chaos-logs (replaced on each run).
 source "$(dirname "$0")/common.sh"
 
@@ -22,8 +23,10 @@ fi
 have redis-server || { echo "redis-server is missing: apt-get install -y redis-server" >&2; exit 1; }
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || echo "note: no PostgreSQL server binaries; the suite will use the shared server" >&2
 
-BIN="$CARGO_TARGET_DIR/release"
-if [ "${CHAOS_BUILD:-0}" = 1 ] || [ ! -x "$BIN/server" ] || [ ! -x "$BIN/bench" ]; then
+if [ -n "${CHAOS_BIN_DIR:-}" ]; then
+  BIN="$CHAOS_BIN_DIR"
+else
+  BIN="$CARGO_TARGET_DIR/release"
   log "building the server and bench binaries (release)"
   cargo build --release -p server --bins
 fi

@@ -37,6 +37,11 @@ log "Rust tests"
 cargo test --release --workspace --exclude frontend 2>&1 | tee "$CACHE/cargo-test.log"
 [ "${PIPESTATUS[0]}" = 0 ] || { echo "Rust tests failed"; exit 1; }
 
+log "chaos suite, short: 500 orders while workers die, Redis and PostgreSQL restart, moto freezes, payments fail"
+bash scripts/chaos.sh --orders 500 --faults-per-class 2 --seconds-per-fault 3 2>&1 | tee "$CACHE/chaos.log"
+[ "${PIPESTATUS[0]}" = 0 ] || { echo "chaos suite failed: see the table above and $CACHE/chaos-logs"; exit 1; }
+chaos_passed=1
+
 log "Playwright"
 E2E_DIR="$(mktemp -d)"
 E2E_PORT="${E2E_PORT:-3100}"
@@ -75,4 +80,4 @@ log "bundle sizes (what a shopper downloads)"
 read -r rust_passed rust_failed < <(awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed;?$/) p += $(i-1); if ($i ~ /^failed;?$/) f += $(i-1) } } END { print p + 0, f + 0 }' "$CACHE/cargo-test.log")
 e2e_passed=$(grep -Eo '^ *[0-9]+ passed' "$CACHE/e2e.log" | grep -Eo '[0-9]+' | tail -1)
 failover_passed=$(grep -Eo '^ *[0-9]+ passed' "$CACHE/e2e-failover.log" | grep -Eo '[0-9]+' | tail -1)
-echo "tests: $((rust_passed + ${e2e_passed:-0} + ${failover_passed:-0})) passed, $rust_failed failed"
+echo "tests: $((rust_passed + ${e2e_passed:-0} + ${failover_passed:-0} + chaos_passed)) passed, $rust_failed failed"

@@ -301,7 +301,7 @@ async fn refund_returns_stock_and_payment_once_and_is_audited() {
     let r = app.form(&format!("/admin/orders/{id}/refund"), &merchant, &[]).await;
     assert!(location(&r).contains("Order+refunded"), "{}", location(&r));
     assert_eq!(stock().await, start, "stock returned");
-    let auth = format!("auth_{id}");
+    let auth = app.state.orders.repo.get(&id).await.unwrap().unwrap().payment_auth;
     let pay: String = sqlx::query_scalar("SELECT status FROM payments WHERE auth_id = $1")
         .bind(&auth)
         .fetch_one(app.state.services.db.pool())

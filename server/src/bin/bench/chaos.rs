@@ -82,7 +82,7 @@ impl Options {
             traffic_secs: number(args, "--traffic-secs", 0)?,
             drain_secs: number(args, "--drain-secs", 240)?,
             products: number(args, "--products", 40)? as usize,
-            scarce: number(args, "--scarce", 4)? as usize,
+            scarce: number(args, "--scarce", 3)? as usize,
             seed: number(args, "--seed", seed)?,
             faults: !args.iter().any(|a| a == "--no-faults"),
             flash_sale: !args.iter().any(|a| a == "--no-flash-sale"),
