@@ -188,11 +188,17 @@ pub struct CheckoutInput {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum CheckoutOutcome {
-    Accepted { order_id: String },
-    Invalid { fields: Vec<(String, String)> },
+    Accepted {
+        order_id: String,
+    },
+    Invalid {
+        fields: Vec<(String, String)>,
+    },
     Refused(String),
     /// Another tab or device ordered this cart a moment ago: this is its order.
-    AlreadyOrdered { order_id: String },
+    AlreadyOrdered {
+        order_id: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -321,7 +321,12 @@ impl Settings {
                     1,
                     86_400,
                 )?),
-                after: Duration::from_secs(number("reconcile.after_secs", get("reconcile.after_secs"), 5, 30 * 86_400)?),
+                after: Duration::from_secs(number(
+                    "reconcile.after_secs",
+                    get("reconcile.after_secs"),
+                    5,
+                    30 * 86_400,
+                )?),
             },
             catalog: match get("catalog.kind") {
                 "embedded" => CatalogConfig::Embedded { path: path(get("catalog.path"), "catalog.path")? },

@@ -81,7 +81,13 @@ pub fn fingerprint(priced: &PricedCart, shipping: Shipping, shipping_price: Mone
     for l in &priced.lines {
         h.update(format!("{}|{}|{}|{}\n", l.sku, l.quantity, l.unit_price.minor(), l.unit_price.currency().code()));
     }
-    h.update(format!("ship|{}|{}\ntotal|{}|{}", shipping.code(), shipping_price.minor(), total.minor(), total.currency().code()));
+    h.update(format!(
+        "ship|{}|{}\ntotal|{}|{}",
+        shipping.code(),
+        shipping_price.minor(),
+        total.minor(),
+        total.currency().code()
+    ));
     hex(&h.finalize())
 }
 
@@ -154,7 +160,8 @@ impl Checkout {
         };
         // From here on, every failure voids the hold it leaves behind.
         let accepted = async {
-            let (message, group) = self.message(&id, email, address, shipping, &priced, total, &auth, &request_id, form).await?;
+            let (message, group) =
+                self.message(&id, email, address, shipping, &priced, total, &auth, &request_id, form).await?;
             let record = Accepted {
                 order_id: id.clone(),
                 cart_id: cart_id.to_string(),

@@ -181,7 +181,7 @@ async fn run(
             let action = if p.kind == Reversal::Cancel { "order.cancel" } else { "order.refund" };
             let before = serde_json::json!({ "status": "confirmed", "total": order.total.to_string() }).to_string();
             let after = serde_json::to_string(&to).unwrap_or_default();
-            AuditLog::record_in(&mut *tx, &p.actor, action, id, Some(before), Some(after)).await.map_err(db.err())?;
+            AuditLog::record_in(&mut tx, &p.actor, action, id, Some(before), Some(after)).await.map_err(db.err())?;
         }
         sqlx::query("UPDATE order_reversals SET step = 'done', updated_at = $1 WHERE order_id = $2")
             .bind(now())
@@ -209,15 +209,16 @@ pub async fn resume_reversals(
     before: i64,
 ) -> PortResult<usize> {
     let db = repo.db();
-    let ids: Vec<String> =
-        sqlx::query("SELECT order_id FROM order_reversals WHERE step <> 'done' AND updated_at < $1 ORDER BY updated_at LIMIT 200")
-            .bind(before)
-            .fetch_all(db.pool())
-            .await
-            .map_err(db.err())?
-            .iter()
-            .map(|r| r.get::<String, _>("order_id"))
-            .collect();
+    let ids: Vec<String> = sqlx::query(
+        "SELECT order_id FROM order_reversals WHERE step <> 'done' AND updated_at < $1 ORDER BY updated_at LIMIT 200",
+    )
+    .bind(before)
+    .fetch_all(db.pool())
+    .await
+    .map_err(db.err())?
+    .iter()
+    .map(|r| r.get::<String, _>("order_id"))
+    .collect();
     let mut done = 0;
     for id in ids {
         let (Some(order), Some(p)) = (repo.get(&id).await?, load(repo, &id).await?) else { continue };

@@ -217,10 +217,11 @@ impl Worker {
             }
             Handled::Poison(reason) => {
                 self.note_failure(&m, order_id.as_deref(), &reason).await;
-                let dead = Outgoing { body: m.body.clone(), attributes: m.attributes.clone(), group_id: None, dedup_id: None }
-                    .attribute("failure_reason", reason.chars().take(500).collect::<String>())
-                    .attribute("original_message_id", m.message_id.clone())
-                    .attribute("receive_count", m.receive_count.to_string());
+                let dead =
+                    Outgoing { body: m.body.clone(), attributes: m.attributes.clone(), group_id: None, dedup_id: None }
+                        .attribute("failure_reason", reason.chars().take(500).collect::<String>())
+                        .attribute("original_message_id", m.message_id.clone())
+                        .attribute("receive_count", m.receive_count.to_string());
                 self.queues.dead_letter.send(dead).await?;
                 queue.delete(&m.receipt).await?;
                 self.stats.dead_lettered.fetch_add(1, Ordering::Relaxed);
@@ -344,8 +345,9 @@ impl Worker {
     /// its hold and its message alone.
     pub async fn reject_sold_out(&self, m: &OrderMessage, line: usize) -> Handled {
         let title = m.lines.get(line).map(|l| l.title.as_str()).unwrap_or("an item");
-        let status =
-            OrderStatus::Rejected { reason: format!("{title} sold out before your order reached the front of the queue") };
+        let status = OrderStatus::Rejected {
+            reason: format!("{title} sold out before your order reached the front of the queue"),
+        };
         match self.bounded("store rejection", self.repo.insert(m, &status)).await {
             Ok(Ok(_)) => {}
             Ok(Err(e)) => return Handled::Retry(e.to_string()),

@@ -250,7 +250,14 @@ impl LocalQueue {
             .execute(&mut *conn)
             .await?;
             let attributes: BTreeMap<String, String> = serde_json::from_str(row.get::<&str, _>(2)).unwrap_or_default();
-            out.push(Received { message_id: id, receipt, body: row.get(1), attributes, receive_count: count + 1, group_id: group });
+            out.push(Received {
+                message_id: id,
+                receipt,
+                body: row.get(1),
+                attributes,
+                receive_count: count + 1,
+                group_id: group,
+            });
         }
         Ok(out)
     }

@@ -128,8 +128,7 @@ impl Queue for SqsQueue {
                     .and_then(|a| a.get(&MessageSystemAttributeName::ApproximateReceiveCount))
                     .and_then(|c| c.parse().ok())
                     .unwrap_or(1);
-                let group_id =
-                    m.attributes().and_then(|a| a.get(&MessageSystemAttributeName::MessageGroupId)).cloned();
+                let group_id = m.attributes().and_then(|a| a.get(&MessageSystemAttributeName::MessageGroupId)).cloned();
                 Received {
                     group_id,
                     message_id: m.message_id().unwrap_or_default().to_string(),

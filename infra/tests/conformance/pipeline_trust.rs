@@ -105,7 +105,8 @@ async fn a_reused_key_with_another_cart_is_refused_and_never_underpays(s: Stack)
 async fn a_capture_for_another_amount_than_authorized_is_rejected_and_voided(s: Stack) {
     let p = product_with_stock(&s, 10).await;
     let price = p.variants[0].price;
-    let id = s.pipeline.checkout.place("under", &cart_of(&p, 1, price.minor()), &form("under-key-1"), "t").await.unwrap();
+    let id =
+        s.pipeline.checkout.place("under", &cart_of(&p, 1, price.minor()), &form("under-key-1"), "t").await.unwrap();
     // The message on the queue is replaced by one claiming three items under the same hold.
     let got = s.services.queues.main.receive(1, Duration::from_secs(2)).await.unwrap().remove(0);
     s.services.queues.main.delete(&got.receipt).await.unwrap();
@@ -115,8 +116,14 @@ async fn a_capture_for_another_amount_than_authorized_is_rejected_and_voided(s: 
     m.shipping_price = Money::zero(m.currency);
     m.total = m.subtotal;
     assert!(m.totals_add_up());
-    assert!(matches!(s.pipeline.worker.handle(&serde_json::to_string(&m).unwrap()).await, Handled::Final(OrderStatus::Rejected { .. })));
-    assert!(matches!(s.pipeline.repo.status(&id).await.unwrap(), Some(OrderStatus::Rejected { .. })), "never confirmed");
+    assert!(matches!(
+        s.pipeline.worker.handle(&serde_json::to_string(&m).unwrap()).await,
+        Handled::Final(OrderStatus::Rejected { .. })
+    ));
+    assert!(
+        matches!(s.pipeline.repo.status(&id).await.unwrap(), Some(OrderStatus::Rejected { .. })),
+        "never confirmed"
+    );
     assert_eq!(payment_status(&s, &m.payment_auth).await, "voided");
     assert_eq!(stock_of(&s, &p).await, 10, "stock given back");
 }
@@ -250,7 +257,8 @@ async fn a_long_capture_keeps_its_message_hidden_from_other_workers(s: Stack) {
     let p = product_with_stock(&s, 5).await;
     let id = s.pipeline.checkout.place("slow", &cart_of(&p, 1, 0), &form("slow-key-01"), "t").await.unwrap();
     let mut slow = s.pipeline.worker.clone();
-    slow.payments = Arc::new(SlowPayments { inner: s.pipeline.payments.clone(), delay: Duration::from_secs(3), panic: false });
+    slow.payments =
+        Arc::new(SlowPayments { inner: s.pipeline.payments.clone(), delay: Duration::from_secs(3), panic: false });
     let queue = s.services.queues.main.clone();
     let busy = tokio::spawn(async move { slow.run_once(&*queue, Duration::from_secs(2)).await.unwrap() });
     // Visibility is 1 s; without the heartbeat a second worker would get the message now.
@@ -268,7 +276,11 @@ async fn a_panic_on_one_message_dead_letters_it_and_the_worker_goes_on(s: Stack)
     boom.payments = Arc::new(SlowPayments { inner: s.pipeline.payments.clone(), delay: Duration::ZERO, panic: true });
     assert_eq!(boom.run_once(&*s.services.queues.main, Duration::from_secs(2)).await.unwrap(), Drained::Processed(1));
     let dead = s.services.queues.dead_letter.receive(1, Duration::from_secs(2)).await.unwrap();
-    assert!(dead[0].attributes.get("failure_reason").is_some_and(|r| r.contains("panicked")), "{:?}", dead[0].attributes);
+    assert!(
+        dead[0].attributes.get("failure_reason").is_some_and(|r| r.contains("panicked")),
+        "{:?}",
+        dead[0].attributes
+    );
     let next = s.pipeline.checkout.place("fine", &cart_of(&p, 1, 0), &form("fine-key-01"), "t").await.unwrap();
     drain(&s, 1).await;
     assert_eq!(s.pipeline.repo.status(&next).await.unwrap(), Some(OrderStatus::Confirmed));
@@ -292,7 +304,12 @@ async fn the_reconciler_settles_lost_messages_and_voids_orphan_holds(mut s: Stac
     let c = s.pipeline.checkout.place("rec-c", &cart_of(&p, 1, 0), &form("rec-key-cc"), "t").await.unwrap();
     down.down.store(false, Ordering::SeqCst);
     // d) a hold that no order owns (checkout died right after authorizing).
-    let orphan = s.pipeline.payments.authorize("o-orphan", "fp", Money::new(500, domain::Currency::Usd).unwrap(), "4242424242424242").await.unwrap();
+    let orphan = s
+        .pipeline
+        .payments
+        .authorize("o-orphan", "fp", Money::new(500, domain::Currency::Usd).unwrap(), "4242424242424242")
+        .await
+        .unwrap();
     tokio::time::sleep(Duration::from_millis(1100)).await;
     let run = reconciler(&s).run_once().await.unwrap().expect("the lease was free");
     assert_eq!((run.status.as_str(), run.voided), ("ok", 1), "{run:?}");

@@ -5,7 +5,7 @@
 //! and leaked stock, wrong charges, holds never released, unexpected dead
 //! letters. A defect is any non-zero count among those.
 
-use super::aws::{Sku, POISON};
+use super::aws::{retry, Sku, POISON};
 use super::faults::Counts;
 use super::shoppers::Traffic;
 use super::stack::Stack;
@@ -151,7 +151,7 @@ pub async fn run(
         .await
         .map_err(|e| format!("audit: {e}"))?;
     let (drain_time, drained) = drain(&pool, stack, traffic, opts).await;
-    let s = read(&pool).await?;
+    let s = retry("database", || read(&pool)).await?;
     let mut r =
         Report { drain: drain_time, drained, checkouts_rows: s.checkouts.as_ref().map(Vec::len), ..Default::default() };
     let ids = accepted(traffic, &s);
@@ -199,7 +199,7 @@ pub async fn run(
     .into_iter()
     .collect();
     for sku in skus {
-        let end = stack.aws.stock(&sku.product_id, &sku.sku).await?.unwrap_or(i64::MIN);
+        let end = retry("stock", || stack.aws.stock(&sku.product_id, &sku.sku)).await?.unwrap_or(i64::MIN);
         let sold = confirmed.get(&sku.sku).copied().unwrap_or(0);
         if sku.scarce {
             r.scarce.push(format!("{} {} → {} sold ({} left)", sku.sku, sku.start, sold, end));
@@ -244,7 +244,7 @@ pub async fn run(
     }
     r.orphan_auths = orphans(&s);
 
-    let dead = stack.aws.dead_letters().await?;
+    let dead = retry("dead letters", || stack.aws.dead_letters()).await?;
     r.dlq_poison = dead.iter().filter(|b| b.contains(POISON)).count();
     r.dlq_unexpected = dead.len() - r.dlq_poison;
     if r.dlq_poison < faults.poison_sent {

@@ -44,6 +44,26 @@ fn key(product_id: &str, sk: &str) -> HashMap<String, AttributeValue> {
     ])
 }
 
+/// `f` until it succeeds, five tries two seconds apart (a store may be slow
+/// to answer right after a fault).
+pub async fn retry<T, F, Fut>(what: &str, f: F) -> Result<T, String>
+where
+    F: Fn() -> Fut,
+    Fut: std::future::Future<Output = Result<T, String>>,
+{
+    let mut last = String::new();
+    for attempt in 0..5 {
+        if attempt > 0 {
+            tokio::time::sleep(Duration::from_secs(2)).await;
+        }
+        match f().await {
+            Ok(v) => return Ok(v),
+            Err(e) => last = e,
+        }
+    }
+    Err(format!("{what}: {last}"))
+}
+
 impl Aws {
     pub async fn new(moto_port: u16, tag: &str) -> Self {
         let endpoint = format!("http://127.0.0.1:{moto_port}");
