@@ -5,6 +5,8 @@ use super::{Depth, Outgoing, Queue, Received};
 use crate::{PortError, PortResult};
 use async_trait::async_trait;
 use aws_sdk_sqs::error::DisplayErrorContext;
+use aws_sdk_sqs::operation::change_message_visibility::ChangeMessageVisibilityError;
+use aws_sdk_sqs::operation::delete_message::DeleteMessageError;
 use aws_sdk_sqs::types::{MessageAttributeValue, MessageSystemAttributeName, QueueAttributeName};
 use aws_sdk_sqs::Client;
 use std::collections::BTreeMap;
@@ -142,20 +144,34 @@ impl Queue for SqsQueue {
     }
 
     async fn delete(&self, receipt: &str) -> PortResult<()> {
-        self.client.delete_message().queue_url(&self.url).receipt_handle(receipt).send().await.map_err(down)?;
-        Ok(())
+        match self.client.delete_message().queue_url(&self.url).receipt_handle(receipt).send().await {
+            Ok(_) => Ok(()),
+            Err(e) => match e.into_service_error() {
+                // A stale receipt (the message was received again, or is gone): nothing to do.
+                DeleteMessageError::ReceiptHandleIsInvalid(_) => Ok(()),
+                other => Err(down(other)),
+            },
+        }
     }
 
     async fn release(&self, receipt: &str, delay: Duration) -> PortResult<()> {
-        self.client
+        let sent = self
+            .client
             .change_message_visibility()
             .queue_url(&self.url)
             .receipt_handle(receipt)
             .visibility_timeout(delay.as_secs().min(43_200) as i32)
             .send()
-            .await
-            .map_err(down)?;
-        Ok(())
+            .await;
+        match sent {
+            Ok(_) => Ok(()),
+            Err(e) => match e.into_service_error() {
+                // Stale receipt or no longer in flight: another receive owns the message now.
+                ChangeMessageVisibilityError::ReceiptHandleIsInvalid(_)
+                | ChangeMessageVisibilityError::MessageNotInflight(_) => Ok(()),
+                other => Err(down(other)),
+            },
+        }
     }
 
     async fn depth(&self) -> PortResult<Depth> {

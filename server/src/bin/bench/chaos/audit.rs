@@ -118,7 +118,7 @@ async fn drain(pool: &PgPool, stack: &Stack, traffic: &Traffic, opts: &Options) 
                 if printed.elapsed() >= Duration::from_secs(10) {
                     printed = Instant::now();
                     println!(
-                        "drain +{:>3} s: {} accepted not final, {} orphan authorizations, {} queued",
+                        "drain +{:>3} s: {} accepted not final, {} holds without an order, {} queued",
                         started.elapsed().as_secs(),
                         p.0,
                         p.1,
