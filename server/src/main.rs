@@ -1,33 +1,80 @@
-//! `server [serve]` runs the storefront; `server config-doc` prints the
+//! The `server` command: `server [serve]` runs the storefront; the other
+//! subcommands (`server --help` lists them) run one job or print the
 //! configuration table for the README.
 
+use clap::{Parser, Subcommand};
 use infra::config::{Settings, SETTINGS};
+use std::path::PathBuf;
 use std::process::ExitCode;
+
+/// The storefront: web server, order worker and operator commands. Settings
+/// come from `storefront.toml` and `APP_*` variables (`server config-doc`).
+#[derive(Parser)]
+#[command(name = "server", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the storefront (the default).
+    Serve,
+    /// Run only the order worker; several may run at once.
+    Worker,
+    /// Render the static failover copy into a folder.
+    Prerender {
+        #[arg(long, default_value = "data/failover")]
+        out: PathBuf,
+    },
+    /// Upload a rendered copy to the object store.
+    Publish {
+        #[arg(long, default_value = "data/failover")]
+        from: PathBuf,
+    },
+    /// Render the copy and publish it (what the schedule does).
+    Failover {
+        #[arg(long, default_value = "data/failover")]
+        out: PathBuf,
+    },
+    /// Download the published copy into a folder.
+    FailoverFetch {
+        #[arg(long, default_value = "data/failover-copy")]
+        to: PathBuf,
+    },
+    /// Create a merchant account, or make an existing one a merchant; the
+    /// password comes from STOREFRONT_MERCHANT_PASSWORD (arguments show in `ps`).
+    CreateMerchant {
+        #[arg(long)]
+        email: String,
+    },
+    /// Run the recommendations job once and print its run record.
+    Recommend,
+    /// Run the order reconciler once and print its run record.
+    Reconcile,
+    /// Print the configuration table for the README.
+    ConfigDoc,
+}
 
 #[tokio::main]
 async fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    match args.first().map(String::as_str) {
-        None | Some("serve") => run(serve).await,
-        Some("worker") => run(worker).await,
-        Some("prerender") => run(|s| failover_cmd(s, "prerender", args.clone())).await,
-        Some("publish") => run(|s| failover_cmd(s, "publish", args.clone())).await,
-        Some("failover") => run(|s| failover_cmd(s, "failover", args.clone())).await,
-        Some("failover-fetch") => run(|s| failover_cmd(s, "failover-fetch", args.clone())).await,
-        Some("create-merchant") => run(|s| create_merchant(s, args.clone())).await,
-        Some("recommend") => run(recommend).await,
-        Some("reconcile") => run(reconcile).await,
-        Some("config-doc") => {
+    match Cli::parse().command.unwrap_or(Command::Serve) {
+        Command::Serve => run(serve).await,
+        Command::Worker => run(worker).await,
+        Command::Prerender { out } => run(|s| failover_cmd(s, Failover::Prerender(out))).await,
+        Command::Publish { from } => run(|s| failover_cmd(s, Failover::Publish(from))).await,
+        Command::Failover { out } => run(|s| failover_cmd(s, Failover::Both(out))).await,
+        Command::FailoverFetch { to } => run(|s| failover_cmd(s, Failover::Fetch(to))).await,
+        Command::CreateMerchant { email } => run(|s| create_merchant(s, email)).await,
+        Command::Recommend => run(recommend).await,
+        Command::Reconcile => run(reconcile).await,
+        Command::ConfigDoc => {
             println!("| setting | environment variable | default | meaning |\n|---|---|---|---|");
             for (k, d, m) in SETTINGS {
                 let env = format!("APP_{}", k.to_uppercase().replacen('.', "__", 1));
                 println!("| `{k}` | `{env}` | `{d}` | {m} |");
             }
             ExitCode::SUCCESS
-        }
-        Some(other) => {
-            eprintln!("unknown command {other:?}; use serve, worker, prerender, publish, failover, failover-fetch, create-merchant, recommend, reconcile or config-doc");
-            ExitCode::from(2)
         }
     }
 }
@@ -142,23 +189,21 @@ async fn shutdown_signal() {
     tracing::info!("shutdown signal received; finishing in-flight requests");
 }
 
-/// `prerender [--out DIR]`, `publish [--from DIR]`, `failover [--out DIR]`
-/// (both), `failover-fetch --to DIR` (download the published copy).
-async fn failover_cmd(settings: Settings, cmd: &'static str, args: Vec<String>) -> Result<(), String> {
+/// What a failover command does with its folder.
+enum Failover {
+    Prerender(PathBuf),
+    Publish(PathBuf),
+    Both(PathBuf),
+    Fetch(PathBuf),
+}
+
+async fn failover_cmd(settings: Settings, cmd: Failover) -> Result<(), String> {
     use server::failover::{prerender, publish, schedule};
-    let flag = |name: &str, default: &str| {
-        args.iter()
-            .position(|a| a == name)
-            .and_then(|i| args.get(i + 1))
-            .cloned()
-            .unwrap_or_else(|| default.to_string())
-    };
     let conf = leptos::prelude::get_configuration(None).map_err(|e| format!("leptos configuration: {e}"))?;
     let state = server::startup::build_state(&settings, conf.leptos_options).await?;
     let prefix = settings.failover.prefix.clone();
     match cmd {
-        "prerender" => {
-            let out = std::path::PathBuf::from(flag("--out", "data/failover"));
+        Failover::Prerender(out) => {
             let r = prerender::prerender(state, &out, &schedule::utc_stamp(schedule::now_secs())).await?;
             println!(
                 "prerendered {} pages and {} assets ({} bytes) into {} in {:.1} s",
@@ -169,24 +214,21 @@ async fn failover_cmd(settings: Settings, cmd: &'static str, args: Vec<String>) 
                 r.seconds
             );
         }
-        "publish" => {
-            let from = std::path::PathBuf::from(flag("--from", "data/failover"));
+        Failover::Publish(from) => {
             let r = publish::publish(&*state.services.objects, &from, &prefix).await?;
             println!(
                 "published {} files: {} uploaded ({} bytes), {} unchanged, {} stale deleted, in {:.1} s",
                 r.files, r.uploaded, r.bytes_uploaded, r.unchanged, r.deleted, r.seconds
             );
         }
-        "failover" => {
-            let out = std::path::PathBuf::from(flag("--out", "data/failover"));
+        Failover::Both(out) => {
             println!(
                 "{}",
                 schedule::run_once(&state, &settings.failover, &out, &schedule::utc_stamp(schedule::now_secs()))
                     .await?
             );
         }
-        _ => {
-            let to = std::path::PathBuf::from(flag("--to", "data/failover-copy"));
+        Failover::Fetch(to) => {
             let n = publish::fetch(&*state.services.objects, &prefix, &to).await?;
             println!("downloaded {n} files into {}", to.display());
         }
@@ -194,16 +236,9 @@ async fn failover_cmd(settings: Settings, cmd: &'static str, args: Vec<String>) 
     Ok(())
 }
 
-/// `create-merchant --email EMAIL` with the password in
-/// `STOREFRONT_MERCHANT_PASSWORD` (not an argument: arguments show in `ps`).
-/// Creates the account, or makes an existing one a merchant with that password.
-async fn create_merchant(settings: Settings, args: Vec<String>) -> Result<(), String> {
-    let email = args
-        .iter()
-        .position(|a| a == "--email")
-        .and_then(|i| args.get(i + 1))
-        .cloned()
-        .ok_or("usage: server create-merchant --email EMAIL (password in STOREFRONT_MERCHANT_PASSWORD)")?;
+/// Creates the account, or makes an existing one a merchant with the
+/// password in `STOREFRONT_MERCHANT_PASSWORD`.
+async fn create_merchant(settings: Settings, email: String) -> Result<(), String> {
     let password = std::env::var("STOREFRONT_MERCHANT_PASSWORD")
         .map_err(|_| "set STOREFRONT_MERCHANT_PASSWORD to the new merchant's password".to_string())?;
     let services = infra::Services::connect(&settings).await.map_err(|e| format!("start-up: {e}"))?;

@@ -41,18 +41,8 @@ impl AuditLog {
         before: Option<String>,
         after: Option<String>,
     ) -> PortResult<()> {
-        sqlx::query("INSERT INTO audit_log (id, at, actor, action, target, before_json, after_json) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-            .bind(entry_id())
-            .bind(now())
-            .bind(actor)
-            .bind(action)
-            .bind(target)
-            .bind(before)
-            .bind(after)
-            .execute(self.db.pool())
-            .await
-            .map_err(self.db.err())?;
-        Ok(())
+        let mut conn = self.db.pool().acquire().await.map_err(self.db.err())?;
+        Self::record_in(&mut conn, actor, action, target, before, after).await.map_err(self.db.err())
     }
 
     /// Write an entry inside the caller's transaction, so the entry and the

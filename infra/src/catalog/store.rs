@@ -30,43 +30,18 @@ use domain::catalog::ProductCard;
 use domain::{CategoryPath, Product};
 use std::sync::Arc;
 
+mod admin;
+mod stock;
+
+use admin::admin_item;
+pub use admin::AdminRow;
+pub use stock::{Reservation, StockLine};
+
 pub const ALL: &str = "*";
 
 #[derive(Clone)]
 pub struct CatalogStore {
     table: Arc<dyn Table>,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Reservation {
-    Reserved,
-    /// This order's stock was taken before (a redelivery): nothing changed.
-    AlreadyReserved,
-    /// Not enough stock for this line (index into the lines); nothing changed.
-    Short {
-        line: usize,
-    },
-}
-
-fn decrements(lines: &[StockLine]) -> Vec<Write> {
-    lines
-        .iter()
-        .map(|l| Write::Add {
-            pk: pk(&l.product_id),
-            sk: format!("S#{}", l.sku),
-            attr: "stock".into(),
-            delta: -l.quantity,
-            condition: Condition::AtLeast("stock".into(), l.quantity),
-        })
-        .collect()
-}
-
-/// One order line's stock change.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StockLine {
-    pub product_id: String,
-    pub sku: String,
-    pub quantity: i64,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -115,35 +90,6 @@ fn categories_of(p: &Product) -> Vec<String> {
 
 fn json<T: serde::Serialize>(v: &T) -> PortResult<String> {
     serde_json::to_string(v).map_err(|e| PortError::Invalid(e.to_string()))
-}
-
-/// The admin list's view of a product (drafts and archived included).
-#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
-pub struct AdminRow {
-    pub id: String,
-    pub slug: String,
-    pub title: String,
-    pub status: String,
-    pub category: String,
-    pub variants: usize,
-    pub stock: i64,
-    pub price_from_minor: i64,
-    pub updated_at: i64,
-}
-
-fn admin_item(p: &Product) -> PortResult<Item> {
-    let row = AdminRow {
-        id: p.id.clone(),
-        slug: p.slug.to_string(),
-        title: p.title.clone(),
-        status: p.status.as_str().to_string(),
-        category: p.category.to_string(),
-        variants: p.variants.len(),
-        stock: p.variants.iter().map(|v| v.stock).sum(),
-        price_from_minor: p.variants.iter().map(|v| v.price.minor()).min().unwrap_or(0),
-        updated_at: p.updated_at,
-    };
-    Ok(Item::new("PRODUCTS", p.id.as_str()).with("row", Value::S(json(&row)?)))
 }
 
 fn sku_item(sku: &str, id: &str) -> Item {
@@ -402,24 +348,6 @@ impl CatalogStore {
         Ok(stale)
     }
 
-    /// Every product's admin row (drafts and archived included), newest change first.
-    pub async fn admin_rows(&self) -> PortResult<Vec<AdminRow>> {
-        let mut rows = Vec::new();
-        let mut after = None;
-        loop {
-            let q = Query { pk: "PRODUCTS".into(), after: after.clone(), limit: 1000, ..Default::default() };
-            let page = self.table.query(q).await?;
-            let done = page.len() < 1000;
-            after = page.last().map(|i| i.sk.clone());
-            rows.extend(page.iter().filter_map(|i| serde_json::from_str::<AdminRow>(i.s("row")?).ok()));
-            if done {
-                break;
-            }
-        }
-        rows.sort_by(|a, b| b.updated_at.cmp(&a.updated_at).then_with(|| a.id.cmp(&b.id)));
-        Ok(rows)
-    }
-
     /// Refresh a product's listing entries after its stock changed (so the
     /// in-stock flag and filter stay right). Returns the fresh product.
     pub async fn refresh_entries(&self, id: &str) -> PortResult<Option<Product>> {
@@ -433,82 +361,5 @@ impl CatalogStore {
             Ok(()) | Err(PortError::ConditionFailed { .. }) => Ok(Some(p)),
             Err(e) => Err(e),
         }
-    }
-
-    /// Take stock for an order exactly once: a reservation marker item for
-    /// the order goes in the same transaction as the decrements, so a
-    /// redelivered order message cannot take stock twice.
-    pub async fn reserve_for_order(&self, order_id: &str, lines: &[StockLine]) -> PortResult<Reservation> {
-        let marker = Item::new(format!("RES#{order_id}"), "A").with("active", Value::N(1));
-        let mut writes = vec![Write::Put { item: marker, condition: Condition::NotExists }];
-        writes.extend(decrements(lines));
-        match self.table.transact(writes).await {
-            Ok(()) => Ok(Reservation::Reserved),
-            Err(PortError::ConditionFailed { index: 0 }) => Ok(Reservation::AlreadyReserved),
-            Err(PortError::ConditionFailed { index }) => Ok(Reservation::Short { line: index - 1 }),
-            Err(e) => Err(e),
-        }
-    }
-
-    /// Give an order's stock back exactly once (compensation); a no-op when
-    /// it was never reserved or already released. The reservation marker
-    /// alone guarantees exactly-once: a line whose stock item no longer
-    /// exists (its variant was removed since) is logged and skipped, so the
-    /// compensation can never be stuck on it.
-    pub async fn release_for_order(&self, order_id: &str, lines: &[StockLine]) -> PortResult<bool> {
-        let mut remaining: Vec<&StockLine> = lines.iter().collect();
-        loop {
-            let mut writes = vec![Write::Add {
-                pk: format!("RES#{order_id}"),
-                sk: "A".into(),
-                attr: "active".into(),
-                delta: -1,
-                condition: Condition::AtLeast("active".into(), 1),
-            }];
-            writes.extend(remaining.iter().map(|l| Write::Add {
-                pk: pk(&l.product_id),
-                sk: format!("S#{}", l.sku),
-                attr: "stock".into(),
-                delta: l.quantity,
-                condition: Condition::Exists,
-            }));
-            match self.table.transact(writes).await {
-                Ok(()) => return Ok(true),
-                Err(PortError::ConditionFailed { index: 0 }) => return Ok(false),
-                Err(PortError::ConditionFailed { index }) if index <= remaining.len() => {
-                    let gone = remaining.remove(index - 1);
-                    tracing::warn!(
-                        order.id = order_id,
-                        product.id = %gone.product_id,
-                        sku = %gone.sku,
-                        quantity = gone.quantity,
-                        "stock release skipped: the variant no longer exists"
-                    );
-                }
-                Err(e) => return Err(e),
-            }
-        }
-    }
-
-    /// Take stock for every line, or for none: one transaction of
-    /// conditional decrements. `Err(ConditionFailed { index })` names the
-    /// first line that is short (or whose variant does not exist).
-    pub async fn reserve(&self, lines: &[StockLine]) -> PortResult<()> {
-        self.table.transact(decrements(lines)).await
-    }
-
-    /// Give stock back (compensation for a reservation).
-    pub async fn release(&self, lines: &[StockLine]) -> PortResult<()> {
-        let writes = lines
-            .iter()
-            .map(|l| Write::Add {
-                pk: pk(&l.product_id),
-                sk: format!("S#{}", l.sku),
-                attr: "stock".into(),
-                delta: l.quantity,
-                condition: Condition::Exists,
-            })
-            .collect();
-        self.table.transact(writes).await
     }
 }

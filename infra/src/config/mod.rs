@@ -9,12 +9,16 @@
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
-use std::path::PathBuf;
 use std::time::Duration;
 
 pub use keys::SETTINGS;
+pub use types::*;
 
 mod keys;
+mod parse;
+mod types;
+
+use parse::{boolean, database, http_url, merge_toml, name, number, path, set};
 
 #[derive(Debug, thiserror::Error)]
 #[error("configuration error: {key}: {message}")]
@@ -25,102 +29,6 @@ pub struct ConfigError {
 
 fn err(key: &str, message: impl Into<String>) -> ConfigError {
     ConfigError { key: key.to_string(), message: message.into() }
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum DatabaseConfig {
-    Sqlite { path: PathBuf },
-    Postgres { url: String },
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum CacheConfig {
-    Memory,
-    Redis { url: String },
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum QueueBackend {
-    Local { path: PathBuf },
-    Sqs { orders_url: String, dead_letter_url: String, sale_url: String },
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct QueueConfig {
-    pub backend: QueueBackend,
-    pub max_receives: u32,
-    pub visibility_timeout: Duration,
-    pub backoff_max: Duration,
-    pub receive_wait: Duration,
-    pub worker_concurrency: usize,
-    pub worker_stall: Duration,
-    pub step_timeout: Duration,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct ReconcileConfig {
-    pub enabled: bool,
-    pub interval: Duration,
-    /// Age after which an unsettled order or an orphan authorization is reconciled.
-    pub after: Duration,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum CatalogConfig {
-    Embedded { path: PathBuf },
-    DynamoDb { table: String },
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum ObjectsConfig {
-    Folder { path: PathBuf },
-    S3 { bucket: String },
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct FailoverConfig {
-    pub interval: Duration,
-    pub debounce: Duration,
-    pub prefix: String,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum MailConfig {
-    Folder { path: PathBuf },
-    Log,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct AccountsConfig {
-    pub mail: MailConfig,
-    pub session_ttl: Duration,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct EdgeConfig {
-    pub rate_limit: u64,
-    pub rate_window: Duration,
-    pub strict_limit: u64,
-    pub client_ip_header: Option<String>,
-    pub page_cache: Duration,
-    pub max_body_bytes: usize,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct AwsConfig {
-    pub region: String,
-    pub endpoint_url: Option<String>,
-    pub create_resources: bool,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub struct RecommendConfig {
-    pub enabled: bool,
-    /// Validated cron expression (see `recommend::schedule::parse`).
-    pub schedule: String,
-    pub window_days: u32,
-    pub min_support: u32,
-    pub lock_ttl: Duration,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -365,78 +273,6 @@ impl Settings {
             || matches!(self.catalog, CatalogConfig::DynamoDb { .. })
             || matches!(self.objects, ObjectsConfig::S3 { .. })
     }
-}
-
-fn set(raw: &mut RawSettings, key: &str, value: String, source: &str) -> Result<(), ConfigError> {
-    if !raw.contains_key(key) {
-        return Err(err(source, format!("unknown setting {key:?}")));
-    }
-    raw.insert(key.to_string(), value);
-    Ok(())
-}
-
-fn merge_toml(raw: &mut RawSettings, text: &str) -> Result<(), ConfigError> {
-    let doc: toml::Table = text.parse().map_err(|e| err("APP_CONFIG", format!("not valid TOML: {e}")))?;
-    for (section, table) in doc {
-        let toml::Value::Table(table) = table else {
-            return Err(err(&section, "expected a [section] table"));
-        };
-        for (k, v) in table {
-            let key = format!("{section}.{k}");
-            let value = match v {
-                toml::Value::String(s) => s,
-                other => other.to_string(),
-            };
-            set(raw, &key, value, &key)?;
-        }
-    }
-    Ok(())
-}
-
-fn boolean(key: &str, v: &str) -> Result<bool, ConfigError> {
-    match v {
-        "true" | "1" => Ok(true),
-        "false" | "0" => Ok(false),
-        other => Err(err(key, format!("expected true or false, got {other:?}"))),
-    }
-}
-
-fn number(key: &str, v: &str, min: u64, max: u64) -> Result<u64, ConfigError> {
-    match v.parse::<u64>() {
-        Ok(n) if (min..=max).contains(&n) => Ok(n),
-        _ => Err(err(key, format!("expected a whole number from {min} to {max}, got {v:?}"))),
-    }
-}
-
-fn path(v: &str, key: &str) -> Result<PathBuf, ConfigError> {
-    if v.trim().is_empty() {
-        return Err(err(key, "must not be empty"));
-    }
-    Ok(PathBuf::from(v))
-}
-
-fn name(key: &str, v: &str) -> Result<String, ConfigError> {
-    if v.is_empty() || !v.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) {
-        return Err(err(key, format!("expected a name of letters, digits, - _ or ., got {v:?}")));
-    }
-    Ok(v.to_string())
-}
-
-fn http_url(key: &str, v: &str) -> Result<String, ConfigError> {
-    if !(v.starts_with("http://") || v.starts_with("https://")) || v.len() < 10 {
-        return Err(err(key, format!("expected an http(s):// URL, got {v:?}")));
-    }
-    Ok(v.trim_end_matches('/').to_string())
-}
-
-fn database(v: &str) -> Result<DatabaseConfig, ConfigError> {
-    if let Some(p) = v.strip_prefix("sqlite://") {
-        return Ok(DatabaseConfig::Sqlite { path: path(p, "database.url")? });
-    }
-    if v.starts_with("postgres://") || v.starts_with("postgresql://") {
-        return Ok(DatabaseConfig::Postgres { url: v.to_string() });
-    }
-    Err(err("database.url", "expected sqlite://PATH or postgres://…"))
 }
 
 #[cfg(test)]

@@ -67,6 +67,11 @@ fn row(r: &AnyRow) -> Accepted {
     }
 }
 
+/// A checkout's own send gets this long before the relay sends its record
+/// again: shorter, and a slow queue gets most messages twice (harmless, the
+/// worker is idempotent, but it doubles the load when the queue is slowest).
+pub const RELAY_AFTER_SECS: i64 = 10;
+
 #[derive(Clone)]
 pub struct Outbox {
     db: Database,
@@ -80,17 +85,17 @@ impl Outbox {
     }
 
     pub async fn get(&self, order_id: &str) -> PortResult<Option<Accepted>> {
-        let r = sqlx::query(&format!("SELECT {COLUMNS} FROM checkouts WHERE order_id = $1"))
-            .bind(order_id)
-            .fetch_optional(self.db.pool())
-            .await
-            .map_err(self.db.err())?;
-        Ok(r.as_ref().map(row))
+        self.one("order_id", order_id).await
     }
 
     pub async fn by_claim(&self, claim: &str) -> PortResult<Option<Accepted>> {
-        let r = sqlx::query(&format!("SELECT {COLUMNS} FROM checkouts WHERE cart_claim = $1"))
-            .bind(claim)
+        self.one("cart_claim", claim).await
+    }
+
+    /// The record whose unique `column` (a name from this file) is `value`.
+    async fn one(&self, column: &'static str, value: &str) -> PortResult<Option<Accepted>> {
+        let r = sqlx::query(&format!("SELECT {COLUMNS} FROM checkouts WHERE {column} = $1"))
+            .bind(value)
             .fetch_optional(self.db.pool())
             .await
             .map_err(self.db.err())?;
@@ -221,7 +226,7 @@ impl Outbox {
                 _ = tokio::time::sleep(every) => {}
                 _ = stop.changed() => return,
             }
-            if let Err(e) = self.relay(2).await {
+            if let Err(e) = self.relay(RELAY_AFTER_SECS).await {
                 tracing::warn!(error = %e, "outbox relay could not send; will try again");
             }
         }

@@ -6,6 +6,24 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::type_complexity)] // tests may fail loudly
 
+/// Each named test runs twice: on the embedded stack, and on the cloud one
+/// (named `$cloud`) when its services are up. The file defines `stack(cloud)`.
+macro_rules! on_both_stacks {
+    ($cloud:ident: $($name:ident),* $(,)?) => {$(
+        mod $name {
+            #[tokio::test]
+            async fn embedded() {
+                super::$name(super::stack(false).await.unwrap()).await;
+            }
+            #[tokio::test]
+            async fn $cloud() {
+                let Some(s) = super::stack(true).await else { return };
+                super::$name(s).await;
+            }
+        }
+    )*};
+}
+
 mod accounts;
 mod cache;
 mod cart;

@@ -241,28 +241,15 @@ async fn a_declined_capture_gives_the_stock_back(s: Stack) {
     assert_eq!(stock_of(&s, &p).await, 3, "compensated");
 }
 
-macro_rules! both {
-    ($name:ident) => {
-        mod $name {
-            #[tokio::test]
-            async fn embedded() {
-                super::$name(super::stack(false).await.unwrap()).await;
-            }
-            #[tokio::test]
-            async fn postgres_sqs_dynamodb() {
-                let Some(s) = super::stack(true).await else { return };
-                super::$name(s).await;
-            }
-        }
-    };
-}
-
-both!(two_hundred_buyers_for_twenty_units);
-both!(a_crash_at_any_step_ends_in_one_final_state);
-both!(a_message_delivered_twice_makes_one_order);
-both!(a_poison_message_is_dead_lettered_with_its_reason);
-both!(the_server_price_is_charged_whatever_the_client_saw);
-both!(a_declined_capture_gives_the_stock_back);
+on_both_stacks!(
+    postgres_sqs_dynamodb:
+    two_hundred_buyers_for_twenty_units,
+    a_crash_at_any_step_ends_in_one_final_state,
+    a_message_delivered_twice_makes_one_order,
+    a_poison_message_is_dead_lettered_with_its_reason,
+    the_server_price_is_charged_whatever_the_client_saw,
+    a_declined_capture_gives_the_stock_back,
+);
 
 async fn flash_sale_first_in_queue_wins(s: Stack) {
     let mut p = seed::product(6);
@@ -297,7 +284,7 @@ async fn flash_sale_first_in_queue_wins(s: Stack) {
     );
 }
 
-both!(flash_sale_first_in_queue_wins);
+on_both_stacks!(postgres_sqs_dynamodb: flash_sale_first_in_queue_wins);
 
 async fn a_merchant_lists_reports_and_refunds_once(s: Stack) {
     use infra::orders::admin::{reverse, ManageError, OrderFilter, Reversal};
@@ -344,4 +331,4 @@ async fn a_merchant_lists_reports_and_refunds_once(s: Stack) {
     assert!(s.pipeline.repo.sales_per_day(0).await.unwrap().is_empty(), "a refunded order is no longer a sale");
 }
 
-both!(a_merchant_lists_reports_and_refunds_once);
+on_both_stacks!(postgres_sqs_dynamodb: a_merchant_lists_reports_and_refunds_once);

@@ -240,24 +240,11 @@ async fn old_versions_are_collected_keeping_the_previous_one(s: Stack) {
     assert_eq!(s.reco.current_version().await.unwrap(), Some(ids[2]));
 }
 
-macro_rules! both {
-    ($name:ident) => {
-        mod $name {
-            #[tokio::test]
-            async fn embedded() {
-                super::$name(super::stack(false).await.unwrap()).await;
-            }
-            #[tokio::test]
-            async fn postgres_redis_dynamodb_s3() {
-                let Some(s) = super::stack(true).await else { return };
-                super::$name(s).await;
-            }
-        }
-    };
-}
-
-both!(a_run_makes_every_list_readable);
-both!(a_failure_at_any_step_is_compensated_and_the_previous_version_stays);
-both!(two_runs_at_once_one_is_refused);
-both!(a_crashed_run_frees_the_lock_and_its_leftovers_are_collected);
-both!(old_versions_are_collected_keeping_the_previous_one);
+on_both_stacks!(
+    postgres_redis_dynamodb_s3:
+    a_run_makes_every_list_readable,
+    a_failure_at_any_step_is_compensated_and_the_previous_version_stays,
+    two_runs_at_once_one_is_refused,
+    a_crashed_run_frees_the_lock_and_its_leftovers_are_collected,
+    old_versions_are_collected_keeping_the_previous_one,
+);

@@ -13,14 +13,17 @@
 //! `bench chaos [--orders N] [--workers W] [--seconds-per-fault S]
 //! [--faults-per-class K] [--concurrency C] [--traffic-secs T]
 //! [--drain-secs D] [--products P] [--scarce K] [--seed X] [--no-faults]
-//! [--no-flash-sale] [--logs DIR] [--keep] [--server-bin PATH]
+//! [--no-flash-sale] [--inject-defects] [--logs DIR] [--keep] [--server-bin PATH]
 //! [--python PATH] [--shared-postgres URL]`; `scripts/chaos.sh` sets the
 //! paths and runs it.
 
 mod audit;
 mod aws;
+mod config;
 mod faults;
+mod inject;
 mod pg;
+mod procs;
 mod shoppers;
 mod stack;
 mod supervise;
@@ -31,82 +34,92 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// Command-line options (see the module doc).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, clap::Args)]
 pub struct Options {
+    /// Shoppers, one checkout attempt each.
+    #[arg(long, default_value_t = 100)]
     pub orders: usize,
+    /// Supervised `server worker` processes.
+    #[arg(long, default_value_t = 2)]
     pub workers: usize,
+    /// How long each fault lasts.
+    #[arg(long = "seconds-per-fault", default_value_t = 4)]
     pub fault_secs: u64,
+    #[arg(long, default_value_t = 2)]
     pub faults_per_class: usize,
+    /// Shoppers at once.
+    #[arg(long, default_value_t = 16)]
     pub concurrency: usize,
+    /// Spread the traffic over at least this long (0: the fault schedule).
+    #[arg(long, default_value_t = 0)]
     pub traffic_secs: u64,
+    /// How long to wait for the queues to empty after the traffic.
+    #[arg(long, default_value_t = 240)]
     pub drain_secs: u64,
+    #[arg(long, default_value_t = 40)]
     pub products: usize,
+    /// SKUs with less stock than demand.
+    #[arg(long, default_value_t = 3)]
     pub scarce: usize,
+    /// Seed for the shoppers' choices (default: the time).
+    #[arg(long, default_value_t = unix_secs())]
     pub seed: u64,
+    /// No faults: the control run.
+    #[arg(long = "no-faults", action = clap::ArgAction::SetFalse)]
     pub faults: bool,
+    #[arg(long = "no-flash-sale", action = clap::ArgAction::SetFalse)]
     pub flash_sale: bool,
+    /// Tamper with the stores before the audit (the auditor's self-check).
+    #[arg(long = "inject-defects")]
+    pub inject: bool,
+    /// Folder for every process's log.
+    #[arg(long)]
     pub logs: Option<PathBuf>,
+    /// Keep the stack's folder afterwards.
+    #[arg(long)]
     pub keep: bool,
+    /// The `server` binary (default: beside this one).
+    #[arg(long, default_value_os_t = beside_me("server"))]
     pub server_bin: PathBuf,
+    /// A Python with moto installed.
+    #[arg(long, default_value_os_t = default_python())]
     pub python: PathBuf,
+    /// Use this PostgreSQL server instead of a private cluster (no restarts then).
+    #[arg(long)]
     pub shared_postgres: Option<String>,
 }
 
-fn value<'a>(args: &'a [String], name: &str) -> Option<&'a str> {
-    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).map(String::as_str)
+fn unix_secs() -> u64 {
+    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(1)
 }
 
-fn number(args: &[String], name: &str, default: u64) -> Result<u64, String> {
-    match value(args, name) {
-        None => Ok(default),
-        Some(v) => v.parse().map_err(|_| format!("{name}: expected a number, got {v:?}")),
-    }
+/// `bench` and `server` are built into the same folder.
+fn beside_me(name: &str) -> PathBuf {
+    std::env::current_exe().map(|p| p.with_file_name(name)).unwrap_or_else(|_| PathBuf::from(name))
+}
+
+fn default_python() -> PathBuf {
+    let home = std::env::var("HOME").unwrap_or_else(|_| "/root".into());
+    let cache = std::env::var("STOREFRONT_CACHE").unwrap_or_else(|_| format!("{home}/.cache/storefront"));
+    PathBuf::from(format!("{cache}/tools/venv/bin/python"))
 }
 
 impl Options {
-    pub fn parse(args: &[String]) -> Result<Self, String> {
-        let home = std::env::var("HOME").unwrap_or_else(|_| "/root".into());
-        let cache = std::env::var("STOREFRONT_CACHE").unwrap_or_else(|_| format!("{home}/.cache/storefront"));
-        let server_bin = match value(args, "--server-bin") {
-            Some(p) => PathBuf::from(p),
-            // `bench` and `server` are built into the same folder.
-            None => std::env::current_exe().map_err(|e| e.to_string())?.with_file_name("server"),
-        };
-        let seed = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(1);
-        let o = Self {
-            orders: number(args, "--orders", 100)? as usize,
-            workers: number(args, "--workers", 2)? as usize,
-            fault_secs: number(args, "--seconds-per-fault", 4)?,
-            faults_per_class: number(args, "--faults-per-class", 2)? as usize,
-            concurrency: number(args, "--concurrency", 16)? as usize,
-            traffic_secs: number(args, "--traffic-secs", 0)?,
-            drain_secs: number(args, "--drain-secs", 240)?,
-            products: number(args, "--products", 40)? as usize,
-            scarce: number(args, "--scarce", 3)? as usize,
-            seed: number(args, "--seed", seed)?,
-            faults: !args.iter().any(|a| a == "--no-faults"),
-            flash_sale: !args.iter().any(|a| a == "--no-flash-sale"),
-            logs: value(args, "--logs").map(PathBuf::from),
-            keep: args.iter().any(|a| a == "--keep"),
-            server_bin,
-            python: value(args, "--python")
-                .map(PathBuf::from)
-                .unwrap_or_else(|| PathBuf::from(format!("{cache}/tools/venv/bin/python"))),
-            shared_postgres: value(args, "--shared-postgres").map(String::from),
-        };
-        if o.workers < 1 || o.orders < 1 || o.concurrency < 1 {
+    /// What clap cannot say about the values.
+    pub fn check(&self) -> Result<(), String> {
+        if self.workers < 1 || self.orders < 1 || self.concurrency < 1 {
             return Err("--orders, --workers and --concurrency must be at least 1".into());
         }
-        if o.products < o.scarce + 4 || o.scarce < 1 {
+        if self.products < self.scarce + 4 || self.scarce < 1 {
             return Err("--products must exceed --scarce by 4 or more, and --scarce be at least 1".into());
         }
-        if !o.server_bin.exists() {
+        if !self.server_bin.exists() {
             return Err(format!(
                 "{} not found: build it with `cargo build --release -p server --bins` or pass --server-bin",
-                o.server_bin.display()
+                self.server_bin.display()
             ));
         }
-        Ok(o)
+        Ok(())
     }
 
     /// How long the fault loop plans to run: traffic is spread over it.
@@ -119,18 +132,14 @@ impl Options {
     }
 }
 
-pub async fn run(args: &[String]) -> Result<(), String> {
-    let opts = Options::parse(args)?;
+pub async fn run(opts: Options) -> Result<(), String> {
+    opts.check()?;
     let started = Instant::now();
-    println!(
-        "chaos: {} shoppers, {} workers, faults {} ({} per class, {} s each), seed {}",
-        opts.orders,
-        opts.workers,
-        if opts.faults { "on" } else { "off" },
-        opts.faults_per_class,
-        opts.fault_secs,
-        opts.seed
-    );
+    let faults = match opts.faults {
+        true => format!("on ({} per class, {} s each)", opts.faults_per_class, opts.fault_secs),
+        false => "off".into(),
+    };
+    println!("chaos: {} shoppers, {} workers, faults {faults}, seed {}", opts.orders, opts.workers, opts.seed);
     let stack = Arc::new(stack::Stack::start(&opts).await?);
     // The body runs as a task so that a panic in it still reaches the cleanup below.
     let mut body = tokio::spawn(body(opts.clone(), stack.clone(), started));

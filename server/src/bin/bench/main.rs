@@ -19,38 +19,55 @@ mod chaos;
 mod orders;
 mod recommend_job;
 
-fn arg(args: &[String], name: &str, default: u64) -> u64 {
-    args.iter().position(|a| a == name).and_then(|i| args.get(i + 1)).and_then(|v| v.parse().ok()).unwrap_or(default)
+/// Benchmarks that print figures for the README (none of them is a test).
+#[derive(clap::Parser)]
+#[command(name = "bench", version)]
+enum Bench {
+    /// Catalog pages under load, beside a trivial route.
+    Catalog {
+        #[arg(long, default_value_t = 300)]
+        products: u64,
+        #[arg(long, default_value_t = 5)]
+        seconds: u64,
+        #[arg(long, default_value_t = 16)]
+        concurrency: usize,
+    },
+    /// Checkouts/s, worker orders/s (one worker and two) and submit → confirmed latency.
+    Orders {
+        #[arg(long, default_value_t = 2000)]
+        orders: usize,
+        /// A PostgreSQL URL instead of the embedded SQLite.
+        #[arg(long)]
+        database: Option<String>,
+        /// An AWS endpoint (moto) for SQS and DynamoDB instead of the embedded queue and table.
+        #[arg(long)]
+        aws: Option<String>,
+    },
+    /// Offline evaluation and run time of the recommender, then the full job.
+    Recommend {
+        /// One history size instead of 10,000 and 100,000 orders.
+        #[arg(long)]
+        orders: Option<usize>,
+        #[arg(long, default_value_t = 20_000)]
+        products: usize,
+    },
+    /// The order pipeline under faults, audited from the stores.
+    Chaos(chaos::Options),
 }
 
 #[tokio::main]
 async fn main() {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let result = match args.first().map(String::as_str) {
-        Some("catalog") => {
-            let products = arg(&args, "--products", 300);
-            let seconds = arg(&args, "--seconds", 5);
-            let concurrency = arg(&args, "--concurrency", 16) as usize;
+    let result = match <Bench as clap::Parser>::parse() {
+        Bench::Catalog { products, seconds, concurrency } => {
             catalog(products, Duration::from_secs(seconds), concurrency).await
         }
-        Some("recommend") => {
+        Bench::Recommend { orders, products } => {
             recommend();
-            let sizes = match arg(&args, "--orders", 0) {
-                0 => vec![10_000, 100_000],
-                n => vec![n as usize],
-            };
-            recommend_job::run(&sizes, arg(&args, "--products", 20_000) as usize).await
+            let sizes = orders.map_or_else(|| vec![10_000, 100_000], |n| vec![n]);
+            recommend_job::run(&sizes, products).await
         }
-        Some("chaos") => chaos::run(&args[1..]).await,
-        Some("orders") => {
-            let db = args.iter().position(|a| a == "--database").and_then(|i| args.get(i + 1)).cloned();
-            let aws = args.iter().position(|a| a == "--aws").and_then(|i| args.get(i + 1)).cloned();
-            orders::run(arg(&args, "--orders", 2000) as usize, db, aws).await
-        }
-        _ => {
-            eprintln!("usage: bench catalog [--products N] [--seconds S] [--concurrency C] | bench orders [--orders N] [--database URL] [--aws ENDPOINT]");
-            std::process::exit(2);
-        }
+        Bench::Chaos(opts) => chaos::run(opts).await,
+        Bench::Orders { orders, database, aws } => orders::run(orders, database, aws).await,
     };
     if let Err(e) = result {
         eprintln!("bench failed: {e}");

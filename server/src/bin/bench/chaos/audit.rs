@@ -151,6 +151,11 @@ pub async fn run(
         .await
         .map_err(|e| format!("audit: {e}"))?;
     let (drain_time, drained) = drain(&pool, stack, traffic, opts).await;
+    if opts.inject {
+        for d in super::inject::run(stack, &pool, skus).await? {
+            println!("injected {d}");
+        }
+    }
     let s = retry("database", || read(&pool)).await?;
     let mut r =
         Report { drain: drain_time, drained, checkouts_rows: s.checkouts.as_ref().map(Vec::len), ..Default::default() };
@@ -227,7 +232,7 @@ pub async fn run(
                 None => Some("no payment row".to_string()),
                 Some((st, _)) if st != "captured" => Some(format!("payment {st}")),
                 Some((_, None)) => Some("captured amount not recorded".to_string()),
-                Some((_, Some(c))) if *c != o.total => Some(format!("captured {} of {}", c, o.total)),
+                Some((_, Some(c))) if *c != o.total => Some("captured amount ≠ order total".to_string()),
                 _ => None,
             };
             if let Some(why) = why {
@@ -235,7 +240,7 @@ pub async fn run(
                     Some((_, Some(c))) if *c > o.total => r.overcharged += 1,
                     _ => r.undercharged += 1,
                 }
-                *r.charge_detail.entry(why.split(" of ").next().unwrap_or_default().to_string()).or_default() += 1;
+                *r.charge_detail.entry(why).or_default() += 1;
             }
         }
         if o.status == "rejected" && p.is_some_and(|(st, _)| st != "voided") {

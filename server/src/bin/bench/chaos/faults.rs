@@ -118,7 +118,11 @@ pub async fn run(stack: Arc<Stack>, opts: Options, done: watch::Receiver<bool>) 
                     println!("[fault +{at:>4} s] {} ({} so far)", NAMES[class], c.applied[class]);
                 }
                 Ok(false) => {
-                    let note = format!("{} could not be applied here", NAMES[class]);
+                    let why = match class {
+                        3 => "skipped: the database is on the shared server, which other tests use",
+                        _ => "could not be applied (its process was down)",
+                    };
+                    let note = format!("{} {why}", NAMES[class]);
                     if !c.notes.contains(&note) {
                         println!("note: {note}");
                         c.notes.push(note);

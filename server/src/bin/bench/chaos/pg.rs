@@ -56,14 +56,6 @@ fn as_postgres(bin: &Path, tool: &str, args: &[&str], cwd: &Path) -> Result<(), 
     }
 }
 
-fn free_port(preferred: u16) -> Result<u16, String> {
-    if std::net::TcpListener::bind(("127.0.0.1", preferred)).is_ok() {
-        return Ok(preferred);
-    }
-    let l = std::net::TcpListener::bind(("127.0.0.1", 0)).map_err(|e| e.to_string())?;
-    Ok(l.local_addr().map_err(|e| e.to_string())?.port())
-}
-
 async fn create_database(admin_url: &str, name: &str) -> Result<(), String> {
     use sqlx::Connection;
     let mut c = sqlx::PgConnection::connect(admin_url).await.map_err(|e| format!("{admin_url}: {e}"))?;
@@ -79,7 +71,9 @@ impl Postgres {
         if shared.is_none() {
             match Self::private(dir, logs).await {
                 Ok(pg) => return Ok(pg),
-                Err(e) => println!("note: no private PostgreSQL cluster ({e}); using a fresh database on the shared server, without the restart fault"),
+                Err(e) => println!(
+                    "note: no private PostgreSQL cluster ({e}); using a fresh database on the shared server, without the restart fault"
+                ),
             }
         }
         let admin_url = shared
@@ -110,13 +104,9 @@ impl Postgres {
         let data = root.join("data");
         let d = data.display().to_string();
         let r = root.display().to_string();
-        as_postgres(
-            &bin,
-            "initdb",
-            &["-D", &d, "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8", "--locale=C"],
-            &root,
-        )?;
-        let port = free_port(5491)?;
+        let init = ["-D", &d, "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8", "--locale=C"];
+        as_postgres(&bin, "initdb", &init, &root)?;
+        let port = super::procs::port(5491)?;
         let opts = format!(
             "-p {port} -k {r} -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=300"
         );
@@ -129,10 +119,7 @@ impl Postgres {
             stopped: AtomicBool::new(false),
             logs: logs.to_path_buf(),
         };
-        if let Err(e) = create_database(&format!("postgres://postgres@127.0.0.1:{port}/postgres"), "storefront").await {
-            pg.stop_blocking();
-            return Err(e);
-        }
+        create_database(&format!("postgres://postgres@127.0.0.1:{port}/postgres"), "storefront").await?;
         Ok(pg)
     }
 
@@ -162,6 +149,7 @@ impl Postgres {
         .map_err(|e| e.to_string())?
     }
 
+    /// Stop the cluster, or drop the database made on the shared server.
     pub async fn stop(&self) {
         if let Kind::Shared { admin_url, database } = &self.kind {
             if !self.stopped.swap(true, Ordering::SeqCst) {

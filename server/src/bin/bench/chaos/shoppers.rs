@@ -258,14 +258,15 @@ pub async fn run(base: &str, skus: &[Sku], opts: &Options, spread: Duration) -> 
     for _ in 0..opts.concurrency.min(opts.orders) {
         let (client, base, skus, traffic, next) =
             (client.clone(), base.to_string(), skus.to_vec(), traffic.clone(), next.clone());
-        let (n, seed, wave) = (opts.orders, opts.seed, opts.concurrency);
+        // Small waves: buyers of a scarce SKU race each other, and traffic still
+        // overlaps every fault window.
+        let (n, seed, wave) = (opts.orders, opts.seed, (opts.concurrency / 4).max(1));
         tasks.push(tokio::spawn(async move {
             loop {
                 let i = next.fetch_add(1, Ordering::SeqCst);
                 if i >= n {
                     return;
                 }
-                // In waves of `wave` shoppers, so that buyers of a scarce SKU race each other.
                 let wave_start = (i / wave * wave) as f64 / n as f64;
                 tokio::time::sleep_until(start + spread.mul_f64(wave_start)).await;
                 shop(i, &client, &base, &skus, seed, &traffic).await;

@@ -8,6 +8,8 @@
 //! by `shutdown`, and by `Drop` as a last resort.
 
 use super::aws::Aws;
+use super::config::{app_env, known_settings};
+use super::procs::{port, redis_command, signal, spawn_logged, start_redis, tail, wait_port, Owned};
 use super::supervise::Supervised;
 use super::Options;
 use std::path::{Path, PathBuf};
@@ -17,73 +19,6 @@ use std::time::Duration;
 use tokio::sync::Mutex;
 
 pub use super::pg::Postgres;
-
-/// Send a signal (`KILL`, `STOP`, `CONT`) to a process.
-pub fn signal(pid: u32, sig: &str) -> bool {
-    std::process::Command::new("kill")
-        .args([format!("-{sig}"), pid.to_string()])
-        .stderr(std::process::Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success())
-}
-
-/// A child process that is killed (SIGKILL) and reaped when dropped, so
-/// nothing the suite started outlives it, even on an error path.
-pub struct Owned(pub std::process::Child);
-
-impl Owned {
-    pub fn id(&self) -> u32 {
-        self.0.id()
-    }
-
-    pub fn kill(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-impl Drop for Owned {
-    fn drop(&mut self) {
-        self.kill();
-    }
-}
-
-/// `preferred` when it is free on 127.0.0.1, else any free port.
-fn port(preferred: u16) -> Result<u16, String> {
-    if std::net::TcpListener::bind(("127.0.0.1", preferred)).is_ok() {
-        return Ok(preferred);
-    }
-    let l = std::net::TcpListener::bind(("127.0.0.1", 0)).map_err(|e| e.to_string())?;
-    Ok(l.local_addr().map_err(|e| e.to_string())?.port())
-}
-
-pub async fn wait_port(port: u16, within: Duration) -> bool {
-    let deadline = tokio::time::Instant::now() + within;
-    while tokio::time::Instant::now() < deadline {
-        if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
-            return true;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    false
-}
-
-/// The last lines of a log, for an error message.
-pub fn tail(path: &Path, lines: usize) -> String {
-    let text = std::fs::read_to_string(path).unwrap_or_default();
-    let all: Vec<&str> = text.lines().collect();
-    all[all.len().saturating_sub(lines)..].join("\n")
-}
-
-fn spawn_logged(cmd: &mut Command, log: &Path) -> Result<Owned, String> {
-    let f = std::fs::OpenOptions::new()
-        .create(true)
-        .append(true)
-        .open(log)
-        .map_err(|e| format!("{}: {e}", log.display()))?;
-    let g = f.try_clone().map_err(|e| e.to_string())?;
-    cmd.stdout(f).stderr(g).stdin(std::process::Stdio::null()).spawn().map(Owned).map_err(|e| e.to_string())
-}
 
 pub struct Stack {
     pub dir: PathBuf,
@@ -337,107 +272,4 @@ impl Drop for Stack {
         self.pg.stop_blocking();
         self.remove_dir();
     }
-}
-
-async fn start_redis(dir: &Path, logs: &Path, port: u16) -> Result<Owned, String> {
-    let child = spawn_logged(
-        Command::new("redis-server")
-            .args(["--port", &port.to_string(), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"])
-            .current_dir(dir),
-        &logs.join("redis.log"),
-    )
-    .map_err(|e| format!("redis-server: {e} (apt-get install redis-server)"))?;
-    if !wait_port(port, Duration::from_secs(20)).await {
-        return Err(format!("redis did not open port {port}:\n{}", tail(&logs.join("redis.log"), 20)));
-    }
-    Ok(child)
-}
-
-/// One Redis command without arguments over RESP.
-pub async fn redis_command(port: u16, cmd: &str) -> Result<String, String> {
-    use tokio::io::{AsyncReadExt, AsyncWriteExt};
-    let mut s = tokio::net::TcpStream::connect(("127.0.0.1", port)).await.map_err(|e| format!("redis: {e}"))?;
-    s.write_all(format!("*1\r\n${}\r\n{cmd}\r\n", cmd.len()).as_bytes()).await.map_err(|e| e.to_string())?;
-    let mut buf = [0u8; 256];
-    let n = tokio::time::timeout(Duration::from_secs(5), s.read(&mut buf))
-        .await
-        .map_err(|_| "redis: no answer".to_string())?
-        .map_err(|e| e.to_string())?;
-    let answer = String::from_utf8_lossy(&buf[..n]).trim().to_string();
-    if answer.starts_with('-') {
-        return Err(format!("redis {cmd}: {answer}"));
-    }
-    Ok(answer)
-}
-
-/// The `APP_*` variables this build of the server knows (from `server config-doc`).
-async fn known_settings(server: &Path, dir: &Path) -> Result<Vec<String>, String> {
-    let out = Command::new(server)
-        .arg("config-doc")
-        .current_dir(dir)
-        .output()
-        .map_err(|e| format!("{}: {e}", server.display()))?;
-    let text = String::from_utf8_lossy(&out.stdout);
-    let known: Vec<String> =
-        text.lines().filter_map(|l| l.split('`').nth(3)).filter(|v| v.starts_with("APP_")).map(String::from).collect();
-    if known.is_empty() {
-        return Err(format!("`server config-doc` listed no settings: {}", String::from_utf8_lossy(&out.stderr)));
-    }
-    Ok(known)
-}
-
-fn app_env(
-    known: &[String],
-    db_url: &str,
-    redis_port: u16,
-    aws: &Aws,
-    http_port: u16,
-    opts: &Options,
-) -> Vec<(String, String)> {
-    let big = "10000000".to_string();
-    let wanted: Vec<(&str, String)> = vec![
-        ("APP_SERVER__ADDR", format!("127.0.0.1:{http_port}")),
-        ("APP_SERVER__PUBLIC_URL", format!("http://127.0.0.1:{http_port}")),
-        ("APP_SERVER__SHUTDOWN_GRACE_SECS", "1".into()),
-        ("APP_SERVER__SEED_PRODUCTS", opts.products.to_string()),
-        ("APP_SERVER__RUN_WORKER", "false".into()),
-        ("APP_DATABASE__URL", db_url.to_string()),
-        ("APP_CACHE__URL", format!("redis://127.0.0.1:{redis_port}")),
-        ("APP_QUEUE__KIND", "sqs".into()),
-        ("APP_QUEUE__ORDERS_URL", aws.orders_url.clone()),
-        ("APP_QUEUE__DEAD_LETTER_URL", aws.dlq_url.clone()),
-        ("APP_QUEUE__SALE_URL", aws.sale_url.clone()),
-        ("APP_QUEUE__VISIBILITY_TIMEOUT_SECS", "5".into()),
-        // Long polling would hold moto, which serves one request at a time.
-        ("APP_QUEUE__RECEIVE_WAIT_SECS", "0".into()),
-        ("APP_QUEUE__BACKOFF_MAX_SECS", "10".into()),
-        ("APP_QUEUE__WORKER_STALL_SECS", "30".into()),
-        ("APP_CATALOG__KIND", "dynamodb".into()),
-        ("APP_CATALOG__TABLE", aws.table.clone()),
-        ("APP_OBJECTS__KIND", "s3".into()),
-        ("APP_OBJECTS__BUCKET", aws.bucket.clone()),
-        ("APP_AWS__ENDPOINT_URL", aws.endpoint.clone()),
-        ("APP_AWS__CREATE_RESOURCES", "true".into()),
-        ("APP_EDGE__RATE_LIMIT", big.clone()),
-        ("APP_EDGE__STRICT_LIMIT", big),
-        ("APP_RECOMMEND__ENABLED", "false".into()),
-        ("APP_FAILOVER__INTERVAL_SECS", "0".into()),
-        ("APP_ACCOUNTS__MAIL", "log".into()),
-        ("NO_COLOR", "1".into()),
-        ("APP_RECONCILE__INTERVAL_SECS", "5".into()),
-        ("APP_RECONCILE__AFTER_SECS", "20".into()),
-    ];
-    let mut env = Vec::new();
-    let mut skipped = Vec::new();
-    for (k, v) in wanted {
-        if !k.starts_with("APP_") || known.iter().any(|x| x == k) {
-            env.push((k.to_string(), v));
-        } else {
-            skipped.push(k);
-        }
-    }
-    if !skipped.is_empty() {
-        println!("note: this server build does not know {} (not passed)", skipped.join(", "));
-    }
-    env
 }

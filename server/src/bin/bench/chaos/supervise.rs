@@ -3,7 +3,7 @@
 //! SIGKILL) or not, it is started again after a short delay. The chaos suite
 //! counts both kinds so a crash the suite did not cause shows in the report.
 
-use super::stack::Owned;
+use super::procs::Owned;
 use std::path::PathBuf;
 use std::process::Command;
 use std::process::Stdio;
@@ -136,7 +136,7 @@ impl Supervised {
             if tokio::time::timeout(Duration::from_secs(10), t).await.is_err() {
                 let pid = self.pid();
                 if pid != 0 {
-                    super::stack::signal(pid, "KILL");
+                    super::procs::signal(pid, "KILL");
                 }
             }
         }

@@ -1,0 +1,103 @@
+//! Listing, facets, sorting and relevance, checked on small catalogs.
+
+use super::ProductCard;
+use super::*;
+use crate::product::{Product, ProductDraft, VariantDraft};
+
+fn product(id: &str, title: &str, brand: &str, price: i64, stock: i64) -> ProductCard {
+    ProductCard::from_product(
+        &Product::parse(ProductDraft {
+            id: id.into(),
+            slug: id.into(),
+            title: title.into(),
+            description: "plain".into(),
+            brand: brand.into(),
+            category: "c".into(),
+            currency: "USD".into(),
+            variants: vec![VariantDraft {
+                sku: id.to_uppercase(),
+                options: vec![("size".into(), "M".into())],
+                price_minor: price,
+                stock,
+                image: None,
+            }],
+            status: "active".into(),
+            ..Default::default()
+        })
+        .unwrap(),
+    )
+}
+
+fn params(p: &[(&str, &str)]) -> Vec<(String, String)> {
+    p.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+}
+
+#[test]
+fn negative_and_huge_pages_are_clamped() {
+    let l = Listing::parse(&params(&[("page", "-4"), ("size", "100000000000000000000000")])).unwrap();
+    assert_eq!((l.page, l.page_size), (1, MAX_PAGE_SIZE));
+}
+
+#[test]
+fn a_listing_survives_a_round_trip_through_its_query() {
+    let l = Listing::parse(&params(&[
+        ("min", "10"),
+        ("max", "99"),
+        ("brand", "Acme"),
+        ("opt.size", "M"),
+        ("page", "2"),
+        ("sort", "price-desc"),
+    ]))
+    .unwrap();
+    assert_eq!(l.min_price, Some(1000));
+    assert_eq!(Listing::parse(&l.to_query()).unwrap(), l);
+}
+
+#[test]
+fn unknown_sort_and_filter_are_errors() {
+    assert!(matches!(Listing::parse(&params(&[("sort", "cheap")])), Err(QueryError::UnknownSort(_))));
+    assert!(matches!(Listing::parse(&params(&[("colour", "x")])), Err(QueryError::UnknownFilter(_))));
+    assert!(matches!(Listing::parse(&params(&[("page", "two")])), Err(QueryError::NotANumber("page"))));
+}
+
+#[test]
+fn filters_and_facets_agree() {
+    let ps = [product("a", "Red hat", "Acme", 1000, 1), product("b", "Blue hat", "Zed", 3000, 0)];
+    let l = Listing::parse(&params(&[("brand", "Acme"), ("in_stock", "1"), ("opt.size", "M")])).unwrap();
+    let hits: Vec<_> = ps.iter().filter(|p| l.matches(p)).map(|p| p.id.as_str()).collect();
+    assert_eq!(hits, ["a"]);
+    let f = facets(&ps);
+    assert_eq!(f.brands["Acme"], 1);
+    assert_eq!(f.options["size"]["M"], 2);
+    assert_eq!((f.in_stock, f.price_min, f.price_max), (1, Some(1000), Some(3000)));
+}
+
+#[test]
+fn title_matches_rank_above_description_matches() {
+    let mut in_desc = product("a", "Cap", "Acme", 1, 1);
+    in_desc.snippet = "a linen cap".into();
+    let in_title = product("b", "Linen shirt", "Acme", 1, 1);
+    let q = tokenize("linen");
+    assert!(relevance(&in_title, &q) > relevance(&in_desc, &q));
+    assert_eq!(relevance(&product("c", "Boots", "Acme", 1, 1), &q), 0);
+}
+
+#[test]
+fn search_ranks_then_pages_and_counts_facets_over_all_matches() {
+    let mut cards: Vec<ProductCard> =
+        (0..30).map(|i| product(&format!("p{i}"), "Plain mug", "Acme", 100 + i, 1)).collect();
+    cards.push(product("star", "Linen shirt", "Zed", 5000, 1));
+    let mut linen_mug = product("lm", "Mug", "Acme", 10, 0);
+    linen_mug.snippet = "linen".into();
+    cards.push(linen_mug);
+    let l = Listing::parse(&params(&[("q", "linen"), ("sort", "relevance")])).unwrap();
+    let page = list(&cards, &l);
+    assert_eq!(page.total, 2);
+    assert_eq!(page.items[0].id, "star");
+    let l = Listing::parse(&params(&[("size", "10"), ("page", "3"), ("sort", "price-asc")])).unwrap();
+    let page = list(&cards, &l);
+    assert_eq!((page.total, page.pages, page.items.len()), (32, 4, 10));
+    assert_eq!(page.facets.brands["Acme"], 31);
+    let beyond = list(&cards, &Listing::parse(&params(&[("page", "99")])).unwrap());
+    assert!(beyond.items.is_empty());
+}

@@ -1,0 +1,76 @@
+//! Reading one raw value into its type; every error names the setting.
+
+use super::{err, ConfigError, DatabaseConfig, RawSettings};
+use std::path::PathBuf;
+
+pub(super) fn set(raw: &mut RawSettings, key: &str, value: String, source: &str) -> Result<(), ConfigError> {
+    if !raw.contains_key(key) {
+        return Err(err(source, format!("unknown setting {key:?}")));
+    }
+    raw.insert(key.to_string(), value);
+    Ok(())
+}
+
+pub(super) fn merge_toml(raw: &mut RawSettings, text: &str) -> Result<(), ConfigError> {
+    let doc: toml::Table = text.parse().map_err(|e| err("APP_CONFIG", format!("not valid TOML: {e}")))?;
+    for (section, table) in doc {
+        let toml::Value::Table(table) = table else {
+            return Err(err(&section, "expected a [section] table"));
+        };
+        for (k, v) in table {
+            let key = format!("{section}.{k}");
+            let value = match v {
+                toml::Value::String(s) => s,
+                other => other.to_string(),
+            };
+            set(raw, &key, value, &key)?;
+        }
+    }
+    Ok(())
+}
+
+pub(super) fn boolean(key: &str, v: &str) -> Result<bool, ConfigError> {
+    match v {
+        "true" | "1" => Ok(true),
+        "false" | "0" => Ok(false),
+        other => Err(err(key, format!("expected true or false, got {other:?}"))),
+    }
+}
+
+pub(super) fn number(key: &str, v: &str, min: u64, max: u64) -> Result<u64, ConfigError> {
+    match v.parse::<u64>() {
+        Ok(n) if (min..=max).contains(&n) => Ok(n),
+        _ => Err(err(key, format!("expected a whole number from {min} to {max}, got {v:?}"))),
+    }
+}
+
+pub(super) fn path(v: &str, key: &str) -> Result<PathBuf, ConfigError> {
+    if v.trim().is_empty() {
+        return Err(err(key, "must not be empty"));
+    }
+    Ok(PathBuf::from(v))
+}
+
+pub(super) fn name(key: &str, v: &str) -> Result<String, ConfigError> {
+    if v.is_empty() || !v.chars().all(|c| c.is_ascii_alphanumeric() || "-_.".contains(c)) {
+        return Err(err(key, format!("expected a name of letters, digits, - _ or ., got {v:?}")));
+    }
+    Ok(v.to_string())
+}
+
+pub(super) fn http_url(key: &str, v: &str) -> Result<String, ConfigError> {
+    if !(v.starts_with("http://") || v.starts_with("https://")) || v.len() < 10 {
+        return Err(err(key, format!("expected an http(s):// URL, got {v:?}")));
+    }
+    Ok(v.trim_end_matches('/').to_string())
+}
+
+pub(super) fn database(v: &str) -> Result<DatabaseConfig, ConfigError> {
+    if let Some(p) = v.strip_prefix("sqlite://") {
+        return Ok(DatabaseConfig::Sqlite { path: path(p, "database.url")? });
+    }
+    if v.starts_with("postgres://") || v.starts_with("postgresql://") {
+        return Ok(DatabaseConfig::Postgres { url: v.to_string() });
+    }
+    Err(err("database.url", "expected sqlite://PATH or postgres://…"))
+}

@@ -1,0 +1,100 @@
+//! The typed sections of [`super::Settings`], one struct or enum each.
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum DatabaseConfig {
+    Sqlite { path: PathBuf },
+    Postgres { url: String },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum CacheConfig {
+    Memory,
+    Redis { url: String },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum QueueBackend {
+    Local { path: PathBuf },
+    Sqs { orders_url: String, dead_letter_url: String, sale_url: String },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct QueueConfig {
+    pub backend: QueueBackend,
+    pub max_receives: u32,
+    pub visibility_timeout: Duration,
+    pub backoff_max: Duration,
+    pub receive_wait: Duration,
+    pub worker_concurrency: usize,
+    pub worker_stall: Duration,
+    pub step_timeout: Duration,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ReconcileConfig {
+    pub enabled: bool,
+    pub interval: Duration,
+    /// Age after which an unsettled order or an orphan authorization is reconciled.
+    pub after: Duration,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum CatalogConfig {
+    Embedded { path: PathBuf },
+    DynamoDb { table: String },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ObjectsConfig {
+    Folder { path: PathBuf },
+    S3 { bucket: String },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct FailoverConfig {
+    pub interval: Duration,
+    pub debounce: Duration,
+    pub prefix: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum MailConfig {
+    Folder { path: PathBuf },
+    Log,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AccountsConfig {
+    pub mail: MailConfig,
+    pub session_ttl: Duration,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct EdgeConfig {
+    pub rate_limit: u64,
+    pub rate_window: Duration,
+    pub strict_limit: u64,
+    pub client_ip_header: Option<String>,
+    pub page_cache: Duration,
+    pub max_body_bytes: usize,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct AwsConfig {
+    pub region: String,
+    pub endpoint_url: Option<String>,
+    pub create_resources: bool,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct RecommendConfig {
+    pub enabled: bool,
+    /// Validated cron expression (see `recommend::schedule::parse`).
+    pub schedule: String,
+    pub window_days: u32,
+    pub min_support: u32,
+    pub lock_ttl: Duration,
+}
