@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
-    use infra::accounts::session::{SessionUser, Viewer};
     use leptos::prelude::*;
+    use shop::accounts::session::{SessionUser, Viewer};
 
     /// The signed-in user of this request, if any (set by the session middleware).
     pub fn viewer() -> Option<SessionUser> {
@@ -64,33 +64,12 @@ pub struct AccountView {
     pub orders: Vec<MyOrder>,
 }
 
-/// Format Unix seconds as `YYYY-MM-DD HH:MM` UTC.
-pub fn when(secs: i64) -> String {
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    let (y, m, d) = civil(days);
-    format!("{y:04}-{m:02}-{d:02} {:02}:{:02}", rem / 3600, rem % 3600 / 60)
-}
-
-/// Days since 1970-01-01 to (year, month, day) (Howard Hinnant's algorithm).
-pub fn civil(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
-}
-
 /// The signed-in shopper's account and orders (newest first).
 #[server(input = Json)]
 pub async fn my_account() -> Result<Option<AccountView>, ServerFnError> {
     let Some(user) = ssr::viewer() else { return Ok(None) };
     let st = use_context::<crate::state::AppState>().ok_or_else(|| ServerFnError::new("server state missing"))?;
-    let filter = infra::orders::admin::OrderFilter { user_id: Some(user.user_id), limit: 50, ..Default::default() };
+    let filter = shop::orders::admin::OrderFilter { user_id: Some(user.user_id), limit: 50, ..Default::default() };
     let (orders, _) = st.orders.repo.list(&filter).await.map_err(|e| {
         tracing::error!(error = %e, "order history failed");
         ServerFnError::new("Your orders are briefly unavailable.")
@@ -101,8 +80,8 @@ pub async fn my_account() -> Result<Option<AccountView>, ServerFnError> {
         orders: orders
             .into_iter()
             .map(|o| MyOrder {
-                total: crate::admin::money(o.total_minor),
-                placed: when(o.created_at),
+                total: crate::format::money(o.total_minor),
+                placed: crate::format::when(o.created_at),
                 id: o.id,
                 status: o.status,
                 items: o.items,

@@ -15,7 +15,7 @@ mod ssr {
     }
 
     /// Log the detail once; the shopper sees a generic message.
-    pub fn unavailable(e: infra::PortError) -> ServerFnError {
+    pub fn unavailable(e: ports::PortError) -> ServerFnError {
         tracing::error!(error = %e, "catalog read failed");
         ServerFnError::new("The shop is briefly unavailable. Please try again.")
     }

@@ -12,8 +12,8 @@ pub mod ssr {
     use crate::model::{CartLineView, CartView};
     use crate::state::AppState;
     use axum::http::header;
-    use infra::orders::cart::PricedCart;
     use leptos::prelude::*;
+    use shop::orders::cart::PricedCart;
 
     pub const COOKIE: &str = "sf_cart";
 
@@ -90,7 +90,7 @@ pub mod ssr {
 
     pub async fn priced(st: &AppState, id: &str) -> Result<CartView, ServerFnError> {
         let cart = st.orders.carts.load(id).await.map_err(unavailable)?;
-        let priced = infra::orders::cart::price_cart(&st.catalog, &cart).await.map_err(unavailable)?;
+        let priced = shop::orders::cart::price_cart(&st.catalog, &cart).await.map_err(unavailable)?;
         Ok(view(priced))
     }
 }
@@ -150,7 +150,7 @@ pub async fn update_cart_line(sku: String, quantity: i64) -> Result<CartChange, 
 
 #[server(input = Json)]
 pub async fn place_order(input: CheckoutInput) -> Result<CheckoutOutcome, ServerFnError> {
-    use infra::orders::checkout::{CheckoutError, CheckoutForm};
+    use shop::orders::checkout::{CheckoutError, CheckoutForm};
     let st = ssr::state()?;
     let Some(cart_id) = ssr::cookie_cart_id(&st) else {
         return Ok(CheckoutOutcome::Refused("Your cart is empty.".into()));

@@ -8,6 +8,7 @@ pub mod admin;
 pub mod api;
 pub mod cart_api;
 pub mod components;
+pub mod format;
 pub mod forms;
 pub mod islands;
 pub mod model;

@@ -35,15 +35,15 @@ mod ssr {
     use super::{RecCard, SHOWN};
     use crate::state::AppState;
     use domain::catalog::ProductCard;
-    use infra::recommend::Rec;
     use leptos::prelude::*;
+    use shop::recommend::Rec;
 
     pub fn state() -> Result<AppState, ServerFnError> {
         use_context::<AppState>().ok_or_else(|| ServerFnError::new("server state missing"))
     }
 
     /// Logged once here; the page goes on without the strip.
-    pub fn skipped(e: infra::PortError) -> Vec<Rec> {
+    pub fn skipped(e: ports::PortError) -> Vec<Rec> {
         tracing::warn!(error = %e, "recommendations unavailable; strip left out");
         Vec::new()
     }

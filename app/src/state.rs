@@ -1,10 +1,10 @@
 //! Server-side state shared by routes and server functions.
 
 use axum::extract::FromRef;
-use infra::catalog::CachedCatalog;
-use infra::orders::pipeline::Pipeline;
-use infra::Services;
 use leptos::prelude::LeptosOptions;
+use ports::Services;
+use shop::catalog::CachedCatalog;
+use shop::pipeline::Pipeline;
 use std::sync::Arc;
 
 #[derive(Clone, FromRef)]
@@ -13,11 +13,11 @@ pub struct AppState {
     pub services: Services,
     pub catalog: Arc<CachedCatalog>,
     pub orders: Pipeline,
-    pub accounts: infra::accounts::Accounts,
-    pub audit: infra::accounts::audit::AuditLog,
-    pub edge: infra::config::EdgeConfig,
+    pub accounts: shop::accounts::Accounts,
+    pub audit: shop::accounts::audit::AuditLog,
+    pub edge: ports::config::EdgeConfig,
     /// Recommendations: readers for the widgets, runs for the CLI, status API and admin.
-    pub recommendations: Arc<infra::recommend::Recommendations>,
+    pub recommendations: Arc<shop::recommend::Recommendations>,
     /// The shop's public origin, without a trailing slash.
     pub public_url: String,
 }

@@ -8,8 +8,8 @@ use axum::http::HeaderMap;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
-use infra::accounts::session::{Viewer, COOKIE};
-use infra::accounts::{AccountError, User};
+use shop::accounts::session::{Viewer, COOKIE};
+use shop::accounts::{AccountError, User};
 use std::collections::BTreeMap;
 
 type Fields = Form<BTreeMap<String, String>>;

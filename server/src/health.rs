@@ -16,7 +16,7 @@ pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
     let worker = &state.orders.worker;
     if worker.stats.supervised.load(std::sync::atomic::Ordering::Relaxed) {
         let stalled = worker.stats.stalled_for(worker.tuning.stall);
-        checks.push(infra::services::DependencyStatus {
+        checks.push(ports::services::DependencyStatus {
             name: "order_worker",
             backend: "in-process",
             ok: stalled.is_none(),

@@ -3,7 +3,7 @@
 //! configuration table for the README.
 
 use clap::{Parser, Subcommand};
-use infra::config::{Settings, SETTINGS};
+use ports::config::{Settings, SETTINGS};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -109,8 +109,8 @@ async fn serve(settings: Settings) -> Result<(), String> {
     let worker = settings.run_worker.then(|| server::startup::spawn_worker(&state, stop_rx.clone()));
     let order_jobs = server::startup::spawn_order_jobs(&state, &settings, stop_rx.clone());
     let reco = if settings.recommend.enabled {
-        let cron = infra::recommend::schedule::parse(&settings.recommend.schedule)?;
-        Some(tokio::spawn(infra::recommend::schedule::run(state.recommendations.clone(), cron, stop_rx.clone())))
+        let cron = shop::jobs::recommend_schedule::parse(&settings.recommend.schedule)?;
+        Some(tokio::spawn(shop::jobs::recommend_schedule::run(state.recommendations.clone(), cron, stop_rx.clone())))
     } else {
         None
     };
@@ -241,17 +241,17 @@ async fn failover_cmd(settings: Settings, cmd: Failover) -> Result<(), String> {
 async fn create_merchant(settings: Settings, email: String) -> Result<(), String> {
     let password = std::env::var("STOREFRONT_MERCHANT_PASSWORD")
         .map_err(|_| "set STOREFRONT_MERCHANT_PASSWORD to the new merchant's password".to_string())?;
-    let services = infra::Services::connect(&settings).await.map_err(|e| format!("start-up: {e}"))?;
-    let sessions = infra::accounts::Sessions::new(services.cache.clone(), settings.accounts.session_ttl);
+    let services = adapters::connect(&settings).await.map_err(|e| format!("start-up: {e}"))?;
+    let sessions = shop::accounts::Sessions::new(services.cache.clone(), settings.accounts.session_ttl);
     let accounts =
-        infra::accounts::Accounts::new(services.db.clone(), sessions, services.mailer.clone(), &settings.public_url);
+        shop::accounts::Accounts::new(services.db.clone(), sessions, services.mailer.clone(), &settings.public_url);
     let user = accounts.ensure_merchant(&email, &password).await.map_err(|e| match e {
-        infra::accounts::AccountError::Invalid(fields) => {
+        shop::accounts::AccountError::Invalid(fields) => {
             fields.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join("; ")
         }
         other => other.to_string(),
     })?;
-    infra::accounts::audit::AuditLog::new(services.db.clone())
+    shop::accounts::audit::AuditLog::new(services.db.clone())
         .record(
             "cli",
             "account.create_merchant",

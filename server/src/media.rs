@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 
 pub async fn media(State(st): State<AppState>, Path(rest): Path<String>) -> Response {
     let key = format!("media/{rest}");
-    if infra::objects::check_key(&key).is_err() {
+    if ports::objects::check_key(&key).is_err() {
         return StatusCode::NOT_FOUND.into_response();
     }
     match st.services.objects.get(&key).await {

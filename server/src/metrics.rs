@@ -167,6 +167,6 @@ pub async fn render(st: AppState, m: Metrics) -> impl IntoResponse {
 }
 
 /// The newest reconciler run, read from the database.
-pub async fn last_reconcile(st: &AppState) -> infra::PortResult<Option<infra::orders::reconcile::ReconcileRun>> {
-    infra::orders::reconcile::latest_run(&st.services.db).await
+pub async fn last_reconcile(st: &AppState) -> ports::PortResult<Option<shop::jobs::reconcile::ReconcileRun>> {
+    shop::jobs::reconcile::latest_run(&st.services.db).await
 }

@@ -1,14 +1,14 @@
 //! The recommendations job from the outside: `GET /api/recommendations/runs`
 //! (the latest runs as JSON, `?limit=N`, default 20) and `server recommend`
 //! (run once now, print the run record). The job itself is
-//! `infra::recommend`; the schedule is spawned by `server serve`.
+//! `shop::recommend`; the schedule is spawned by `server serve`.
 
 use app::state::AppState;
 use axum::extract::{Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Json};
-use infra::recommend::{RunError, Trigger};
 use serde::Deserialize;
+use shop::recommend::{RunError, Trigger};
 
 #[derive(Debug, Deserialize)]
 pub struct RunsQuery {

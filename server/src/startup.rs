@@ -2,33 +2,32 @@
 //! assemble the state the routes share.
 
 use app::state::AppState;
-use infra::catalog::{seed, CachedCatalog, CatalogStore};
-use infra::config::Settings;
-use infra::Services;
 use leptos::prelude::LeptosOptions;
+use ports::config::Settings;
+use shop::catalog::{seed, CachedCatalog, CatalogStore};
 use std::sync::Arc;
 
 pub async fn build_state(settings: &Settings, leptos_options: LeptosOptions) -> Result<AppState, String> {
-    let services = Services::connect(settings).await.map_err(|e| format!("start-up: {e}"))?;
+    let services = adapters::connect(settings).await.map_err(|e| format!("start-up: {e}"))?;
     let store = CatalogStore::new(services.catalog.clone());
     let catalog = Arc::new(CachedCatalog::new(store, services.cache.clone()));
     if settings.seed_products > 0 {
         seed_if_empty(&catalog, settings.seed_products as usize).await?;
     }
-    let orders = infra::orders::pipeline::Pipeline::new(
+    let orders = shop::pipeline::Pipeline::new(
         &services,
         catalog.clone(),
-        infra::orders::worker::Tuning::from_settings(&settings.queue),
+        shop::jobs::order_worker::Tuning::from_settings(&settings.queue),
     )
     .await
     .map_err(|e| format!("start-up: {e}"))?;
-    let sessions = infra::accounts::Sessions::new(services.cache.clone(), settings.accounts.session_ttl);
+    let sessions = shop::accounts::Sessions::new(services.cache.clone(), settings.accounts.session_ttl);
     let accounts =
-        infra::accounts::Accounts::new(services.db.clone(), sessions, services.mailer.clone(), &settings.public_url);
-    let audit = infra::accounts::audit::AuditLog::new(services.db.clone());
-    let recommendations = Arc::new(infra::recommend::Recommendations::new(
+        shop::accounts::Accounts::new(services.db.clone(), sessions, services.mailer.clone(), &settings.public_url);
+    let audit = shop::accounts::audit::AuditLog::new(services.db.clone());
+    let recommendations = Arc::new(shop::recommend::Recommendations::new(
         &services,
-        infra::recommend::JobConfig::from(&settings.recommend),
+        shop::recommend::JobConfig::from(&settings.recommend),
     ));
     Ok(AppState {
         leptos_options,
@@ -68,8 +67,8 @@ pub fn spawn_order_jobs(
     jobs
 }
 
-pub fn reconciler(state: &AppState, settings: &Settings) -> infra::orders::reconcile::Reconciler {
-    infra::orders::reconcile::Reconciler {
+pub fn reconciler(state: &AppState, settings: &Settings) -> shop::jobs::reconcile::Reconciler {
+    shop::jobs::reconcile::Reconciler {
         repo: state.orders.repo.clone(),
         outbox: state.orders.outbox.clone(),
         worker: state.orders.worker.clone(),

@@ -42,14 +42,13 @@ mod ssr {
 pub async fn admin_dashboard() -> Result<Dashboard, ServerFnError> {
     crate::account::ssr::require_merchant()?;
     let st = ssr::state()?;
-    let now = infra::orders::repo::now();
+    let now = shop::orders::repo::now();
     let today = now.div_euclid(86_400);
     let sales = st.orders.repo.sales_per_day((today - 13) * 86_400).await.map_err(ssr::failed)?;
     let sales = (today - 13..=today)
         .map(|d| {
             let s = sales.iter().find(|s| s.day == d);
-            let (_, m, day) = crate::account::civil(d);
-            (format!("{m:02}-{day:02}"), s.map_or(0, |s| s.orders), s.map_or(0, |s| s.revenue_minor))
+            (crate::format::day_label(d), s.map_or(0, |s| s.orders), s.map_or(0, |s| s.revenue_minor))
         })
         .collect();
     let top = st.orders.repo.top_products(now - 30 * 86_400, 8).await.map_err(ssr::failed)?;
@@ -67,11 +66,11 @@ pub async fn admin_dashboard() -> Result<Dashboard, ServerFnError> {
         status_counts: st.orders.repo.counts().await.map_err(ssr::failed)?,
         queue: ssr::depths(&st).await?,
         failover,
-        reconcile: match infra::orders::reconcile::latest_run(&st.services.db).await.map_err(ssr::failed)? {
+        reconcile: match shop::jobs::reconcile::latest_run(&st.services.db).await.map_err(ssr::failed)? {
             Some(r) => vec![
                 ("run".into(), r.id.to_string()),
                 ("status".into(), r.status),
-                ("started".into(), format!("{} UTC", crate::account::when(r.started_at))),
+                ("started".into(), format!("{} UTC", crate::format::when(r.started_at))),
                 ("re-sent".into(), r.resent.to_string()),
                 ("settled".into(), r.settled.to_string()),
                 ("voided".into(), r.voided.to_string()),
@@ -112,7 +111,7 @@ pub async fn admin_products(q: String, page: usize) -> Result<ProductList, Serve
             .skip((page - 1) * PAGE_SIZE)
             .take(PAGE_SIZE)
             .map(|r| ProductRow {
-                price_from: super::money(r.price_from_minor),
+                price_from: crate::format::money(r.price_from_minor),
                 id: r.id,
                 slug: r.slug,
                 title: r.title,
@@ -165,7 +164,7 @@ pub async fn admin_orders(status: String, from: String, to: String, page: i64) -
         if s.is_empty() {
             return Ok(None);
         }
-        super::parse_day(s).map(Some).ok_or_else(|| {
+        crate::format::parse_day(s).map(Some).ok_or_else(|| {
             crate::components::set_status(400);
             ServerFnError::new(format!("{field}: use a date like 2026-11-22"))
         })
@@ -179,7 +178,7 @@ pub async fn admin_orders(status: String, from: String, to: String, page: i64) -
             return Err(ServerFnError::new("status: unknown status"));
         }
     };
-    let filter = infra::orders::admin::OrderFilter {
+    let filter = shop::orders::admin::OrderFilter {
         status,
         from: day(&from, "from")?,
         to: day(&to, "to")?.map(|d| d + 86_400),
@@ -192,8 +191,8 @@ pub async fn admin_orders(status: String, from: String, to: String, page: i64) -
         rows: rows
             .into_iter()
             .map(|o| OrderRow {
-                total: super::money(o.total_minor),
-                placed: crate::account::when(o.created_at),
+                total: crate::format::money(o.total_minor),
+                placed: crate::format::when(o.created_at),
                 id: o.id,
                 status: o.status,
                 email: o.email,
@@ -226,7 +225,7 @@ pub async fn admin_order(id: String) -> Result<Option<OrderDetail>, ServerFnErro
         reason,
         email: o.email,
         total: o.total.to_string(),
-        placed: crate::account::when(o.created_at),
+        placed: crate::format::when(o.created_at),
         lines: o.lines.into_iter().map(|l| (l.title, l.sku, l.quantity, l.unit_price.to_string())).collect(),
         payment_auth: o.payment_auth,
     }))
@@ -265,7 +264,7 @@ pub async fn admin_audit(page: i64) -> Result<Vec<AuditRow>, ServerFnError> {
     Ok(entries
         .into_iter()
         .map(|e| AuditRow {
-            at: crate::account::when(e.at),
+            at: crate::format::when(e.at),
             actor: e.actor,
             action: e.action,
             target: e.target,
@@ -288,7 +287,7 @@ pub async fn admin_reco_runs() -> Result<Vec<RecoRun>, ServerFnError> {
             status: r.status.as_str().into(),
             step: r.step.as_str().into(),
             error: r.error.clone(),
-            started: crate::account::when(r.started_at),
+            started: crate::format::when(r.started_at),
             total_ms: r.finished_at.map(|f| (f - r.started_at) * 1000),
             steps_ms: vec![
                 ("export".into(), r.export_ms),

@@ -12,40 +12,11 @@ pub use orders::{AdminOrderPage, AdminOrdersPage};
 pub use products::{AdminProductPage, AdminProductsPage};
 
 use crate::components::{query_string, request_query};
+use crate::format::money;
 use api::*;
 use charts::{BarChart, RankChart};
 use leptos::prelude::*;
 use leptos_meta::{Meta, Title};
-
-/// Cents as dollars: `$1,234.50`.
-pub fn money(minor: i64) -> String {
-    let (d, c) = (minor.abs() / 100, minor.abs() % 100);
-    let digits = d.to_string();
-    let mut grouped = String::new();
-    for (i, ch) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            grouped.push(',');
-        }
-        grouped.push(ch);
-    }
-    format!("{}${grouped}.{c:02}", if minor < 0 { "-" } else { "" })
-}
-
-/// `YYYY-MM-DD` to Unix seconds at 00:00 UTC.
-pub fn parse_day(s: &str) -> Option<i64> {
-    let mut it = s.split('-');
-    let (y, m, d): (i64, i64, i64) = (it.next()?.parse().ok()?, it.next()?.parse().ok()?, it.next()?.parse().ok()?);
-    if it.next().is_some() || !(1970..=9999).contains(&y) || !(1..=12).contains(&m) || !(1..=31).contains(&d) {
-        return None;
-    }
-    let (yy, mm) = if m <= 2 { (y - 1, m + 9) } else { (y, m - 3) };
-    let era = yy.div_euclid(400);
-    let yoe = yy - era * 400;
-    let doy = (153 * mm + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    (crate::account::civil(days) == (y, m, d)).then_some(days * 86_400)
-}
 
 pub fn param(name: &str) -> String {
     request_query().into_iter().find(|(k, _)| k == name).map(|(_, v)| v).unwrap_or_default()
@@ -273,18 +244,5 @@ pub fn RecommendationsPage() -> impl IntoView {
                 })}
             </Suspense>
         </AdminFrame>
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn days_and_money_format() {
-        assert_eq!(super::parse_day("1970-01-02"), Some(86_400));
-        assert_eq!(super::parse_day("2026-11-22"), Some(1_795_305_600));
-        assert_eq!(super::parse_day("2026-02-30"), None);
-        assert_eq!(super::parse_day("x"), None);
-        assert_eq!(super::money(12_345_678), "$123,456.78");
-        assert_eq!(super::money(5), "$0.05");
     }
 }

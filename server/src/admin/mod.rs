@@ -13,7 +13,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
-use infra::accounts::session::{SessionUser, Viewer};
+use shop::accounts::session::{SessionUser, Viewer};
 
 /// Largest admin request body (an image upload and the form around it).
 pub const MAX_ADMIN_BODY: usize = 8 * 1024 * 1024;
@@ -91,7 +91,7 @@ async fn redrive_one(Merchant(who): Merchant, State(st): State<AppState>, Path(m
 /// Run the recommendations job now and wait for it (seconds even at 100,000
 /// orders; see the README). A run already in progress is reported, not queued.
 async fn run_recommendations(Merchant(who): Merchant, State(st): State<AppState>) -> Response {
-    use infra::recommend::{RunError, Trigger};
+    use shop::recommend::{RunError, Trigger};
     let page = "/admin/recommendations";
     match st.recommendations.run_now(Trigger::Admin).await {
         Ok(r) => {

@@ -1,5 +1,5 @@
 //! Cancel and refund (stock and payment compensated, audited with the
-//! status change; see `infra::orders::reversal`).
+//! status change; see `shop::orders::reversal`).
 
 use super::{failed, Merchant};
 use crate::forms::with_notice;
@@ -7,7 +7,7 @@ use app::state::AppState;
 use axum::extract::{Path, State};
 use axum::response::Response;
 use axum::Form;
-use infra::orders::admin::{reverse, ManageError, Reversal};
+use shop::orders::admin::{reverse, ManageError, Reversal};
 use std::collections::BTreeMap;
 
 async fn run(st: AppState, who: Merchant, id: String, how: Reversal, reason: String) -> Response {

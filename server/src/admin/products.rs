@@ -17,8 +17,8 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use domain::product::{Image, Product, ProductStatus};
 use domain::product_form::{draft_from_form, FieldErrors, Shown};
-use infra::catalog::store::SaveError;
-use infra::objects::Object;
+use ports::objects::Object;
+use shop::catalog::store::SaveError;
 use std::collections::BTreeMap;
 
 pub const MAX_IMAGE_BYTES: usize = 2 * 1024 * 1024;
@@ -91,7 +91,7 @@ pub async fn save(Merchant(who): Merchant, State(st): State<AppState>, m: Multip
         let message = SaveError::Conflict.to_string();
         return back_with_errors(&st, &page, fields, FieldErrors::new(), Some(message)).await;
     }
-    let now = infra::orders::repo::now();
+    let now = shop::orders::repo::now();
     let new_id = format!("p{}", &uuid::Uuid::new_v4().simple().to_string()[..12]);
     let mut errors = FieldErrors::new();
     let mut draft = draft_from_form(&fields, previous.as_ref(), &new_id, now).map_err(|e| errors = e).ok();
@@ -186,7 +186,7 @@ pub async fn archive(Merchant(who): Merchant, State(st): State<AppState>, Path(i
         };
         let mut p = old.clone();
         p.status = ProductStatus::Archived;
-        p.updated_at = infra::orders::repo::now();
+        p.updated_at = shop::orders::repo::now();
         match st.catalog.save(&p, Some(&old)).await {
             Ok(_) => {
                 let b = serde_json::json!({ "status": old.status.as_str() }).to_string();

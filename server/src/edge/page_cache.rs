@@ -13,7 +13,7 @@ use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, Response, StatusCode};
 use axum::middleware::Next;
-use infra::cache::Cache;
+use ports::cache::Cache;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -56,7 +56,7 @@ fn cache_control(ttl: Duration) -> HeaderValue {
 
 fn etag_of(body: &str) -> String {
     let d = Sha256::digest(body.as_bytes());
-    format!("\"{}\"", infra::orders::cart::hex(&d[..12]))
+    format!("\"{}\"", shop::orders::cart::hex(&d[..12]))
 }
 
 fn respond(
@@ -102,7 +102,7 @@ pub async fn page_cache(State(pc): State<PageCache>, req: Request, next: Next) -
     };
     // Pages carry recommendation strips too: a new recommendations version
     // makes them stale as well.
-    let reco = match pc.cache.get(infra::recommend::VERSION_CACHE_KEY).await {
+    let reco = match pc.cache.get(shop::recommend::VERSION_CACHE_KEY).await {
         Ok(v) => v.map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_else(|| "0".into()),
         Err(_) => return next.run(req).await,
     };

@@ -3,7 +3,7 @@
 //! (a manifest of content hashes stays beside the copy), stale objects
 //! deleted, progress printed as it goes. `fetch` downloads a copy back.
 
-use infra::objects::{Object, ObjectStore};
+use ports::objects::{Object, ObjectStore};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -71,7 +71,7 @@ pub async fn publish(store: &dyn ObjectStore, dir: &Path, prefix: &str) -> Resul
     let mut report = Report { files: files.len(), ..Default::default() };
     for (i, rel) in files.iter().enumerate() {
         let body = std::fs::read(dir.join(rel)).map_err(|e| format!("{rel}: {e}"))?;
-        let hash = infra::orders::cart::hex(&Sha256::digest(&body));
+        let hash = shop::orders::cart::hex(&Sha256::digest(&body));
         let key = format!("{prefix}{rel}");
         if old.get(&key) != Some(&hash) {
             report.bytes_uploaded += body.len() as u64;

@@ -5,12 +5,12 @@
 
 use super::{prerender, publish};
 use app::state::AppState;
-use infra::config::FailoverConfig;
+use ports::config::FailoverConfig;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
 
 /// "2026-11-22 14:05 UTC" for Unix seconds.
 pub fn utc_stamp(secs: i64) -> String {
-    format!("{} UTC", app::account::when(secs))
+    format!("{} UTC", app::format::when(secs))
 }
 
 pub fn now_secs() -> i64 {

@@ -2,7 +2,7 @@
 //! password reset through the mail folder, field errors, order history.
 
 use crate::helpers::{location, session_cookie, spawn_app, TestApp};
-use infra::mail::FolderMailer;
+use adapters::mail::FolderMailer;
 use leptos::server_fn::ServerFn;
 
 fn email() -> String {
@@ -34,7 +34,7 @@ async fn sign_in_rotates_the_session_and_merges_the_guest_cart() {
     assert_eq!(app.text_as("/account", &first).await.0, 401);
 
     // A guest fills a cart, then signs in while still sending the old session id.
-    let p = infra::catalog::seed::product(5);
+    let p = shop::catalog::seed::product(5);
     let add = serde_json::json!({ "product_id": p.id, "sku": p.variants[0].sku.to_string(), "quantity": 2 });
     let r = app
         .client
@@ -133,7 +133,7 @@ async fn a_signed_in_shopper_sees_their_orders_and_nobody_elses() {
     let app = spawn_app(&[]).await;
     let me = app.shopper(&email()).await;
     let other = app.shopper(&email()).await;
-    let p = infra::catalog::seed::product(7);
+    let p = shop::catalog::seed::product(7);
     let add = serde_json::json!({ "product_id": p.id, "sku": p.variants[0].sku.to_string(), "quantity": 1 });
     assert_eq!(app.call(app::cart_api::AddToCart::PATH, &me, add).await.0, 200);
     let order = serde_json::json!({ "input": {

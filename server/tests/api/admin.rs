@@ -60,7 +60,7 @@ async fn every_admin_endpoint_checks_the_role() {
     let app = spawn_app(&[]).await;
     let shopper = app.shopper("shopper@example.com").await;
     let merchant = app.merchant().await;
-    let p = infra::catalog::seed::product(1);
+    let p = shop::catalog::seed::product(1);
     let fns: Vec<(&str, serde_json::Value)> = vec![
         (AdminDashboard::PATH, serde_json::json!({})),
         (AdminProducts::PATH, serde_json::json!({ "q": "", "page": 1 })),
@@ -153,7 +153,7 @@ async fn a_merchant_creates_a_product_with_an_image_and_the_storefront_shows_it_
 async fn bad_product_forms_get_field_errors_and_change_nothing() {
     let app = spawn_app(&[]).await;
     let merchant = app.merchant().await;
-    let seeded = infra::catalog::seed::product(2);
+    let seeded = shop::catalog::seed::product(2);
     let taken_sku = seeded.variants[0].sku.to_string();
     let before = product_count(&app).await;
     let cases: Vec<(Vec<(&str, &str)>, Option<Part>, &str)> = vec![
@@ -210,14 +210,14 @@ fn form_of(fields: &std::collections::BTreeMap<String, String>) -> Form {
 async fn a_stock_change_from_a_form_opened_before_a_sale_is_refused_beside_its_field_with_the_live_stock() {
     let app = spawn_app(&[]).await;
     let merchant = app.merchant().await;
-    let p = (0..60).map(infra::catalog::seed::product).find(|p| p.variants[0].stock >= 2).unwrap();
+    let p = (0..60).map(shop::catalog::seed::product).find(|p| p.variants[0].stock >= 2).unwrap();
     let store = app.state.catalog.store();
     let mut fields = opened_form(&app, &merchant, &p.id).await;
     let shown: i64 = fields["stock_0"].parse().unwrap();
     assert_eq!(fields["shown_stock_0"], fields["stock_0"], "the form carries the stock it shows");
 
     // An order takes 2 while the form is open; the merchant raises the stock by 10 and renames.
-    let sale = infra::catalog::StockLine { product_id: p.id.clone(), sku: fields["sku_0"].clone(), quantity: 2 };
+    let sale = shop::catalog::StockLine { product_id: p.id.clone(), sku: fields["sku_0"].clone(), quantity: 2 };
     store.reserve(&[sale]).await.unwrap();
     fields.insert("stock_0".into(), (shown + 10).to_string());
     fields.insert("title".into(), "Renamed from a stale form".into());
@@ -242,7 +242,7 @@ async fn a_stock_change_from_a_form_opened_before_a_sale_is_refused_beside_its_f
 async fn a_save_from_a_form_opened_before_another_edit_is_refused_and_asks_for_a_reload() {
     let app = spawn_app(&[]).await;
     let merchant = app.merchant().await;
-    let p = infra::catalog::seed::product(4);
+    let p = shop::catalog::seed::product(4);
     let mut first = opened_form(&app, &merchant, &p.id).await;
     let mut second = first.clone();
     first.insert("title".into(), "First editor".into());
@@ -265,7 +265,7 @@ async fn refund_returns_stock_and_payment_once_and_is_audited() {
     let merchant = app.merchant().await;
     let shopper = app.shopper("buyer@example.com").await;
     let p = (0..60)
-        .map(infra::catalog::seed::product)
+        .map(shop::catalog::seed::product)
         .find(|p| p.is_visible() && p.variants.iter().any(|v| v.stock >= 5))
         .unwrap();
     let sku = p.variants.iter().find(|v| v.stock >= 5).unwrap().sku.to_string();
@@ -334,7 +334,7 @@ async fn dead_letters_show_their_reason_and_can_be_redriven() {
     let merchant = app.merchant().await;
     let q = &app.state.services.queues;
     for i in 0..3 {
-        let msg = infra::queue::Outgoing::new(format!("{{\"order_id\":\"o{i}\"}}"))
+        let msg = ports::queue::Outgoing::new(format!("{{\"order_id\":\"o{i}\"}}"))
             .attribute("failure_reason", format!("poison {i}"));
         q.dead_letter.send(msg).await.unwrap();
     }
@@ -362,7 +362,7 @@ async fn the_dashboard_shows_sales_charts_and_the_last_failover_run() {
     let merchant = app.merchant().await;
     let (_, page) = app.text_as("/admin", &merchant).await;
     assert!(page.contains("Not published yet."));
-    let cfg = infra::config::FailoverConfig {
+    let cfg = ports::config::FailoverConfig {
         interval: std::time::Duration::ZERO,
         debounce: std::time::Duration::from_secs(1),
         prefix: "failover/".into(),

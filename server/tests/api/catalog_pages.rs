@@ -1,5 +1,5 @@
 use crate::helpers::spawn_app;
-use infra::catalog::seed;
+use shop::catalog::seed;
 
 #[tokio::test]
 async fn the_home_page_is_server_rendered_with_products() {

@@ -96,7 +96,7 @@ async fn pages_carry_security_headers_and_a_nonce_csp() {
 #[tokio::test]
 async fn a_cross_origin_post_is_refused_and_changes_nothing() {
     let app = spawn_app(&[]).await;
-    let p = infra::catalog::seed::product(3);
+    let p = shop::catalog::seed::product(3);
     let body =
         serde_json::json!({ "product_id": p.id, "sku": p.variants[0].sku.to_string(), "quantity": 1 }).to_string();
     let url = format!("{}{}", app.url, app::cart_api::AddToCart::PATH);
@@ -145,7 +145,7 @@ async fn oversized_and_malformed_bodies_get_4xx() {
 #[tokio::test]
 async fn anonymous_catalog_pages_come_from_the_page_cache_until_the_catalog_changes() {
     let app = spawn_app(&[]).await;
-    let p = infra::catalog::seed::product(7);
+    let p = shop::catalog::seed::product(7);
     let path = format!("/p/{}", p.slug);
     let first = app.get(&path).await;
     assert_eq!(first.headers()["x-page-cache"], "miss");
@@ -194,7 +194,7 @@ async fn metrics_are_exposed_in_prometheus_format() {
 #[tokio::test]
 async fn script_in_a_product_title_renders_inert() {
     let app = spawn_app(&[]).await;
-    let mut p = infra::catalog::seed::product(2);
+    let mut p = shop::catalog::seed::product(2);
     let before = app.state.catalog.product_by_slug(p.slug.as_str()).await.unwrap().unwrap();
     p.title = "<script>alert('xss')</script><img src=x onerror=alert(1)>".into();
     p.description = "</script><script>alert(2)</script>".into();

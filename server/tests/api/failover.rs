@@ -11,7 +11,7 @@ async fn the_copy_is_complete_published_incrementally_and_loses_stale_pages() {
     let r = prerender::prerender(app.state.clone(), &out, "2026-11-22 12:00 UTC").await.unwrap();
     // 60 products, 16 category pages (+1 second page of apparel… per size), home, search, ordering page, 404.
     assert!(r.pages >= 60 + 16 + 4, "{} pages", r.pages);
-    let p = infra::catalog::seed::product(8);
+    let p = shop::catalog::seed::product(8);
     let page = std::fs::read_to_string(out.join(format!("p/{}/index.html", p.slug))).unwrap();
     assert!(page.contains("browsing an offline copy of the shop, prices as of 2026-11-22 12:00 UTC"));
     assert!(!page.contains("<script"), "no scripts in the copy");

@@ -6,7 +6,7 @@ use crate::helpers::spawn_app;
 use leptos::server_fn::ServerFn;
 use serde_json::{json, Value};
 
-use infra::catalog::seed::Rng;
+use shop::catalog::seed::Rng;
 
 trait Values {
     fn string(&mut self) -> Value;

@@ -1,5 +1,5 @@
-use infra::config::Settings;
 use leptos::prelude::LeptosOptions;
+use ports::config::Settings;
 use std::path::PathBuf;
 
 pub struct TestApp {

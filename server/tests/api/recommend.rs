@@ -3,14 +3,14 @@
 
 use crate::helpers::{spawn_app, TestApp};
 use domain::Product;
-use infra::catalog::seed;
-use infra::recommend::Trigger;
+use shop::catalog::seed;
+use shop::recommend::Trigger;
 
 /// A confirmed order straight into the database, as the worker stores it.
 async fn confirmed_order(app: &TestApp, email: &str, products: &[&Product]) {
     let db = &app.state.services.db;
     let id = uuid::Uuid::new_v4().simple().to_string();
-    let now = infra::orders::repo::now();
+    let now = shop::orders::repo::now();
     sqlx::query(
         "INSERT INTO orders (id, status, email, address, shipping, currency, subtotal_minor, shipping_minor, total_minor, payment_auth, request_id, created_at, updated_at)
          VALUES ($1, 'confirmed', $2, '{}', 'standard', 'USD', 0, 0, 0, 'auth', 'req', $3, $3)",

@@ -93,7 +93,7 @@ async fn catalog(products: u64, dur: Duration, concurrency: usize) -> Result<(),
     let base = start(&env, 0).await?;
     let seed_secs = seeded.elapsed().as_secs_f64();
 
-    let product = infra::catalog::seed::product((products / 2) as usize);
+    let product = shop::catalog::seed::product((products / 2) as usize);
     let routes = [
         ("trivial /healthz", "/healthz".to_string()),
         ("home /", "/".to_string()),
@@ -131,7 +131,7 @@ async fn catalog(products: u64, dur: Duration, concurrency: usize) -> Result<(),
 async fn start(env: &[(String, String)], page_cache_secs: u64) -> Result<String, String> {
     let mut env = env.to_vec();
     env.push(("APP_EDGE__PAGE_CACHE_SECS".to_string(), page_cache_secs.to_string()));
-    let settings = infra::config::Settings::from_sources(None, env).map_err(|e| e.to_string())?;
+    let settings = ports::config::Settings::from_sources(None, env).map_err(|e| e.to_string())?;
     let options = LeptosOptions::builder().output_name("storefront").site_root("target/site").build();
     let state = server::startup::build_state(&settings, options).await?;
     let router = server::build_router(state);

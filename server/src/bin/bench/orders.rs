@@ -5,13 +5,13 @@
 //! confirmed with the worker running, and a plain sqlx insert loop on the
 //! same database as the yardstick.
 
-use infra::catalog::{seed, CachedCatalog, CatalogStore};
-use infra::orders::cart::Cart;
-use infra::orders::checkout::CheckoutForm;
-use infra::orders::pipeline::Pipeline;
-use infra::orders::worker::Drained;
-use infra::queue::Queue;
+use ports::queue::Queue;
 use server::loadgen::percentile;
+use shop::catalog::{seed, CachedCatalog, CatalogStore};
+use shop::jobs::order_worker::Drained;
+use shop::orders::cart::Cart;
+use shop::orders::checkout::CheckoutForm;
+use shop::pipeline::Pipeline;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -58,8 +58,8 @@ pub async fn run(n: usize, database: Option<String>, aws: Option<String>) -> Res
             ("APP_AWS__CREATE_RESOURCES".to_string(), "true".to_string()),
         ]);
     }
-    let settings = infra::config::Settings::from_sources(None, env).map_err(|e| e.to_string())?;
-    let services = infra::Services::connect(&settings).await.map_err(|e| e.to_string())?;
+    let settings = ports::config::Settings::from_sources(None, env).map_err(|e| e.to_string())?;
+    let services = adapters::connect(&settings).await.map_err(|e| e.to_string())?;
     let catalog = Arc::new(CachedCatalog::new(CatalogStore::new(services.catalog.clone()), services.cache.clone()));
     let mut products: Vec<_> = (0..20).map(seed::product).collect();
     for p in &mut products {
@@ -68,7 +68,7 @@ pub async fn run(n: usize, database: Option<String>, aws: Option<String>) -> Res
         }
         catalog.save(p, None).await.map_err(|e| e.to_string())?;
     }
-    let tuning = infra::orders::worker::Tuning::from_settings(&settings.queue);
+    let tuning = shop::jobs::order_worker::Tuning::from_settings(&settings.queue);
     let pipeline = Pipeline::new(&services, catalog.clone(), tuning).await.map_err(|e| e.to_string())?;
     let cart = |i: usize| {
         let p = &products[i % products.len()];
@@ -189,7 +189,7 @@ async fn drain(pipeline: &Pipeline, q: &Arc<dyn Queue>, workers: usize, n: usize
 }
 
 /// Plain inserts on the same database: the rate a worker is compared with.
-async fn yardstick(services: &infra::Services, run_id: &str, n: usize, persisted: f64) -> Result<(), String> {
+async fn yardstick(services: &ports::Services, run_id: &str, n: usize, persisted: f64) -> Result<(), String> {
     let pool = services.db.pool();
     let table = format!("bench_{run_id}");
     sqlx::query(&format!("CREATE TABLE {table} (id BIGINT PRIMARY KEY, body TEXT NOT NULL)"))

@@ -3,9 +3,9 @@
 //! folder) over synthetic confirmed orders, bulk-inserted first (not timed).
 
 use domain::recommend_eval::synthetic;
-use infra::catalog::CatalogStore;
-use infra::recommend::{JobConfig, Recommendations, RunRecord, Trigger};
-use infra::Services;
+use ports::Services;
+use shop::catalog::CatalogStore;
+use shop::recommend::{JobConfig, Recommendations, RunRecord, Trigger};
 use std::time::Instant;
 
 /// Orders per multi-row INSERT (3 parameters per row, under SQLite's limit).
@@ -21,8 +21,8 @@ pub async fn run(sizes: &[usize], products: usize) -> Result<(), String> {
         ("APP_CATALOG__PATH".to_string(), format!("{d}/catalog.db")),
         ("APP_OBJECTS__PATH".to_string(), format!("{d}/objects")),
     ];
-    let settings = infra::config::Settings::from_sources(None, env).map_err(|e| e.to_string())?;
-    let services = Services::connect(&settings).await.map_err(|e| e.to_string())?;
+    let settings = ports::config::Settings::from_sources(None, env).map_err(|e| e.to_string())?;
+    let services = adapters::connect(&settings).await.map_err(|e| e.to_string())?;
     let started = Instant::now();
     server::startup::seed_products(&CatalogStore::new(services.catalog.clone()), products).await?;
     println!(
@@ -78,7 +78,7 @@ async fn insert_orders(
     orders: &[domain::recommend::Purchase],
     offset: usize,
 ) -> Result<(), String> {
-    let now = infra::orders::repo::now();
+    let now = shop::orders::repo::now();
     let pool = services.db.pool();
     let mut tx = pool.begin().await.map_err(|e| e.to_string())?;
     let rows: Vec<(String, String, i64, Vec<String>)> = orders

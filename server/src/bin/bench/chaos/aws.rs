@@ -5,7 +5,7 @@
 
 use aws_sdk_dynamodb::types::AttributeValue;
 use aws_sdk_sqs::types::QueueAttributeName;
-use infra::catalog::seed::{self, Rng};
+use shop::catalog::seed::{self, Rng};
 use std::collections::HashMap;
 use std::time::Duration;
 

@@ -9,7 +9,7 @@
 
 use super::stack::Stack;
 use super::Options;
-use infra::catalog::seed::Rng;
+use shop::catalog::seed::Rng;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::watch;

@@ -7,9 +7,9 @@
 
 use super::aws::Sku;
 use super::Options;
-use infra::catalog::seed::Rng;
 use leptos::server_fn::ServerFn;
 use serde_json::{json, Value};
+use shop::catalog::seed::Rng;
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};

@@ -70,17 +70,9 @@ impl Stack {
                 opts.python.display()
             ));
         }
-        // moto serves one request at a time (see the module doc). A client
-        // that opens a connection and sends nothing (an HTTP pool's spare
-        // connection) would hold that one thread until the client drops it,
-        // so a connection idle for 1 s is closed. SIGUSR1 dumps moto's
-        // Python stacks into its log, to see what holds it.
-        let moto_src = "import sys, signal, faulthandler\n\
-            faulthandler.register(signal.SIGUSR1)\n\
-            from werkzeug.serving import run_simple, WSGIRequestHandler\n\
-            from moto.server import DomainDispatcherApplication, create_backend_app\n\
-            class OneAtATime(WSGIRequestHandler):\n    timeout = 1\n\
-            run_simple('127.0.0.1', int(sys.argv[1]), DomainDispatcherApplication(create_backend_app), threaded=False, request_handler=OneAtATime)";
+        // moto one request at a time, with cheap DynamoDB transaction
+        // rollbacks: see the launcher's docstring.
+        let moto_src = include_str!("moto_server.py");
         let moto = spawn_logged(
             Command::new(&opts.python).args(["-c", moto_src, &moto_port.to_string()]).current_dir(&dir),
             &logs.join("moto.log"),

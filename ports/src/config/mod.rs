@@ -1,0 +1,319 @@
+//! Typed configuration, loaded once at start-up.
+//!
+//! Sources, later ones winning: the defaults in [`SETTINGS`], the TOML file
+//! named by `APP_CONFIG` (default `storefront.toml`, optional), then
+//! environment variables `APP_<SECTION>__<KEY>` (e.g. `APP_CACHE__URL`).
+//! Every key is listed in [`SETTINGS`] with its default and meaning; the README
+//! table is printed from it (`server config-doc`). An unknown key or a bad value
+//! stops start-up with a message that names the setting.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+pub use keys::SETTINGS;
+pub use types::*;
+
+mod keys;
+mod parse;
+mod types;
+
+use parse::{boolean, database, http_url, merge_toml, name, number, path, set};
+
+#[derive(Debug, thiserror::Error)]
+#[error("configuration error: {key}: {message}")]
+pub struct ConfigError {
+    pub key: String,
+    pub message: String,
+}
+
+fn err(key: &str, message: impl Into<String>) -> ConfigError {
+    ConfigError { key: key.to_string(), message: message.into() }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Settings {
+    pub addr: SocketAddr,
+    pub public_url: String,
+    pub json_logs: bool,
+    pub shutdown_grace: Duration,
+    pub seed_products: u32,
+    pub run_worker: bool,
+    pub edge: EdgeConfig,
+    pub failover: FailoverConfig,
+    pub accounts: AccountsConfig,
+    pub database: DatabaseConfig,
+    pub cache: CacheConfig,
+    pub queue: QueueConfig,
+    pub catalog: CatalogConfig,
+    pub objects: ObjectsConfig,
+    pub aws: AwsConfig,
+    pub recommend: RecommendConfig,
+    pub reconcile: ReconcileConfig,
+}
+
+/// Raw key/value view before typing; exposed for tests.
+pub type RawSettings = BTreeMap<String, String>;
+
+impl Settings {
+    /// Defaults, then `APP_CONFIG` file, then `APP_*` environment variables.
+    pub fn load() -> Result<Self, ConfigError> {
+        let file = std::env::var("APP_CONFIG").unwrap_or_else(|_| "storefront.toml".into());
+        let file_text = match std::fs::read_to_string(&file) {
+            Ok(t) => Some(t),
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
+            Err(e) => return Err(err("APP_CONFIG", format!("cannot read {file}: {e}"))),
+        };
+        Self::from_sources(file_text.as_deref(), std::env::vars())
+    }
+
+    pub fn from_sources(
+        file: Option<&str>,
+        env: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Self, ConfigError> {
+        let mut raw: RawSettings = SETTINGS.iter().map(|(k, v, _)| (k.to_string(), v.to_string())).collect();
+        if let Some(text) = file {
+            merge_toml(&mut raw, text)?;
+        }
+        for (k, v) in env {
+            let Some(rest) = k.strip_prefix("APP_") else {
+                continue;
+            };
+            if rest == "CONFIG" {
+                continue;
+            }
+            let key = rest.to_ascii_lowercase().replacen("__", ".", 1);
+            set(&mut raw, &key, v, &k)?;
+        }
+        Self::from_raw(&raw)
+    }
+
+    pub fn from_raw(raw: &RawSettings) -> Result<Self, ConfigError> {
+        let get = |k: &str| raw.get(k).map(String::as_str).unwrap_or("");
+        let queue_backend = match get("queue.kind") {
+            "local" => QueueBackend::Local { path: path(get("queue.path"), "queue.path")? },
+            "sqs" => QueueBackend::Sqs {
+                orders_url: http_url("queue.orders_url", get("queue.orders_url"))?,
+                dead_letter_url: http_url("queue.dead_letter_url", get("queue.dead_letter_url"))?,
+                sale_url: http_url("queue.sale_url", get("queue.sale_url"))?,
+            },
+            other => return Err(err("queue.kind", format!("expected local or sqs, got {other:?}"))),
+        };
+        Ok(Settings {
+            addr: get("server.addr")
+                .parse()
+                .map_err(|_| err("server.addr", format!("expected HOST:PORT, got {:?}", get("server.addr"))))?,
+            public_url: http_url("server.public_url", get("server.public_url"))?,
+            json_logs: boolean("server.json_logs", get("server.json_logs"))?,
+            shutdown_grace: Duration::from_secs(number(
+                "server.shutdown_grace_secs",
+                get("server.shutdown_grace_secs"),
+                0,
+                3600,
+            )?),
+            seed_products: number("server.seed_products", get("server.seed_products"), 0, 1_000_000)? as u32,
+            run_worker: boolean("server.run_worker", get("server.run_worker"))?,
+            failover: FailoverConfig {
+                interval: Duration::from_secs(number(
+                    "failover.interval_secs",
+                    get("failover.interval_secs"),
+                    0,
+                    7 * 86_400,
+                )?),
+                debounce: Duration::from_secs(number(
+                    "failover.debounce_secs",
+                    get("failover.debounce_secs"),
+                    1,
+                    86_400,
+                )?),
+                prefix: match get("failover.prefix") {
+                    p if !p.is_empty()
+                        && p.ends_with('/')
+                        && crate::objects::check_key(p.trim_end_matches('/')).is_ok() =>
+                    {
+                        p.to_string()
+                    }
+                    other => {
+                        return Err(err(
+                            "failover.prefix",
+                            format!("expected a folder-like prefix ending in /, got {other:?}"),
+                        ))
+                    }
+                },
+            },
+            accounts: AccountsConfig {
+                mail: match get("accounts.mail") {
+                    "folder" => MailConfig::Folder { path: path(get("accounts.mail_path"), "accounts.mail_path")? },
+                    "log" => MailConfig::Log,
+                    other => return Err(err("accounts.mail", format!("expected folder or log, got {other:?}"))),
+                },
+                session_ttl: Duration::from_secs(
+                    86_400 * number("accounts.session_days", get("accounts.session_days"), 1, 365)?,
+                ),
+            },
+            edge: EdgeConfig {
+                rate_limit: number("edge.rate_limit", get("edge.rate_limit"), 1, 10_000_000)?,
+                rate_window: match get("edge.rate_window_secs") {
+                    w @ ("60" | "120" | "300" | "600") => Duration::from_secs(w.parse().unwrap_or(300)),
+                    other => {
+                        return Err(err(
+                            "edge.rate_window_secs",
+                            format!("expected 60, 120, 300 or 600, got {other:?}"),
+                        ))
+                    }
+                },
+                strict_limit: number("edge.strict_limit", get("edge.strict_limit"), 1, 10_000_000)?,
+                client_ip_header: match get("edge.client_ip_header").trim() {
+                    "" => None,
+                    h if h.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') => Some(h.to_ascii_lowercase()),
+                    other => return Err(err("edge.client_ip_header", format!("not a header name: {other:?}"))),
+                },
+                page_cache: Duration::from_secs(number(
+                    "edge.page_cache_secs",
+                    get("edge.page_cache_secs"),
+                    0,
+                    86_400,
+                )?),
+                max_body_bytes: number("edge.max_body_bytes", get("edge.max_body_bytes"), 1024, 64 * 1024 * 1024)?
+                    as usize,
+            },
+            database: database(get("database.url"))?,
+            cache: match get("cache.url") {
+                "memory" => CacheConfig::Memory,
+                u if u.starts_with("redis://") || u.starts_with("rediss://") => {
+                    CacheConfig::Redis { url: u.to_string() }
+                }
+                other => return Err(err("cache.url", format!("expected memory or redis://HOST:PORT, got {other:?}"))),
+            },
+            queue: QueueConfig {
+                backend: queue_backend,
+                max_receives: number("queue.max_receives", get("queue.max_receives"), 1, 1000)? as u32,
+                visibility_timeout: Duration::from_secs(number(
+                    "queue.visibility_timeout_secs",
+                    get("queue.visibility_timeout_secs"),
+                    1,
+                    43_200,
+                )?),
+                backoff_max: Duration::from_secs(number(
+                    "queue.backoff_max_secs",
+                    get("queue.backoff_max_secs"),
+                    1,
+                    43_200,
+                )?),
+                receive_wait: Duration::from_secs(number(
+                    "queue.receive_wait_secs",
+                    get("queue.receive_wait_secs"),
+                    0,
+                    20,
+                )?),
+                worker_concurrency: number("queue.worker_concurrency", get("queue.worker_concurrency"), 1, 256)?
+                    as usize,
+                worker_stall: Duration::from_secs(number(
+                    "queue.worker_stall_secs",
+                    get("queue.worker_stall_secs"),
+                    5,
+                    86_400,
+                )?),
+                step_timeout: Duration::from_secs(number(
+                    "queue.step_timeout_secs",
+                    get("queue.step_timeout_secs"),
+                    1,
+                    3_600,
+                )?),
+            },
+            reconcile: ReconcileConfig {
+                enabled: boolean("reconcile.enabled", get("reconcile.enabled"))?,
+                interval: Duration::from_secs(number(
+                    "reconcile.interval_secs",
+                    get("reconcile.interval_secs"),
+                    1,
+                    86_400,
+                )?),
+                after: Duration::from_secs(number(
+                    "reconcile.after_secs",
+                    get("reconcile.after_secs"),
+                    5,
+                    30 * 86_400,
+                )?),
+            },
+            catalog: match get("catalog.kind") {
+                "embedded" => CatalogConfig::Embedded { path: path(get("catalog.path"), "catalog.path")? },
+                "dynamodb" => CatalogConfig::DynamoDb { table: name("catalog.table", get("catalog.table"))? },
+                other => return Err(err("catalog.kind", format!("expected embedded or dynamodb, got {other:?}"))),
+            },
+            objects: match get("objects.kind") {
+                "folder" => ObjectsConfig::Folder { path: path(get("objects.path"), "objects.path")? },
+                "s3" => ObjectsConfig::S3 { bucket: name("objects.bucket", get("objects.bucket"))? },
+                other => return Err(err("objects.kind", format!("expected folder or s3, got {other:?}"))),
+            },
+            aws: AwsConfig {
+                region: name("aws.region", get("aws.region"))?,
+                endpoint_url: match get("aws.endpoint_url") {
+                    "" => None,
+                    u => Some(http_url("aws.endpoint_url", u)?),
+                },
+                create_resources: boolean("aws.create_resources", get("aws.create_resources"))?,
+            },
+            recommend: RecommendConfig {
+                enabled: boolean("recommend.enabled", get("recommend.enabled"))?,
+                schedule: match crate::clock::parse(get("recommend.schedule")) {
+                    Ok(_) => get("recommend.schedule").trim().to_string(),
+                    Err(e) => return Err(err("recommend.schedule", format!("not a cron expression: {e}"))),
+                },
+                window_days: number("recommend.window_days", get("recommend.window_days"), 1, 3650)? as u32,
+                min_support: number("recommend.min_support", get("recommend.min_support"), 1, 1_000_000)? as u32,
+                lock_ttl: Duration::from_secs(number("recommend.lock_secs", get("recommend.lock_secs"), 10, 86_400)?),
+            },
+        })
+    }
+
+    /// True when any port uses an AWS service.
+    pub fn uses_aws(&self) -> bool {
+        matches!(self.queue.backend, QueueBackend::Sqs { .. })
+            || matches!(self.catalog, CatalogConfig::DynamoDb { .. })
+            || matches!(self.objects, ObjectsConfig::S3 { .. })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+    }
+
+    #[test]
+    fn defaults_choose_every_embedded_adapter() {
+        let s = Settings::from_sources(None, env(&[])).unwrap();
+        assert_eq!(s.cache, CacheConfig::Memory);
+        assert!(matches!(s.database, DatabaseConfig::Sqlite { .. }));
+        assert!(matches!(s.queue.backend, QueueBackend::Local { .. }));
+        assert!(!s.uses_aws());
+    }
+
+    #[test]
+    fn environment_overrides_the_file() {
+        let file = "[cache]\nurl = \"redis://a:1\"\n[queue]\nmax_receives = 3\n";
+        let s = Settings::from_sources(Some(file), env(&[("APP_CACHE__URL", "redis://b:2")])).unwrap();
+        assert_eq!(s.cache, CacheConfig::Redis { url: "redis://b:2".into() });
+        assert_eq!(s.queue.max_receives, 3);
+    }
+
+    #[test]
+    fn a_bad_value_names_the_setting() {
+        let e = Settings::from_sources(None, env(&[("APP_CACHE__URL", "memcached://x")])).unwrap_err();
+        assert_eq!(e.key, "cache.url");
+        let e = Settings::from_sources(Some("[queue]\nmax_receives = 0\n"), env(&[])).unwrap_err();
+        assert_eq!(e.key, "queue.max_receives");
+        let e = Settings::from_sources(None, env(&[("APP_SERVER__ADDR", "nope")])).unwrap_err();
+        assert_eq!(e.key, "server.addr");
+    }
+
+    #[test]
+    fn an_unknown_key_is_refused() {
+        let e = Settings::from_sources(None, env(&[("APP_CACHE__URLL", "memory")])).unwrap_err();
+        assert_eq!(e.key, "APP_CACHE__URLL");
+        assert!(Settings::from_sources(Some("[nope]\nx = 1\n"), env(&[])).is_err());
+    }
+}

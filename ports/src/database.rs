@@ -1,0 +1,121 @@
+//! The relational database: SQLite (embedded) or PostgreSQL, chosen by
+//! `database.url`, used through sqlx's `Any` driver so that one query serves
+//! both. Rules that keep one SQL text valid on both: `$1, $2, …` placeholders
+//! in order of first appearance, BIGINT/TEXT columns only, times as Unix
+//! seconds, and `ON CONFLICT … DO NOTHING/UPDATE` for idempotent writes.
+//! Each backend has its own migration folder (the DDL differs slightly).
+
+use crate::config::DatabaseConfig;
+use crate::{PortError, PortResult};
+use sqlx::any::{AnyPoolOptions, AnyRow};
+use sqlx::{AnyPool, Executor};
+use std::time::Duration;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Clone, Debug)]
+pub struct Database {
+    pool: AnyPool,
+    backend: Backend,
+}
+
+pub fn db_err(backend: Backend) -> impl Fn(sqlx::Error) -> PortError {
+    move |e| PortError::unavailable(if backend == Backend::Sqlite { "sqlite" } else { "postgres" }, e)
+}
+
+impl Database {
+    pub async fn connect(cfg: &DatabaseConfig) -> PortResult<Self> {
+        sqlx::any::install_default_drivers();
+        let (url, backend, max) = match cfg {
+            DatabaseConfig::Sqlite { path } => {
+                if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+                    std::fs::create_dir_all(dir).map_err(|e| PortError::unavailable("sqlite", e))?;
+                }
+                (format!("sqlite://{}?mode=rwc", path.display()), Backend::Sqlite, 4)
+            }
+            DatabaseConfig::Postgres { url } => (url.clone(), Backend::Postgres, 16),
+        };
+        let pool = AnyPoolOptions::new()
+            .max_connections(max)
+            .acquire_timeout(Duration::from_secs(5))
+            .after_connect(move |conn, _| {
+                Box::pin(async move {
+                    if backend == Backend::Sqlite {
+                        conn.execute(
+                            "PRAGMA journal_mode = WAL; PRAGMA busy_timeout = 10000; PRAGMA foreign_keys = ON;",
+                        )
+                        .await?;
+                    }
+                    Ok(())
+                })
+            })
+            .connect(&url)
+            .await
+            .map_err(db_err(backend))?;
+        Ok(Self { pool, backend })
+    }
+
+    pub fn pool(&self) -> &AnyPool {
+        &self.pool
+    }
+
+    pub fn err(&self) -> impl Fn(sqlx::Error) -> PortError {
+        db_err(self.backend)
+    }
+
+    pub async fn migrate(&self) -> PortResult<()> {
+        // One folder for both backends: the migrations use only SQL both speak.
+        sqlx::migrate!("./migrations").run(&self.pool).await.map_err(|e| PortError::unavailable(self.backend(), e))
+    }
+
+    pub async fn ping(&self) -> PortResult<()> {
+        sqlx::query("SELECT 1").execute(&self.pool).await.map(|_| ()).map_err(self.err())
+    }
+
+    pub fn backend(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite => "sqlite",
+            Backend::Postgres => "postgres",
+        }
+    }
+
+    pub fn kind(&self) -> Backend {
+        self.backend
+    }
+
+    pub async fn meta(&self, key: &str) -> PortResult<Option<String>> {
+        let row: Option<AnyRow> = sqlx::query("SELECT value FROM app_meta WHERE key = $1")
+            .bind(key)
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(self.err())?;
+        Ok(row.map(|r| sqlx::Row::get::<String, _>(&r, 0)))
+    }
+
+    pub async fn set_meta(&self, key: &str, value: &str) -> PortResult<()> {
+        sqlx::query(
+            "INSERT INTO app_meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+        )
+        .bind(key)
+        .bind(value)
+        .execute(&self.pool)
+        .await
+        .map_err(self.err())?;
+        Ok(())
+    }
+
+    /// Insert `value` unless the key exists; return the stored value either way.
+    pub async fn meta_or_insert(&self, key: &str, value: &str) -> PortResult<String> {
+        sqlx::query("INSERT INTO app_meta (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
+            .bind(key)
+            .bind(value)
+            .execute(&self.pool)
+            .await
+            .map_err(self.err())?;
+        Ok(self.meta(key).await?.unwrap_or_else(|| value.to_string()))
+    }
+}

@@ -1,0 +1,208 @@
+//! Accounts: sign-up, sign-in, password reset by mailed token, roles.
+//! Passwords are argon2id hashes; sessions live in the cache port
+//! (`session.rs`); merchant actions go to the audit log (`audit.rs`).
+
+pub mod audit;
+pub mod password;
+pub mod session;
+
+use crate::ids::hex;
+use domain::account::{normalize_email, NewPassword, Role};
+use ports::clock::now;
+use ports::database::Database;
+use ports::mail::{Mail, Mailer};
+use ports::{PortError, PortResult};
+use sha2::{Digest, Sha256};
+use sqlx::Row;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+pub use session::{SessionUser, Sessions};
+
+/// How long a password reset link works.
+pub const RESET_TTL_SECS: i64 = 3600;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: String,
+    pub email: String,
+    pub role: Role,
+}
+
+impl User {
+    pub fn session(&self) -> SessionUser {
+        SessionUser {
+            user_id: self.id.clone(),
+            email: self.email.clone(),
+            role: self.role,
+            started_at: session::now_ms(),
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum AccountError {
+    /// Field name → message, for field-level form errors.
+    #[error("please correct the highlighted fields")]
+    Invalid(BTreeMap<String, String>),
+    #[error("that email and password do not match an account")]
+    BadCredentials,
+    #[error("this reset link is invalid or has expired; ask for a new one")]
+    BadToken,
+    #[error(transparent)]
+    Port(#[from] PortError),
+}
+
+/// The role of a `users` row read as (id, email, role, …); an unknown one is an error.
+fn role_of(r: &sqlx::any::AnyRow) -> PortResult<Role> {
+    let (id, role): (String, String) = (r.get(0), r.get(2));
+    Role::parse(&role).ok_or_else(|| PortError::unknown_stored("users", &id, "role", &role))
+}
+
+fn invalid(field: &str, message: impl Into<String>) -> AccountError {
+    AccountError::Invalid(BTreeMap::from([(field.to_string(), message.into())]))
+}
+
+#[derive(Clone)]
+pub struct Accounts {
+    db: Database,
+    pub sessions: Sessions,
+    mailer: Arc<dyn Mailer>,
+    public_url: String,
+}
+
+fn parse_new(email: &str, password: &str) -> Result<(String, NewPassword), AccountError> {
+    let mut errors = BTreeMap::new();
+    let email = normalize_email(email).map_err(|e| errors.insert("email".to_string(), e)).ok();
+    let password = NewPassword::parse(password).map_err(|e| errors.insert("password".to_string(), e)).ok();
+    match (email, password) {
+        (Some(e), Some(p)) => Ok((e, p)),
+        _ => Err(AccountError::Invalid(errors)),
+    }
+}
+
+fn hash_of(p: &NewPassword) -> Result<String, AccountError> {
+    password::hash(p.expose()).map_err(|e| AccountError::Port(PortError::Invalid(e)))
+}
+
+fn token_hash(token: &str) -> String {
+    hex(&Sha256::digest(token.as_bytes()))
+}
+
+impl Accounts {
+    pub fn new(db: Database, sessions: Sessions, mailer: Arc<dyn Mailer>, public_url: &str) -> Self {
+        Self { db, sessions, mailer, public_url: public_url.trim_end_matches('/').to_string() }
+    }
+
+    async fn find(&self, email: &str) -> PortResult<Option<(User, String)>> {
+        let row = sqlx::query("SELECT id, email, role, password_hash FROM users WHERE email = $1")
+            .bind(email)
+            .fetch_optional(self.db.pool())
+            .await
+            .map_err(self.db.err())?;
+        row.map(|r| Ok((User { id: r.get(0), email: r.get(1), role: role_of(&r)? }, r.get(3)))).transpose()
+    }
+
+    pub async fn sign_up(&self, email: &str, password: &str) -> Result<User, AccountError> {
+        let (email, password) = parse_new(email, password)?;
+        let user = User { id: uuid::Uuid::new_v4().simple().to_string(), email, role: Role::Shopper };
+        let hash = hash_of(&password)?;
+        let n = sqlx::query("INSERT INTO users (id, email, password_hash, role, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (email) DO NOTHING")
+            .bind(&user.id)
+            .bind(&user.email)
+            .bind(hash)
+            .bind(user.role.as_str())
+            .bind(now())
+            .execute(self.db.pool())
+            .await
+            .map_err(self.db.err())?
+            .rows_affected();
+        if n == 0 {
+            return Err(invalid("email", "an account with this email exists; sign in or reset the password"));
+        }
+        Ok(user)
+    }
+
+    pub async fn sign_in(&self, email: &str, password: &str) -> Result<User, AccountError> {
+        let email = normalize_email(email).unwrap_or_default();
+        match self.find(&email).await? {
+            Some((user, hash)) if password::verify(password, &hash) => Ok(user),
+            Some(_) => Err(AccountError::BadCredentials),
+            None => {
+                let _ = password::verify(password, password::dummy());
+                Err(AccountError::BadCredentials)
+            }
+        }
+    }
+
+    /// Create a merchant account, or make an existing account a merchant
+    /// with this password (the CLI's `create-merchant`).
+    pub async fn ensure_merchant(&self, email: &str, password: &str) -> Result<User, AccountError> {
+        let (email, password) = parse_new(email, password)?;
+        let hash = hash_of(&password)?;
+        let id = uuid::Uuid::new_v4().simple().to_string();
+        sqlx::query("INSERT INTO users (id, email, password_hash, role, created_at) VALUES ($1, $2, $3, 'merchant', $4) ON CONFLICT (email) DO UPDATE SET role = 'merchant', password_hash = $3")
+            .bind(&id)
+            .bind(&email)
+            .bind(hash)
+            .bind(now())
+            .execute(self.db.pool())
+            .await
+            .map_err(self.db.err())?;
+        self.find(&email).await?.map(|(u, _)| u).ok_or(AccountError::BadCredentials)
+    }
+
+    /// Mail a reset link when the email has an account. Says nothing either
+    /// way to the caller (no account enumeration).
+    pub async fn request_reset(&self, email: &str) -> Result<(), AccountError> {
+        let email = normalize_email(email).map_err(|e| invalid("email", e))?;
+        let Some((user, _)) = self.find(&email).await? else {
+            tracing::info!("password reset asked for an unknown email");
+            return Ok(());
+        };
+        let token = session::new_id();
+        sqlx::query("INSERT INTO password_resets (token_hash, user_id, expires_at) VALUES ($1, $2, $3)")
+            .bind(token_hash(&token))
+            .bind(&user.id)
+            .bind(now() + RESET_TTL_SECS)
+            .execute(self.db.pool())
+            .await
+            .map_err(self.db.err())?;
+        let link = format!("{}/account/reset?token={token}", self.public_url);
+        let body = format!(
+            "Someone asked to reset the password of your Storefront account.\n\nSet a new password here (the link works once, for one hour):\n{link}\n\nIf it was not you, ignore this mail.\n"
+        );
+        self.mailer.send(Mail { to: user.email, subject: "Reset your Storefront password".into(), body }).await?;
+        Ok(())
+    }
+
+    /// Spend a reset token (once, before it expires) on a new password.
+    pub async fn reset_password(&self, token: &str, password: &str) -> Result<User, AccountError> {
+        let password = NewPassword::parse(password).map_err(|e| invalid("password", e))?;
+        let hash = hash_of(&password)?;
+        let err = self.db.err();
+        let mut tx = self.db.pool().begin().await.map_err(&err)?;
+        let t = now();
+        let row = sqlx::query("UPDATE password_resets SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1 RETURNING user_id")
+            .bind(t)
+            .bind(token_hash(token))
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(&err)?;
+        let Some(row) = row else { return Err(AccountError::BadToken) };
+        let user_id: String = row.get(0);
+        let user = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2 RETURNING id, email, role")
+            .bind(hash)
+            .bind(&user_id)
+            .fetch_one(&mut *tx)
+            .await
+            .map_err(&err)?;
+        tx.commit().await.map_err(&err)?;
+        let user = User { id: user.get(0), email: user.get(1), role: role_of(&user)? };
+        // Whoever knew the old password is signed out everywhere.
+        if let Err(e) = self.sessions.revoke_all(&user.id).await {
+            tracing::error!(error = %e, "could not end the sessions of a user who reset their password");
+        }
+        Ok(user)
+    }
+}

@@ -1,0 +1,272 @@
+//! Catalog reads through the cache, writes through to it.
+//!
+//! - Product by slug: cache key `p:<slug>` (product JSON with stock), filled
+//!   on a miss, overwritten on every merchant save (write-through) with the
+//!   product as stored after the save (its live stock, not the form's).
+//! - Category index (all cards of a category): versioned. `v:<category>` is
+//!   a shared counter bumped by every write that touches the category; the
+//!   decoded index is memoised in-process per (category, version), and kept
+//!   in the shared cache under `ci:<category>:<version>` for other servers.
+//! - When the cache fails, reads go to the store and `cache_fallbacks`
+//!   counts it; a page never fails because the cache did.
+
+use super::store::{CatalogStore, SaveError, ALL};
+use domain::catalog::{Listing, Page, ProductCard};
+use domain::{CategoryPath, Product};
+use ports::cache::Cache;
+use ports::PortResult;
+use std::collections::HashMap;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+const PRODUCT_TTL: Duration = Duration::from_secs(600);
+const INDEX_TTL: Duration = Duration::from_secs(3600);
+const VERSION_TTL: Duration = Duration::from_secs(30 * 24 * 3600);
+/// A memoised index is trusted without asking the cache for this long when
+/// the cache is down, and never kept longer than `MEMO_MAX_AGE`.
+const MEMO_STALE_OK: Duration = Duration::from_secs(5);
+const MEMO_MAX_AGE: Duration = Duration::from_secs(600);
+
+struct Memo {
+    version: String,
+    at: Instant,
+    cards: Arc<Vec<ProductCard>>,
+}
+
+pub struct CachedCatalog {
+    store: CatalogStore,
+    cache: Arc<dyn Cache>,
+    memo: Mutex<HashMap<String, Memo>>,
+    pages: Mutex<HashMap<String, Arc<Page>>>,
+    fallbacks: AtomicU64,
+    hits: AtomicU64,
+    misses: AtomicU64,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
+pub struct CacheStats {
+    pub hits: u64,
+    pub misses: u64,
+    pub fallbacks: u64,
+}
+
+impl CachedCatalog {
+    pub fn new(store: CatalogStore, cache: Arc<dyn Cache>) -> Self {
+        Self {
+            store,
+            cache,
+            memo: Mutex::new(HashMap::new()),
+            pages: Mutex::new(HashMap::new()),
+            fallbacks: AtomicU64::new(0),
+            hits: AtomicU64::new(0),
+            misses: AtomicU64::new(0),
+        }
+    }
+
+    pub fn store(&self) -> &CatalogStore {
+        &self.store
+    }
+
+    pub fn stats(&self) -> CacheStats {
+        CacheStats {
+            hits: self.hits.load(Ordering::Relaxed),
+            misses: self.misses.load(Ordering::Relaxed),
+            fallbacks: self.fallbacks.load(Ordering::Relaxed),
+        }
+    }
+
+    fn fell_back(&self, op: &str, e: &ports::PortError) {
+        self.fallbacks.fetch_add(1, Ordering::Relaxed);
+        tracing::warn!(cache.op = op, error = %e, "cache unavailable; serving from the store");
+    }
+
+    pub async fn product_by_slug(&self, slug: &str) -> PortResult<Option<Product>> {
+        self.product(format!("p:{slug}"), || self.store.by_slug(slug)).await
+    }
+
+    /// Read through the cache: `key`, else `load` from the store (and fill the cache).
+    async fn product<F, Fut>(&self, key: String, load: F) -> PortResult<Option<Product>>
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<Output = PortResult<Option<Product>>>,
+    {
+        match self.cache.get(&key).await {
+            Ok(Some(bytes)) => {
+                if let Ok(p) = serde_json::from_slice::<Product>(&bytes) {
+                    self.hits.fetch_add(1, Ordering::Relaxed);
+                    return Ok(Some(p));
+                }
+            }
+            Ok(None) => {}
+            Err(e) => {
+                self.fell_back("get", &e);
+                return load().await;
+            }
+        }
+        self.misses.fetch_add(1, Ordering::Relaxed);
+        let found = load().await?;
+        if let Some(p) = &found {
+            self.put_product(p).await;
+        }
+        Ok(found)
+    }
+
+    async fn put_product(&self, p: &Product) {
+        if let Ok(bytes) = serde_json::to_vec(p) {
+            for key in [format!("p:{}", p.slug), format!("pi:{}", p.id)] {
+                if let Err(e) = self.cache.set(&key, &bytes, Some(PRODUCT_TTL)).await {
+                    self.fell_back("set", &e);
+                }
+            }
+        }
+    }
+
+    /// Product by id (carts and checkout), through the cache.
+    pub async fn product_by_id(&self, id: &str) -> PortResult<Option<Product>> {
+        self.product(format!("pi:{id}"), || self.store.by_id(id)).await
+    }
+
+    fn memo_get(&self, category: &str) -> Option<(String, Instant, Arc<Vec<ProductCard>>)> {
+        let memo = self.memo.lock().unwrap_or_else(|p| p.into_inner());
+        memo.get(category).map(|m| (m.version.clone(), m.at, m.cards.clone()))
+    }
+
+    fn memo_put(&self, category: &str, version: String, cards: Arc<Vec<ProductCard>>) {
+        let mut memo = self.memo.lock().unwrap_or_else(|p| p.into_inner());
+        if memo.len() > 256 {
+            memo.clear();
+        }
+        memo.insert(category.to_string(), Memo { version, at: Instant::now(), cards });
+    }
+
+    /// All cards of a category (`*` for the whole shop), newest first.
+    pub async fn category(&self, category: &str) -> PortResult<Arc<Vec<ProductCard>>> {
+        Ok(self.category_versioned(category).await?.1)
+    }
+
+    /// One page of a listing (filters, sort, search), memoised per category
+    /// version: a repeated anonymous listing costs a version read.
+    pub async fn list(&self, category: &str, listing: &Listing) -> PortResult<Arc<Page>> {
+        let (version, cards) = self.category_versioned(category).await?;
+        let key = format!("{category}|{version}|{}", serde_json::to_string(listing).unwrap_or_default());
+        if version != "?" {
+            let pages = self.pages.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(p) = pages.get(&key) {
+                return Ok(p.clone());
+            }
+        }
+        let page = Arc::new(domain::catalog::list(&cards, listing));
+        if version != "?" {
+            let mut pages = self.pages.lock().unwrap_or_else(|p| p.into_inner());
+            if pages.len() >= 2048 {
+                pages.clear();
+            }
+            pages.insert(key, page.clone());
+        }
+        Ok(page)
+    }
+
+    async fn category_versioned(&self, category: &str) -> PortResult<(String, Arc<Vec<ProductCard>>)> {
+        let memo = self.memo_get(category);
+        let version = match self.cache.get(&format!("v:{category}")).await {
+            Ok(v) => v.map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_else(|| "0".into()),
+            Err(e) => {
+                self.fell_back("get", &e);
+                if let Some((_, _, cards)) = memo.filter(|m| m.1.elapsed() < MEMO_STALE_OK) {
+                    return Ok(("?".into(), cards));
+                }
+                let cards = Arc::new(self.store.category_cards(category).await?);
+                self.memo_put(category, "?".into(), cards.clone());
+                return Ok(("?".into(), cards));
+            }
+        };
+        if let Some((v, at, cards)) = memo {
+            if v == version && at.elapsed() < MEMO_MAX_AGE {
+                self.hits.fetch_add(1, Ordering::Relaxed);
+                return Ok((version, cards));
+            }
+        }
+        let key = format!("ci:{category}:{version}");
+        if let Ok(Some(bytes)) = self.cache.get(&key).await {
+            if let Ok(cards) = serde_json::from_slice::<Vec<ProductCard>>(&bytes) {
+                self.hits.fetch_add(1, Ordering::Relaxed);
+                let cards = Arc::new(cards);
+                self.memo_put(category, version.clone(), cards.clone());
+                return Ok((version, cards));
+            }
+        }
+        self.misses.fetch_add(1, Ordering::Relaxed);
+        let cards = Arc::new(self.store.category_cards(category).await?);
+        if let Ok(bytes) = serde_json::to_vec(&*cards) {
+            if let Err(e) = self.cache.set(&key, &bytes, Some(INDEX_TTL)).await {
+                self.fell_back("set", &e);
+            }
+        }
+        self.memo_put(category, version.clone(), cards.clone());
+        Ok((version, cards))
+    }
+
+    pub async fn categories(&self) -> PortResult<Vec<CategoryPath>> {
+        let key = "cats";
+        if let Ok(Some(bytes)) = self.cache.get(key).await {
+            if let Ok(c) = serde_json::from_slice(&bytes) {
+                return Ok(c);
+            }
+        }
+        let cats = self.store.categories().await?;
+        if let Ok(bytes) = serde_json::to_vec(&cats) {
+            let _ = self.cache.set(key, &bytes, Some(Duration::from_secs(300))).await;
+        }
+        Ok(cats)
+    }
+
+    /// Save to the store (`CatalogStore::save`: `previous` is the product as
+    /// the editor saw it), then write the stored product (new version, live
+    /// stock) to the cache and invalidate every category it was or is
+    /// listed in. Returns the stored product.
+    pub async fn save(&self, p: &Product, previous: Option<&Product>) -> Result<Product, SaveError> {
+        let saved = self.store.save(p, previous).await?;
+        self.after_write(&saved, previous).await;
+        Ok(saved)
+    }
+
+    /// Stock changed (orders): refresh listing entries and cached copies.
+    pub async fn stock_changed(&self, product_id: &str) -> PortResult<()> {
+        if let Some(p) = self.store.refresh_entries(product_id).await? {
+            self.after_write(&p, Some(&p)).await;
+        }
+        Ok(())
+    }
+
+    async fn after_write(&self, p: &Product, previous: Option<&Product>) {
+        self.put_product(p).await;
+        let mut cats: Vec<String> = p.category.ancestors_and_self().into_iter().map(String::from).collect();
+        if let Some(old) = previous {
+            if old.slug != p.slug {
+                if let Err(e) = self.cache.delete(&[format!("p:{}", old.slug)]).await {
+                    self.fell_back("delete", &e);
+                }
+            }
+            for c in old.category.ancestors_and_self() {
+                if !cats.contains(&c.to_string()) {
+                    cats.push(c.to_string());
+                }
+            }
+        }
+        cats.push(ALL.to_string());
+        for c in &cats {
+            if let Err(e) = self.cache.incr(&format!("v:{c}"), VERSION_TTL).await {
+                self.fell_back("incr", &e);
+            }
+        }
+        // This server's memo goes at once even if the cache is down.
+        {
+            let mut memo = self.memo.lock().unwrap_or_else(|p| p.into_inner());
+            for c in &cats {
+                memo.remove(c);
+            }
+        }
+        let _ = self.cache.delete(&["cats".to_string()]).await;
+    }
+}

@@ -1,0 +1,182 @@
+//! The worker's loops: receive a batch, settle each message (delete,
+//! back off, or dead-letter), keep its visibility extended while it runs,
+//! and restart the whole loop under a supervisor when it panics or ends.
+//! The pipeline steps themselves live in `worker.rs`.
+
+use super::{backoff, unix_now, Drained, Handled, Step, Worker};
+use futures::{FutureExt, StreamExt};
+use ports::queue::{Outgoing, Queue, Received};
+use ports::PortResult;
+use std::sync::atomic::Ordering;
+use std::sync::Arc;
+use std::time::Duration;
+
+impl Worker {
+    /// Receive up to 10 messages from `queue` and handle them: concurrently
+    /// up to `tuning.concurrency`, in order within a message group.
+    pub async fn run_once(&self, queue: &dyn Queue, wait: Duration) -> PortResult<Drained> {
+        self.stats.last_poll.store(unix_now(), Ordering::Relaxed);
+        let batch = queue.receive(10, wait).await?;
+        if batch.is_empty() {
+            return Ok(Drained::Empty);
+        }
+        let n = batch.len();
+        let mut groups: Vec<Vec<Received>> = Vec::new();
+        for m in batch {
+            match m.group_id.as_ref().and_then(|g| groups.iter_mut().find(|v| v[0].group_id.as_ref() == Some(g))) {
+                Some(group) => group.push(m),
+                None => groups.push(vec![m]),
+            }
+        }
+        let results: Vec<PortResult<()>> = futures::stream::iter(groups)
+            .map(|group| async move {
+                for m in group {
+                    self.settle(queue, m).await?;
+                }
+                Ok(())
+            })
+            .buffer_unordered(self.tuning.concurrency.max(1))
+            .collect()
+            .await;
+        results.into_iter().collect::<PortResult<Vec<()>>>()?;
+        Ok(Drained::Processed(n))
+    }
+
+    async fn settle(&self, queue: &dyn Queue, m: Received) -> PortResult<()> {
+        let order_id = serde_json::from_str::<serde_json::Value>(&m.body)
+            .ok()
+            .and_then(|v| v.get("order_id").and_then(|o| o.as_str()).map(String::from));
+        let span = tracing::info_span!("order", order.id = order_id.as_deref().unwrap_or("-"), message.id = %m.message_id, receive_count = m.receive_count, request_id = m.attributes.get("request_id").map(String::as_str).unwrap_or("-"));
+        let _g = span.enter();
+        let handled = self.handle_with_heartbeat(queue, &m).await;
+        match handled {
+            Handled::Final(status) => {
+                tracing::info!(status = status.name(), "order settled");
+                if order_id.as_deref().is_some_and(|id| self.crashed(Step::BeforeDelete, id)) {
+                    return Ok(());
+                }
+                queue.delete(&m.receipt).await
+            }
+            Handled::Crashed => Ok(()),
+            Handled::Retry(reason) => {
+                self.stats.retries.fetch_add(1, Ordering::Relaxed);
+                let wait = backoff(m.receive_count, self.tuning.backoff_max);
+                tracing::warn!(reason = %reason, retry_in_secs = wait.as_secs(), "order not settled yet; will retry");
+                self.note_failure(&m, order_id.as_deref(), &reason).await;
+                queue.release(&m.receipt, wait).await
+            }
+            Handled::Poison(reason) => {
+                self.note_failure(&m, order_id.as_deref(), &reason).await;
+                let dead =
+                    Outgoing { body: m.body.clone(), attributes: m.attributes.clone(), group_id: None, dedup_id: None }
+                        .attribute("failure_reason", reason.chars().take(500).collect::<String>())
+                        .attribute("original_message_id", m.message_id.clone())
+                        .attribute("receive_count", m.receive_count.to_string());
+                self.queues.dead_letter.send(dead).await?;
+                queue.delete(&m.receipt).await?;
+                self.stats.dead_lettered.fetch_add(1, Ordering::Relaxed);
+                tracing::error!(reason = %reason, "order message moved to the dead-letter queue");
+                Ok(())
+            }
+        }
+    }
+
+    /// Why a message failed, for the admin's dead-letter view (best effort:
+    /// the database may be the thing that is down).
+    async fn note_failure(&self, m: &Received, order_id: Option<&str>, reason: &str) {
+        let noted = self.repo.record_failure(&m.message_id, order_id, m.receive_count, reason);
+        if let Ok(Err(e)) | Err(e) = self.bounded("record failure", noted).await.map_err(ports::PortError::Invalid) {
+            tracing::warn!(error = %e, "could not record the failure");
+        }
+    }
+
+    /// Handle one message, extending its visibility while it runs; a panic
+    /// is caught and treated as poison (the loop itself keeps running).
+    async fn handle_with_heartbeat(&self, queue: &dyn Queue, m: &Received) -> Handled {
+        let work = std::panic::AssertUnwindSafe(self.handle(&m.body)).catch_unwind();
+        tokio::pin!(work);
+        let beat = (self.tuning.visibility / 3).max(Duration::from_millis(300));
+        let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + beat, beat);
+        loop {
+            tokio::select! {
+                done = &mut work => {
+                    return done.unwrap_or_else(|panic| {
+                        self.stats.panics.fetch_add(1, Ordering::Relaxed);
+                        let what = panic
+                            .downcast_ref::<&str>()
+                            .map(|s| s.to_string())
+                            .or_else(|| panic.downcast_ref::<String>().cloned())
+                            .unwrap_or_default();
+                        Handled::Poison(format!("the worker panicked on this message: {what}"))
+                    });
+                }
+                _ = ticker.tick() => {
+                    if let Err(e) = queue.release(&m.receipt, self.tuning.visibility).await {
+                        tracing::warn!(error = %e, "could not extend the message's visibility");
+                    }
+                }
+            }
+        }
+    }
+
+    /// Run under a supervisor until `stop` flips: a loop that panics or
+    /// ends is restarted after a pause, and counted.
+    pub async fn supervise(self, queues: Vec<Arc<dyn Queue>>, stop: tokio::sync::watch::Receiver<bool>) {
+        self.stats.supervised.store(true, Ordering::Relaxed);
+        self.stats.last_poll.store(unix_now(), Ordering::Relaxed);
+        loop {
+            let run = tokio::spawn(self.clone().run(queues.clone(), stop.clone()));
+            let ended = run.await;
+            if *stop.borrow() {
+                break;
+            }
+            self.stats.restarts.fetch_add(1, Ordering::Relaxed);
+            match ended {
+                Err(e) if e.is_panic() => tracing::error!("order worker panicked; restarting it"),
+                _ => tracing::error!("order worker stopped on its own; restarting it"),
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+        self.stats.supervised.store(false, Ordering::Relaxed);
+    }
+
+    /// Run until `stop` flips: one receive loop per queue (so a long poll on
+    /// one never delays another).
+    pub async fn run(self, queues: Vec<Arc<dyn Queue>>, stop: tokio::sync::watch::Receiver<bool>) {
+        let loops = queues.into_iter().map(|q| {
+            let (me, mut stop) = (self.clone(), stop.clone());
+            async move {
+                let mut backoff = Duration::from_millis(100);
+                loop {
+                    if *stop.borrow() {
+                        return;
+                    }
+                    let polled = tokio::select! {
+                        r = me.run_once(&*q, me.tuning.wait) => r,
+                        _ = stop.changed() => return,
+                    };
+                    match polled {
+                        Ok(Drained::Empty) if me.tuning.wait < Duration::from_secs(1) => {
+                            // No long polling: pause instead of spinning on an empty queue.
+                            backoff = Duration::from_millis(100);
+                            tokio::select! {
+                                _ = tokio::time::sleep(Duration::from_millis(200)) => {}
+                                _ = stop.changed() => return,
+                            }
+                        }
+                        Ok(_) => backoff = Duration::from_millis(100),
+                        Err(e) => {
+                            tracing::warn!(queue = q.name(), error = %e, "worker could not reach the queue");
+                            tokio::select! {
+                                _ = tokio::time::sleep(backoff) => {}
+                                _ = stop.changed() => return,
+                            }
+                            backoff = (backoff * 2).min(Duration::from_secs(5));
+                        }
+                    }
+                }
+            }
+        });
+        futures::future::join_all(loops).await;
+    }
+}

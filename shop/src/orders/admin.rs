@@ -1,0 +1,146 @@
+//! What merchants (and a signed-in shopper's history) read from the orders,
+//! and the merchant's cancel/refund with their compensations.
+
+use super::repo::OrderRepo;
+use ports::{PortError, PortResult};
+use serde::{Deserialize, Serialize};
+use sqlx::Row;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderFilter {
+    pub status: Option<String>,
+    /// Unix seconds, inclusive.
+    pub from: Option<i64>,
+    /// Unix seconds, exclusive.
+    pub to: Option<i64>,
+    pub user_id: Option<String>,
+    pub limit: i64,
+    pub offset: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OrderSummary {
+    pub id: String,
+    pub status: String,
+    pub email: String,
+    pub total_minor: i64,
+    pub currency: String,
+    pub created_at: i64,
+    pub items: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DaySales {
+    /// Days since the Unix epoch (UTC).
+    pub day: i64,
+    pub orders: i64,
+    pub revenue_minor: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TopProduct {
+    pub product_id: String,
+    pub title: String,
+    pub units: i64,
+    pub revenue_minor: i64,
+}
+
+impl OrderRepo {
+    /// Orders matching the filter, newest first, and how many match in all.
+    pub async fn list(&self, f: &OrderFilter) -> PortResult<(Vec<OrderSummary>, i64)> {
+        let db = self.db();
+        // One SQL text: a NULL parameter disables its condition.
+        let cond = "($1 IS NULL OR o.status = $1) AND ($2 IS NULL OR o.created_at >= $2) AND ($3 IS NULL OR o.created_at < $3) AND ($4 IS NULL OR o.user_id = $4)";
+        let total: i64 = sqlx::query(&format!("SELECT COUNT(*) FROM orders o WHERE {cond}"))
+            .bind(f.status.clone())
+            .bind(f.from)
+            .bind(f.to)
+            .bind(f.user_id.clone())
+            .fetch_one(db.pool())
+            .await
+            .map_err(db.err())?
+            .get(0);
+        let rows = sqlx::query(&format!(
+            "SELECT o.id, o.status, o.email, o.total_minor, o.currency, o.created_at,
+                    (SELECT CAST(COALESCE(SUM(l.quantity), 0) AS BIGINT) FROM order_lines l WHERE l.order_id = o.id)
+             FROM orders o WHERE {cond} ORDER BY o.created_at DESC, o.id LIMIT $5 OFFSET $6"
+        ))
+        .bind(f.status.clone())
+        .bind(f.from)
+        .bind(f.to)
+        .bind(f.user_id.clone())
+        .bind(f.limit.clamp(1, 200))
+        .bind(f.offset.max(0))
+        .fetch_all(db.pool())
+        .await
+        .map_err(db.err())?;
+        let list = rows
+            .iter()
+            .map(|r| OrderSummary {
+                id: r.get(0),
+                status: r.get(1),
+                email: r.get(2),
+                total_minor: r.get(3),
+                currency: r.get(4),
+                created_at: r.get(5),
+                items: r.get(6),
+            })
+            .collect();
+        Ok((list, total))
+    }
+
+    /// Confirmed (and later refunded/cancelled: they were sales) revenue per UTC day since `since`.
+    pub async fn sales_per_day(&self, since: i64) -> PortResult<Vec<DaySales>> {
+        let db = self.db();
+        let rows = sqlx::query(
+            "SELECT created_at / 86400 AS day, COUNT(*), CAST(COALESCE(SUM(total_minor), 0) AS BIGINT) FROM orders
+             WHERE status = 'confirmed' AND created_at >= $1 GROUP BY created_at / 86400 ORDER BY day",
+        )
+        .bind(since)
+        .fetch_all(db.pool())
+        .await
+        .map_err(db.err())?;
+        Ok(rows.iter().map(|r| DaySales { day: r.get(0), orders: r.get(1), revenue_minor: r.get(2) }).collect())
+    }
+
+    pub async fn top_products(&self, since: i64, limit: i64) -> PortResult<Vec<TopProduct>> {
+        let db = self.db();
+        let rows = sqlx::query(
+            "SELECT l.product_id, MAX(l.title), CAST(SUM(l.quantity) AS BIGINT), CAST(SUM(l.quantity * l.unit_price_minor) AS BIGINT) FROM order_lines l
+             JOIN orders o ON o.id = l.order_id WHERE o.status = 'confirmed' AND o.created_at >= $1
+             GROUP BY l.product_id ORDER BY SUM(l.quantity) DESC, l.product_id LIMIT $2",
+        )
+        .bind(since)
+        .bind(limit)
+        .fetch_all(db.pool())
+        .await
+        .map_err(db.err())?;
+        Ok(rows
+            .iter()
+            .map(|r| TopProduct { product_id: r.get(0), title: r.get(1), units: r.get(2), revenue_minor: r.get(3) })
+            .collect())
+    }
+
+    pub async fn user_of(&self, id: &str) -> PortResult<Option<String>> {
+        let row = sqlx::query("SELECT user_id FROM orders WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.db().pool())
+            .await
+            .map_err(self.db().err())?;
+        Ok(row.and_then(|r| r.get::<Option<String>, _>(0)))
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ManageError {
+    #[error("no such order")]
+    NotFound,
+    #[error("only a confirmed order can be {action}; this one is {status}")]
+    WrongState { action: &'static str, status: &'static str },
+    #[error("the payment provider refused: {0}")]
+    Payment(String),
+    #[error(transparent)]
+    Port(#[from] PortError),
+}
+
+pub use super::reversal::{resume_reversals, reverse, Reversal};

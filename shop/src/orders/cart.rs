@@ -1,0 +1,261 @@
+//! Guest carts: a list of (product, variant, quantity, price seen) kept in
+//! the cache with a time to live, keyed by the cart id from a signed cookie.
+//! Totals are always recomputed from catalog prices (`price_cart`).
+
+use crate::catalog::CachedCatalog;
+pub use crate::ids::hex;
+use domain::order::{parse_quantity, MAX_LINES, MAX_QUANTITY};
+use domain::{Currency, Money};
+use hmac::{Hmac, Mac};
+use ports::cache::Cache;
+use ports::{PortError, PortResult};
+use serde::{Deserialize, Serialize};
+use sha2::Sha256;
+use std::sync::Arc;
+use std::time::Duration;
+
+pub const CART_TTL: Duration = Duration::from_secs(7 * 24 * 3600);
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cart {
+    pub lines: Vec<CartLine>,
+    /// Random id given when the first line goes into an empty cart: checkout
+    /// claims (cart id, generation) once, so two tabs or devices submitting
+    /// the same cart make one order. A cleared cart starts a new generation.
+    #[serde(default)]
+    pub generation: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CartLine {
+    pub product_id: String,
+    pub sku: String,
+    pub quantity: u32,
+    /// Unit price (minor units) when the line was added, to tell the shopper about changes.
+    pub price_seen: i64,
+}
+
+impl Cart {
+    pub fn count(&self) -> u32 {
+        self.lines.iter().map(|l| l.quantity).sum()
+    }
+
+    /// Add `quantity` of a variant (merging with an existing line).
+    pub fn add(&mut self, product_id: &str, sku: &str, quantity: i64, price: i64) -> Result<(), String> {
+        let q = parse_quantity(quantity)?;
+        if let Some(line) = self.lines.iter_mut().find(|l| l.sku == sku) {
+            let total = line.quantity + q;
+            if total > MAX_QUANTITY {
+                return Err(format!("at most {MAX_QUANTITY} of one item per order"));
+            }
+            line.quantity = total;
+            return Ok(());
+        }
+        if self.lines.len() >= MAX_LINES {
+            return Err(format!("a cart holds at most {MAX_LINES} different items"));
+        }
+        if self.lines.is_empty() || self.generation.is_empty() {
+            self.generation = uuid::Uuid::new_v4().simple().to_string();
+        }
+        self.lines.push(CartLine { product_id: product_id.into(), sku: sku.into(), quantity: q, price_seen: price });
+        Ok(())
+    }
+
+    pub fn set_quantity(&mut self, sku: &str, quantity: i64) -> Result<(), String> {
+        if quantity == 0 {
+            self.lines.retain(|l| l.sku != sku);
+            return Ok(());
+        }
+        let q = parse_quantity(quantity)?;
+        match self.lines.iter_mut().find(|l| l.sku == sku) {
+            Some(l) => {
+                l.quantity = q;
+                Ok(())
+            }
+            None => Err("that item is not in your cart".into()),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PricedLine {
+    pub product_id: String,
+    pub sku: String,
+    pub slug: String,
+    pub title: String,
+    pub options: String,
+    pub image: Option<String>,
+    pub unit_price: Money,
+    pub quantity: u32,
+    pub line_total: Money,
+    pub stock: i64,
+    /// Something the shopper should know: price changed, low or no stock, gone.
+    pub notice: Option<String>,
+    pub available: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PricedCart {
+    pub lines: Vec<PricedLine>,
+    pub subtotal: Money,
+    pub count: u32,
+    /// True when every line can be bought as it stands.
+    pub ready: bool,
+}
+
+/// Price every line from the catalog (never from the client).
+pub async fn price_cart(catalog: &CachedCatalog, cart: &Cart) -> PortResult<PricedCart> {
+    let mut lines = Vec::new();
+    let mut subtotal = Money::zero(Currency::Usd);
+    let mut ready = !cart.lines.is_empty();
+    for l in &cart.lines {
+        let product = catalog.product_by_id(&l.product_id).await?;
+        let found = product.as_ref().filter(|p| p.is_visible()).and_then(|p| p.variant(&l.sku).map(|v| (p, v)));
+        let Some((p, v)) = found else {
+            ready = false;
+            lines.push(PricedLine {
+                product_id: l.product_id.clone(),
+                sku: l.sku.clone(),
+                slug: String::new(),
+                title: "An item that is no longer sold".into(),
+                options: String::new(),
+                image: None,
+                unit_price: Money::zero(Currency::Usd),
+                quantity: l.quantity,
+                line_total: Money::zero(Currency::Usd),
+                stock: 0,
+                notice: Some("This item is no longer available; remove it to check out.".into()),
+                available: false,
+            });
+            continue;
+        };
+        let line_total = v.price.times(l.quantity).map_err(|e| PortError::Invalid(e.to_string()))?;
+        let mut notice = None;
+        let mut available = true;
+        if v.stock <= 0 {
+            notice = Some("Sold out: remove it to check out.".to_string());
+            available = false;
+        } else if i64::from(l.quantity) > v.stock {
+            notice = Some(format!("Only {} left: lower the quantity to check out.", v.stock));
+            available = false;
+        } else if v.price.minor() != l.price_seen {
+            let was = Money::new(l.price_seen, v.price.currency()).map(|m| m.to_string()).unwrap_or_default();
+            notice = Some(format!("Price changed from {was} to {} since you added it.", v.price));
+        }
+        ready &= available;
+        subtotal = subtotal.checked_add(line_total).map_err(|e| PortError::Invalid(e.to_string()))?;
+        let image = v.image.and_then(|i| p.images.get(i)).or(p.images.first()).map(|i| i.url.clone());
+        lines.push(PricedLine {
+            product_id: p.id.clone(),
+            sku: v.sku.to_string(),
+            slug: p.slug.to_string(),
+            title: p.title.clone(),
+            options: v.options.iter().map(|o| format!("{}: {}", o.name, o.value)).collect::<Vec<_>>().join(", "),
+            image,
+            unit_price: v.price,
+            quantity: l.quantity,
+            line_total,
+            stock: v.stock,
+            notice,
+            available,
+        });
+    }
+    Ok(PricedCart { lines, subtotal, count: cart.count(), ready })
+}
+
+/// Carts in the cache port.
+#[derive(Clone)]
+pub struct CartStore {
+    cache: Arc<dyn Cache>,
+}
+
+impl CartStore {
+    pub fn new(cache: Arc<dyn Cache>) -> Self {
+        Self { cache }
+    }
+
+    pub async fn load(&self, id: &str) -> PortResult<Cart> {
+        Ok(self
+            .cache
+            .get(&format!("cart:{id}"))
+            .await?
+            .and_then(|b| serde_json::from_slice(&b).ok())
+            .unwrap_or_default())
+    }
+
+    pub async fn save(&self, id: &str, cart: &Cart) -> PortResult<()> {
+        let bytes = serde_json::to_vec(cart).map_err(|e| PortError::Invalid(e.to_string()))?;
+        self.cache.set(&format!("cart:{id}"), &bytes, Some(CART_TTL)).await
+    }
+
+    pub async fn clear(&self, id: &str) -> PortResult<()> {
+        self.cache.delete(&[format!("cart:{id}")]).await
+    }
+}
+
+/// Cart cookie values: `<id>.<hex HMAC-SHA256(id)>`.
+#[derive(Clone)]
+pub struct CookieSigner {
+    key: Vec<u8>,
+}
+
+impl CookieSigner {
+    pub fn new(key: &[u8]) -> Self {
+        Self { key: key.to_vec() }
+    }
+
+    fn mac(&self, id: &str) -> Hmac<Sha256> {
+        let mut mac = match Hmac::<Sha256>::new_from_slice(&self.key) {
+            Ok(m) => m,
+            Err(_) => unreachable!("HMAC accepts keys of any length"),
+        };
+        mac.update(id.as_bytes());
+        mac
+    }
+
+    pub fn sign(&self, id: &str) -> String {
+        format!("{id}.{}", hex(&self.mac(id).finalize().into_bytes()))
+    }
+
+    /// The id, when the value carries a valid signature; `None` for a forged or malformed value.
+    pub fn verify(&self, value: &str) -> Option<String> {
+        let (id, sig) = value.rsplit_once('.')?;
+        if id.is_empty() || id.len() > 64 || !id.chars().all(|c| c.is_ascii_alphanumeric()) || sig.len() != 64 {
+            return None;
+        }
+        let bytes: Vec<u8> =
+            (0..32).map(|i| u8::from_str_radix(sig.get(i * 2..i * 2 + 2)?, 16).ok()).collect::<Option<_>>()?;
+        self.mac(id).verify_slice(&bytes).ok()?;
+        Some(id.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn adding_merges_lines_and_caps_quantities() {
+        let mut c = Cart::default();
+        c.add("p", "A", 2, 100).unwrap();
+        c.add("p", "A", 3, 100).unwrap();
+        assert_eq!((c.lines.len(), c.count()), (1, 5));
+        assert!(c.add("p", "A", 16, 100).is_err());
+        assert!(c.add("p", "B", 0, 100).is_err());
+        assert!(c.add("p", "B", 1_000_000_000, 100).is_err());
+        c.set_quantity("A", 0).unwrap();
+        assert!(c.lines.is_empty());
+    }
+
+    #[test]
+    fn a_forged_or_altered_cookie_is_refused() {
+        let s = CookieSigner::new(b"secret");
+        let v = s.sign("abc123");
+        assert_eq!(s.verify(&v).as_deref(), Some("abc123"));
+        assert_eq!(s.verify(&v.replace("abc123", "abc124")), None);
+        assert_eq!(CookieSigner::new(b"other").verify(&v), None);
+        for junk in ["", ".", "abc", "abc.zz", "a.b.c"] {
+            assert_eq!(s.verify(junk), None);
+        }
+    }
+}

@@ -1,0 +1,235 @@
+//! The transactional outbox: checkout writes the order message and its
+//! "accepted" record as one row of `checkouts` and answers; the relay sends
+//! unsent rows to their queue and stamps them. A crash between the write and
+//! the send (or an ambiguous send that did reach the queue) only means the
+//! message is sent again: the worker is idempotent, FIFO queues drop the
+//! repeat by its deduplication id. The order page reads this row, so an
+//! accepted order is never "unknown".
+
+use super::repo::now;
+use ports::database::Database;
+use ports::queue::{Outgoing, Queue};
+use ports::PortResult;
+use sqlx::any::AnyRow;
+use sqlx::Row;
+use std::sync::Arc;
+
+/// One accepted checkout.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Accepted {
+    pub order_id: String,
+    pub cart_id: String,
+    pub cart_claim: String,
+    pub fingerprint: String,
+    /// `orders` or `sale`.
+    pub queue: String,
+    pub group_id: Option<String>,
+    pub body: String,
+    pub payment_auth: String,
+    pub total_minor: i64,
+    pub currency: String,
+    pub request_id: String,
+    pub sent_at: Option<i64>,
+    pub created_at: i64,
+}
+
+/// What an insert found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Claim {
+    /// This row is now the order's accepted record.
+    Inserted,
+    /// The same order id exists already (a repeated submit): here it is.
+    SameOrder(Box<Accepted>),
+    /// The cart was already claimed by another order (another tab or device).
+    CartTaken { order_id: String },
+}
+
+pub const ORDERS: &str = "orders";
+pub const SALE: &str = "sale";
+
+const COLUMNS: &str = "order_id, cart_id, cart_claim, fingerprint, queue, group_id, body, payment_auth, total_minor, currency, request_id, sent_at, created_at";
+
+fn row(r: &AnyRow) -> Accepted {
+    Accepted {
+        order_id: r.get("order_id"),
+        cart_id: r.get("cart_id"),
+        cart_claim: r.get("cart_claim"),
+        fingerprint: r.get("fingerprint"),
+        queue: r.get("queue"),
+        group_id: r.get("group_id"),
+        body: r.get("body"),
+        payment_auth: r.get("payment_auth"),
+        total_minor: r.get("total_minor"),
+        currency: r.get("currency"),
+        request_id: r.get("request_id"),
+        sent_at: r.get("sent_at"),
+        created_at: r.get("created_at"),
+    }
+}
+
+/// A checkout's own send gets this long before the relay sends its record
+/// again: shorter, and a slow queue gets most messages twice (harmless, the
+/// worker is idempotent, but it doubles the load when the queue is slowest).
+pub const RELAY_AFTER_SECS: i64 = 10;
+
+#[derive(Clone)]
+pub struct Outbox {
+    db: Database,
+    orders: Arc<dyn Queue>,
+    sale: Arc<dyn Queue>,
+}
+
+impl Outbox {
+    pub fn new(db: Database, orders: Arc<dyn Queue>, sale: Arc<dyn Queue>) -> Self {
+        Self { db, orders, sale }
+    }
+
+    pub async fn get(&self, order_id: &str) -> PortResult<Option<Accepted>> {
+        self.one("order_id", order_id).await
+    }
+
+    pub async fn by_claim(&self, claim: &str) -> PortResult<Option<Accepted>> {
+        self.one("cart_claim", claim).await
+    }
+
+    /// The record whose unique `column` (a name from this file) is `value`.
+    async fn one(&self, column: &'static str, value: &str) -> PortResult<Option<Accepted>> {
+        let r = sqlx::query(&format!("SELECT {COLUMNS} FROM checkouts WHERE {column} = $1"))
+            .bind(value)
+            .fetch_optional(self.db.pool())
+            .await
+            .map_err(self.db.err())?;
+        Ok(r.as_ref().map(row))
+    }
+
+    /// Write the accepted record (which is also the message to send) in one
+    /// statement: the order id and the cart claim are both unique.
+    pub async fn insert(&self, a: &Accepted) -> PortResult<Claim> {
+        let n = sqlx::query(
+            "INSERT INTO checkouts (order_id, cart_id, cart_claim, fingerprint, queue, group_id, body, payment_auth, total_minor, currency, request_id, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING",
+        )
+        .bind(&a.order_id)
+        .bind(&a.cart_id)
+        .bind(&a.cart_claim)
+        .bind(&a.fingerprint)
+        .bind(&a.queue)
+        .bind(a.group_id.clone())
+        .bind(&a.body)
+        .bind(&a.payment_auth)
+        .bind(a.total_minor)
+        .bind(&a.currency)
+        .bind(&a.request_id)
+        .bind(a.created_at)
+        .execute(self.db.pool())
+        .await
+        .map_err(self.db.err())?
+        .rows_affected();
+        if n == 1 {
+            return Ok(Claim::Inserted);
+        }
+        if let Some(same) = self.get(&a.order_id).await? {
+            return Ok(Claim::SameOrder(Box::new(same)));
+        }
+        match self.by_claim(&a.cart_claim).await? {
+            Some(other) => Ok(Claim::CartTaken { order_id: other.order_id }),
+            None => Err(ports::PortError::unavailable(self.db.backend(), "checkout row conflicted, then vanished")),
+        }
+    }
+
+    /// Send one accepted order to its queue and stamp it sent.
+    pub async fn send(&self, a: &Accepted) -> PortResult<()> {
+        let mut out = Outgoing::new(a.body.clone())
+            .attribute("request_id", a.request_id.clone())
+            .attribute("order_id", a.order_id.clone());
+        let queue = if a.queue == SALE {
+            out.group_id = a.group_id.clone();
+            out.dedup_id = Some(a.order_id.clone());
+            &self.sale
+        } else {
+            &self.orders
+        };
+        sqlx::query("UPDATE checkouts SET send_attempts = send_attempts + 1 WHERE order_id = $1")
+            .bind(&a.order_id)
+            .execute(self.db.pool())
+            .await
+            .map_err(self.db.err())?;
+        queue.send(out).await?;
+        sqlx::query("UPDATE checkouts SET sent_at = $1 WHERE order_id = $2")
+            .bind(now())
+            .bind(&a.order_id)
+            .execute(self.db.pool())
+            .await
+            .map_err(self.db.err())?;
+        Ok(())
+    }
+
+    /// Accepted orders not yet sent, created before `before` (Unix seconds), oldest first.
+    pub async fn unsent(&self, before: i64, limit: i64) -> PortResult<Vec<Accepted>> {
+        let rows = sqlx::query(&format!(
+            "SELECT {COLUMNS} FROM checkouts WHERE sent_at IS NULL AND created_at <= $1 ORDER BY created_at LIMIT $2"
+        ))
+        .bind(before)
+        .bind(limit)
+        .fetch_all(self.db.pool())
+        .await
+        .map_err(self.db.err())?;
+        Ok(rows.iter().map(row).collect())
+    }
+
+    /// Send what is unsent and older than `min_age_secs` (the checkout
+    /// request sends its own row at once; the relay picks up what it could
+    /// not). Returns how many were sent.
+    pub async fn relay(&self, min_age_secs: i64) -> PortResult<usize> {
+        let mut sent = 0;
+        for a in self.unsent(now() - min_age_secs, 200).await? {
+            self.send(&a).await?;
+            tracing::info!(order.id = %a.order_id, "outbox relay sent an accepted order");
+            sent += 1;
+        }
+        Ok(sent)
+    }
+
+    /// Accepted orders created before `before` that have no final order row
+    /// (none at all, or still `reserved`), oldest first.
+    pub async fn unsettled(&self, before: i64, limit: i64) -> PortResult<Vec<Accepted>> {
+        let cols = COLUMNS.split(", ").map(|c| format!("c.{c}")).collect::<Vec<_>>().join(", ");
+        let rows = sqlx::query(&format!(
+            "SELECT {cols} FROM checkouts c LEFT JOIN orders o ON o.id = c.order_id
+             WHERE c.created_at < $1 AND (o.id IS NULL OR o.status = 'reserved') ORDER BY c.created_at LIMIT $2"
+        ))
+        .bind(before)
+        .bind(limit)
+        .fetch_all(self.db.pool())
+        .await
+        .map_err(self.db.err())?;
+        Ok(rows.iter().map(row).collect())
+    }
+
+    /// The accepted record that owns a payment authorization, if any.
+    pub async fn by_auth(&self, auth_id: &str) -> PortResult<Option<Accepted>> {
+        let r = sqlx::query(&format!("SELECT {COLUMNS} FROM checkouts WHERE payment_auth = $1"))
+            .bind(auth_id)
+            .fetch_optional(self.db.pool())
+            .await
+            .map_err(self.db.err())?;
+        Ok(r.as_ref().map(row))
+    }
+}
+
+impl Outbox {
+    /// The relay loop: every `every`, send what checkout could not. Runs in
+    /// every server and worker process (a repeat send is harmless).
+    pub async fn run_relay(self, every: std::time::Duration, stop: tokio::sync::watch::Receiver<bool>) {
+        use crate::jobs::runner::{run, Outcome, Pace};
+        let me = &self;
+        run("outbox relay", Pace::Every(every), stop, || async move {
+            let sent = me.relay(RELAY_AFTER_SECS).await?;
+            Ok::<_, ports::PortError>(match sent {
+                0 => Outcome::Idle,
+                n => Outcome::Worked(format!("{n} accepted orders sent")),
+            })
+        })
+        .await
+    }
+}

@@ -1,0 +1,199 @@
+//! Orders in the relational database (SQLite or PostgreSQL, one SQL text).
+
+use domain::order::{OrderLine, OrderMessage, OrderStatus};
+use domain::{Currency, Money};
+use ports::database::Database;
+use ports::PortResult;
+use serde::{Deserialize, Serialize};
+use sqlx::any::AnyRow;
+use sqlx::Row;
+
+#[derive(Clone)]
+pub struct OrderRepo {
+    db: Database,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StoredOrder {
+    pub id: String,
+    pub status: OrderStatus,
+    pub email: String,
+    pub total: Money,
+    pub lines: Vec<OrderLine>,
+    pub payment_auth: String,
+    pub created_at: i64,
+}
+
+pub use ports::clock::now;
+
+/// The status stored for order `id`; an unknown name is an error, never a default.
+fn status_from(id: &str, name: &str, reason: Option<String>) -> PortResult<OrderStatus> {
+    let reason = reason.unwrap_or_default();
+    Ok(match name {
+        "pending" => OrderStatus::Pending,
+        "reserved" => OrderStatus::Reserved,
+        "confirmed" => OrderStatus::Confirmed,
+        "rejected" => OrderStatus::Rejected { reason },
+        "cancelled" => OrderStatus::Cancelled { reason },
+        "refunded" => OrderStatus::Refunded,
+        other => return Err(ports::PortError::unknown_stored("orders", id, "status", other)),
+    })
+}
+
+fn reason_of(s: &OrderStatus) -> Option<&str> {
+    match s {
+        OrderStatus::Rejected { reason } | OrderStatus::Cancelled { reason } => Some(reason),
+        _ => None,
+    }
+}
+
+impl OrderRepo {
+    pub fn new(db: Database) -> Self {
+        Self { db }
+    }
+
+    pub fn db(&self) -> &Database {
+        &self.db
+    }
+
+    /// Store an order and its lines in one transaction. Returns false when
+    /// an order with this id already exists (nothing is changed then).
+    pub async fn insert(&self, m: &OrderMessage, status: &OrderStatus) -> PortResult<bool> {
+        let err = self.db.err();
+        let mut tx = self.db.pool().begin().await.map_err(&err)?;
+        let address = serde_json::to_string(&m.address).unwrap_or_default();
+        let shipping = serde_json::to_string(&m.shipping).unwrap_or_default();
+        let inserted = sqlx::query(
+            "INSERT INTO orders (id, status, reason, email, address, shipping, currency, subtotal_minor, shipping_minor, total_minor, payment_auth, request_id, created_at, updated_at, user_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) ON CONFLICT (id) DO NOTHING",
+        )
+        .bind(&m.order_id)
+        .bind(status.name())
+        .bind(reason_of(status))
+        .bind(&m.email)
+        .bind(address)
+        .bind(shipping)
+        .bind(m.currency.code())
+        .bind(m.subtotal.minor())
+        .bind(m.shipping_price.minor())
+        .bind(m.total.minor())
+        .bind(&m.payment_auth)
+        .bind(&m.request_id)
+        .bind(m.created_at)
+        .bind(now())
+        .bind(m.user_id.clone())
+        .execute(&mut *tx)
+        .await
+        .map_err(&err)?
+        .rows_affected()
+            == 1;
+        if inserted {
+            for (i, l) in m.lines.iter().enumerate() {
+                sqlx::query("INSERT INTO order_lines (order_id, line_no, product_id, sku, title, unit_price_minor, quantity) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                    .bind(&m.order_id)
+                    .bind(i as i64)
+                    .bind(&l.product_id)
+                    .bind(&l.sku)
+                    .bind(&l.title)
+                    .bind(l.unit_price.minor())
+                    .bind(i64::from(l.quantity))
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(&err)?;
+            }
+        }
+        tx.commit().await.map_err(&err)?;
+        Ok(inserted)
+    }
+
+    pub async fn status(&self, id: &str) -> PortResult<Option<OrderStatus>> {
+        let row = sqlx::query("SELECT status, reason FROM orders WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.db.pool())
+            .await
+            .map_err(self.db.err())?;
+        row.map(|r| status_from(id, &r.get::<String, _>(0), r.get::<Option<String>, _>(1))).transpose()
+    }
+
+    /// Move an order from `from` to `to`; false when it was not in `from`.
+    pub async fn transition(&self, id: &str, from: &str, to: &OrderStatus) -> PortResult<bool> {
+        let n =
+            sqlx::query("UPDATE orders SET status = $1, reason = $2, updated_at = $3 WHERE id = $4 AND status = $5")
+                .bind(to.name())
+                .bind(reason_of(to))
+                .bind(now())
+                .bind(id)
+                .bind(from)
+                .execute(self.db.pool())
+                .await
+                .map_err(self.db.err())?
+                .rows_affected();
+        Ok(n == 1)
+    }
+
+    pub async fn get(&self, id: &str) -> PortResult<Option<StoredOrder>> {
+        let row = sqlx::query("SELECT id, status, reason, email, currency, total_minor, payment_auth, created_at FROM orders WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.db.pool())
+            .await
+            .map_err(self.db.err())?;
+        let Some(r) = row else { return Ok(None) };
+        let (row_id, code): (String, String) = (r.get(0), r.get(4));
+        let currency = Currency::parse(&code)
+            .map_err(|_| ports::PortError::unknown_stored("orders", &row_id, "currency", &code))?;
+        let lines = sqlx::query("SELECT product_id, sku, title, unit_price_minor, quantity FROM order_lines WHERE order_id = $1 ORDER BY line_no")
+            .bind(id)
+            .fetch_all(self.db.pool())
+            .await
+            .map_err(self.db.err())?
+            .iter()
+            .map(|l: &AnyRow| OrderLine {
+                product_id: l.get(0),
+                sku: l.get(1),
+                title: l.get(2),
+                unit_price: Money::new(l.get::<i64, _>(3), currency).unwrap_or_else(|_| Money::zero(currency)),
+                quantity: l.get::<i64, _>(4) as u32,
+            })
+            .collect();
+        Ok(Some(StoredOrder {
+            id: row_id.clone(),
+            status: status_from(&row_id, &r.get::<String, _>(1), r.get::<Option<String>, _>(2))?,
+            email: r.get(3),
+            total: Money::new(r.get::<i64, _>(5), currency).unwrap_or_else(|_| Money::zero(currency)),
+            lines,
+            payment_auth: r.get(6),
+            created_at: r.get(7),
+        }))
+    }
+
+    /// Count orders per status.
+    pub async fn counts(&self) -> PortResult<Vec<(String, i64)>> {
+        let rows = sqlx::query("SELECT status, COUNT(*) FROM orders GROUP BY status ORDER BY status")
+            .fetch_all(self.db.pool())
+            .await
+            .map_err(self.db.err())?;
+        Ok(rows.iter().map(|r| (r.get::<String, _>(0), r.get::<i64, _>(1))).collect())
+    }
+
+    pub async fn record_failure(
+        &self,
+        message_id: &str,
+        order_id: Option<&str>,
+        receive_count: u32,
+        reason: &str,
+    ) -> PortResult<()> {
+        sqlx::query(
+            "INSERT INTO message_failures (message_id, order_id, receive_count, reason, updated_at) VALUES ($1, $2, $3, $4, $5)
+             ON CONFLICT (message_id) DO UPDATE SET receive_count = excluded.receive_count, reason = excluded.reason, updated_at = excluded.updated_at",
+        )
+        .bind(message_id)
+        .bind(order_id)
+        .bind(i64::from(receive_count))
+        .bind(reason)
+        .bind(now())
+        .execute(self.db.pool())
+        .await
+        .map_err(self.db.err())?;
+        Ok(())
+    }
+}

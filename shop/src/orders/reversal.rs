@@ -1,0 +1,232 @@
+//! A merchant's cancel or refund, as a saga with persisted state. The
+//! intent is written first (`order_reversals`, step `refund`); then the
+//! payment is refunded (idempotent at the provider), step → `release`; the
+//! stock goes back once through the order's reservation marker, step →
+//! `status`; finally the status moves from `confirmed` and the audit entry is
+//! written in one transaction, step → `done`. A crash between any two steps
+//! leaves a row the reconciler resumes, so money is never refunded while the
+//! order still says `confirmed`, and nothing is returned twice.
+
+use super::admin::ManageError;
+use super::repo::{now, OrderRepo, StoredOrder};
+use crate::accounts::audit::AuditLog;
+use crate::catalog::stock_lines_of;
+use crate::catalog::CachedCatalog;
+use domain::order::OrderStatus;
+use ports::payments::{PaymentError, Payments};
+use ports::{PortError, PortResult};
+use sqlx::Row;
+use std::sync::Arc;
+
+/// Cancel or refund: the merchant gives the money back and the stock returns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Reversal {
+    Cancel,
+    Refund,
+}
+
+impl Reversal {
+    fn code(self) -> &'static str {
+        match self {
+            Self::Cancel => "cancel",
+            Self::Refund => "refund",
+        }
+    }
+    fn parse(s: &str) -> Self {
+        if s == "cancel" {
+            Self::Cancel
+        } else {
+            Self::Refund
+        }
+    }
+    fn done_word(self) -> &'static str {
+        match self {
+            Self::Cancel => "cancelled",
+            Self::Refund => "refunded",
+        }
+    }
+}
+
+struct Pending {
+    kind: Reversal,
+    reason: String,
+    actor: String,
+    step: String,
+}
+
+async fn load(repo: &OrderRepo, id: &str) -> PortResult<Option<Pending>> {
+    let db = repo.db();
+    let row = sqlx::query("SELECT kind, reason, actor, step FROM order_reversals WHERE order_id = $1")
+        .bind(id)
+        .fetch_optional(db.pool())
+        .await
+        .map_err(db.err())?;
+    Ok(row.map(|r| Pending {
+        kind: Reversal::parse(&r.get::<String, _>("kind")),
+        reason: r.get("reason"),
+        actor: r.get("actor"),
+        step: r.get("step"),
+    }))
+}
+
+async fn set_step(repo: &OrderRepo, id: &str, step: &str) -> PortResult<()> {
+    let db = repo.db();
+    sqlx::query("UPDATE order_reversals SET step = $1, updated_at = $2 WHERE order_id = $3")
+        .bind(step)
+        .bind(now())
+        .bind(id)
+        .execute(db.pool())
+        .await
+        .map_err(db.err())?;
+    Ok(())
+}
+
+/// Reverse a confirmed order on behalf of `actor`. Returns the order as it
+/// was and its new status. A second call (a double click, two merchants, a
+/// retry after a crash) resumes the saga already started, never a new one.
+pub async fn reverse(
+    repo: &OrderRepo,
+    catalog: &CachedCatalog,
+    payments: &Arc<dyn Payments>,
+    id: &str,
+    how: Reversal,
+    reason: &str,
+    actor: &str,
+) -> Result<(StoredOrder, OrderStatus), ManageError> {
+    let order = repo.get(id).await?.ok_or(ManageError::NotFound)?;
+    let started = load(repo, id).await?;
+    let unfinished = started.as_ref().is_some_and(|p| p.step != "done");
+    if order.status != OrderStatus::Confirmed && !unfinished {
+        return Err(ManageError::WrongState { action: how.done_word(), status: order.status.name() });
+    }
+    if started.is_none() {
+        let db = repo.db();
+        sqlx::query(
+            "INSERT INTO order_reversals (order_id, kind, reason, actor, step, created_at, updated_at)
+             VALUES ($1, $2, $3, $4, 'refund', $5, $5) ON CONFLICT (order_id) DO NOTHING",
+        )
+        .bind(id)
+        .bind(how.code())
+        .bind(reason)
+        .bind(actor)
+        .bind(now())
+        .execute(db.pool())
+        .await
+        .map_err(db.err())?;
+    }
+    let pending = load(repo, id).await?.ok_or(ManageError::NotFound)?;
+    let to = run(repo, catalog, payments, &order, pending).await?;
+    Ok((order, to))
+}
+
+fn target(p: &Pending) -> OrderStatus {
+    match p.kind {
+        Reversal::Cancel => OrderStatus::Cancelled { reason: format!("cancelled by the shop: {}", p.reason) },
+        Reversal::Refund => OrderStatus::Refunded,
+    }
+}
+
+async fn run(
+    repo: &OrderRepo,
+    catalog: &CachedCatalog,
+    payments: &Arc<dyn Payments>,
+    order: &StoredOrder,
+    p: Pending,
+) -> Result<OrderStatus, ManageError> {
+    let id = order.id.as_str();
+    let to = target(&p);
+    let mut step = p.step.clone();
+    if step == "refund" {
+        match payments.refund(&order.payment_auth).await {
+            Ok(()) => {}
+            Err(PaymentError::Declined(r)) => {
+                // Nothing was returned: the saga ends here and the order stays as it is.
+                let db = repo.db();
+                sqlx::query("DELETE FROM order_reversals WHERE order_id = $1 AND step = 'refund'")
+                    .bind(id)
+                    .execute(db.pool())
+                    .await
+                    .map_err(db.err())?;
+                return Err(ManageError::Payment(r));
+            }
+            Err(PaymentError::Transient(e)) => return Err(ManageError::Port(PortError::unavailable("payments", e))),
+        }
+        set_step(repo, id, "release").await?;
+        step = "release".into();
+    }
+    if step == "release" {
+        catalog.store().release_for_order(id, &stock_lines_of(&order.lines)).await?;
+        set_step(repo, id, "status").await?;
+        step = "status".into();
+    }
+    if step == "status" {
+        let db = repo.db();
+        let mut tx = db.pool().begin().await.map_err(db.err())?;
+        let moved = sqlx::query(
+            "UPDATE orders SET status = $1, reason = $2, updated_at = $3 WHERE id = $4 AND status = 'confirmed'",
+        )
+        .bind(to.name())
+        .bind(match &to {
+            OrderStatus::Cancelled { reason } => Some(reason.clone()),
+            _ => None,
+        })
+        .bind(now())
+        .bind(id)
+        .execute(&mut *tx)
+        .await
+        .map_err(db.err())?
+        .rows_affected()
+            == 1;
+        if moved {
+            let action = if p.kind == Reversal::Cancel { "order.cancel" } else { "order.refund" };
+            let before = serde_json::json!({ "status": "confirmed", "total": order.total.to_string() }).to_string();
+            let after = serde_json::to_string(&to).unwrap_or_default();
+            AuditLog::record_in(&mut tx, &p.actor, action, id, Some(before), Some(after)).await.map_err(db.err())?;
+        }
+        sqlx::query("UPDATE order_reversals SET step = 'done', updated_at = $1 WHERE order_id = $2")
+            .bind(now())
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db.err())?;
+        tx.commit().await.map_err(db.err())?;
+        for l in &order.lines {
+            let _ = catalog.stock_changed(&l.product_id).await;
+        }
+        tracing::info!(order.id = %id, action = p.kind.done_word(), "order reversed");
+        return Ok(to);
+    }
+    // Already done: the order's status is what it became.
+    Ok(repo.status(id).await?.unwrap_or(to))
+}
+
+/// Resume every reversal left unfinished before `before` (Unix seconds):
+/// the reconciler's part. Returns how many were completed.
+pub async fn resume_reversals(
+    repo: &OrderRepo,
+    catalog: &CachedCatalog,
+    payments: &Arc<dyn Payments>,
+    before: i64,
+) -> PortResult<usize> {
+    let db = repo.db();
+    let ids: Vec<String> = sqlx::query(
+        "SELECT order_id FROM order_reversals WHERE step <> 'done' AND updated_at < $1 ORDER BY updated_at LIMIT 200",
+    )
+    .bind(before)
+    .fetch_all(db.pool())
+    .await
+    .map_err(db.err())?
+    .iter()
+    .map(|r| r.get::<String, _>("order_id"))
+    .collect();
+    let mut done = 0;
+    for id in ids {
+        let (Some(order), Some(p)) = (repo.get(&id).await?, load(repo, &id).await?) else { continue };
+        match run(repo, catalog, payments, &order, p).await {
+            Ok(_) => done += 1,
+            Err(ManageError::Port(e)) => return Err(e),
+            Err(e) => tracing::warn!(order.id = %id, error = %e, "could not resume a reversal"),
+        }
+    }
+    Ok(done)
+}

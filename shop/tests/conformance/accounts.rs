@@ -1,0 +1,117 @@
+//! Accounts on SQLite + in-process sessions and on PostgreSQL + Redis
+//! sessions: sign-up rules, sign-in, session rotation and expiry, the mailed
+//! reset token (once, then never again), merchant promotion.
+
+use crate::pipeline::fresh_postgres;
+use adapters::cache::{Cache, MemoryCache, RedisCache};
+use adapters::mail::FolderMailer;
+use adapters::testing::{service, temp_dir};
+use ports::config::DatabaseConfig;
+use ports::database::Database;
+use shop::accounts::session::SessionUser;
+use shop::accounts::{AccountError, Accounts, Sessions};
+use std::sync::Arc;
+use std::time::Duration;
+
+async fn setup(cloud: bool) -> Option<(Accounts, std::path::PathBuf, Database)> {
+    let dir = temp_dir();
+    let (db, cache): (DatabaseConfig, Arc<dyn Cache>) = if cloud {
+        let (pg, redis) = (service("STOREFRONT_TEST_POSTGRES")?, service("STOREFRONT_TEST_REDIS")?);
+        (
+            DatabaseConfig::Postgres { url: fresh_postgres(&pg).await },
+            Arc::new(RedisCache::connect(&redis).await.unwrap()),
+        )
+    } else {
+        (DatabaseConfig::Sqlite { path: dir.join("db.sqlite") }, Arc::new(MemoryCache::default()))
+    };
+    let db = Database::connect(&db).await.unwrap();
+    db.migrate().await.unwrap();
+    let mail = dir.join("mail");
+    let mailer = Arc::new(FolderMailer::new(&mail).unwrap());
+    let accounts =
+        Accounts::new(db.clone(), Sessions::new(cache, Duration::from_secs(2)), mailer, "https://shop.test/");
+    Some((accounts, mail, db))
+}
+
+async fn accounts_keep_their_promises(cloud: bool) {
+    let Some((a, mail, _)) = setup(cloud).await else { return };
+    let email = format!("Ann.{}@Example.com", uuid::Uuid::new_v4().simple());
+    let user = a.sign_up(&email, "correct horse battery").await.unwrap();
+    assert_eq!(user.email, email.to_lowercase());
+    assert!(
+        matches!(a.sign_up(&email.to_uppercase(), "another password").await, Err(AccountError::Invalid(f)) if f.contains_key("email"))
+    );
+    assert!(matches!(a.sign_up("x", "short").await, Err(AccountError::Invalid(f)) if f.len() == 2));
+    assert_eq!(a.sign_in(&email, "correct horse battery").await.unwrap().id, user.id);
+    assert!(matches!(a.sign_in(&email, "wrong horse battery").await, Err(AccountError::BadCredentials)));
+    assert!(matches!(
+        a.sign_in("nobody@example.com", "correct horse battery").await,
+        Err(AccountError::BadCredentials)
+    ));
+
+    // Sessions: random ids, readable until ended or expired.
+    let s1 = a.sessions.start(&user.session()).await.unwrap();
+    let s2 = a.sessions.start(&user.session()).await.unwrap();
+    assert_ne!(s1, s2);
+    let got: SessionUser = a.sessions.get(&s1).await.unwrap().unwrap();
+    assert_eq!(got.user_id, user.id);
+    a.sessions.end(&s1).await.unwrap();
+    assert!(a.sessions.get(&s1).await.unwrap().is_none());
+    assert!(a.sessions.get("../../etc/passwd").await.unwrap().is_none());
+    tokio::time::sleep(Duration::from_millis(2600)).await;
+    assert!(a.sessions.get(&s2).await.unwrap().is_none(), "sessions expire");
+
+    // Password reset: mailed once, spent once, and it ends the sessions started before it.
+    let before_reset = a.sessions.start(&user.session()).await.unwrap();
+    assert!(a.sessions.get(&before_reset).await.unwrap().is_some());
+    a.request_reset("unknown@example.com").await.unwrap();
+    assert!(FolderMailer::read_all(&mail).is_empty());
+    a.request_reset(&email).await.unwrap();
+    let mails = FolderMailer::read_all(&mail);
+    assert_eq!(mails.len(), 1);
+    let token = mails[0].body.split("token=").nth(1).unwrap().split_whitespace().next().unwrap().to_string();
+    assert!(mails[0].body.contains("https://shop.test/account/reset?token="));
+    assert!(matches!(a.reset_password(&token, "short").await, Err(AccountError::Invalid(_))));
+    a.reset_password(&token, "a brand new password").await.unwrap();
+    assert!(a.sessions.get(&before_reset).await.unwrap().is_none(), "a reset signs the user out everywhere");
+    let after_reset = a.sessions.start(&user.session()).await.unwrap();
+    assert!(a.sessions.get(&after_reset).await.unwrap().is_some(), "new sessions work");
+    assert!(matches!(a.reset_password(&token, "yet another password").await, Err(AccountError::BadToken)));
+    assert!(matches!(a.reset_password("f00", "yet another password").await, Err(AccountError::BadToken)));
+    assert!(a.sign_in(&email, "a brand new password").await.is_ok());
+
+    // The CLI's create-merchant promotes an existing account.
+    let m = a.ensure_merchant(&email, "merchant password!").await.unwrap();
+    assert_eq!((m.id, m.role), (user.id, domain::account::Role::Merchant));
+    assert!(a.sign_in(&email, "merchant password!").await.is_ok());
+}
+
+#[tokio::test]
+async fn accounts_embedded() {
+    accounts_keep_their_promises(false).await;
+}
+
+#[tokio::test]
+async fn accounts_postgres_redis() {
+    accounts_keep_their_promises(true).await;
+}
+
+/// A role this code does not know is an error naming the user, never "shopper".
+async fn an_unknown_stored_role_is_an_error_naming_the_user(cloud: bool) {
+    let Some((a, _, db)) = setup(cloud).await else { return };
+    let email = format!("role.{}@example.com", uuid::Uuid::new_v4().simple());
+    let user = a.sign_up(&email, "correct horse battery").await.unwrap();
+    sqlx::query("UPDATE users SET role = 'owner' WHERE id = $1").bind(&user.id).execute(db.pool()).await.unwrap();
+    let e = a.sign_in(&email, "correct horse battery").await.unwrap_err().to_string();
+    assert!(e.contains(&user.id) && e.contains("owner"), "{e}");
+}
+
+#[tokio::test]
+async fn an_unknown_stored_role_is_an_error_naming_the_user_embedded() {
+    an_unknown_stored_role_is_an_error_naming_the_user(false).await;
+}
+
+#[tokio::test]
+async fn an_unknown_stored_role_is_an_error_naming_the_user_postgres_redis() {
+    an_unknown_stored_role_is_an_error_naming_the_user(true).await;
+}
