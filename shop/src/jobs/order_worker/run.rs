@@ -10,6 +10,7 @@ use ports::PortResult;
 use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::Duration;
+use tracing::Instrument;
 
 impl Worker {
     /// Receive up to 10 messages from `queue` and handle them: concurrently
@@ -47,7 +48,12 @@ impl Worker {
             .ok()
             .and_then(|v| v.get("order_id").and_then(|o| o.as_str()).map(String::from));
         let span = tracing::info_span!("order", order.id = order_id.as_deref().unwrap_or("-"), message.id = %m.message_id, receive_count = m.receive_count, request_id = m.attributes.get("request_id").map(String::as_str).unwrap_or("-"));
-        let _g = span.enter();
+        // Instrument, never `enter()`: batches run concurrently, and an
+        // entered guard held across an await nests one order's span in another's.
+        self.settle_in(queue, m, order_id).instrument(span).await
+    }
+
+    async fn settle_in(&self, queue: &dyn Queue, m: Received, order_id: Option<String>) -> PortResult<()> {
         let handled = self.handle_with_heartbeat(queue, &m).await;
         match handled {
             Handled::Final(status) => {

@@ -11,17 +11,29 @@ every item of every transaction, so each order costs time in proportion to
 the table and a 10,000-order run slows to a crawl. Here a transaction backs
 up only the items it touches and puts exactly those back when it is
 cancelled; what it writes and when it fails are moto's own code, unchanged.
+
+DynamoDB queries: moto's Query on a table's own key reads every item of the
+table and keeps those with the partition key asked for; here it reads that
+partition only (the filtering after is moto's own).
+
+SQS: moto recounts every message of a queue for its approximate counts each
+time it reads the queue's attributes, which it does on every send (and
+2N + 1 times per GetQueueAttributes), so a backlog of thousands makes every
+call slow and the backlog grows. Here the three counts are kept for one
+second, which is what "approximate" means in SQS anyway.
 """
 
 import copy
 import faulthandler
 import signal
 import sys
+import time
 
 import moto.dynamodb.models as ddb
 from moto.dynamodb.models import DynamoDBBackend
 from moto.dynamodb.models.table import Table
 from moto.server import DomainDispatcherApplication, create_backend_app
+from moto.sqs.models import Queue
 from werkzeug.serving import WSGIRequestHandler, run_simple
 
 faulthandler.register(signal.SIGUSR1)
@@ -80,6 +92,54 @@ def transact_write_items(self, transact_items):
 
 
 DynamoDBBackend.transact_write_items = transact_write_items
+
+_moto_all_items = Table.all_items
+_moto_query = Table.query
+
+
+def all_items(self):
+    only = self.__dict__.get("_only_partition")
+    if only is None:
+        return _moto_all_items(self)
+    bucket = self.items.get(only)
+    if bucket is None:
+        return []
+    return list(bucket.values()) if self.range_key_attr else [bucket]
+
+
+def query(self, hash_key, *args, **kwargs):
+    index_name = args[6] if len(args) > 6 else kwargs.get("index_name")
+    if index_name or hash_key is None:
+        return _moto_query(self, hash_key, *args, **kwargs)
+    self._only_partition = hash_key
+    try:
+        return _moto_query(self, hash_key, *args, **kwargs)
+    finally:
+        self._only_partition = None
+
+
+Table.all_items = all_items
+Table.query = query
+
+
+def _for_a_second(name, count):
+    def get(self):
+        kept = self.__dict__.setdefault("_counts_kept", {})
+        now = time.monotonic()
+        hit = kept.get(name)
+        if hit is None or now - hit[0] >= 1.0:
+            hit = kept[name] = (now, count(self))
+        return hit[1]
+
+    return property(get)
+
+
+for _name in (
+    "approximate_number_of_messages",
+    "approximate_number_of_messages_delayed",
+    "approximate_number_of_messages_not_visible",
+):
+    setattr(Queue, _name, _for_a_second(_name, getattr(Queue, _name).fget))
 
 
 class OneAtATime(WSGIRequestHandler):
