@@ -1,4 +1,4 @@
-//! The one error type of the infrastructure layer. Callers branch on the kind;
+//! The one error type of the ports layer. Callers branch on the kind;
 //! the detail string is for logs, never for shoppers.
 
 #[derive(Debug, thiserror::Error)]

@@ -17,7 +17,7 @@ use std::time::Duration;
 
 const TRIES: u32 = 6;
 
-/// Test cards and the share of shoppers using each (see infra/src/payments.rs).
+/// Test cards and the share of shoppers using each (see adapters/src/payments.rs).
 pub const CARDS: &[(&str, &str, f64)] = &[
     ("4242424242424242", "ok", 0.78),
     ("4000000000000002", "declined at checkout", 0.07),
