@@ -208,12 +208,7 @@ impl Outbox {
 
     /// The accepted record that owns a payment authorization, if any.
     pub async fn by_auth(&self, auth_id: &str) -> PortResult<Option<Accepted>> {
-        let r = sqlx::query(&format!("SELECT {COLUMNS} FROM checkouts WHERE payment_auth = $1"))
-            .bind(auth_id)
-            .fetch_optional(self.db.pool())
-            .await
-            .map_err(self.db.err())?;
-        Ok(r.as_ref().map(row))
+        self.one("payment_auth", auth_id).await
     }
 }
 

@@ -24,16 +24,12 @@ pub(crate) struct Stack {
 
 pub(crate) async fn stack(cloud: bool) -> Option<Stack> {
     let dir = temp_dir();
-    let d = dir.display();
-    let mut env = vec![
-        ("APP_DATABASE__URL".to_string(), format!("sqlite://{d}/db.sqlite")),
-        ("APP_QUEUE__PATH".to_string(), format!("{d}/queue.db")),
-        ("APP_CATALOG__PATH".to_string(), format!("{d}/catalog.db")),
-        ("APP_OBJECTS__PATH".to_string(), format!("{d}/objects")),
+    let mut env = adapters::testing::embedded_env(&dir);
+    env.extend([
         ("APP_QUEUE__VISIBILITY_TIMEOUT_SECS".to_string(), "1".to_string()),
         // The queue's own redrive is only a backstop (a message that keeps killing its worker).
         ("APP_QUEUE__MAX_RECEIVES".to_string(), "50".to_string()),
-    ];
+    ]);
     if cloud {
         let (pg, aws) = (service("STOREFRONT_TEST_POSTGRES")?, service("STOREFRONT_TEST_AWS")?);
         let db = fresh_postgres(&pg).await;

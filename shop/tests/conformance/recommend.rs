@@ -27,13 +27,7 @@ impl Stack {
 
 async fn stack(cloud: bool) -> Option<Stack> {
     let dir = temp_dir();
-    let d = dir.display();
-    let mut env = vec![
-        ("APP_DATABASE__URL".to_string(), format!("sqlite://{d}/db.sqlite")),
-        ("APP_QUEUE__PATH".to_string(), format!("{d}/queue.db")),
-        ("APP_CATALOG__PATH".to_string(), format!("{d}/catalog.db")),
-        ("APP_OBJECTS__PATH".to_string(), format!("{d}/objects")),
-    ];
+    let mut env = adapters::testing::embedded_env(&dir);
     if cloud {
         let pg = service("STOREFRONT_TEST_POSTGRES")?;
         let redis = service("STOREFRONT_TEST_REDIS")?;
