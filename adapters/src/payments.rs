@@ -48,6 +48,73 @@ fn now() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }
 
+fn hold_of(r: &sqlx::any::AnyRow) -> Hold {
+    Hold {
+        status: r.get("status"),
+        behaviour: r.get("behaviour"),
+        attempts: r.get("capture_attempts"),
+        amount_minor: r.get("amount_minor"),
+        currency: r.get("currency"),
+        last4: r.get("card_last4"),
+    }
+}
+
+/// What a capture changes in the ledger: the new status, capture attempts
+/// to add, and the captured amount when money moved.
+#[derive(Debug, Clone, Copy)]
+struct CaptureChange {
+    status: &'static str,
+    attempts: i64,
+    captured_minor: Option<i64>,
+}
+
+/// The provider's answer to capturing `amount` from `hold`, and what that
+/// changes in the ledger (pure, so one capture and a batch agree).
+fn decide_capture(hold: Option<&Hold>, amount: Money) -> (Result<(), PaymentError>, Option<CaptureChange>) {
+    let Some(hold) = hold else {
+        return (Err(PaymentError::Declined("no such authorization".into())), None);
+    };
+    if hold.amount_minor != amount.minor() || hold.currency != amount.currency().code() {
+        let refused = format!(
+            "capture of {} {} refused: {} {} was authorized",
+            amount.minor(),
+            amount.currency().code(),
+            hold.amount_minor,
+            hold.currency
+        );
+        return (Err(PaymentError::Declined(refused)), None);
+    }
+    let change = |status, captured_minor| Some(CaptureChange { status, attempts: 1, captured_minor });
+    match (hold.status.as_str(), hold.behaviour.as_str()) {
+        ("captured", _) => (Ok(()), None),
+        ("authorized", "decline_capture") => {
+            (Err(PaymentError::Declined("insufficient funds".into())), change("capture_declined", None))
+        }
+        ("authorized", "flaky_capture") if hold.attempts < 2 => {
+            (Err(PaymentError::Transient("processor timeout".into())), change("authorized", None))
+        }
+        ("authorized", _) => (Ok(()), change("captured", Some(amount.minor()))),
+        (other, _) => (Err(PaymentError::Declined(format!("authorization is {other}"))), None),
+    }
+}
+
+/// Store a capture's change, only from `authorized` (a concurrent capture
+/// that got there first wins, and this one changes nothing).
+async fn apply_capture(conn: &mut sqlx::AnyConnection, auth_id: &str, c: CaptureChange) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "UPDATE payments SET status = $1, capture_attempts = capture_attempts + $2, captured_minor = COALESCE($3, captured_minor), updated_at = $4
+         WHERE auth_id = $5 AND status = 'authorized'",
+    )
+    .bind(c.status)
+    .bind(c.attempts)
+    .bind(c.captured_minor)
+    .bind(now())
+    .bind(auth_id)
+    .execute(&mut *conn)
+    .await?;
+    Ok(())
+}
+
 impl TestPayments {
     pub fn new(db: Database) -> Self {
         Self { db, outage: std::sync::Mutex::new((None, 0)) }
@@ -83,14 +150,50 @@ impl TestPayments {
         .fetch_optional(self.db.pool())
         .await
         .map_err(self.db.err())?;
-        Ok(row.map(|r| Hold {
-            status: r.get("status"),
-            behaviour: r.get("behaviour"),
-            attempts: r.get("capture_attempts"),
-            amount_minor: r.get("amount_minor"),
-            currency: r.get("currency"),
-            last4: r.get("card_last4"),
-        }))
+        Ok(row.as_ref().map(hold_of))
+    }
+
+    /// The ledger rows of several authorizations, by id.
+    async fn statuses(&self, auth_ids: &[&str]) -> Result<std::collections::HashMap<String, Hold>, PaymentError> {
+        let marks: Vec<String> = (1..=auth_ids.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT auth_id, status, behaviour, capture_attempts, amount_minor, currency, card_last4 FROM payments WHERE auth_id IN ({})",
+            marks.join(", ")
+        );
+        let mut q = sqlx::query(&sql);
+        for id in auth_ids {
+            q = q.bind(*id);
+        }
+        let rows = q.fetch_all(self.db.pool()).await.map_err(self.db.err())?;
+        Ok(rows.iter().map(|r| (r.get::<String, _>("auth_id"), hold_of(r))).collect())
+    }
+
+    /// `capture_many`; an error here means no capture was stored.
+    async fn capture_together(
+        &self,
+        captures: &[(&str, Money)],
+    ) -> Result<Vec<Result<(), PaymentError>>, PaymentError> {
+        if captures.is_empty() {
+            return Ok(Vec::new());
+        }
+        self.up().await?;
+        let mut holds = std::collections::HashMap::new();
+        for chunk in captures.chunks(200) {
+            let ids: Vec<&str> = chunk.iter().map(|(id, _)| *id).collect();
+            holds.extend(self.statuses(&ids).await?);
+        }
+        let err = self.db.err();
+        let mut tx = self.db.pool().begin().await.map_err(&err)?;
+        let mut answers = Vec::with_capacity(captures.len());
+        for (auth_id, amount) in captures {
+            let (answer, change) = decide_capture(holds.get(*auth_id), *amount);
+            if let Some(change) = change {
+                apply_capture(&mut tx, auth_id, change).await.map_err(&err)?;
+            }
+            answers.push(answer);
+        }
+        tx.commit().await.map_err(&err)?;
+        Ok(answers)
     }
 
     async fn set(&self, auth_id: &str, status: &str, attempts_delta: i64) -> Result<(), PaymentError> {
@@ -167,42 +270,20 @@ impl Payments for TestPayments {
 
     async fn capture(&self, auth_id: &str, amount: Money) -> Result<(), PaymentError> {
         self.up().await?;
-        let Some(hold) = self.status(auth_id).await? else {
-            return Err(PaymentError::Declined("no such authorization".into()));
-        };
-        if hold.amount_minor != amount.minor() || hold.currency != amount.currency().code() {
-            return Err(PaymentError::Declined(format!(
-                "capture of {} {} refused: {} {} was authorized",
-                amount.minor(),
-                amount.currency().code(),
-                hold.amount_minor,
-                hold.currency
-            )));
+        let hold = self.status(auth_id).await?;
+        let (answer, change) = decide_capture(hold.as_ref(), amount);
+        if let Some(change) = change {
+            let mut conn = self.db.pool().acquire().await.map_err(self.db.err())?;
+            apply_capture(&mut conn, auth_id, change).await.map_err(self.db.err())?;
         }
-        match (hold.status.as_str(), hold.behaviour.as_str()) {
-            ("captured", _) => Ok(()),
-            ("authorized", "decline_capture") => {
-                self.set(auth_id, "capture_declined", 1).await?;
-                Err(PaymentError::Declined("insufficient funds".into()))
-            }
-            ("authorized", "flaky_capture") if hold.attempts < 2 => {
-                self.set(auth_id, "authorized", 1).await?;
-                Err(PaymentError::Transient("processor timeout".into()))
-            }
-            ("authorized", _) => {
-                sqlx::query(
-                    "UPDATE payments SET status = 'captured', captured_minor = $1, capture_attempts = capture_attempts + 1, updated_at = $2
-                     WHERE auth_id = $3 AND status = 'authorized'",
-                )
-                .bind(amount.minor())
-                .bind(now())
-                .bind(auth_id)
-                .execute(self.db.pool())
-                .await
-                .map_err(self.db.err())?;
-                Ok(())
-            }
-            (other, _) => Err(PaymentError::Declined(format!("authorization is {other}"))),
+        answer
+    }
+
+    /// One read for all the holds and one transaction for every change.
+    async fn capture_many(&self, captures: &[(&str, Money)]) -> Vec<Result<(), PaymentError>> {
+        match self.capture_together(captures).await {
+            Ok(answers) => answers,
+            Err(e) => captures.iter().map(|_| Err(e.clone())).collect(),
         }
     }
 

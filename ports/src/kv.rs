@@ -103,6 +103,16 @@ pub trait Table: Send + Sync {
     /// All writes happen or none; a failed condition returns
     /// `PortError::ConditionFailed { index }` of the first failing write.
     async fn transact(&self, writes: Vec<Write>) -> PortResult<()>;
+    /// Several independent transactions, applied in the order given (a later
+    /// one sees an earlier one's writes); each is all or nothing and has its
+    /// own result. An adapter may commit them together to save round trips.
+    async fn transact_each(&self, transactions: Vec<Vec<Write>>) -> Vec<PortResult<()>> {
+        let mut results = Vec::with_capacity(transactions.len());
+        for writes in transactions {
+            results.push(self.transact(writes).await);
+        }
+        results
+    }
     /// Unconditional puts, not atomic as a whole (bulk loading).
     async fn put_many(&self, items: Vec<Item>) -> PortResult<()>;
     async fn ping(&self) -> PortResult<()>;

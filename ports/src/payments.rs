@@ -35,6 +35,12 @@ pub trait Payments: Send + Sync {
     ) -> Result<String, PaymentError>;
     /// Capture exactly `amount`; refused unless it equals the authorized amount.
     async fn capture(&self, auth_id: &str, amount: Money) -> Result<(), PaymentError>;
+    /// `capture` for several holds, one result each in the order given. The
+    /// default captures them side by side; a provider that can share one
+    /// request or one transaction among them does so.
+    async fn capture_many(&self, captures: &[(&str, Money)]) -> Vec<Result<(), PaymentError>> {
+        futures::future::join_all(captures.iter().map(|(auth_id, amount)| self.capture(auth_id, *amount))).await
+    }
     /// Release an uncaptured hold. Voiding twice is fine.
     async fn void(&self, auth_id: &str) -> Result<(), PaymentError>;
     /// Return a captured payment.

@@ -57,6 +57,14 @@ pub trait Queue: Send + Sync {
     /// Delete a received message. A stale receipt (visibility expired and the
     /// message received again) is ignored, as SQS does.
     async fn delete(&self, receipt: &str) -> PortResult<()>;
+    /// Delete several received messages, stale receipts ignored. Not atomic:
+    /// after an error some may be gone, which redelivery tolerates.
+    async fn delete_many(&self, receipts: &[String]) -> PortResult<()> {
+        for r in receipts {
+            self.delete(r).await?;
+        }
+        Ok(())
+    }
     /// Make a received message visible again after `delay` (0: now).
     async fn release(&self, receipt: &str, delay: Duration) -> PortResult<()>;
     async fn depth(&self) -> PortResult<Depth>;

@@ -57,6 +57,7 @@ impl Pipeline {
                 tuning,
                 crash: None,
                 stats: Default::default(),
+                refresh: Default::default(),
             },
             payments,
         })

@@ -97,6 +97,43 @@ async fn apply(conn: &mut SqliteConnection, writes: &[Write]) -> PortResult<()> 
     Ok(())
 }
 
+impl EmbeddedTable {
+    /// `transact_each` in one SQLite transaction; an error here (not a
+    /// failed condition) means nothing was committed.
+    async fn transact_each_in_one(&self, transactions: &[Vec<Write>]) -> PortResult<Vec<PortResult<()>>> {
+        let mut conn = self.pool.acquire().await?;
+        sqlx::query("BEGIN IMMEDIATE").execute(&mut *conn).await?;
+        let mut results = Vec::with_capacity(transactions.len());
+        for writes in transactions {
+            if writes.len() > super::MAX_TRANSACTION {
+                results.push(Err(PortError::Invalid(format!(
+                    "more than {} writes in one transaction",
+                    super::MAX_TRANSACTION
+                ))));
+                continue;
+            }
+            sqlx::query("SAVEPOINT one").execute(&mut *conn).await?;
+            match apply(&mut conn, writes).await {
+                Ok(()) => results.push(Ok(())),
+                Err(failed @ PortError::ConditionFailed { .. }) => {
+                    sqlx::query("ROLLBACK TO one").execute(&mut *conn).await?;
+                    results.push(Err(failed));
+                }
+                Err(e) => {
+                    sqlx::query("ROLLBACK").execute(&mut *conn).await?;
+                    return Err(e);
+                }
+            }
+            sqlx::query("RELEASE one").execute(&mut *conn).await?;
+        }
+        if let Err(e) = sqlx::query("COMMIT").execute(&mut *conn).await {
+            let _ = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+            return Err(e.into());
+        }
+        Ok(results)
+    }
+}
+
 #[async_trait]
 impl Table for EmbeddedTable {
     async fn get(&self, pk: &str, sk: &str) -> PortResult<Option<Item>> {
@@ -138,6 +175,18 @@ impl Table for EmbeddedTable {
             Err(e) => {
                 sqlx::query("ROLLBACK").execute(&mut *conn).await?;
                 Err(e)
+            }
+        }
+    }
+
+    /// All of them under one write lock and one commit, each inside its own
+    /// savepoint: a failed condition rolls back that transaction alone.
+    async fn transact_each(&self, transactions: Vec<Vec<Write>>) -> Vec<PortResult<()>> {
+        match self.transact_each_in_one(&transactions).await {
+            Ok(results) => results,
+            Err(e) => {
+                let detail = e.to_string();
+                transactions.iter().map(|_| Err(PortError::unavailable("embedded table", &detail))).collect()
             }
         }
     }

@@ -51,6 +51,8 @@ pub async fn open_pool(path: &Path) -> PortResult<SqlitePool> {
     sqlx::query("CREATE INDEX IF NOT EXISTS queue_visible ON queue_messages (queue, visible_at, seq)")
         .execute(&pool)
         .await?;
+    // Deletes and visibility changes find their message by receipt.
+    sqlx::query("CREATE INDEX IF NOT EXISTS queue_receipt ON queue_messages (receipt)").execute(&pool).await?;
     Ok(pool)
 }
 
@@ -137,6 +139,20 @@ impl Queue for LocalQueue {
             .bind(receipt)
             .execute(&self.pool)
             .await?;
+        Ok(())
+    }
+
+    async fn delete_many(&self, receipts: &[String]) -> PortResult<()> {
+        for chunk in receipts.chunks(100) {
+            let marks = vec!["?"; chunk.len()].join(", ");
+            // `+queue`: look up by receipt (unique), never scan the queue's index.
+            let sql = format!("DELETE FROM queue_messages WHERE +queue = ? AND receipt IN ({marks})");
+            let mut q = sqlx::query(&sql).bind(&self.name);
+            for r in chunk {
+                q = q.bind(r);
+            }
+            q.execute(&self.pool).await?;
+        }
         Ok(())
     }
 

@@ -6,7 +6,9 @@ use async_trait::async_trait;
 use aws_sdk_sqs::error::DisplayErrorContext;
 use aws_sdk_sqs::operation::change_message_visibility::ChangeMessageVisibilityError;
 use aws_sdk_sqs::operation::delete_message::DeleteMessageError;
-use aws_sdk_sqs::types::{MessageAttributeValue, MessageSystemAttributeName, QueueAttributeName};
+use aws_sdk_sqs::types::{
+    DeleteMessageBatchRequestEntry, MessageAttributeValue, MessageSystemAttributeName, QueueAttributeName,
+};
 use aws_sdk_sqs::Client;
 use ports::{PortError, PortResult};
 use std::collections::BTreeMap;
@@ -152,6 +154,33 @@ impl Queue for SqsQueue {
                 other => Err(down(other)),
             },
         }
+    }
+
+    async fn delete_many(&self, receipts: &[String]) -> PortResult<()> {
+        for chunk in receipts.chunks(10) {
+            let entries = chunk
+                .iter()
+                .enumerate()
+                .map(|(i, r)| DeleteMessageBatchRequestEntry::builder().id(i.to_string()).receipt_handle(r).build())
+                .collect::<Result<Vec<_>, _>>()
+                .map_err(|e| PortError::Invalid(e.to_string()))?;
+            let out = self
+                .client
+                .delete_message_batch()
+                .queue_url(&self.url)
+                .set_entries(Some(entries))
+                .send()
+                .await
+                .map_err(down)?;
+            // A stale receipt is ignored, as `delete` does; anything else is an outage.
+            if let Some(f) = out.failed().iter().find(|f| f.code() != "ReceiptHandleIsInvalid") {
+                return Err(PortError::unavailable(
+                    "sqs",
+                    format!("delete failed: {} {}", f.code(), f.message().unwrap_or("")),
+                ));
+            }
+        }
+        Ok(())
     }
 
     async fn release(&self, receipt: &str, delay: Duration) -> PortResult<()> {

@@ -87,6 +87,40 @@ async fn suite(t: &dyn Table) {
     t.transact(vec![Write::Delete { pk: "P#1".into(), sk: "A".into(), condition: Condition::Exists }]).await.unwrap();
     assert_eq!(t.get("P#1", "A").await.unwrap(), None);
     t.ping().await.unwrap();
+    several_transactions_have_one_result_each(t).await;
+}
+
+/// `transact_each`: in order, each all or nothing, one failing never undoes another.
+async fn several_transactions_have_one_result_each(t: &dyn Table) {
+    let pk = unique("E#");
+    t.transact(vec![put(Item::new(&pk, "S").with("stock", Value::N(3)), Condition::None)]).await.unwrap();
+    let order = |id: &str, n: i64| {
+        vec![
+            put(Item::new(format!("{pk}-{id}"), "M"), Condition::NotExists),
+            Write::Add {
+                pk: pk.clone(),
+                sk: "S".into(),
+                attr: "stock".into(),
+                delta: -n,
+                condition: Condition::AtLeast("stock".into(), n),
+            },
+        ]
+    };
+    let results = t.transact_each(vec![order("a", 2), order("b", 2), order("a", 1), order("c", 1)]).await;
+    let shape: Vec<Result<(), Option<usize>>> = results
+        .into_iter()
+        .map(|r| {
+            r.map_err(|e| match e {
+                PortError::ConditionFailed { index } => Some(index),
+                _ => None,
+            })
+        })
+        .collect();
+    assert_eq!(shape, [Ok(()), Err(Some(1)), Err(Some(0)), Ok(())], "short, then a repeated marker, fail alone");
+    assert_eq!(t.get(&pk, "S").await.unwrap().and_then(|i| i.n("stock")), Some(0), "a and c took 3 in all");
+    assert_eq!(t.get(&format!("{pk}-b"), "M").await.unwrap(), None, "a failed transaction writes nothing");
+    assert!(t.get(&format!("{pk}-c"), "M").await.unwrap().is_some());
+    assert!(t.transact_each(Vec::new()).await.is_empty());
 }
 
 async fn concurrent_decrements_never_oversell(t: Arc<dyn Table>) {

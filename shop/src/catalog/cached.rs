@@ -233,7 +233,12 @@ impl CachedCatalog {
 
     /// Stock changed (orders): refresh listing entries and cached copies.
     pub async fn stock_changed(&self, product_id: &str) -> PortResult<()> {
-        if let Some(p) = self.store.refresh_entries(product_id).await? {
+        self.stocks_changed(&[product_id]).await
+    }
+
+    /// `stock_changed` for several products at once (one table call).
+    pub async fn stocks_changed(&self, product_ids: &[&str]) -> PortResult<()> {
+        for p in self.store.refresh_entries_of(product_ids).await? {
             self.after_write(&p, Some(&p)).await;
         }
         Ok(())

@@ -351,15 +351,31 @@ impl CatalogStore {
     /// Refresh a product's listing entries after its stock changed (so the
     /// in-stock flag and filter stay right). Returns the fresh product.
     pub async fn refresh_entries(&self, id: &str) -> PortResult<Option<Product>> {
-        let Some(p) = self.by_id(id).await? else {
-            return Ok(None);
-        };
-        let mut writes: Vec<Write> =
-            entry_items(&p)?.into_iter().map(|item| Write::Put { item, condition: Condition::Exists }).collect();
-        writes.push(Write::Put { item: admin_item(&p)?, condition: Condition::None });
-        match self.table.transact(writes).await {
-            Ok(()) | Err(PortError::ConditionFailed { .. }) => Ok(Some(p)),
-            Err(e) => Err(e),
+        Ok(self.refresh_entries_of(&[id]).await?.pop())
+    }
+
+    /// `refresh_entries` for several products, written in one call to the
+    /// table (each product its own transaction); returns those that exist.
+    pub async fn refresh_entries_of(&self, ids: &[&str]) -> PortResult<Vec<Product>> {
+        let mut products = Vec::with_capacity(ids.len());
+        for id in ids {
+            if let Some(p) = self.by_id(id).await? {
+                products.push(p);
+            }
         }
+        let mut transactions = Vec::with_capacity(products.len());
+        for p in &products {
+            let mut writes: Vec<Write> =
+                entry_items(p)?.into_iter().map(|item| Write::Put { item, condition: Condition::Exists }).collect();
+            writes.push(Write::Put { item: admin_item(p)?, condition: Condition::None });
+            transactions.push(writes);
+        }
+        for result in self.table.transact_each(transactions).await {
+            match result {
+                Ok(()) | Err(PortError::ConditionFailed { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(products)
     }
 }

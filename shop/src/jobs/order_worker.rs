@@ -10,7 +10,7 @@
 //! 4. capture exactly the order total → `confirmed`; declined (or an amount
 //!    the provider refuses) → give the stock back (exactly once), void,
 //!    `rejected`;
-//! 5. refresh cached stock, then delete the message.
+//! 5. refresh cached stock (coalesced: `refresh.rs`), then delete the message.
 //!
 //! A message is deleted only when its order is final. A transient failure
 //! (database, table, payment provider down, or a step past its timeout)
@@ -20,7 +20,11 @@
 //! on, its visibility is extended (heartbeat). Messages of a batch run
 //! concurrently, bounded, in order within a FIFO message group.
 
+mod batch;
+mod refresh;
 mod run;
+
+pub use refresh::PendingRefresh;
 
 use crate::catalog::{stock_lines, CachedCatalog, Reservation};
 use crate::orders::repo::OrderRepo;
@@ -106,6 +110,8 @@ pub struct Worker {
     /// Test hook: return true to stop at a step as if the process died.
     pub crash: Option<CrashHook>,
     pub stats: Arc<WorkerStats>,
+    /// Listings waiting for a refresh (at most one per product per window).
+    pub refresh: Arc<PendingRefresh>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -169,6 +175,15 @@ impl Worker {
         }
     }
 
+    /// How long ago the order was placed, as the worker picks it up.
+    fn note_lag(&self, m: &OrderMessage) {
+        let now_ms = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as i64)
+            .unwrap_or(0);
+        self.stats.lag_ms.store((now_ms - m.created_at * 1000).max(0), Ordering::Relaxed);
+    }
+
     pub async fn handle(&self, body: &str) -> Handled {
         let m: OrderMessage = match serde_json::from_str(body) {
             Ok(m) => m,
@@ -180,15 +195,7 @@ impl Worker {
         if !m.totals_add_up() {
             return Handled::Poison("order message totals do not add up; never confirmed".into());
         }
-        self.stats.lag_ms.store(
-            (std::time::SystemTime::now()
-                .duration_since(std::time::UNIX_EPOCH)
-                .map(|d| d.as_millis() as i64)
-                .unwrap_or(0)
-                - m.created_at * 1000)
-                .max(0),
-            Ordering::Relaxed,
-        );
+        self.note_lag(&m);
         match self.step("read order", self.repo.status(&m.order_id)).await {
             Ok(Some(s)) if s.is_final() => self.finished(&m, s).await,
             Ok(Some(_)) => self.capture(&m).await,
@@ -251,20 +258,9 @@ impl Worker {
 
     /// Capture exactly the order total; on a decline give everything back.
     pub async fn capture(&self, m: &OrderMessage) -> Handled {
-        let outcome = match self.bounded("capture", self.payments.capture(&m.payment_auth, m.total)).await {
-            Ok(Ok(())) => OrderStatus::Confirmed,
-            Ok(Err(PaymentError::Transient(e))) | Err(e) => return Handled::Retry(e),
-            Ok(Err(PaymentError::Declined(reason))) => {
-                let (store, lines) = (self.catalog.store(), stock_lines(m));
-                if let Err(e) = self.step("release stock", store.release_for_order(&m.order_id, &lines)).await {
-                    return Handled::Retry(e);
-                }
-                match self.bounded("void", self.payments.void(&m.payment_auth)).await {
-                    Ok(Ok(())) | Ok(Err(PaymentError::Declined(_))) => {}
-                    Ok(Err(PaymentError::Transient(e))) | Err(e) => return Handled::Retry(e),
-                }
-                OrderStatus::Rejected { reason: format!("payment {reason}") }
-            }
+        let outcome = match self.charge(m).await {
+            Ok(outcome) => outcome,
+            Err(handled) => return handled,
         };
         if self.crashed(Step::AfterCapture, &m.order_id) {
             return Handled::Crashed;
@@ -272,15 +268,66 @@ impl Worker {
         if let Err(e) = self.step("store outcome", self.repo.transition(&m.order_id, "reserved", &outcome)).await {
             return Handled::Retry(e);
         }
-        for pid in m.lines.iter().map(|l| l.product_id.as_str()).collect::<std::collections::BTreeSet<_>>() {
-            if let Err(e) = self.step("refresh stock", self.catalog.stock_changed(pid)).await {
-                tracing::warn!(product.id = pid, error = %e, "could not refresh cached stock");
-            }
-        }
+        self.refresh_stock([m]).await;
         match self.step("read order", self.repo.status(&m.order_id)).await {
             Ok(Some(s)) if s.is_final() => Handled::Final(s),
             Ok(_) => Handled::Retry("order not final after its outcome was stored".into()),
             Err(e) => Handled::Retry(e),
+        }
+    }
+
+    /// Capture exactly the order total: the outcome to store (`confirmed`,
+    /// or `rejected` once a decline gave the stock back and voided the
+    /// hold), or what to do with the message instead.
+    async fn charge(&self, m: &OrderMessage) -> Result<OrderStatus, Handled> {
+        let captured = self.bounded("capture", self.payments.capture(&m.payment_auth, m.total)).await;
+        self.after_capture(m, captured).await
+    }
+
+    /// What the provider's answer to a capture means for the order.
+    async fn after_capture(
+        &self,
+        m: &OrderMessage,
+        captured: Result<Result<(), PaymentError>, String>,
+    ) -> Result<OrderStatus, Handled> {
+        match captured {
+            Ok(Ok(())) => Ok(OrderStatus::Confirmed),
+            Ok(Err(PaymentError::Transient(e))) | Err(e) => Err(Handled::Retry(e)),
+            Ok(Err(PaymentError::Declined(reason))) => {
+                let (store, lines) = (self.catalog.store(), stock_lines(m));
+                if let Err(e) = self.step("release stock", store.release_for_order(&m.order_id, &lines)).await {
+                    return Err(Handled::Retry(e));
+                }
+                match self.bounded("void", self.payments.void(&m.payment_auth)).await {
+                    Ok(Ok(())) | Ok(Err(PaymentError::Declined(_))) => {}
+                    Ok(Err(PaymentError::Transient(e))) | Err(e) => return Err(Handled::Retry(e)),
+                }
+                Ok(OrderStatus::Rejected { reason: format!("payment {reason}") })
+            }
+        }
+    }
+
+    /// Note the products these orders touch as changed, and refresh their
+    /// listings and cached copies when due (best effort: the stock items
+    /// themselves are already right).
+    async fn refresh_stock<'a>(&self, orders: impl IntoIterator<Item = &'a OrderMessage>) {
+        let due = self.refresh.changed(orders.into_iter().flat_map(|m| m.lines.iter().map(|l| l.product_id.as_str())));
+        self.refresh_now(due).await;
+    }
+
+    /// Refresh what waits, whatever the window (idle queue, tick, stop).
+    pub async fn flush_refresh(&self) {
+        let due = self.refresh.take_all();
+        self.refresh_now(due).await;
+    }
+
+    async fn refresh_now(&self, products: Vec<String>) {
+        if products.is_empty() {
+            return;
+        }
+        let ids: Vec<&str> = products.iter().map(String::as_str).collect();
+        if let Err(e) = self.step("refresh stock", self.catalog.stocks_changed(&ids)).await {
+            tracing::warn!(products = ids.len(), error = %e, "could not refresh cached stock");
         }
     }
 }

@@ -7,6 +7,7 @@ use ports::PortResult;
 use serde::{Deserialize, Serialize};
 use sqlx::any::AnyRow;
 use sqlx::Row;
+use std::collections::HashMap;
 
 #[derive(Clone)]
 pub struct OrderRepo {
@@ -47,6 +48,50 @@ fn reason_of(s: &OrderStatus) -> Option<&str> {
     }
 }
 
+/// Insert one order and (when it is new) its lines inside `tx`.
+async fn insert_one(tx: &mut sqlx::AnyConnection, m: &OrderMessage, status: &OrderStatus) -> Result<bool, sqlx::Error> {
+    let address = serde_json::to_string(&m.address).unwrap_or_default();
+    let shipping = serde_json::to_string(&m.shipping).unwrap_or_default();
+    let inserted = sqlx::query(
+        "INSERT INTO orders (id, status, reason, email, address, shipping, currency, subtotal_minor, shipping_minor, total_minor, payment_auth, request_id, created_at, updated_at, user_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) ON CONFLICT (id) DO NOTHING",
+    )
+    .bind(&m.order_id)
+    .bind(status.name())
+    .bind(reason_of(status))
+    .bind(&m.email)
+    .bind(address)
+    .bind(shipping)
+    .bind(m.currency.code())
+    .bind(m.subtotal.minor())
+    .bind(m.shipping_price.minor())
+    .bind(m.total.minor())
+    .bind(&m.payment_auth)
+    .bind(&m.request_id)
+    .bind(m.created_at)
+    .bind(now())
+    .bind(m.user_id.clone())
+    .execute(&mut *tx)
+    .await?
+    .rows_affected()
+        == 1;
+    if inserted {
+        for (i, l) in m.lines.iter().enumerate() {
+            sqlx::query("INSERT INTO order_lines (order_id, line_no, product_id, sku, title, unit_price_minor, quantity) VALUES ($1, $2, $3, $4, $5, $6, $7)")
+                .bind(&m.order_id)
+                .bind(i as i64)
+                .bind(&l.product_id)
+                .bind(&l.sku)
+                .bind(&l.title)
+                .bind(l.unit_price.minor())
+                .bind(i64::from(l.quantity))
+                .execute(&mut *tx)
+                .await?;
+        }
+    }
+    Ok(inserted)
+}
+
 impl OrderRepo {
     pub fn new(db: Database) -> Self {
         Self { db }
@@ -59,48 +104,17 @@ impl OrderRepo {
     /// Store an order and its lines in one transaction. Returns false when
     /// an order with this id already exists (nothing is changed then).
     pub async fn insert(&self, m: &OrderMessage, status: &OrderStatus) -> PortResult<bool> {
+        Ok(self.insert_many(&[m], status).await?.first().copied().unwrap_or(false))
+    }
+
+    /// Store several orders, each with its lines, in one transaction; one
+    /// flag per order: false when it already existed (and was left alone).
+    pub async fn insert_many(&self, orders: &[&OrderMessage], status: &OrderStatus) -> PortResult<Vec<bool>> {
         let err = self.db.err();
         let mut tx = self.db.pool().begin().await.map_err(&err)?;
-        let address = serde_json::to_string(&m.address).unwrap_or_default();
-        let shipping = serde_json::to_string(&m.shipping).unwrap_or_default();
-        let inserted = sqlx::query(
-            "INSERT INTO orders (id, status, reason, email, address, shipping, currency, subtotal_minor, shipping_minor, total_minor, payment_auth, request_id, created_at, updated_at, user_id)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) ON CONFLICT (id) DO NOTHING",
-        )
-        .bind(&m.order_id)
-        .bind(status.name())
-        .bind(reason_of(status))
-        .bind(&m.email)
-        .bind(address)
-        .bind(shipping)
-        .bind(m.currency.code())
-        .bind(m.subtotal.minor())
-        .bind(m.shipping_price.minor())
-        .bind(m.total.minor())
-        .bind(&m.payment_auth)
-        .bind(&m.request_id)
-        .bind(m.created_at)
-        .bind(now())
-        .bind(m.user_id.clone())
-        .execute(&mut *tx)
-        .await
-        .map_err(&err)?
-        .rows_affected()
-            == 1;
-        if inserted {
-            for (i, l) in m.lines.iter().enumerate() {
-                sqlx::query("INSERT INTO order_lines (order_id, line_no, product_id, sku, title, unit_price_minor, quantity) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-                    .bind(&m.order_id)
-                    .bind(i as i64)
-                    .bind(&l.product_id)
-                    .bind(&l.sku)
-                    .bind(&l.title)
-                    .bind(l.unit_price.minor())
-                    .bind(i64::from(l.quantity))
-                    .execute(&mut *tx)
-                    .await
-                    .map_err(&err)?;
-            }
+        let mut inserted = Vec::with_capacity(orders.len());
+        for m in orders {
+            inserted.push(insert_one(&mut tx, m, status).await.map_err(&err)?);
         }
         tx.commit().await.map_err(&err)?;
         Ok(inserted)
@@ -115,20 +129,53 @@ impl OrderRepo {
         row.map(|r| status_from(id, &r.get::<String, _>(0), r.get::<Option<String>, _>(1))).transpose()
     }
 
+    /// The stored status of each of `ids` that exists (one query).
+    pub async fn statuses(&self, ids: &[&str]) -> PortResult<HashMap<String, OrderStatus>> {
+        let mut found = HashMap::with_capacity(ids.len());
+        for chunk in ids.chunks(200) {
+            let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
+            let sql = format!("SELECT id, status, reason FROM orders WHERE id IN ({})", marks.join(", "));
+            let mut q = sqlx::query(&sql);
+            for id in chunk {
+                q = q.bind(*id);
+            }
+            for r in q.fetch_all(self.db.pool()).await.map_err(self.db.err())? {
+                let id: String = r.get(0);
+                let status = status_from(&id, &r.get::<String, _>(1), r.get::<Option<String>, _>(2))?;
+                found.insert(id, status);
+            }
+        }
+        Ok(found)
+    }
+
     /// Move an order from `from` to `to`; false when it was not in `from`.
     pub async fn transition(&self, id: &str, from: &str, to: &OrderStatus) -> PortResult<bool> {
-        let n =
-            sqlx::query("UPDATE orders SET status = $1, reason = $2, updated_at = $3 WHERE id = $4 AND status = $5")
-                .bind(to.name())
-                .bind(reason_of(to))
-                .bind(now())
-                .bind(id)
-                .bind(from)
-                .execute(self.db.pool())
-                .await
-                .map_err(self.db.err())?
-                .rows_affected();
-        Ok(n == 1)
+        Ok(self.transition_many(from, &[(id, to)]).await?.first().copied().unwrap_or(false))
+    }
+
+    /// Move several orders out of `from`, each to its own status, in one
+    /// transaction; one flag per order: false when it was not in `from`.
+    pub async fn transition_many(&self, from: &str, moves: &[(&str, &OrderStatus)]) -> PortResult<Vec<bool>> {
+        let err = self.db.err();
+        let mut tx = self.db.pool().begin().await.map_err(&err)?;
+        let mut moved = Vec::with_capacity(moves.len());
+        for (id, to) in moves {
+            let n = sqlx::query(
+                "UPDATE orders SET status = $1, reason = $2, updated_at = $3 WHERE id = $4 AND status = $5",
+            )
+            .bind(to.name())
+            .bind(reason_of(to))
+            .bind(now())
+            .bind(*id)
+            .bind(from)
+            .execute(&mut *tx)
+            .await
+            .map_err(&err)?
+            .rows_affected();
+            moved.push(n == 1);
+        }
+        tx.commit().await.map_err(&err)?;
+        Ok(moved)
     }
 
     pub async fn get(&self, id: &str) -> PortResult<Option<StoredOrder>> {

@@ -100,16 +100,22 @@ pub(crate) fn cart_of(p: &domain::Product, quantity: i64, price_seen: i64) -> Ca
     c
 }
 
+/// Run `workers` workers until the queue is empty and nothing is in flight
+/// (a message backing off after a transient failure comes back first).
 pub(crate) async fn drain(s: &Stack, workers: usize) {
     let tasks: Vec<_> = (0..workers)
         .map(|_| {
             let (w, q) = (s.pipeline.worker.clone(), s.services.queues.main.clone());
             tokio::spawn(async move {
-                let mut empty_rounds = 0;
-                while empty_rounds < 3 {
+                let (mut empty_rounds, mut rounds) = (0, 0);
+                while rounds < 400 {
+                    rounds += 1;
                     match w.run_once(&*q, Duration::from_millis(300)).await.unwrap() {
                         Drained::Empty => empty_rounds += 1,
                         Drained::Processed(_) => empty_rounds = 0,
+                    }
+                    if empty_rounds >= 3 && q.depth().await.unwrap() == Default::default() {
+                        break;
                     }
                 }
             })

@@ -4,6 +4,7 @@
 //! `money`: what checkout charges and sends; `recovery`: what the worker,
 //! the reconciler and the refund saga do after something broke.
 
+mod batch;
 mod money;
 mod recovery;
 

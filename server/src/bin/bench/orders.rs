@@ -125,6 +125,7 @@ pub async fn run(n: usize, database: Option<String>, aws: Option<String>) -> Res
         percentile(&lat, 0.99)
     );
     yardstick(&services, &run_id, n, persisted).await?;
+    order_yardstick(&pipeline.repo, &products[0], &run_id, n, persisted).await?;
     println!("{:44} {:>10.3}", "persisted by two workers / one", two / one);
     let _ = std::fs::remove_dir_all(&dir);
     Ok(())
@@ -209,5 +210,51 @@ async fn yardstick(services: &ports::Services, run_id: &str, n: usize, persisted
     sqlx::query(&format!("DROP TABLE {table}")).execute(pool).await.map_err(|e| e.to_string())?;
     println!("{:44} {:>10.0} rows/s", "yardstick: plain sqlx insert loop", inserts);
     println!("{:44} {:>10.3}", "persisted by one worker / insert loop", persisted / inserts);
+    Ok(())
+}
+
+/// The orders themselves inserted one by one (each order row and its line in
+/// one transaction, as the worker stores them): the persisting work alone,
+/// without stock, payment or queue.
+async fn order_yardstick(
+    repo: &shop::orders::repo::OrderRepo,
+    p: &domain::product::Product,
+    run_id: &str,
+    n: usize,
+    persisted: f64,
+) -> Result<(), String> {
+    use domain::order::{OrderLine, OrderMessage, OrderStatus, Shipping};
+    let v = &p.variants[0];
+    let line = OrderLine {
+        product_id: p.id.clone(),
+        sku: v.sku.as_str().to_string(),
+        title: p.title.clone(),
+        unit_price: v.price,
+        quantity: 1,
+    };
+    let shipping_price = Shipping::Standard.price(v.price);
+    let total = v.price.checked_add(shipping_price).map_err(|e| e.to_string())?;
+    let message = |i: usize| OrderMessage {
+        order_id: format!("y{run_id}{i}"),
+        email: "bench@example.com".into(),
+        address: form(String::new()).address,
+        shipping: Shipping::Standard,
+        lines: vec![line.clone()],
+        currency: v.price.currency(),
+        subtotal: v.price,
+        shipping_price,
+        total,
+        payment_auth: format!("y{run_id}{i}"),
+        created_at: 0,
+        request_id: "bench".into(),
+        user_id: None,
+    };
+    let started = Instant::now();
+    for i in 0..n {
+        repo.insert(&message(i), &OrderStatus::Confirmed).await.map_err(|e| e.to_string())?;
+    }
+    let inserts = n as f64 / started.elapsed().as_secs_f64();
+    println!("{:44} {:>10.0} orders/s", "yardstick: order + line insert loop", inserts);
+    println!("{:44} {:>10.3}", "persisted by one worker / order insert loop", persisted / inserts);
     Ok(())
 }

@@ -42,15 +42,33 @@ impl CatalogStore {
     /// the order goes in the same transaction as the decrements, so a
     /// redelivered order message cannot take stock twice.
     pub async fn reserve_for_order(&self, order_id: &str, lines: &[StockLine]) -> PortResult<Reservation> {
-        let marker = Item::new(format!("RES#{order_id}"), "A").with("active", Value::N(1));
-        let mut writes = vec![Write::Put { item: marker, condition: Condition::NotExists }];
-        writes.extend(decrements(lines));
-        match self.table.transact(writes).await {
-            Ok(()) => Ok(Reservation::Reserved),
-            Err(PortError::ConditionFailed { index: 0 }) => Ok(Reservation::AlreadyReserved),
-            Err(PortError::ConditionFailed { index }) => Ok(Reservation::Short { line: index - 1 }),
-            Err(e) => Err(e),
-        }
+        let mut results = self.reserve_for_orders(&[(order_id, lines)]).await;
+        results.pop().unwrap_or_else(|| Err(PortError::Invalid("no reservation result".into())))
+    }
+
+    /// `reserve_for_order` for several orders, in the order given (earlier
+    /// orders are served first); each order is its own transaction and has
+    /// its own result, while the table may commit them together.
+    pub async fn reserve_for_orders(&self, orders: &[(&str, &[StockLine])]) -> Vec<PortResult<Reservation>> {
+        let transactions = orders
+            .iter()
+            .map(|(order_id, lines)| {
+                let marker = Item::new(format!("RES#{order_id}"), "A").with("active", Value::N(1));
+                let mut writes = vec![Write::Put { item: marker, condition: Condition::NotExists }];
+                writes.extend(decrements(lines));
+                writes
+            })
+            .collect();
+        let results = self.table.transact_each(transactions).await;
+        results
+            .into_iter()
+            .map(|r| match r {
+                Ok(()) => Ok(Reservation::Reserved),
+                Err(PortError::ConditionFailed { index: 0 }) => Ok(Reservation::AlreadyReserved),
+                Err(PortError::ConditionFailed { index }) => Ok(Reservation::Short { line: index - 1 }),
+                Err(e) => Err(e),
+            })
+            .collect()
     }
 
     /// Give an order's stock back exactly once (compensation); a no-op when

@@ -1,7 +1,8 @@
 //! The worker's loops: receive a batch, settle each message (delete,
 //! back off, or dead-letter), keep its visibility extended while it runs,
 //! and restart the whole loop under a supervisor when it panics or ends.
-//! The pipeline steps themselves live in `worker.rs`.
+//! The pipeline steps themselves live in `order_worker.rs`, their batched
+//! form in `batch.rs`.
 
 use super::{backoff, unix_now, Drained, Handled, Step, Worker};
 use futures::{FutureExt, StreamExt};
@@ -12,49 +13,95 @@ use std::sync::Arc;
 use std::time::Duration;
 use tracing::Instrument;
 
+/// The order id a message names, if it names one (for logs before parsing).
+pub(super) fn order_id_of(m: &Received) -> Option<String> {
+    serde_json::from_str::<serde_json::Value>(&m.body)
+        .ok()
+        .and_then(|v| v.get("order_id").and_then(|o| o.as_str()).map(String::from))
+}
+
+pub(super) fn order_span(m: &Received, order_id: Option<&str>) -> tracing::Span {
+    tracing::info_span!("order", order.id = order_id.unwrap_or("-"), message.id = %m.message_id, receive_count = m.receive_count, request_id = m.attributes.get("request_id").map(String::as_str).unwrap_or("-"))
+}
+
 impl Worker {
-    /// Receive up to 10 messages from `queue` and handle them: concurrently
-    /// up to `tuning.concurrency`, in order within a message group.
+    /// Receive up to 10 messages from `queue` and handle them: messages
+    /// without a group together (they share their writes), each message
+    /// group in order, up to `tuning.concurrency` at once.
     pub async fn run_once(&self, queue: &dyn Queue, wait: Duration) -> PortResult<Drained> {
         self.stats.last_poll.store(unix_now(), Ordering::Relaxed);
-        let batch = queue.receive(10, wait).await?;
+        let mut batch = queue.receive(10, wait).await?;
+        // Fill the batch while messages keep coming, up to 10 per unit of
+        // concurrency: new orders share their writes, so bigger is cheaper.
+        let most = self.tuning.concurrency.max(1) * 10;
+        let mut last = batch.len();
+        while last > 0 && batch.len() < most {
+            match queue.receive(10.min((most - batch.len()) as u32), Duration::ZERO).await {
+                Ok(more) => {
+                    last = more.len();
+                    batch.extend(more);
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, "could not fill the batch; working on what came");
+                    break;
+                }
+            }
+        }
         if batch.is_empty() {
+            self.flush_refresh().await;
             return Ok(Drained::Empty);
         }
         let n = batch.len();
+        let (together, grouped): (Vec<Received>, Vec<Received>) = batch.into_iter().partition(|m| m.group_id.is_none());
         let mut groups: Vec<Vec<Received>> = Vec::new();
-        for m in batch {
-            match m.group_id.as_ref().and_then(|g| groups.iter_mut().find(|v| v[0].group_id.as_ref() == Some(g))) {
+        for m in grouped {
+            match groups.iter_mut().find(|v| v[0].group_id == m.group_id) {
                 Some(group) => group.push(m),
                 None => groups.push(vec![m]),
             }
         }
-        let results: Vec<PortResult<()>> = futures::stream::iter(groups)
-            .map(|group| async move {
-                for m in group {
-                    self.settle(queue, m).await?;
+        let groups: Vec<_> = groups
+            .into_iter()
+            .map(|group| {
+                async move {
+                    for m in group {
+                        self.settle(queue, m).await?;
+                    }
+                    Ok(())
                 }
-                Ok(())
+                .boxed()
             })
+            .collect();
+        let in_groups = futures::stream::iter(groups)
             .buffer_unordered(self.tuning.concurrency.max(1))
-            .collect()
-            .await;
-        results.into_iter().collect::<PortResult<Vec<()>>>()?;
+            .collect::<Vec<PortResult<()>>>();
+        let (together, in_groups) = futures::join!(self.settle_together(queue, together).boxed(), in_groups);
+        together?;
+        in_groups.into_iter().collect::<PortResult<Vec<()>>>()?;
         Ok(Drained::Processed(n))
     }
 
-    async fn settle(&self, queue: &dyn Queue, m: Received) -> PortResult<()> {
-        let order_id = serde_json::from_str::<serde_json::Value>(&m.body)
-            .ok()
-            .and_then(|v| v.get("order_id").and_then(|o| o.as_str()).map(String::from));
-        let span = tracing::info_span!("order", order.id = order_id.as_deref().unwrap_or("-"), message.id = %m.message_id, receive_count = m.receive_count, request_id = m.attributes.get("request_id").map(String::as_str).unwrap_or("-"));
+    pub(super) async fn settle(&self, queue: &dyn Queue, m: Received) -> PortResult<()> {
+        let order_id = order_id_of(&m);
+        let span = order_span(&m, order_id.as_deref());
         // Instrument, never `enter()`: batches run concurrently, and an
         // entered guard held across an await nests one order's span in another's.
-        self.settle_in(queue, m, order_id).instrument(span).await
+        async {
+            let handled = self.handle_with_heartbeat(queue, &m).await;
+            self.conclude(queue, m, order_id, handled).await
+        }
+        .instrument(span)
+        .await
     }
 
-    async fn settle_in(&self, queue: &dyn Queue, m: Received, order_id: Option<String>) -> PortResult<()> {
-        let handled = self.handle_with_heartbeat(queue, &m).await;
+    /// Act on how a message was handled: delete, back off, or dead-letter.
+    pub(super) async fn conclude(
+        &self,
+        queue: &dyn Queue,
+        m: Received,
+        order_id: Option<String>,
+        handled: Handled,
+    ) -> PortResult<()> {
         match handled {
             Handled::Final(status) => {
                 tracing::info!(status = status.name(), "order settled");
@@ -100,25 +147,40 @@ impl Worker {
     /// is caught and treated as poison (the loop itself keeps running).
     async fn handle_with_heartbeat(&self, queue: &dyn Queue, m: &Received) -> Handled {
         let work = std::panic::AssertUnwindSafe(self.handle(&m.body)).catch_unwind();
+        let done = self.with_heartbeat(queue, std::slice::from_ref(&m.receipt), work).await;
+        done.unwrap_or_else(|panic| {
+            Handled::Poison(format!("the worker panicked on this message: {}", self.panicked(panic)))
+        })
+    }
+
+    /// Count a caught panic and say what it was.
+    pub(super) fn panicked(&self, panic: Box<dyn std::any::Any + Send>) -> String {
+        self.stats.panics.fetch_add(1, Ordering::Relaxed);
+        panic
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| panic.downcast_ref::<String>().cloned())
+            .unwrap_or_default()
+    }
+
+    /// Run `work`, extending the visibility of `receipts` until it is done.
+    pub(super) async fn with_heartbeat<T>(
+        &self,
+        queue: &dyn Queue,
+        receipts: &[String],
+        work: impl std::future::Future<Output = T>,
+    ) -> T {
         tokio::pin!(work);
         let beat = (self.tuning.visibility / 3).max(Duration::from_millis(300));
         let mut ticker = tokio::time::interval_at(tokio::time::Instant::now() + beat, beat);
         loop {
             tokio::select! {
-                done = &mut work => {
-                    return done.unwrap_or_else(|panic| {
-                        self.stats.panics.fetch_add(1, Ordering::Relaxed);
-                        let what = panic
-                            .downcast_ref::<&str>()
-                            .map(|s| s.to_string())
-                            .or_else(|| panic.downcast_ref::<String>().cloned())
-                            .unwrap_or_default();
-                        Handled::Poison(format!("the worker panicked on this message: {what}"))
-                    });
-                }
+                done = &mut work => return done,
                 _ = ticker.tick() => {
-                    if let Err(e) = queue.release(&m.receipt, self.tuning.visibility).await {
-                        tracing::warn!(error = %e, "could not extend the message's visibility");
+                    for receipt in receipts {
+                        if let Err(e) = queue.release(receipt, self.tuning.visibility).await {
+                            tracing::warn!(error = %e, "could not extend the message's visibility");
+                        }
                     }
                 }
             }
@@ -183,6 +245,18 @@ impl Worker {
                 }
             }
         });
-        futures::future::join_all(loops).await;
+        let mut stop_ticks = stop.clone();
+        let me = self.clone();
+        let ticks = async move {
+            let mut tick = tokio::time::interval(super::refresh::WINDOW);
+            while !*stop_ticks.borrow() {
+                tokio::select! {
+                    _ = tick.tick() => me.flush_refresh().await,
+                    _ = stop_ticks.changed() => break,
+                }
+            }
+            me.flush_refresh().await;
+        };
+        futures::future::join(futures::future::join_all(loops), ticks).await;
     }
 }
