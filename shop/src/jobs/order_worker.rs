@@ -17,8 +17,8 @@
 //! hides the message again with an exponential, capped back-off and never
 //! dead-letters it; only malformed messages (and a panic while handling one)
 //! go to the dead-letter queue, with the reason. While a message is worked
-//! on, its visibility is extended (heartbeat). Messages of a batch run
-//! concurrently, bounded, in order within a FIFO message group.
+//! on, its visibility is extended (heartbeat). New orders of a batch share
+//! their writes (`batch.rs`); FIFO message groups run in order, side by side.
 
 mod batch;
 mod refresh;
@@ -95,7 +95,7 @@ impl WorkerStats {
         if !self.supervised.load(Ordering::Relaxed) {
             return None;
         }
-        let idle = unix_now() - self.last_poll.load(Ordering::Relaxed);
+        let idle = ports::clock::now() - self.last_poll.load(Ordering::Relaxed);
         (idle > stall.as_secs() as i64).then_some(idle)
     }
 }
@@ -137,8 +137,17 @@ pub fn backoff(receive_count: u32, max: Duration) -> Duration {
     Duration::from_secs(secs).min(max)
 }
 
-fn unix_now() -> i64 {
-    std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
+/// An order message the worker can act on, or why it never can (poison).
+fn parse(body: &str) -> Result<OrderMessage, Handled> {
+    let m: OrderMessage =
+        serde_json::from_str(body).map_err(|e| Handled::Poison(format!("malformed order message: {e}")))?;
+    if m.lines.is_empty() {
+        return Err(Handled::Poison("order message has no lines".into()));
+    }
+    if !m.totals_add_up() {
+        return Err(Handled::Poison("order message totals do not add up; never confirmed".into()));
+    }
+    Ok(m)
 }
 
 impl Worker {
@@ -177,24 +186,15 @@ impl Worker {
 
     /// How long ago the order was placed, as the worker picks it up.
     fn note_lag(&self, m: &OrderMessage) {
-        let now_ms = std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .map(|d| d.as_millis() as i64)
-            .unwrap_or(0);
-        self.stats.lag_ms.store((now_ms - m.created_at * 1000).max(0), Ordering::Relaxed);
+        let lag = ports::clock::now_millis() - m.created_at * 1000;
+        self.stats.lag_ms.store(lag.max(0), Ordering::Relaxed);
     }
 
     pub async fn handle(&self, body: &str) -> Handled {
-        let m: OrderMessage = match serde_json::from_str(body) {
+        let m = match parse(body) {
             Ok(m) => m,
-            Err(e) => return Handled::Poison(format!("malformed order message: {e}")),
+            Err(poison) => return poison,
         };
-        if m.lines.is_empty() {
-            return Handled::Poison("order message has no lines".into());
-        }
-        if !m.totals_add_up() {
-            return Handled::Poison("order message totals do not add up; never confirmed".into());
-        }
         self.note_lag(&m);
         match self.step("read order", self.repo.status(&m.order_id)).await {
             Ok(Some(s)) if s.is_final() => self.finished(&m, s).await,

@@ -80,8 +80,8 @@ impl Worker {
         let parsed: Vec<(usize, OrderMessage)> = batch
             .iter()
             .enumerate()
-            .filter_map(|(i, r)| serde_json::from_str::<OrderMessage>(&r.body).ok().map(|m| (i, m)))
-            .filter(|(_, m)| !m.lines.is_empty() && m.totals_add_up() && seen.insert(m.order_id.clone()))
+            .filter_map(|(i, r)| super::parse(&r.body).ok().map(|m| (i, m)))
+            .filter(|(_, m)| seen.insert(m.order_id.clone()))
             .collect();
         let ids: Vec<&str> = parsed.iter().map(|(_, m)| m.order_id.as_str()).collect();
         let Ok(known) = self.step("read orders", self.repo.statuses(&ids)).await else {

@@ -4,7 +4,7 @@
 //! The pipeline steps themselves live in `order_worker.rs`, their batched
 //! form in `batch.rs`.
 
-use super::{backoff, unix_now, Drained, Handled, Step, Worker};
+use super::{backoff, Drained, Handled, Step, Worker};
 use futures::{FutureExt, StreamExt};
 use ports::queue::{Outgoing, Queue, Received};
 use ports::PortResult;
@@ -29,7 +29,7 @@ impl Worker {
     /// without a group together (they share their writes), each message
     /// group in order, up to `tuning.concurrency` at once.
     pub async fn run_once(&self, queue: &dyn Queue, wait: Duration) -> PortResult<Drained> {
-        self.stats.last_poll.store(unix_now(), Ordering::Relaxed);
+        self.stats.last_poll.store(ports::clock::now(), Ordering::Relaxed);
         let mut batch = queue.receive(10, wait).await?;
         // Fill the batch while messages keep coming, up to 10 per unit of
         // concurrency: new orders share their writes, so bigger is cheaper.
@@ -191,7 +191,7 @@ impl Worker {
     /// ends is restarted after a pause, and counted.
     pub async fn supervise(self, queues: Vec<Arc<dyn Queue>>, stop: tokio::sync::watch::Receiver<bool>) {
         self.stats.supervised.store(true, Ordering::Relaxed);
-        self.stats.last_poll.store(unix_now(), Ordering::Relaxed);
+        self.stats.last_poll.store(ports::clock::now(), Ordering::Relaxed);
         loop {
             let run = tokio::spawn(self.clone().run(queues.clone(), stop.clone()));
             let ended = run.await;
