@@ -2,6 +2,7 @@
 //! The forms post to handlers in the server crate (`server/src/account.rs`);
 //! these pages render them and their errors.
 
+use crate::error::AppError;
 use crate::forms::{current_form, Field, FormMessages, Notice};
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
@@ -10,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
+    use crate::error::AppError;
     use leptos::prelude::*;
     use shop::accounts::session::{SessionUser, Viewer};
 
@@ -20,18 +22,13 @@ pub mod ssr {
             .and_then(|v| v.0)
     }
 
-    /// Refuse anyone but a merchant: 401 when signed out, 403 for a shopper.
-    pub fn require_merchant() -> Result<SessionUser, ServerFnError> {
+    /// Refuse anyone but a merchant: `Unauthorized` when signed out,
+    /// `Forbidden` for a shopper.
+    pub fn require_merchant() -> Result<SessionUser, AppError> {
         match viewer() {
             Some(u) if u.role == domain::account::Role::Merchant => Ok(u),
-            Some(_) => {
-                crate::components::set_status(403);
-                Err(ServerFnError::new("forbidden: merchants only"))
-            }
-            None => {
-                crate::components::set_status(401);
-                Err(ServerFnError::new("sign in as a merchant"))
-            }
+            Some(_) => Err(AppError::Forbidden),
+            None => Err(AppError::Unauthorized),
         }
     }
 }
@@ -66,28 +63,29 @@ pub struct AccountView {
 
 /// The signed-in shopper's account and orders (newest first).
 #[server(input = Json)]
-pub async fn my_account() -> Result<Option<AccountView>, ServerFnError> {
-    let Some(user) = ssr::viewer() else { return Ok(None) };
-    let st = use_context::<crate::state::AppState>().ok_or_else(|| ServerFnError::new("server state missing"))?;
-    let filter = shop::orders::admin::OrderFilter { user_id: Some(user.user_id), limit: 50, ..Default::default() };
-    let (orders, _) = st.orders.repo.list(&filter).await.map_err(|e| {
-        tracing::error!(error = %e, "order history failed");
-        ServerFnError::new("Your orders are briefly unavailable.")
-    })?;
-    Ok(Some(AccountView {
-        email: user.email,
-        merchant: user.role == domain::account::Role::Merchant,
-        orders: orders
-            .into_iter()
-            .map(|o| MyOrder {
-                total: crate::format::money(o.total_minor),
-                placed: crate::format::when(o.created_at),
-                id: o.id,
-                status: o.status,
-                items: o.items,
-            })
-            .collect(),
-    }))
+pub async fn my_account() -> Result<Option<AccountView>, AppError> {
+    crate::error::ssr::served(async move {
+        let Some(user) = ssr::viewer() else { return Ok(None) };
+        let st = crate::error::ssr::state()?;
+        let filter = shop::orders::admin::OrderFilter { user_id: Some(user.user_id), limit: 50, ..Default::default() };
+        let (orders, _) =
+            st.orders.repo.list(&filter).await.map_err(|e| crate::error::ssr::unavailable("order history", e))?;
+        Ok(Some(AccountView {
+            email: user.email,
+            merchant: user.role == domain::account::Role::Merchant,
+            orders: orders
+                .into_iter()
+                .map(|o| MyOrder {
+                    total: crate::format::money(o.total_minor),
+                    placed: crate::format::when(o.created_at),
+                    id: o.id,
+                    status: o.status,
+                    items: o.items,
+                })
+                .collect(),
+        }))
+    })
+    .await
 }
 
 fn next_param() -> String {

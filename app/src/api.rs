@@ -1,116 +1,123 @@
 //! Server functions for catalog pages. Each is also a public POST endpoint,
 //! so each validates its input as if it came from anyone.
 
+use crate::error::AppError;
 use crate::model::*;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
 #[cfg(feature = "ssr")]
 mod ssr {
-    use crate::state::AppState;
-    use leptos::prelude::*;
+    use crate::error::AppError;
 
-    pub fn state() -> Result<AppState, ServerFnError> {
-        use_context::<AppState>().ok_or_else(|| ServerFnError::new("server state missing"))
-    }
+    pub use crate::error::ssr::state;
 
     /// Log the detail once; the shopper sees a generic message.
-    pub fn unavailable(e: ports::PortError) -> ServerFnError {
+    pub fn unavailable(e: ports::PortError) -> AppError {
         tracing::error!(error = %e, "catalog read failed");
-        ServerFnError::new("The shop is briefly unavailable. Please try again.")
+        AppError::Unavailable("The shop is briefly unavailable. Please try again.".into())
     }
 }
 
 #[server(input = Json)]
-pub async fn load_home() -> Result<HomeData, ServerFnError> {
-    let st = ssr::state()?;
-    let all = st.catalog.category("*").await.map_err(ssr::unavailable)?;
-    let featured =
-        all.iter().filter(|c| c.tags.iter().any(|t| t == "featured") && c.in_stock).take(8).cloned().collect();
-    let newest = all.iter().take(8).cloned().collect();
-    let categories = top_categories(&st).await?;
-    Ok(HomeData { featured, newest, categories })
+pub async fn load_home() -> Result<HomeData, AppError> {
+    crate::error::ssr::served(async move {
+        let st = ssr::state()?;
+        let all = st.catalog.category("*").await.map_err(ssr::unavailable)?;
+        let featured =
+            all.iter().filter(|c| c.tags.iter().any(|t| t == "featured") && c.in_stock).take(8).cloned().collect();
+        let newest = all.iter().take(8).cloned().collect();
+        let categories = top_categories(&st).await?;
+        Ok(HomeData { featured, newest, categories })
+    })
+    .await
 }
 
 #[cfg(feature = "ssr")]
-async fn top_categories(st: &crate::state::AppState) -> Result<Vec<CategoryLink>, ServerFnError> {
+async fn top_categories(st: &crate::state::AppState) -> Result<Vec<CategoryLink>, AppError> {
     let cats = st.catalog.categories().await.map_err(ssr::unavailable)?;
     Ok(cats.iter().filter(|c| !c.as_str().contains('/')).map(|c| CategoryLink::new(c.as_str())).collect())
 }
 
 #[server(input = Json)]
-pub async fn load_nav() -> Result<Vec<CategoryLink>, ServerFnError> {
-    top_categories(&ssr::state()?).await
+pub async fn load_nav() -> Result<Vec<CategoryLink>, AppError> {
+    crate::error::ssr::served(async move { top_categories(&ssr::state()?).await }).await
 }
 
 #[server(input = Json)]
 pub async fn load_listing(
     category: Option<String>,
     query: Vec<(String, String)>,
-) -> Result<Loaded<ListingData>, ServerFnError> {
-    use domain::catalog::{Listing, Sort};
-    use domain::CategoryPath;
-    let st = ssr::state()?;
-    let mut listing = match Listing::parse(&query) {
-        Ok(l) => l,
-        Err(e) => return Ok(Loaded::BadRequest(e.to_string())),
-    };
-    let (key, category) = match category.as_deref() {
-        None => {
-            if !query.iter().any(|(k, _)| k == "sort") && !listing.q.is_empty() {
-                listing.sort = Sort::Relevance;
+) -> Result<Loaded<ListingData>, AppError> {
+    crate::error::ssr::served(async move {
+        use domain::catalog::{Listing, Sort};
+        use domain::CategoryPath;
+        let st = ssr::state()?;
+        let mut listing = match Listing::parse(&query) {
+            Ok(l) => l,
+            Err(e) => return Ok(Loaded::BadRequest(e.to_string())),
+        };
+        let (key, category) = match category.as_deref() {
+            None => {
+                if !query.iter().any(|(k, _)| k == "sort") && !listing.q.is_empty() {
+                    listing.sort = Sort::Relevance;
+                }
+                ("*".to_string(), None)
             }
-            ("*".to_string(), None)
-        }
-        Some(raw) => match CategoryPath::parse(raw) {
-            Ok(c) => (c.to_string(), Some(c)),
-            Err(_) => return Ok(Loaded::NotFound),
-        },
-    };
-    let cards = st.catalog.category(&key).await.map_err(ssr::unavailable)?;
-    let (crumbs, subcategories) = match &category {
-        Some(c) => {
-            if cards.is_empty() {
-                return Ok(Loaded::NotFound);
+            Some(raw) => match CategoryPath::parse(raw) {
+                Ok(c) => (c.to_string(), Some(c)),
+                Err(_) => return Ok(Loaded::NotFound),
+            },
+        };
+        let cards = st.catalog.category(&key).await.map_err(ssr::unavailable)?;
+        let (crumbs, subcategories) = match &category {
+            Some(c) => {
+                if cards.is_empty() {
+                    return Ok(Loaded::NotFound);
+                }
+                let all = st.catalog.categories().await.map_err(ssr::unavailable)?;
+                let prefix = format!("{c}/");
+                let subs = all
+                    .iter()
+                    .filter(|x| x.as_str().strip_prefix(&prefix).is_some_and(|rest| !rest.contains('/')))
+                    .map(|x| CategoryLink::new(x.as_str()))
+                    .collect();
+                (c.ancestors_and_self().iter().map(|a| CategoryLink::new(a.as_str())).collect(), subs)
             }
-            let all = st.catalog.categories().await.map_err(ssr::unavailable)?;
-            let prefix = format!("{c}/");
-            let subs = all
-                .iter()
-                .filter(|x| x.as_str().strip_prefix(&prefix).is_some_and(|rest| !rest.contains('/')))
-                .map(|x| CategoryLink::new(x.as_str()))
-                .collect();
-            (c.ancestors_and_self().iter().map(|a| CategoryLink::new(a.as_str())).collect(), subs)
-        }
-        None => (Vec::new(), Vec::new()),
-    };
-    let page = (*st.catalog.list(&key, &listing).await.map_err(ssr::unavailable)?).clone();
-    Ok(Loaded::Found(ListingData {
-        category: category.map(|c| CategoryLink::new(c.as_str())),
-        crumbs,
-        subcategories,
-        listing,
-        page,
-    }))
+            None => (Vec::new(), Vec::new()),
+        };
+        let page = (*st.catalog.list(&key, &listing).await.map_err(ssr::unavailable)?).clone();
+        Ok(Loaded::Found(ListingData {
+            category: category.map(|c| CategoryLink::new(c.as_str())),
+            crumbs,
+            subcategories,
+            listing,
+            page,
+        }))
+    })
+    .await
 }
 
 #[server(input = Json)]
-pub async fn load_product(slug: String, variant: Option<String>) -> Result<Loaded<ProductData>, ServerFnError> {
-    let st = ssr::state()?;
-    if domain::Slug::parse(&slug).is_err() {
-        return Ok(Loaded::NotFound);
-    }
-    let Some(product) = st.catalog.product_by_slug(&slug).await.map_err(ssr::unavailable)? else {
-        return Ok(Loaded::NotFound);
-    };
-    if !product.is_visible() {
-        return Ok(Loaded::NotFound);
-    }
-    let selected = variant
-        .and_then(|v| product.variant(&v).map(|v| v.sku.to_string()))
-        .or_else(|| product.variants.iter().find(|v| v.stock > 0).map(|v| v.sku.to_string()))
-        .or_else(|| product.variants.first().map(|v| v.sku.to_string()))
-        .unwrap_or_default();
-    let crumbs = product.category.ancestors_and_self().iter().map(|c| CategoryLink::new(c.as_str())).collect();
-    Ok(Loaded::Found(ProductData { product, crumbs, selected, public_url: st.public_url.clone() }))
+pub async fn load_product(slug: String, variant: Option<String>) -> Result<Loaded<ProductData>, AppError> {
+    crate::error::ssr::served(async move {
+        let st = ssr::state()?;
+        if domain::Slug::parse(&slug).is_err() {
+            return Ok(Loaded::NotFound);
+        }
+        let Some(product) = st.catalog.product_by_slug(&slug).await.map_err(ssr::unavailable)? else {
+            return Ok(Loaded::NotFound);
+        };
+        if !product.is_visible() {
+            return Ok(Loaded::NotFound);
+        }
+        let selected = variant
+            .and_then(|v| product.variant(&v).map(|v| v.sku.to_string()))
+            .or_else(|| product.variants.iter().find(|v| v.stock > 0).map(|v| v.sku.to_string()))
+            .or_else(|| product.variants.first().map(|v| v.sku.to_string()))
+            .unwrap_or_default();
+        let crumbs = product.category.ancestors_and_self().iter().map(|c| CategoryLink::new(c.as_str())).collect();
+        Ok(Loaded::Found(ProductData { product, crumbs, selected, public_url: st.public_url.clone() }))
+    })
+    .await
 }

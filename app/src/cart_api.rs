@@ -3,12 +3,14 @@
 //! (the shopper gets a fresh, empty cart). Prices always come from the
 //! catalog on the server.
 
+use crate::error::AppError;
 use crate::model::*;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
 #[cfg(feature = "ssr")]
 pub mod ssr {
+    use crate::error::AppError;
     use crate::model::{CartLineView, CartView};
     use crate::state::AppState;
     use axum::http::header;
@@ -17,13 +19,11 @@ pub mod ssr {
 
     pub const COOKIE: &str = "sf_cart";
 
-    pub fn state() -> Result<AppState, ServerFnError> {
-        use_context::<AppState>().ok_or_else(|| ServerFnError::new("server state missing"))
-    }
+    pub use crate::error::ssr::state;
 
-    pub fn unavailable(e: impl std::fmt::Display) -> ServerFnError {
+    pub fn unavailable(e: impl std::fmt::Display) -> AppError {
         tracing::error!(error = %e, "cart operation failed");
-        ServerFnError::new("The shop is briefly unavailable. Please try again.")
+        AppError::Unavailable("The shop is briefly unavailable. Please try again.".into())
     }
 
     /// A signed-in shopper's cart, shared by all their devices.
@@ -38,13 +38,7 @@ pub mod ssr {
             return Some(user_cart_id(&u.user_id));
         }
         let parts = use_context::<axum::http::request::Parts>()?;
-        let cookies = parts.headers.get_all(header::COOKIE);
-        cookies
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .flat_map(|v| v.split(';'))
-            .filter_map(|c| c.trim().strip_prefix(&format!("{COOKIE}=")))
-            .find_map(|v| st.orders.signer.verify(v))
+        crate::cookies::read(&parts.headers, COOKIE).and_then(|v| st.orders.signer.verify(&v))
     }
 
     /// The cart id, creating one (and its cookie) when there is none.
@@ -53,12 +47,9 @@ pub mod ssr {
             return id;
         }
         let id = uuid::Uuid::new_v4().simple().to_string();
-        let secure = if st.public_url.starts_with("https://") { "; Secure" } else { "" };
-        let value =
-            format!("{COOKIE}={}; Path=/; HttpOnly; SameSite=Lax; Max-Age=604800{secure}", st.orders.signer.sign(&id));
-        if let (Some(resp), Ok(v)) =
-            (use_context::<leptos_axum::ResponseOptions>(), header::HeaderValue::from_str(&value))
-        {
+        let secure = st.public_url.starts_with("https://");
+        let cookie = crate::cookies::set(COOKIE, &st.orders.signer.sign(&id), 7 * 86_400, secure);
+        if let (Some(resp), Some(v)) = (use_context::<leptos_axum::ResponseOptions>(), cookie) {
             resp.append_header(header::SET_COOKIE, v);
         }
         id
@@ -88,7 +79,7 @@ pub mod ssr {
         }
     }
 
-    pub async fn priced(st: &AppState, id: &str) -> Result<CartView, ServerFnError> {
+    pub async fn priced(st: &AppState, id: &str) -> Result<CartView, AppError> {
         let cart = st.orders.carts.load(id).await.map_err(unavailable)?;
         let priced = shop::orders::cart::price_cart(&st.catalog, &cart).await.map_err(unavailable)?;
         Ok(view(priced))
@@ -96,129 +87,148 @@ pub mod ssr {
 }
 
 #[server(input = Json)]
-pub async fn cart_count() -> Result<u32, ServerFnError> {
-    let st = ssr::state()?;
-    let Some(id) = ssr::cookie_cart_id(&st) else { return Ok(0) };
-    Ok(st.orders.carts.load(&id).await.map(|c| c.count()).unwrap_or(0))
+pub async fn cart_count() -> Result<u32, AppError> {
+    crate::error::ssr::served(async move {
+        let st = ssr::state()?;
+        let Some(id) = ssr::cookie_cart_id(&st) else { return Ok(0) };
+        Ok(st.orders.carts.load(&id).await.map(|c| c.count()).unwrap_or(0))
+    })
+    .await
 }
 
 #[server(input = Json)]
-pub async fn load_cart() -> Result<CartView, ServerFnError> {
-    let st = ssr::state()?;
-    match ssr::cookie_cart_id(&st) {
-        Some(id) => ssr::priced(&st, &id).await,
-        None => Ok(CartView { subtotal: "$0.00".into(), ..Default::default() }),
-    }
+pub async fn load_cart() -> Result<CartView, AppError> {
+    crate::error::ssr::served(async move {
+        let st = ssr::state()?;
+        match ssr::cookie_cart_id(&st) {
+            Some(id) => ssr::priced(&st, &id).await,
+            None => Ok(CartView { subtotal: "$0.00".into(), ..Default::default() }),
+        }
+    })
+    .await
 }
 
 #[server(input = Json)]
-pub async fn add_to_cart(product_id: String, sku: String, quantity: i64) -> Result<CartChange, ServerFnError> {
-    let st = ssr::state()?;
-    let product = match st.catalog.product_by_id(&product_id).await.map_err(ssr::unavailable)? {
-        Some(p) if p.is_visible() => p,
-        _ => return Ok(CartChange::Refused("That product is not available.".into())),
-    };
-    let Some(variant) = product.variant(&sku) else {
-        return Ok(CartChange::Refused("Choose one of the product's options.".into()));
-    };
-    if variant.stock <= 0 {
-        return Ok(CartChange::Refused("Sorry, that option is sold out.".into()));
-    }
-    let id = ssr::cart_id(&st);
-    let mut cart = st.orders.carts.load(&id).await.map_err(ssr::unavailable)?;
-    if let Err(why) = cart.add(&product.id, variant.sku.as_str(), quantity, variant.price.minor()) {
-        return Ok(CartChange::Refused(why));
-    }
-    st.orders.carts.save(&id, &cart).await.map_err(ssr::unavailable)?;
-    Ok(CartChange::Done(ssr::priced(&st, &id).await?))
+pub async fn add_to_cart(product_id: String, sku: String, quantity: i64) -> Result<CartChange, AppError> {
+    crate::error::ssr::served(async move {
+        let st = ssr::state()?;
+        let product = match st.catalog.product_by_id(&product_id).await.map_err(ssr::unavailable)? {
+            Some(p) if p.is_visible() => p,
+            _ => return Ok(CartChange::Refused("That product is not available.".into())),
+        };
+        let Some(variant) = product.variant(&sku) else {
+            return Ok(CartChange::Refused("Choose one of the product's options.".into()));
+        };
+        if variant.stock <= 0 {
+            return Ok(CartChange::Refused("Sorry, that option is sold out.".into()));
+        }
+        let id = ssr::cart_id(&st);
+        let mut cart = st.orders.carts.load(&id).await.map_err(ssr::unavailable)?;
+        if let Err(why) = cart.add(&product.id, variant.sku.as_str(), quantity, variant.price.minor()) {
+            return Ok(CartChange::Refused(why));
+        }
+        st.orders.carts.save(&id, &cart).await.map_err(ssr::unavailable)?;
+        Ok(CartChange::Done(ssr::priced(&st, &id).await?))
+    })
+    .await
 }
 
 /// Set a line's quantity (0 removes it).
 #[server(input = Json)]
-pub async fn update_cart_line(sku: String, quantity: i64) -> Result<CartChange, ServerFnError> {
-    let st = ssr::state()?;
-    let Some(id) = ssr::cookie_cart_id(&st) else {
-        return Ok(CartChange::Refused("Your cart has expired; add the items again.".into()));
-    };
-    let mut cart = st.orders.carts.load(&id).await.map_err(ssr::unavailable)?;
-    if let Err(why) = cart.set_quantity(&sku, quantity) {
-        return Ok(CartChange::Refused(why));
-    }
-    st.orders.carts.save(&id, &cart).await.map_err(ssr::unavailable)?;
-    Ok(CartChange::Done(ssr::priced(&st, &id).await?))
+pub async fn update_cart_line(sku: String, quantity: i64) -> Result<CartChange, AppError> {
+    crate::error::ssr::served(async move {
+        let st = ssr::state()?;
+        let Some(id) = ssr::cookie_cart_id(&st) else {
+            return Ok(CartChange::Refused("Your cart has expired; add the items again.".into()));
+        };
+        let mut cart = st.orders.carts.load(&id).await.map_err(ssr::unavailable)?;
+        if let Err(why) = cart.set_quantity(&sku, quantity) {
+            return Ok(CartChange::Refused(why));
+        }
+        st.orders.carts.save(&id, &cart).await.map_err(ssr::unavailable)?;
+        Ok(CartChange::Done(ssr::priced(&st, &id).await?))
+    })
+    .await
 }
 
 #[server(input = Json)]
-pub async fn place_order(input: CheckoutInput) -> Result<CheckoutOutcome, ServerFnError> {
-    use shop::orders::checkout::{CheckoutError, CheckoutForm};
-    let st = ssr::state()?;
-    let Some(cart_id) = ssr::cookie_cart_id(&st) else {
-        return Ok(CheckoutOutcome::Refused("Your cart is empty.".into()));
-    };
-    let cart = st.orders.carts.load(&cart_id).await.map_err(ssr::unavailable)?;
-    let form = CheckoutForm {
-        email: input.email,
-        address: input.address,
-        shipping: input.shipping,
-        card_number: input.card_number,
-        idempotency_key: input.idempotency_key,
-        user_id: crate::account::ssr::viewer().map(|u| u.user_id),
-    };
-    let request_id = use_context::<axum::http::request::Parts>()
-        .and_then(|p| p.headers.get("x-request-id").and_then(|v| v.to_str().ok()).map(String::from))
-        .unwrap_or_default();
-    match st.orders.checkout.place(&cart_id, &cart, &form, &request_id).await {
-        Ok(order_id) => {
-            let _ = st.orders.carts.clear(&cart_id).await;
-            Ok(CheckoutOutcome::Accepted { order_id })
+pub async fn place_order(input: CheckoutInput) -> Result<CheckoutOutcome, AppError> {
+    crate::error::ssr::served(async move {
+        use shop::orders::checkout::{CheckoutError, CheckoutForm};
+        let st = ssr::state()?;
+        let Some(cart_id) = ssr::cookie_cart_id(&st) else {
+            return Ok(CheckoutOutcome::Refused("Your cart is empty.".into()));
+        };
+        let cart = st.orders.carts.load(&cart_id).await.map_err(ssr::unavailable)?;
+        let form = CheckoutForm {
+            email: input.email,
+            address: input.address,
+            shipping: input.shipping,
+            card_number: input.card_number,
+            idempotency_key: input.idempotency_key,
+            user_id: crate::account::ssr::viewer().map(|u| u.user_id),
+        };
+        let request_id = use_context::<axum::http::request::Parts>()
+            .and_then(|p| p.headers.get("x-request-id").and_then(|v| v.to_str().ok()).map(String::from))
+            .unwrap_or_default();
+        match st.orders.checkout.place(&cart_id, &cart, &form, &request_id).await {
+            Ok(order_id) => {
+                let _ = st.orders.carts.clear(&cart_id).await;
+                Ok(CheckoutOutcome::Accepted { order_id })
+            }
+            Err(CheckoutError::AlreadyOrdered { order_id }) => {
+                // That order took this cart: it is done, whichever tab placed it.
+                let _ = st.orders.carts.clear(&cart_id).await;
+                Ok(CheckoutOutcome::AlreadyOrdered { order_id })
+            }
+            Err(CheckoutError::Invalid(fields)) => {
+                Ok(CheckoutOutcome::Invalid { fields: fields.into_iter().collect() })
+            }
+            Err(e) => Ok(CheckoutOutcome::Refused(e.to_string())),
         }
-        Err(CheckoutError::AlreadyOrdered { order_id }) => {
-            // That order took this cart: it is done, whichever tab placed it.
-            let _ = st.orders.carts.clear(&cart_id).await;
-            Ok(CheckoutOutcome::AlreadyOrdered { order_id })
-        }
-        Err(CheckoutError::Invalid(fields)) => Ok(CheckoutOutcome::Invalid { fields: fields.into_iter().collect() }),
-        Err(e) => Ok(CheckoutOutcome::Refused(e.to_string())),
-    }
+    })
+    .await
 }
 
 #[server(input = Json)]
-pub async fn order_status(id: String) -> Result<OrderView, ServerFnError> {
-    let st = ssr::state()?;
-    let unknown = OrderView { id: id.clone(), state: "unknown".into(), reason: None, total: None, lines: vec![] };
-    if id.len() != 25 || !id.starts_with('o') || !id[1..].chars().all(|c| c.is_ascii_hexdigit()) {
-        return Ok(unknown);
-    }
-    match st.orders.repo.get(&id).await.map_err(ssr::unavailable)? {
-        Some(o) => {
-            let (state, reason) = match &o.status {
-                domain::order::OrderStatus::Rejected { reason } | domain::order::OrderStatus::Cancelled { reason } => {
-                    (o.status.name(), Some(reason.clone()))
-                }
-                s => (s.name(), None),
-            };
-            Ok(OrderView {
-                id,
-                state: state.into(),
-                reason,
-                total: Some(o.total.to_string()),
-                lines: o.lines.iter().map(|l| (l.title.clone(), l.quantity, l.unit_price.to_string())).collect(),
-            })
+pub async fn order_status(id: String) -> Result<OrderView, AppError> {
+    crate::error::ssr::served(async move {
+        let st = ssr::state()?;
+        let unknown = OrderView { id: id.clone(), state: "unknown".into(), reason: None, total: None, lines: vec![] };
+        if id.len() != 25 || !id.starts_with('o') || !id[1..].chars().all(|c| c.is_ascii_hexdigit()) {
+            return Ok(unknown);
         }
-        None => {
-            // The durable accepted record (the outbox row), never a cache marker.
-            let accepted = st.orders.outbox.get(&id).await.map_err(ssr::unavailable)?;
-            Ok(match accepted {
-                Some(a) => OrderView {
-                    state: "pending".into(),
-                    total: domain::Currency::parse(&a.currency)
-                        .ok()
-                        .and_then(|c| domain::Money::new(a.total_minor, c).ok())
-                        .map(|m| m.to_string()),
-                    ..unknown
-                },
-                None => unknown,
-            })
+        match st.orders.repo.get(&id).await.map_err(ssr::unavailable)? {
+            Some(o) => {
+                let (state, reason) = match &o.status {
+                    domain::order::OrderStatus::Rejected { reason }
+                    | domain::order::OrderStatus::Cancelled { reason } => (o.status.name(), Some(reason.clone())),
+                    s => (s.name(), None),
+                };
+                Ok(OrderView {
+                    id,
+                    state: state.into(),
+                    reason,
+                    total: Some(o.total.to_string()),
+                    lines: o.lines.iter().map(|l| (l.title.clone(), l.quantity, l.unit_price.to_string())).collect(),
+                })
+            }
+            None => {
+                // The durable accepted record (the outbox row), never a cache marker.
+                let accepted = st.orders.outbox.get(&id).await.map_err(ssr::unavailable)?;
+                Ok(match accepted {
+                    Some(a) => OrderView {
+                        state: "pending".into(),
+                        total: domain::Currency::parse(&a.currency)
+                            .ok()
+                            .and_then(|c| domain::Money::new(a.total_minor, c).ok())
+                            .map(|m| m.to_string()),
+                        ..unknown
+                    },
+                    None => unknown,
+                })
+            }
         }
-    }
+    })
+    .await
 }

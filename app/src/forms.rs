@@ -27,19 +27,24 @@ impl FormState {
 
 /// The kept form state named by the page's `?form=` parameter, if any.
 #[server(input = Json)]
-pub async fn load_form(id: String) -> Result<FormState, ServerFnError> {
-    let st = use_context::<crate::state::AppState>().ok_or_else(|| ServerFnError::new("server state missing"))?;
-    Ok(kept(&st, &id).await)
+pub async fn load_form(id: String) -> Result<FormState, crate::error::AppError> {
+    crate::error::ssr::served(async move {
+        let st = crate::error::ssr::state()?;
+        Ok(kept(&st, &id).await)
+    })
+    .await
 }
 
-/// The form state kept under `id` (empty when unknown or expired).
+/// The form state kept under `id` (empty when unknown, expired or unreadable).
 #[cfg(feature = "ssr")]
 pub async fn kept(st: &crate::state::AppState, id: &str) -> FormState {
-    if id.len() != 32 || !id.bytes().all(|b| b.is_ascii_hexdigit()) {
-        return FormState::default();
+    match st.forms.load(id).await {
+        Ok(v) => v.and_then(|v| serde_json::from_value(v).ok()).unwrap_or_default(),
+        Err(e) => {
+            tracing::warn!(error = %e, "could not read a kept form; the page shows it empty");
+            FormState::default()
+        }
     }
-    let raw = st.services.cache.get(&format!("form:{id}")).await.ok().flatten();
-    raw.and_then(|b| serde_json::from_slice(&b).ok()).unwrap_or_default()
 }
 
 /// `load_form` for the current request's `?form=` parameter.

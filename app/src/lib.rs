@@ -8,6 +8,9 @@ pub mod admin;
 pub mod api;
 pub mod cart_api;
 pub mod components;
+#[cfg(feature = "ssr")]
+pub mod cookies;
+pub mod error;
 pub mod format;
 pub mod forms;
 pub mod islands;

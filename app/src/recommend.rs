@@ -35,12 +35,9 @@ mod ssr {
     use super::{RecCard, SHOWN};
     use crate::state::AppState;
     use domain::catalog::ProductCard;
-    use leptos::prelude::*;
     use shop::recommend::Rec;
 
-    pub fn state() -> Result<AppState, ServerFnError> {
-        use_context::<AppState>().ok_or_else(|| ServerFnError::new("server state missing"))
-    }
+    pub use crate::error::ssr::state;
 
     /// Logged once here; the page goes on without the strip.
     pub fn skipped(e: ports::PortError) -> Vec<Rec> {
@@ -80,50 +77,59 @@ pub fn category_name(path: &str) -> String {
 
 /// "Bought together" for a product page, else "Popular in <its category>".
 #[server(input = Json)]
-pub async fn load_bought_together(product_id: String, category: String) -> Result<Option<RecStrip>, ServerFnError> {
-    let st = ssr::state()?;
-    if product_id.is_empty() || product_id.len() > 100 {
-        return Ok(None);
-    }
-    let reco = &st.recommendations;
-    let recs = reco.bought_together(&product_id).await.unwrap_or_else(ssr::skipped);
-    let items = ssr::cards(&st, recs, &product_id, |_| "Often bought together with this".into()).await;
-    if !items.is_empty() {
-        return Ok(Some(RecStrip { kind: "bought-together".into(), title: "Bought together".into(), items }));
-    }
-    let Ok(category) = domain::CategoryPath::parse(&category) else {
-        return Ok(None);
-    };
-    let name = category_name(category.as_str());
-    let recs = reco.popular(category.as_str()).await.unwrap_or_else(ssr::skipped);
-    let items = ssr::cards(&st, recs, &product_id, |_| format!("Popular in {name}")).await;
-    Ok((!items.is_empty()).then(|| RecStrip { kind: "popular".into(), title: format!("Popular in {name}"), items }))
+pub async fn load_bought_together(
+    product_id: String,
+    category: String,
+) -> Result<Option<RecStrip>, crate::error::AppError> {
+    crate::error::ssr::served(async move {
+        let st = ssr::state()?;
+        if product_id.is_empty() || product_id.len() > 100 {
+            return Ok(None);
+        }
+        let reco = &st.recommendations;
+        let recs = reco.bought_together(&product_id).await.unwrap_or_else(ssr::skipped);
+        let items = ssr::cards(&st, recs, &product_id, |_| "Often bought together with this".into()).await;
+        if !items.is_empty() {
+            return Ok(Some(RecStrip { kind: "bought-together".into(), title: "Bought together".into(), items }));
+        }
+        let Ok(category) = domain::CategoryPath::parse(&category) else {
+            return Ok(None);
+        };
+        let name = category_name(category.as_str());
+        let recs = reco.popular(category.as_str()).await.unwrap_or_else(ssr::skipped);
+        let items = ssr::cards(&st, recs, &product_id, |_| format!("Popular in {name}")).await;
+        Ok((!items.is_empty()).then(|| RecStrip { kind: "popular".into(), title: format!("Popular in {name}"), items }))
+    })
+    .await
 }
 
 /// "Recommended for you" for a signed-in shopper with a history, else the
 /// shop's most popular products (the cold start).
 #[server(input = Json)]
-pub async fn load_home_recommendations() -> Result<Option<RecStrip>, ServerFnError> {
-    let st = ssr::state()?;
-    let reco = &st.recommendations;
-    if let Some(email) = crate::account::current_email().await {
-        let recs = reco.for_you(&email).await.unwrap_or_else(ssr::skipped);
-        let items = ssr::cards(&st, recs, "", |r| {
-            let what = r.because_title.clone().or_else(|| r.because.clone()).unwrap_or_default();
-            format!("Because you bought {what}")
+pub async fn load_home_recommendations() -> Result<Option<RecStrip>, crate::error::AppError> {
+    crate::error::ssr::served(async move {
+        let st = ssr::state()?;
+        let reco = &st.recommendations;
+        if let Some(email) = crate::account::current_email().await {
+            let recs = reco.for_you(&email).await.unwrap_or_else(ssr::skipped);
+            let items = ssr::cards(&st, recs, "", |r| {
+                let what = r.because_title.clone().or_else(|| r.because.clone()).unwrap_or_default();
+                format!("Because you bought {what}")
+            })
+            .await;
+            if !items.is_empty() {
+                return Ok(Some(RecStrip { kind: "for-you".into(), title: "Recommended for you".into(), items }));
+            }
+        }
+        let recs = reco.popular_everywhere().await.unwrap_or_else(ssr::skipped);
+        let items = ssr::cards(&st, recs, "", |r| match &r.because {
+            Some(c) => format!("Popular in {}", category_name(c)),
+            None => "Popular right now".into(),
         })
         .await;
-        if !items.is_empty() {
-            return Ok(Some(RecStrip { kind: "for-you".into(), title: "Recommended for you".into(), items }));
-        }
-    }
-    let recs = reco.popular_everywhere().await.unwrap_or_else(ssr::skipped);
-    let items = ssr::cards(&st, recs, "", |r| match &r.because {
-        Some(c) => format!("Popular in {}", category_name(c)),
-        None => "Popular right now".into(),
+        Ok((!items.is_empty()).then(|| RecStrip { kind: "popular".into(), title: "Popular right now".into(), items }))
     })
-    .await;
-    Ok((!items.is_empty()).then(|| RecStrip { kind: "popular".into(), title: "Popular right now".into(), items }))
+    .await
 }
 
 #[component]

@@ -10,7 +10,13 @@ use std::sync::Arc;
 #[derive(Clone, FromRef)]
 pub struct AppState {
     pub leptos_options: LeptosOptions,
+    /// The ports themselves, for the server's composition root only: the
+    /// app's pages and server functions go through the use cases below.
     pub services: Services,
+    /// Queue health, dead letters, the last failover and reconciler runs.
+    pub ops: shop::ops::Operations,
+    /// Rejected plain-form input, kept for the page that shows it again.
+    pub forms: shop::forms::FormStash,
     pub catalog: Arc<CachedCatalog>,
     pub orders: Pipeline,
     pub accounts: shop::accounts::Accounts,

@@ -1,7 +1,7 @@
 //! Account form handlers (sign-up, sign-in, sign-out, password reset) and the
 //! session middleware that tells every route who is asking.
 
-use crate::forms::{back_with_errors, cookie, secure_attr, set_cookie, with_notice};
+use crate::forms::{back_with_errors, cookie, set_cookie, with_notice};
 use app::state::AppState;
 use axum::extract::{Request, State};
 use axum::http::HeaderMap;
@@ -34,7 +34,7 @@ pub async fn session_layer(State(st): State<AppState>, mut req: Request, next: N
 
 fn unavailable(e: impl std::fmt::Display) -> Response {
     tracing::error!(error = %e, "account operation failed");
-    (axum::http::StatusCode::SERVICE_UNAVAILABLE, "Accounts are briefly unavailable; please try again.").into_response()
+    app::error::AppError::Unavailable("Accounts are briefly unavailable; please try again.".into()).into_response()
 }
 
 /// Start a session under a fresh id (dropping the old one), merge the guest
@@ -56,11 +56,8 @@ async fn signed_in(st: &AppState, headers: &HeaderMap, user: &User, next: &str) 
         "/account".into()
     };
     let mut resp = Redirect::to(&target).into_response();
-    let max_age = st.accounts.sessions.ttl().as_secs();
-    set_cookie(
-        &mut resp,
-        &format!("{COOKIE}={id}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age}{}", secure_attr(st)),
-    );
+    let max_age = i64::try_from(st.accounts.sessions.ttl().as_secs()).unwrap_or(i64::MAX);
+    set_cookie(st, &mut resp, COOKIE, &id, max_age);
     resp
 }
 
@@ -115,7 +112,7 @@ pub async fn sign_out(State(st): State<AppState>, headers: HeaderMap) -> Respons
         let _ = st.accounts.sessions.end(&id).await;
     }
     let mut resp = with_notice("/account/sign-in", "You are signed out.");
-    set_cookie(&mut resp, &format!("{COOKIE}=; Path=/; HttpOnly; SameSite=Lax; Max-Age=0{}", secure_attr(&st)));
+    set_cookie(&st, &mut resp, COOKIE, "", 0);
     resp
 }
 

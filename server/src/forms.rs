@@ -3,22 +3,11 @@
 
 use app::forms::FormState;
 use app::state::AppState;
-use axum::http::{header, HeaderMap, HeaderValue};
+use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use std::collections::BTreeMap;
-use std::time::Duration;
 
-pub const FORM_TTL: Duration = Duration::from_secs(600);
-
-/// A cookie's value from the request.
-pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
-    headers
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .find_map(|c| c.trim().strip_prefix(&format!("{name}=")).map(String::from))
-}
+pub use app::cookies::read as cookie;
 
 /// Keep what was typed (never passwords) and the errors; redirect back to
 /// `page` with `?form=ID` so it can show them.
@@ -30,14 +19,15 @@ pub async fn back_with_errors(
     message: Option<String>,
 ) -> Response {
     values.retain(|k, _| !k.contains("password") && k != "token");
-    let state = FormState { values, errors, message };
-    let id = uuid::Uuid::new_v4().simple().to_string();
-    let body = serde_json::to_vec(&state).unwrap_or_default();
-    if let Err(e) = st.services.cache.set(&format!("form:{id}"), &body, Some(FORM_TTL)).await {
-        tracing::warn!(error = %e, "could not keep the form; the page shows no field errors");
-    }
+    let state = serde_json::to_value(FormState { values, errors, message }).unwrap_or_default();
     let sep = if page.contains('?') { '&' } else { '?' };
-    Redirect::to(&format!("{page}{sep}form={id}")).into_response()
+    match st.forms.keep(&state).await {
+        Ok(id) => Redirect::to(&format!("{page}{sep}form={id}")).into_response(),
+        Err(e) => {
+            tracing::warn!(error = %e, "could not keep the form; the page shows no field errors");
+            Redirect::to(page).into_response()
+        }
+    }
 }
 
 /// Redirect with a one-line notice for the next page.
@@ -46,16 +36,9 @@ pub fn with_notice(page: &str, notice: &str) -> Response {
     Redirect::to(&format!("{page}{sep}notice={}", app::components::encode(notice))).into_response()
 }
 
-pub fn set_cookie(resp: &mut Response, value: &str) {
-    if let Ok(v) = HeaderValue::from_str(value) {
+/// Set (or, with `max_age_secs` 0, remove) one of the shop's cookies on `resp`.
+pub fn set_cookie(st: &AppState, resp: &mut Response, name: &str, value: &str, max_age_secs: i64) {
+    if let Some(v) = app::cookies::set(name, value, max_age_secs, st.public_url.starts_with("https://")) {
         resp.headers_mut().append(header::SET_COOKIE, v);
-    }
-}
-
-pub fn secure_attr(st: &AppState) -> &'static str {
-    if st.public_url.starts_with("https://") {
-        "; Secure"
-    } else {
-        ""
     }
 }

@@ -43,7 +43,7 @@ pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
 
 /// The last static-copy run (prerender + publish), as stored by the scheduler.
 pub async fn failover_status(State(state): State<AppState>) -> impl IntoResponse {
-    match state.services.db.meta("failover_last_run").await {
+    match state.services.db.meta(shop::ops::FAILOVER_LAST_RUN).await {
         Ok(Some(json)) => (StatusCode::OK, [(axum::http::header::CONTENT_TYPE, "application/json")], json),
         Ok(None) => (
             StatusCode::OK,

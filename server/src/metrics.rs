@@ -168,5 +168,5 @@ pub async fn render(st: AppState, m: Metrics) -> impl IntoResponse {
 
 /// The newest reconciler run, read from the database.
 pub async fn last_reconcile(st: &AppState) -> ports::PortResult<Option<shop::jobs::reconcile::ReconcileRun>> {
-    shop::jobs::reconcile::latest_run(&st.services.db).await
+    st.ops.last_reconcile().await
 }

@@ -29,8 +29,12 @@ pub async fn build_state(settings: &Settings, leptos_options: LeptosOptions) -> 
         &services,
         shop::recommend::JobConfig::from(&settings.recommend),
     ));
+    let ops = shop::ops::Operations::new(services.queues.clone(), services.sale_queue.clone(), services.db.clone());
+    let forms = shop::forms::FormStash::new(services.cache.clone());
     Ok(AppState {
         leptos_options,
+        ops,
+        forms,
         accounts,
         audit,
         services,

@@ -5,8 +5,10 @@
 
 pub mod accounts;
 pub mod catalog;
+pub mod forms;
 pub mod ids;
 pub mod jobs;
+pub mod ops;
 pub mod orders;
 pub mod pipeline;
 pub mod recommend;

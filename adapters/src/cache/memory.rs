@@ -1,57 +1,72 @@
+//! In-process cache (moka) for a shop that runs with nothing installed:
+//! bounded by the bytes it holds (keys and values), least recently used out
+//! first, each entry with its own time to live, and counters incremented
+//! atomically per key (the rate rule shares them across requests).
+
 use super::Cache;
 use async_trait::async_trait;
+use moka::policy::{EvictionPolicy, Expiry};
 use ports::PortResult;
-use std::collections::HashMap;
-use std::sync::Mutex;
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
+/// The default bound: 128 MiB of keys and values.
+pub const DEFAULT_BYTES: u64 = 128 * 1024 * 1024;
+/// What an entry costs beyond its key and value (moka's node, our `Entry`).
+const OVERHEAD: usize = 96;
+
+#[derive(Clone)]
 struct Entry {
-    value: Vec<u8>,
+    value: Arc<[u8]>,
+    /// Absolute, so a counter's window survives its increments.
     expires: Option<Instant>,
 }
 
-/// In-process cache with expiry and a bound on the number of entries: when
-/// full, expired entries go first, then an arbitrary half.
+impl Entry {
+    fn live(&self, now: Instant) -> bool {
+        self.expires.is_none_or(|t| t > now)
+    }
+}
+
+/// Each entry lives until its own `expires`.
+struct UntilExpires;
+
+impl Expiry<String, Entry> for UntilExpires {
+    fn expire_after_create(&self, _: &String, e: &Entry, now: Instant) -> Option<Duration> {
+        e.expires.map(|t| t.saturating_duration_since(now))
+    }
+
+    fn expire_after_update(&self, _: &String, e: &Entry, now: Instant, _: Option<Duration>) -> Option<Duration> {
+        e.expires.map(|t| t.saturating_duration_since(now))
+    }
+}
+
 pub struct MemoryCache {
-    entries: Mutex<HashMap<String, Entry>>,
-    capacity: usize,
+    entries: moka::sync::Cache<String, Entry>,
 }
 
 impl MemoryCache {
-    pub fn new(capacity: usize) -> Self {
-        Self { entries: Mutex::new(HashMap::new()), capacity: capacity.max(16) }
+    /// A cache holding at most `max_bytes` of keys and values (plus a small per-entry overhead).
+    pub fn new(max_bytes: u64) -> Self {
+        let entries = moka::sync::Cache::builder()
+            .max_capacity(max_bytes)
+            .weigher(|k: &String, e: &Entry| u32::try_from(k.len() + e.value.len() + OVERHEAD).unwrap_or(u32::MAX))
+            .eviction_policy(EvictionPolicy::lru())
+            .expire_after(UntilExpires)
+            .build();
+        Self { entries }
     }
 
-    fn with<R>(&self, f: impl FnOnce(&mut HashMap<String, Entry>) -> R) -> R {
-        let mut guard = match self.entries.lock() {
-            Ok(g) => g,
-            Err(poisoned) => poisoned.into_inner(),
-        };
-        f(&mut guard)
+    /// Bytes held now (after pending evictions run): for tests and metrics.
+    pub fn weighted_size(&self) -> u64 {
+        self.entries.run_pending_tasks();
+        self.entries.weighted_size()
     }
 }
 
 impl Default for MemoryCache {
     fn default() -> Self {
-        Self::new(200_000)
-    }
-}
-
-fn live(e: &Entry, now: Instant) -> bool {
-    e.expires.is_none_or(|t| t > now)
-}
-
-fn make_room(map: &mut HashMap<String, Entry>, capacity: usize) {
-    if map.len() < capacity {
-        return;
-    }
-    let now = Instant::now();
-    map.retain(|_, e| live(e, now));
-    if map.len() >= capacity {
-        let drop: Vec<String> = map.keys().take(capacity / 2).cloned().collect();
-        for k in drop {
-            map.remove(&k);
-        }
+        Self::new(DEFAULT_BYTES)
     }
 }
 
@@ -59,42 +74,31 @@ fn make_room(map: &mut HashMap<String, Entry>, capacity: usize) {
 impl Cache for MemoryCache {
     async fn get(&self, key: &str) -> PortResult<Option<Vec<u8>>> {
         let now = Instant::now();
-        Ok(self.with(|m| match m.get(key) {
-            Some(e) if live(e, now) => Some(e.value.clone()),
-            Some(_) => {
-                m.remove(key);
-                None
-            }
-            None => None,
-        }))
+        Ok(self.entries.get(key).filter(|e| e.live(now)).map(|e| e.value.to_vec()))
     }
 
     async fn set(&self, key: &str, value: &[u8], ttl: Option<Duration>) -> PortResult<()> {
         let expires = ttl.map(|t| Instant::now() + t);
-        self.with(|m| {
-            make_room(m, self.capacity);
-            m.insert(key.to_string(), Entry { value: value.to_vec(), expires });
-        });
+        self.entries.insert(key.to_string(), Entry { value: value.into(), expires });
         Ok(())
     }
 
     async fn delete(&self, keys: &[String]) -> PortResult<()> {
-        self.with(|m| keys.iter().for_each(|k| drop(m.remove(k))));
+        keys.iter().for_each(|k| self.entries.invalidate(k));
         Ok(())
     }
 
     async fn incr(&self, key: &str, window: Duration) -> PortResult<i64> {
         let now = Instant::now();
-        Ok(self.with(|m| {
-            if !m.get(key).is_some_and(|e| live(e, now)) {
-                make_room(m, self.capacity);
-                m.insert(key.to_string(), Entry { value: b"0".to_vec(), expires: Some(now + window) });
+        let count = |e: &Entry| std::str::from_utf8(&e.value).ok().and_then(|s| s.parse::<i64>().ok()).unwrap_or(0);
+        // moka runs upserts on one key one at a time: no count is lost.
+        let entry = self.entries.entry(key.to_string()).and_upsert_with(|old| {
+            match old.map(|o| o.into_value()).filter(|e| e.live(now)) {
+                Some(e) => Entry { value: (count(&e) + 1).to_string().into_bytes().into(), expires: e.expires },
+                None => Entry { value: b"1"[..].into(), expires: Some(now + window) },
             }
-            let Some(e) = m.get_mut(key) else { return 1 };
-            let n = std::str::from_utf8(&e.value).ok().and_then(|s| s.parse::<i64>().ok()).unwrap_or(0) + 1;
-            e.value = n.to_string().into_bytes();
-            n
-        }))
+        });
+        Ok(count(entry.value()))
     }
 
     async fn ping(&self) -> PortResult<()> {

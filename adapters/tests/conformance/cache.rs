@@ -39,7 +39,7 @@ async fn suite(c: &dyn Cache) {
 
 #[tokio::test]
 async fn memory_cache_conforms() {
-    suite(&MemoryCache::new(1000)).await;
+    suite(&MemoryCache::new(64 * 1024)).await;
 }
 
 #[tokio::test]
@@ -51,24 +51,17 @@ async fn redis_cache_conforms() {
 }
 
 #[tokio::test]
-async fn memory_cache_evicts_when_full_instead_of_growing() {
-    let c = MemoryCache::new(16);
+async fn memory_cache_stays_within_its_byte_bound_and_keeps_the_newest() {
+    let c = MemoryCache::new(8 * 1024);
+    let value = vec![b'v'; 400];
     for i in 0..100 {
-        c.set(&format!("k{i}"), b"v", None).await.unwrap();
+        c.set(&format!("k{i}"), &value, None).await.unwrap();
     }
+    assert!(c.weighted_size() <= 8 * 1024, "holds {} bytes", c.weighted_size());
     assert!(c.get("k99").await.unwrap().is_some(), "the newest entry is kept");
-    let kept = futures_count(&c).await;
-    assert!(kept <= 16, "kept {kept} entries");
-}
-
-async fn futures_count(c: &MemoryCache) -> usize {
-    let mut n = 0;
-    for i in 0..100 {
-        if c.get(&format!("k{i}")).await.unwrap().is_some() {
-            n += 1;
-        }
-    }
-    n
+    assert!(c.get("k0").await.unwrap().is_none(), "the oldest went first");
+    c.set("big", &vec![b'x'; 64 * 1024], None).await.unwrap();
+    assert!(c.weighted_size() <= 8 * 1024, "a value larger than the bound is not kept: {}", c.weighted_size());
 }
 
 #[tokio::test]

@@ -12,6 +12,7 @@ pub use orders::{AdminOrderPage, AdminOrdersPage};
 pub use products::{AdminProductPage, AdminProductsPage};
 
 use crate::components::{query_string, request_query};
+use crate::error::AppError;
 use crate::format::money;
 use api::*;
 use charts::{BarChart, RankChart};
@@ -45,14 +46,11 @@ pub fn AdminFrame(title: &'static str, children: Children) -> impl IntoView {
 }
 
 /// What a refused admin page shows (the status was set by the server function).
-pub fn denied(e: &ServerFnError) -> AnyView {
-    let msg = e.to_string();
-    if msg.contains("sign in") {
-        view! { <p class="notice error">"Sign in as a merchant to use the shop admin. " <a href="/account/sign-in?next=/admin">"Sign in"</a></p> }.into_any()
-    } else if msg.contains("forbidden") {
-        view! { <p class="notice error">"403 — this account cannot open the shop admin."</p> }.into_any()
-    } else {
-        view! { <p class="notice error">{msg}</p> }.into_any()
+pub fn denied(e: &AppError) -> AnyView {
+    match e {
+        AppError::Unauthorized => view! { <p class="notice error">"Sign in as a merchant to use the shop admin. " <a href="/account/sign-in?next=/admin">"Sign in"</a></p> }.into_any(),
+        AppError::Forbidden => view! { <p class="notice error">"403 — this account cannot open the shop admin."</p> }.into_any(),
+        e => view! { <p class="notice error">{e.to_string()}</p> }.into_any(),
     }
 }
 

@@ -6,10 +6,10 @@ mod orders;
 mod products;
 
 use crate::forms::with_notice;
+use app::error::AppError;
 use app::state::AppState;
 use axum::extract::{FromRequestParts, Path, State};
 use axum::http::request::Parts;
-use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::Router;
@@ -34,20 +34,20 @@ pub fn routes() -> Router<AppState> {
 pub struct Merchant(pub SessionUser);
 
 impl<S: Send + Sync> FromRequestParts<S> for Merchant {
-    type Rejection = Response;
+    type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         match parts.extensions.get::<Viewer>().and_then(|v| v.0.clone()) {
             Some(u) if u.role == domain::account::Role::Merchant => Ok(Merchant(u)),
-            Some(_) => Err((StatusCode::FORBIDDEN, "forbidden: merchants only").into_response()),
-            None => Err((StatusCode::UNAUTHORIZED, "sign in as a merchant").into_response()),
+            Some(_) => Err(AppError::Forbidden),
+            None => Err(AppError::Unauthorized),
         }
     }
 }
 
 pub fn failed(e: impl std::fmt::Display) -> Response {
     tracing::error!(error = %e, "admin change failed");
-    (StatusCode::SERVICE_UNAVAILABLE, "The change could not be made right now; nothing was changed. Try again.")
+    AppError::Unavailable("The change could not be made right now; nothing was changed. Try again.".into())
         .into_response()
 }
 
@@ -65,7 +65,7 @@ pub async fn audit(
 }
 
 async fn redrive_all(Merchant(who): Merchant, State(st): State<AppState>) -> Response {
-    match st.services.queues.redrive(10_000).await {
+    match st.ops.redrive_all(10_000).await {
         Ok(n) => {
             audit(&st, &who, "queue.redrive_all", "orders-dlq", None, Some(format!("{{\"moved\":{n}}}"))).await;
             with_notice("/admin/queues", &format!("Moved {n} message(s) back to the order queue."))
@@ -76,9 +76,9 @@ async fn redrive_all(Merchant(who): Merchant, State(st): State<AppState>) -> Res
 
 async fn redrive_one(Merchant(who): Merchant, State(st): State<AppState>, Path(message_id): Path<String>) -> Response {
     if message_id.len() > 200 {
-        return (StatusCode::BAD_REQUEST, "bad message id").into_response();
+        return AppError::invalid("message_id", "not a message id").into_response();
     }
-    match st.services.queues.redrive_one(&message_id, 1000).await {
+    match st.ops.redrive_one(&message_id).await {
         Ok(true) => {
             audit(&st, &who, "queue.redrive", &message_id, None, None).await;
             with_notice("/admin/queues", "Moved the message back to the order queue.")

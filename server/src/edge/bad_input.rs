@@ -1,13 +1,13 @@
-//! Server functions answer 500 when their arguments cannot be decoded;
-//! that is the client's fault, so it becomes 400 here. Real server errors
-//! (`ServerError|…`) stay 500.
+//! A server function that fails before its body runs (its arguments could
+//! not be decoded) answers 500 with an `AppError` body; this sets the status
+//! from the error's kind, as `AppError::status` says (400 for undecodable
+//! arguments), so every server-function error carries its kind's status.
 
+use app::error::AppError;
 use axum::body::Body;
 use axum::extract::Request;
 use axum::http::{Response, StatusCode};
 use axum::middleware::Next;
-
-const CLIENT_FAULTS: [&str; 4] = ["Deserialization|", "Args|", "MissingArg|", "Request|"];
 
 pub async fn server_fn_bad_input(req: Request, next: Next) -> Response<Body> {
     if !req.uri().path().starts_with("/api/") {
@@ -19,8 +19,8 @@ pub async fn server_fn_bad_input(req: Request, next: Next) -> Response<Body> {
     }
     let (mut parts, body) = resp.into_parts();
     let bytes = axum::body::to_bytes(body, 1 << 20).await.unwrap_or_default();
-    if CLIENT_FAULTS.iter().any(|p| bytes.starts_with(p.as_bytes())) {
-        parts.status = StatusCode::BAD_REQUEST;
+    if let Ok(e) = serde_json::from_slice::<AppError>(&bytes) {
+        parts.status = StatusCode::from_u16(e.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
     }
     Response::from_parts(parts, Body::from(bytes))
 }

@@ -42,11 +42,7 @@ pub fn cacheable_path(path: &str) -> bool {
 }
 
 fn anonymous(req: &Request) -> bool {
-    !req.headers()
-        .get_all(header::COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .any(|c| c.split(';').any(|p| p.trim().starts_with("sf_session=")))
+    app::cookies::read(req.headers(), shop::accounts::session::COOKIE).is_none()
 }
 
 fn cache_control(ttl: Duration) -> HeaderValue {

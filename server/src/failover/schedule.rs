@@ -41,7 +41,9 @@ pub async fn run_once(
         "publish_seconds": r.seconds,
     })
     .to_string();
-    let _ = state.services.db.set_meta("failover_last_run", &summary).await;
+    if let Err(e) = state.ops.record_failover_run(&summary).await {
+        tracing::warn!(error = %e, "could not record the failover run; the admin shows the previous one");
+    }
     Ok(summary)
 }
 

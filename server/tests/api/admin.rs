@@ -72,8 +72,12 @@ async fn every_admin_endpoint_checks_the_role() {
         (AdminRecoRuns::PATH, serde_json::json!({})),
     ];
     for (path, body) in &fns {
-        assert_eq!(app.call(path, "", body.clone()).await.0, 401, "{path} anonymous");
-        assert_eq!(app.call(path, &shopper, body.clone()).await.0, 403, "{path} shopper");
+        let (status, text) = app.call(path, "", body.clone()).await;
+        assert_eq!(status, 401, "{path} anonymous");
+        assert_eq!(serde_json::from_str::<app::error::AppError>(&text).ok(), Some(app::error::AppError::Unauthorized));
+        let (status, text) = app.call(path, &shopper, body.clone()).await;
+        assert_eq!(status, 403, "{path} shopper");
+        assert_eq!(serde_json::from_str::<app::error::AppError>(&text).ok(), Some(app::error::AppError::Forbidden));
         let (status, text) = app.call(path, &merchant, body.clone()).await;
         assert_eq!(status, 200, "{path} merchant: {text}");
     }
@@ -318,7 +322,7 @@ async fn refund_returns_stock_and_payment_once_and_is_audited() {
     let audit = app.state.audit.list(10, 0).await.unwrap();
     assert_eq!((audit[0].action.as_str(), audit[0].target.as_str()), ("order.refund", id.as_str()));
     // Filters: bad dates and statuses are a clear 4xx.
-    let (status, _) = app
+    let (status, body) = app
         .call(
             AdminOrders::PATH,
             &merchant,
@@ -326,6 +330,16 @@ async fn refund_returns_stock_and_payment_once_and_is_audited() {
         )
         .await;
     assert_eq!(status, 400, "bad date");
+    let error: app::error::AppError = serde_json::from_str(&body).expect("the error arrives as an AppError");
+    assert_eq!(error, app::error::AppError::invalid("from", "use a date like 2026-11-22"), "it names the field");
+    let (status, body) = app
+        .call(AdminOrders::PATH, &merchant, serde_json::json!({ "status": "lost", "from": "", "to": "", "page": 1 }))
+        .await;
+    assert_eq!(status, 400, "unknown status");
+    assert_eq!(
+        serde_json::from_str::<app::error::AppError>(&body).ok(),
+        Some(app::error::AppError::invalid("status", "unknown status"))
+    );
 }
 
 #[tokio::test]

@@ -4,15 +4,16 @@ use ports::clock::now;
 use ports::database::Database;
 use ports::PortResult;
 use serde::Serialize;
-use sqlx::Row;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, sqlx::FromRow)]
 pub struct AuditEntry {
     pub at: i64,
     pub actor: String,
     pub action: String,
     pub target: String,
+    #[sqlx(rename = "before_json")]
     pub before: Option<String>,
+    #[sqlx(rename = "after_json")]
     pub after: Option<String>,
 }
 
@@ -70,22 +71,13 @@ impl AuditLog {
 
     /// Newest first.
     pub async fn list(&self, limit: i64, offset: i64) -> PortResult<Vec<AuditEntry>> {
-        let rows = sqlx::query("SELECT at, actor, action, target, before_json, after_json FROM audit_log ORDER BY id DESC LIMIT $1 OFFSET $2")
-            .bind(limit)
-            .bind(offset)
-            .fetch_all(self.db.pool())
-            .await
-            .map_err(self.db.err())?;
-        Ok(rows
-            .iter()
-            .map(|r| AuditEntry {
-                at: r.get(0),
-                actor: r.get(1),
-                action: r.get(2),
-                target: r.get(3),
-                before: r.get(4),
-                after: r.get(5),
-            })
-            .collect())
+        sqlx::query_as::<_, AuditEntry>(
+            "SELECT at, actor, action, target, before_json, after_json FROM audit_log ORDER BY id DESC LIMIT $1 OFFSET $2",
+        )
+        .bind(limit)
+        .bind(offset)
+        .fetch_all(self.db.pool())
+        .await
+        .map_err(self.db.err())
     }
 }

@@ -13,7 +13,6 @@ use ports::database::Database;
 use ports::mail::{Mail, Mailer};
 use ports::{PortError, PortResult};
 use sha2::{Digest, Sha256};
-use sqlx::Row;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -53,10 +52,23 @@ pub enum AccountError {
     Port(#[from] PortError),
 }
 
-/// The role of a `users` row read as (id, email, role, …); an unknown one is an error.
-fn role_of(r: &sqlx::any::AnyRow) -> PortResult<Role> {
-    let (id, role): (String, String) = (r.get(0), r.get(2));
-    Role::parse(&role).ok_or_else(|| PortError::unknown_stored("users", &id, "role", &role))
+/// A `users` row as read (the hash only where a query selects it).
+#[derive(sqlx::FromRow)]
+struct UserRow {
+    id: String,
+    email: String,
+    role: String,
+    #[sqlx(default)]
+    password_hash: String,
+}
+
+impl UserRow {
+    /// The user; an unknown stored role is an error naming the row.
+    fn user(self) -> PortResult<(User, String)> {
+        let role =
+            Role::parse(&self.role).ok_or_else(|| PortError::unknown_stored("users", &self.id, "role", &self.role))?;
+        Ok((User { id: self.id, email: self.email, role }, self.password_hash))
+    }
 }
 
 fn invalid(field: &str, message: impl Into<String>) -> AccountError {
@@ -95,12 +107,12 @@ impl Accounts {
     }
 
     async fn find(&self, email: &str) -> PortResult<Option<(User, String)>> {
-        let row = sqlx::query("SELECT id, email, role, password_hash FROM users WHERE email = $1")
+        let row: Option<UserRow> = sqlx::query_as("SELECT id, email, role, password_hash FROM users WHERE email = $1")
             .bind(email)
             .fetch_optional(self.db.pool())
             .await
             .map_err(self.db.err())?;
-        row.map(|r| Ok((User { id: r.get(0), email: r.get(1), role: role_of(&r)? }, r.get(3)))).transpose()
+        row.map(UserRow::user).transpose()
     }
 
     pub async fn sign_up(&self, email: &str, password: &str) -> Result<User, AccountError> {
@@ -183,22 +195,22 @@ impl Accounts {
         let err = self.db.err();
         let mut tx = self.db.pool().begin().await.map_err(&err)?;
         let t = now();
-        let row = sqlx::query("UPDATE password_resets SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1 RETURNING user_id")
+        let user_id: Option<String> = sqlx::query_scalar("UPDATE password_resets SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1 RETURNING user_id")
             .bind(t)
             .bind(token_hash(token))
             .fetch_optional(&mut *tx)
             .await
             .map_err(&err)?;
-        let Some(row) = row else { return Err(AccountError::BadToken) };
-        let user_id: String = row.get(0);
-        let user = sqlx::query("UPDATE users SET password_hash = $1 WHERE id = $2 RETURNING id, email, role")
-            .bind(hash)
-            .bind(&user_id)
-            .fetch_one(&mut *tx)
-            .await
-            .map_err(&err)?;
+        let Some(user_id) = user_id else { return Err(AccountError::BadToken) };
+        let user: UserRow =
+            sqlx::query_as("UPDATE users SET password_hash = $1 WHERE id = $2 RETURNING id, email, role")
+                .bind(hash)
+                .bind(&user_id)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(&err)?;
         tx.commit().await.map_err(&err)?;
-        let user = User { id: user.get(0), email: user.get(1), role: role_of(&user)? };
+        let (user, _) = user.user()?;
         // Whoever knew the old password is signed out everywhere.
         if let Err(e) = self.sessions.revoke_all(&user.id).await {
             tracing::error!(error = %e, "could not end the sessions of a user who reset their password");

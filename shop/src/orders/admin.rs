@@ -4,7 +4,6 @@
 use super::repo::OrderRepo;
 use ports::{PortError, PortResult};
 use serde::{Deserialize, Serialize};
-use sqlx::Row;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderFilter {
@@ -18,7 +17,7 @@ pub struct OrderFilter {
     pub offset: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct OrderSummary {
     pub id: String,
     pub status: String,
@@ -29,7 +28,7 @@ pub struct OrderSummary {
     pub items: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct DaySales {
     /// Days since the Unix epoch (UTC).
     pub day: i64,
@@ -37,7 +36,7 @@ pub struct DaySales {
     pub revenue_minor: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
 pub struct TopProduct {
     pub product_id: String,
     pub title: String,
@@ -51,18 +50,17 @@ impl OrderRepo {
         let db = self.db();
         // One SQL text: a NULL parameter disables its condition.
         let cond = "($1 IS NULL OR o.status = $1) AND ($2 IS NULL OR o.created_at >= $2) AND ($3 IS NULL OR o.created_at < $3) AND ($4 IS NULL OR o.user_id = $4)";
-        let total: i64 = sqlx::query(&format!("SELECT COUNT(*) FROM orders o WHERE {cond}"))
+        let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM orders o WHERE {cond}"))
             .bind(f.status.clone())
             .bind(f.from)
             .bind(f.to)
             .bind(f.user_id.clone())
             .fetch_one(db.pool())
             .await
-            .map_err(db.err())?
-            .get(0);
-        let rows = sqlx::query(&format!(
+            .map_err(db.err())?;
+        let list = sqlx::query_as::<_, OrderSummary>(&format!(
             "SELECT o.id, o.status, o.email, o.total_minor, o.currency, o.created_at,
-                    (SELECT CAST(COALESCE(SUM(l.quantity), 0) AS BIGINT) FROM order_lines l WHERE l.order_id = o.id)
+                    (SELECT CAST(COALESCE(SUM(l.quantity), 0) AS BIGINT) FROM order_lines l WHERE l.order_id = o.id) AS items
              FROM orders o WHERE {cond} ORDER BY o.created_at DESC, o.id LIMIT $5 OFFSET $6"
         ))
         .bind(f.status.clone())
@@ -74,39 +72,26 @@ impl OrderRepo {
         .fetch_all(db.pool())
         .await
         .map_err(db.err())?;
-        let list = rows
-            .iter()
-            .map(|r| OrderSummary {
-                id: r.get(0),
-                status: r.get(1),
-                email: r.get(2),
-                total_minor: r.get(3),
-                currency: r.get(4),
-                created_at: r.get(5),
-                items: r.get(6),
-            })
-            .collect();
         Ok((list, total))
     }
 
     /// Confirmed (and later refunded/cancelled: they were sales) revenue per UTC day since `since`.
     pub async fn sales_per_day(&self, since: i64) -> PortResult<Vec<DaySales>> {
         let db = self.db();
-        let rows = sqlx::query(
-            "SELECT created_at / 86400 AS day, COUNT(*), CAST(COALESCE(SUM(total_minor), 0) AS BIGINT) FROM orders
+        sqlx::query_as::<_, DaySales>(
+            "SELECT created_at / 86400 AS day, COUNT(*) AS orders, CAST(COALESCE(SUM(total_minor), 0) AS BIGINT) AS revenue_minor FROM orders
              WHERE status = 'confirmed' AND created_at >= $1 GROUP BY created_at / 86400 ORDER BY day",
         )
         .bind(since)
         .fetch_all(db.pool())
         .await
-        .map_err(db.err())?;
-        Ok(rows.iter().map(|r| DaySales { day: r.get(0), orders: r.get(1), revenue_minor: r.get(2) }).collect())
+        .map_err(db.err())
     }
 
     pub async fn top_products(&self, since: i64, limit: i64) -> PortResult<Vec<TopProduct>> {
         let db = self.db();
-        let rows = sqlx::query(
-            "SELECT l.product_id, MAX(l.title), CAST(SUM(l.quantity) AS BIGINT), CAST(SUM(l.quantity * l.unit_price_minor) AS BIGINT) FROM order_lines l
+        sqlx::query_as::<_, TopProduct>(
+            "SELECT l.product_id, MAX(l.title) AS title, CAST(SUM(l.quantity) AS BIGINT) AS units, CAST(SUM(l.quantity * l.unit_price_minor) AS BIGINT) AS revenue_minor FROM order_lines l
              JOIN orders o ON o.id = l.order_id WHERE o.status = 'confirmed' AND o.created_at >= $1
              GROUP BY l.product_id ORDER BY SUM(l.quantity) DESC, l.product_id LIMIT $2",
         )
@@ -114,20 +99,16 @@ impl OrderRepo {
         .bind(limit)
         .fetch_all(db.pool())
         .await
-        .map_err(db.err())?;
-        Ok(rows
-            .iter()
-            .map(|r| TopProduct { product_id: r.get(0), title: r.get(1), units: r.get(2), revenue_minor: r.get(3) })
-            .collect())
+        .map_err(db.err())
     }
 
     pub async fn user_of(&self, id: &str) -> PortResult<Option<String>> {
-        let row = sqlx::query("SELECT user_id FROM orders WHERE id = $1")
+        let user: Option<Option<String>> = sqlx::query_scalar("SELECT user_id FROM orders WHERE id = $1")
             .bind(id)
             .fetch_optional(self.db().pool())
             .await
             .map_err(self.db().err())?;
-        Ok(row.and_then(|r| r.get::<Option<String>, _>(0)))
+        Ok(user.flatten())
     }
 }
 

@@ -8,5 +8,6 @@ pub mod checkout;
 pub mod outbox;
 pub mod repo;
 pub mod reversal;
+mod rows;
 
 pub use repo::OrderRepo;

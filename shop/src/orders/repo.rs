@@ -1,12 +1,11 @@
 //! Orders in the relational database (SQLite or PostgreSQL, one SQL text).
 
+use super::rows::{LineRow, OrderRow, StatusRow, LINE_COLUMNS, ORDER_COLUMNS};
 use domain::order::{OrderLine, OrderMessage, OrderStatus};
-use domain::{Currency, Money};
+use domain::Money;
 use ports::database::Database;
 use ports::PortResult;
 use serde::{Deserialize, Serialize};
-use sqlx::any::AnyRow;
-use sqlx::Row;
 use std::collections::HashMap;
 
 #[derive(Clone)]
@@ -26,20 +25,6 @@ pub struct StoredOrder {
 }
 
 pub use ports::clock::now;
-
-/// The status stored for order `id`; an unknown name is an error, never a default.
-fn status_from(id: &str, name: &str, reason: Option<String>) -> PortResult<OrderStatus> {
-    let reason = reason.unwrap_or_default();
-    Ok(match name {
-        "pending" => OrderStatus::Pending,
-        "reserved" => OrderStatus::Reserved,
-        "confirmed" => OrderStatus::Confirmed,
-        "rejected" => OrderStatus::Rejected { reason },
-        "cancelled" => OrderStatus::Cancelled { reason },
-        "refunded" => OrderStatus::Refunded,
-        other => return Err(ports::PortError::unknown_stored("orders", id, "status", other)),
-    })
-}
 
 fn reason_of(s: &OrderStatus) -> Option<&str> {
     match s {
@@ -121,12 +106,12 @@ impl OrderRepo {
     }
 
     pub async fn status(&self, id: &str) -> PortResult<Option<OrderStatus>> {
-        let row = sqlx::query("SELECT status, reason FROM orders WHERE id = $1")
+        let row: Option<StatusRow> = sqlx::query_as("SELECT id, status, reason FROM orders WHERE id = $1")
             .bind(id)
             .fetch_optional(self.db.pool())
             .await
             .map_err(self.db.err())?;
-        row.map(|r| status_from(id, &r.get::<String, _>(0), r.get::<Option<String>, _>(1))).transpose()
+        row.map(|r| r.status().map(|(_, s)| s)).transpose()
     }
 
     /// The stored status of each of `ids` that exists (one query).
@@ -135,13 +120,12 @@ impl OrderRepo {
         for chunk in ids.chunks(200) {
             let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
             let sql = format!("SELECT id, status, reason FROM orders WHERE id IN ({})", marks.join(", "));
-            let mut q = sqlx::query(&sql);
+            let mut q = sqlx::query_as::<_, StatusRow>(&sql);
             for id in chunk {
                 q = q.bind(*id);
             }
             for r in q.fetch_all(self.db.pool()).await.map_err(self.db.err())? {
-                let id: String = r.get(0);
-                let status = status_from(&id, &r.get::<String, _>(1), r.get::<Option<String>, _>(2))?;
+                let (id, status) = r.status()?;
                 found.insert(id, status);
             }
         }
@@ -179,47 +163,27 @@ impl OrderRepo {
     }
 
     pub async fn get(&self, id: &str) -> PortResult<Option<StoredOrder>> {
-        let row = sqlx::query("SELECT id, status, reason, email, currency, total_minor, payment_auth, created_at FROM orders WHERE id = $1")
+        let row: Option<OrderRow> = sqlx::query_as(&format!("SELECT {ORDER_COLUMNS} FROM orders WHERE id = $1"))
             .bind(id)
             .fetch_optional(self.db.pool())
             .await
             .map_err(self.db.err())?;
-        let Some(r) = row else { return Ok(None) };
-        let (row_id, code): (String, String) = (r.get(0), r.get(4));
-        let currency = Currency::parse(&code)
-            .map_err(|_| ports::PortError::unknown_stored("orders", &row_id, "currency", &code))?;
-        let lines = sqlx::query("SELECT product_id, sku, title, unit_price_minor, quantity FROM order_lines WHERE order_id = $1 ORDER BY line_no")
-            .bind(id)
-            .fetch_all(self.db.pool())
-            .await
-            .map_err(self.db.err())?
-            .iter()
-            .map(|l: &AnyRow| OrderLine {
-                product_id: l.get(0),
-                sku: l.get(1),
-                title: l.get(2),
-                unit_price: Money::new(l.get::<i64, _>(3), currency).unwrap_or_else(|_| Money::zero(currency)),
-                quantity: l.get::<i64, _>(4) as u32,
-            })
-            .collect();
-        Ok(Some(StoredOrder {
-            id: row_id.clone(),
-            status: status_from(&row_id, &r.get::<String, _>(1), r.get::<Option<String>, _>(2))?,
-            email: r.get(3),
-            total: Money::new(r.get::<i64, _>(5), currency).unwrap_or_else(|_| Money::zero(currency)),
-            lines,
-            payment_auth: r.get(6),
-            created_at: r.get(7),
-        }))
+        let Some(row) = row else { return Ok(None) };
+        let lines: Vec<LineRow> =
+            sqlx::query_as(&format!("SELECT {LINE_COLUMNS} FROM order_lines WHERE order_id = $1 ORDER BY line_no"))
+                .bind(id)
+                .fetch_all(self.db.pool())
+                .await
+                .map_err(self.db.err())?;
+        row.into_order(lines).map(Some)
     }
 
     /// Count orders per status.
     pub async fn counts(&self) -> PortResult<Vec<(String, i64)>> {
-        let rows = sqlx::query("SELECT status, COUNT(*) FROM orders GROUP BY status ORDER BY status")
+        sqlx::query_as("SELECT status, COUNT(*) FROM orders GROUP BY status ORDER BY status")
             .fetch_all(self.db.pool())
             .await
-            .map_err(self.db.err())?;
-        Ok(rows.iter().map(|r| (r.get::<String, _>(0), r.get::<i64, _>(1))).collect())
+            .map_err(self.db.err())
     }
 
     pub async fn record_failure(

@@ -3,10 +3,8 @@
 
 use super::{now_secs, Status, Step, Trigger};
 use ports::database::Database;
-use ports::PortResult;
+use ports::{PortError, PortResult};
 use serde::{Deserialize, Serialize};
-use sqlx::any::AnyRow;
-use sqlx::Row;
 use std::time::{Duration, Instant};
 
 const LOCK_NAME: &str = "recommend";
@@ -53,24 +51,52 @@ impl RunRecord {
 const COLUMNS: &str = "id, triggered_by, status, step, error, started_at, finished_at, export_ms, compute_ms, \
                        write_ms, switch_ms, orders, customers, products, pairs, items";
 
-fn from_row(r: &AnyRow) -> RunRecord {
-    RunRecord {
-        id: r.get(0),
-        trigger: Trigger::parse(&r.get::<String, _>(1)).unwrap_or(Trigger::Cli),
-        status: Status::parse(&r.get::<String, _>(2)).unwrap_or(Status::Failed),
-        step: Step::parse(&r.get::<String, _>(3)).unwrap_or(Step::Export),
-        error: r.get(4),
-        started_at: r.get(5),
-        finished_at: r.get(6),
-        export_ms: r.get(7),
-        compute_ms: r.get(8),
-        write_ms: r.get(9),
-        switch_ms: r.get(10),
-        orders: r.get(11),
-        customers: r.get(12),
-        products: r.get(13),
-        pairs: r.get(14),
-        items: r.get(15),
+/// A `reco_runs` row as stored; names are checked on the way to `RunRecord`.
+#[derive(sqlx::FromRow)]
+struct RunRow {
+    id: i64,
+    triggered_by: String,
+    status: String,
+    step: String,
+    error: Option<String>,
+    started_at: i64,
+    finished_at: Option<i64>,
+    export_ms: Option<i64>,
+    compute_ms: Option<i64>,
+    write_ms: Option<i64>,
+    switch_ms: Option<i64>,
+    orders: i64,
+    customers: i64,
+    products: i64,
+    pairs: i64,
+    items: i64,
+}
+
+impl TryFrom<RunRow> for RunRecord {
+    type Error = PortError;
+
+    /// An unknown stored name is an error naming the run, never a default.
+    fn try_from(r: RunRow) -> Result<Self, PortError> {
+        let id = r.id.to_string();
+        let unknown = |column: &str, v: &str| PortError::unknown_stored("reco_runs", &id, column, v);
+        Ok(RunRecord {
+            trigger: Trigger::parse(&r.triggered_by).ok_or_else(|| unknown("triggered_by", &r.triggered_by))?,
+            status: Status::parse(&r.status).ok_or_else(|| unknown("status", &r.status))?,
+            step: Step::parse(&r.step).ok_or_else(|| unknown("step", &r.step))?,
+            id: r.id,
+            error: r.error,
+            started_at: r.started_at,
+            finished_at: r.finished_at,
+            export_ms: r.export_ms,
+            compute_ms: r.compute_ms,
+            write_ms: r.write_ms,
+            switch_ms: r.switch_ms,
+            orders: r.orders,
+            customers: r.customers,
+            products: r.products,
+            pairs: r.pairs,
+            items: r.items,
+        })
     }
 }
 
@@ -83,18 +109,18 @@ impl Runs {
     /// Newest first.
     pub async fn list(&self, limit: usize) -> PortResult<Vec<RunRecord>> {
         let sql = format!("SELECT {COLUMNS} FROM reco_runs ORDER BY id DESC LIMIT $1");
-        let rows = sqlx::query(&sql).bind(limit as i64).fetch_all(self.db.pool()).await.map_err(self.db.err())?;
-        Ok(rows.iter().map(from_row).collect())
+        let rows: Vec<RunRow> =
+            sqlx::query_as(&sql).bind(limit as i64).fetch_all(self.db.pool()).await.map_err(self.db.err())?;
+        rows.into_iter().map(RunRecord::try_from).collect()
     }
 
     /// Record a new run (under the lock) with an id above every earlier run
     /// and above `floor` (the live version), so a version is never reused.
     pub async fn start(&self, trigger: Trigger, floor: i64) -> PortResult<RunRecord> {
-        let max: i64 = sqlx::query("SELECT COALESCE(MAX(id), 0) FROM reco_runs")
+        let max: i64 = sqlx::query_scalar("SELECT COALESCE(MAX(id), 0) FROM reco_runs")
             .fetch_one(self.db.pool())
             .await
-            .map_err(self.db.err())?
-            .get(0);
+            .map_err(self.db.err())?;
         let run = RunRecord {
             id: max.max(floor) + 1,
             trigger,
@@ -168,11 +194,12 @@ impl Runs {
 
     /// Finished runs whose data may still exist, except `keep`.
     pub async fn unpurged(&self, keep: &[i64]) -> PortResult<Vec<i64>> {
-        let rows = sqlx::query("SELECT id FROM reco_runs WHERE purged = 0 AND status <> 'running' ORDER BY id")
-            .fetch_all(self.db.pool())
-            .await
-            .map_err(self.db.err())?;
-        Ok(rows.iter().map(|r| r.get::<i64, _>(0)).filter(|id| !keep.contains(id)).collect())
+        let ids: Vec<i64> =
+            sqlx::query_scalar("SELECT id FROM reco_runs WHERE purged = 0 AND status <> 'running' ORDER BY id")
+                .fetch_all(self.db.pool())
+                .await
+                .map_err(self.db.err())?;
+        Ok(ids.into_iter().filter(|id| !keep.contains(id)).collect())
     }
 
     pub async fn mark_purged(&self, id: i64) -> PortResult<()> {
@@ -222,12 +249,11 @@ impl Lease {
         if taken {
             return Ok(Ok(Lease { db: db.clone(), name, holder, ttl, renewed: Instant::now() }));
         }
-        let expires: Option<i64> = sqlx::query("SELECT expires_at FROM reco_lock WHERE name = $1")
+        let expires: Option<i64> = sqlx::query_scalar("SELECT expires_at FROM reco_lock WHERE name = $1")
             .bind(name)
             .fetch_optional(db.pool())
             .await
-            .map_err(db.err())?
-            .map(|r| r.get(0));
+            .map_err(db.err())?;
         Ok(Err(expires.unwrap_or(now)))
     }
 

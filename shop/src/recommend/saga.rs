@@ -10,10 +10,18 @@ use futures::{StreamExt, TryStreamExt};
 use ports::cache::Cache;
 use ports::objects::{Object, ObjectStore};
 use ports::{PortError, PortResult};
-use sqlx::Row;
 use std::collections::{BTreeMap, HashSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
+
+/// One line of a confirmed order, as the export reads it.
+#[derive(sqlx::FromRow)]
+struct ExportRow {
+    id: String,
+    email: String,
+    created_at: i64,
+    product_id: String,
+}
 
 /// Items per `put` call, with a lock renewal between calls.
 const WRITE_BATCH: usize = 1000;
@@ -163,25 +171,20 @@ impl Job {
     /// Confirmed orders and their products' categories, as a snapshot.
     async fn export(&self, run: &mut RunRecord) -> PortResult<()> {
         let db = &self.runs.db;
-        let mut rows = sqlx::query(
-            "SELECT o.id, lower(o.email), o.created_at, l.product_id FROM orders o
+        let mut rows = sqlx::query_as::<_, ExportRow>(
+            "SELECT o.id, lower(o.email) AS email, o.created_at, l.product_id FROM orders o
              JOIN order_lines l ON l.order_id = o.id WHERE o.status = 'confirmed' ORDER BY o.id, l.line_no",
         )
         .fetch(db.pool());
         let mut orders: Vec<SnapOrder> = Vec::new();
         let mut last_id = String::new();
         while let Some(r) = rows.try_next().await.map_err(db.err())? {
-            let id: String = r.get(0);
-            if id != last_id || orders.is_empty() {
-                orders.push(SnapOrder {
-                    customer: customer_key(&r.get::<String, _>(1)),
-                    at: r.get(2),
-                    products: vec![],
-                });
-                last_id = id;
+            if r.id != last_id || orders.is_empty() {
+                orders.push(SnapOrder { customer: customer_key(&r.email), at: r.created_at, products: vec![] });
+                last_id = r.id;
             }
             if let Some(o) = orders.last_mut() {
-                o.products.push(r.get(3));
+                o.products.push(r.product_id);
             }
         }
         drop(rows);

@@ -27,6 +27,7 @@ macro_rules! on_both_stacks {
 mod accounts;
 mod cart;
 mod catalog;
+mod ops;
 mod pipeline;
 mod pipeline_trust;
 mod recommend;

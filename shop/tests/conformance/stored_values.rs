@@ -1,6 +1,6 @@
 //! A stored value this code does not know is an error that names its row,
 //! never a silent default (an unknown status once read as "pending", an
-//! unknown currency as USD).
+//! unknown currency as USD, a negative quantity wrapped to four billion).
 
 use crate::pipeline::{cart_of, drain, form, product_with_stock, stack, Stack};
 
@@ -19,6 +19,14 @@ async fn an_unknown_stored_status_or_currency_is_an_error_naming_the_order(s: St
         .unwrap();
     let e = s.pipeline.repo.get(&id).await.unwrap_err().to_string();
     assert!(e.contains(&id) && e.contains("XXX"), "{e}");
+    sqlx::query("UPDATE orders SET currency = 'USD' WHERE id = $1").bind(&id).execute(pool).await.unwrap();
+    assert!(s.pipeline.repo.get(&id).await.unwrap().is_some(), "the repaired row reads again");
+    sqlx::query("UPDATE order_lines SET quantity = -3 WHERE order_id = $1").bind(&id).execute(pool).await.unwrap();
+    let e = s.pipeline.repo.get(&id).await.unwrap_err().to_string();
+    assert!(
+        e.contains(&id) && e.contains("quantity") && e.contains("-3"),
+        "a negative quantity is not read as a huge one: {e}"
+    );
 }
 
 on_both_stacks!(postgres_sqs_dynamodb: an_unknown_stored_status_or_currency_is_an_error_naming_the_order);
