@@ -79,7 +79,7 @@ pub async fn my_account() -> Result<Option<AccountView>, AppError> {
                     total: crate::format::money(o.total_minor),
                     placed: crate::format::when(o.created_at),
                     id: o.id,
-                    status: o.status,
+                    status: o.status.as_str().into(),
                     items: o.items,
                 })
                 .collect(),

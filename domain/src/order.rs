@@ -220,16 +220,60 @@ pub enum OrderStatus {
     Refunded,
 }
 
-impl OrderStatus {
-    pub fn name(&self) -> &'static str {
+/// Which status an order is in, without its reason: what filters, counts
+/// and listings carry.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum StatusKind {
+    Pending,
+    Reserved,
+    Confirmed,
+    Rejected,
+    Cancelled,
+    Refunded,
+}
+
+impl StatusKind {
+    pub const ALL: [Self; 6] =
+        [Self::Pending, Self::Reserved, Self::Confirmed, Self::Rejected, Self::Cancelled, Self::Refunded];
+
+    pub fn as_str(self) -> &'static str {
         match self {
             Self::Pending => "pending",
             Self::Reserved => "reserved",
             Self::Confirmed => "confirmed",
-            Self::Rejected { .. } => "rejected",
-            Self::Cancelled { .. } => "cancelled",
+            Self::Rejected => "rejected",
+            Self::Cancelled => "cancelled",
             Self::Refunded => "refunded",
         }
+    }
+
+    /// The kind named `s`; None for any other text.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+}
+
+impl std::fmt::Display for StatusKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl OrderStatus {
+    pub fn kind(&self) -> StatusKind {
+        match self {
+            Self::Pending => StatusKind::Pending,
+            Self::Reserved => StatusKind::Reserved,
+            Self::Confirmed => StatusKind::Confirmed,
+            Self::Rejected { .. } => StatusKind::Rejected,
+            Self::Cancelled { .. } => StatusKind::Cancelled,
+            Self::Refunded => StatusKind::Refunded,
+        }
+    }
+
+    pub fn name(&self) -> &'static str {
+        self.kind().as_str()
     }
     pub fn is_final(&self) -> bool {
         !matches!(self, Self::Pending | Self::Reserved)
@@ -271,6 +315,17 @@ pub fn card_number_ok(n: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_status_kind_reads_back_from_its_name_and_nothing_else_does() {
+        for k in StatusKind::ALL {
+            assert_eq!(StatusKind::parse(k.as_str()), Some(k));
+        }
+        for other in ["", "Pending", "shipped", "pending "] {
+            assert_eq!(StatusKind::parse(other), None, "{other:?}");
+        }
+        assert_eq!(OrderStatus::Rejected { reason: "sold out".into() }.kind(), StatusKind::Rejected);
+    }
 
     #[test]
     fn emails_need_a_local_part_and_a_dotted_domain() {

@@ -163,11 +163,11 @@ pub async fn admin_orders(status: String, from: String, to: String, page: i64) -
             }
             crate::format::parse_day(s).map(Some).ok_or_else(|| AppError::invalid(field, "use a date like 2026-11-22"))
         };
-        const STATUSES: [&str; 6] = ["pending", "reserved", "confirmed", "rejected", "cancelled", "refunded"];
         let status = match status.as_str() {
             "" => None,
-            s if STATUSES.contains(&s) => Some(s.to_string()),
-            _ => return Err(AppError::invalid("status", "unknown status")),
+            s => {
+                Some(domain::order::StatusKind::parse(s).ok_or_else(|| AppError::invalid("status", "unknown status"))?)
+            }
         };
         let filter = shop::orders::admin::OrderFilter {
             status,
@@ -185,7 +185,7 @@ pub async fn admin_orders(status: String, from: String, to: String, page: i64) -
                     total: crate::format::money(o.total_minor),
                     placed: crate::format::when(o.created_at),
                     id: o.id,
-                    status: o.status,
+                    status: o.status.as_str().into(),
                     email: o.email,
                     items: o.items,
                 })

@@ -15,7 +15,7 @@ pub fn AdminOrdersPage() -> impl IntoView {
             <form class="admin-filters" method="get" action="/admin/orders">
                 <label for="os">"Status"</label>
                 <select id="os" name="status">
-                    {["", "pending", "reserved", "confirmed", "rejected", "cancelled", "refunded"].into_iter().map(|s| view! {
+                    {std::iter::once("").chain(domain::order::StatusKind::ALL.map(|k| k.as_str())).map(|s| view! {
                         <option value=s selected={status == s}>{if s.is_empty() { "any" } else { s }}</option>
                     }).collect_view()}
                 </select>
@@ -63,7 +63,7 @@ pub fn AdminOrderPage() -> impl IntoView {
                 {move || { let id = id.clone(); Suspend::new(async move {
                     match admin_order(id).await {
                         Ok(Some(o)) => {
-                            let confirmed = o.status == "confirmed";
+                            let confirmed = o.status == domain::order::StatusKind::Confirmed.as_str();
                             view! {
                                 <dl class="facts">
                                     <dt>"Order"</dt><dd><code>{o.id.clone()}</code></dd>

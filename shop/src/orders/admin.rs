@@ -2,12 +2,13 @@
 //! and the merchant's cancel/refund with their compensations.
 
 use super::repo::OrderRepo;
+use domain::order::StatusKind;
 use ports::{PortError, PortResult};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderFilter {
-    pub status: Option<String>,
+    pub status: Option<StatusKind>,
     /// Unix seconds, inclusive.
     pub from: Option<i64>,
     /// Unix seconds, exclusive.
@@ -17,15 +18,45 @@ pub struct OrderFilter {
     pub offset: i64,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderSummary {
     pub id: String,
-    pub status: String,
+    pub status: StatusKind,
     pub email: String,
     pub total_minor: i64,
     pub currency: String,
     pub created_at: i64,
     pub items: i64,
+}
+
+/// An `OrderSummary` as stored: its status still a name.
+#[derive(sqlx::FromRow)]
+struct SummaryRow {
+    id: String,
+    status: String,
+    email: String,
+    total_minor: i64,
+    currency: String,
+    created_at: i64,
+    items: i64,
+}
+
+impl TryFrom<SummaryRow> for OrderSummary {
+    type Error = PortError;
+
+    fn try_from(r: SummaryRow) -> PortResult<Self> {
+        let status = StatusKind::parse(&r.status)
+            .ok_or_else(|| PortError::unknown_stored("orders", &r.id, "status", &r.status))?;
+        Ok(OrderSummary {
+            id: r.id,
+            status,
+            email: r.email,
+            total_minor: r.total_minor,
+            currency: r.currency,
+            created_at: r.created_at,
+            items: r.items,
+        })
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, sqlx::FromRow)]
@@ -51,19 +82,19 @@ impl OrderRepo {
         // One SQL text: a NULL parameter disables its condition.
         let cond = "($1 IS NULL OR o.status = $1) AND ($2 IS NULL OR o.created_at >= $2) AND ($3 IS NULL OR o.created_at < $3) AND ($4 IS NULL OR o.user_id = $4)";
         let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM orders o WHERE {cond}"))
-            .bind(f.status.clone())
+            .bind(f.status.map(StatusKind::as_str))
             .bind(f.from)
             .bind(f.to)
             .bind(f.user_id.clone())
             .fetch_one(db.pool())
             .await
             .map_err(db.err())?;
-        let list = sqlx::query_as::<_, OrderSummary>(&format!(
+        let rows = sqlx::query_as::<_, SummaryRow>(&format!(
             "SELECT o.id, o.status, o.email, o.total_minor, o.currency, o.created_at,
                     (SELECT CAST(COALESCE(SUM(l.quantity), 0) AS BIGINT) FROM order_lines l WHERE l.order_id = o.id) AS items
              FROM orders o WHERE {cond} ORDER BY o.created_at DESC, o.id LIMIT $5 OFFSET $6"
         ))
-        .bind(f.status.clone())
+        .bind(f.status.map(StatusKind::as_str))
         .bind(f.from)
         .bind(f.to)
         .bind(f.user_id.clone())
@@ -72,6 +103,7 @@ impl OrderRepo {
         .fetch_all(db.pool())
         .await
         .map_err(db.err())?;
+        let list = rows.into_iter().map(OrderSummary::try_from).collect::<PortResult<Vec<_>>>()?;
         Ok((list, total))
     }
 

@@ -304,7 +304,7 @@ async fn a_merchant_lists_reports_and_refunds_once(s: Stack) {
     assert_eq!((rows[0].id.as_str(), rows[0].items, rows[0].status.as_str()), (id.as_str(), 3, "confirmed"));
     let mine = OrderFilter {
         user_id: Some("u-123".into()),
-        status: Some("confirmed".into()),
+        status: Some(domain::order::StatusKind::Confirmed),
         limit: 10,
         ..Default::default()
     };
