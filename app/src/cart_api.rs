@@ -124,7 +124,13 @@ pub async fn add_to_cart(product_id: String, sku: String, quantity: i64) -> Resu
         }
         let id = ssr::cart_id(&st);
         let mut cart = st.orders.carts.load(&id).await.map_err(ssr::unavailable)?;
-        if let Err(why) = cart.add(&product.id, variant.sku.as_str(), quantity, variant.price.minor()) {
+        if let Err(why) = cart.add(
+            &product.id,
+            variant.sku.as_str(),
+            quantity,
+            variant.price.minor(),
+            shop::orders::cart::new_generation,
+        ) {
             return Ok(CartChange::Refused(why));
         }
         st.orders.carts.save(&id, &cart).await.map_err(ssr::unavailable)?;

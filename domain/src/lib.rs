@@ -3,6 +3,7 @@
 //! No I/O, no async: this crate compiles to Wasm for the browser too.
 
 pub mod account;
+pub mod cart;
 pub mod catalog;
 pub use catalog::{Listing, Page, ProductCard, Sort};
 pub mod money;

@@ -74,7 +74,8 @@ async fn merge_guest_cart(st: &AppState, headers: &HeaderMap, user_id: &str) {
     let Ok(mut cart) = carts.load(&mine).await else { return };
     for l in &g.lines {
         // A line over the caps is dropped, never an error at sign-in.
-        let _ = cart.add(&l.product_id, &l.sku, i64::from(l.quantity), l.price_seen);
+        let _ =
+            cart.add(&l.product_id, &l.sku, i64::from(l.quantity), l.price_seen, shop::orders::cart::new_generation);
     }
     if carts.save(&mine, &cart).await.is_ok() {
         let _ = carts.clear(&guest).await;

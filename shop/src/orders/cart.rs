@@ -1,10 +1,9 @@
-//! Guest carts: a list of (product, variant, quantity, price seen) kept in
-//! the cache with a time to live, keyed by the cart id from a signed cookie.
+//! Guest carts (`domain::cart::Cart`, its rules pure) kept in the cache
+//! with a time to live, keyed by the cart id from a signed cookie.
 //! Totals are always recomputed from catalog prices (`price_cart`).
 
 use crate::catalog::CachedCatalog;
 pub use crate::ids::hex;
-use domain::order::{parse_quantity, MAX_LINES, MAX_QUANTITY};
 use domain::{Currency, Money};
 use hmac::{Hmac, Mac};
 use ports::cache::Cache;
@@ -16,65 +15,11 @@ use std::time::Duration;
 
 pub const CART_TTL: Duration = Duration::from_secs(7 * 24 * 3600);
 
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Cart {
-    pub lines: Vec<CartLine>,
-    /// Random id given when the first line goes into an empty cart: checkout
-    /// claims (cart id, generation) once, so two tabs or devices submitting
-    /// the same cart make one order. A cleared cart starts a new generation.
-    #[serde(default)]
-    pub generation: String,
-}
+pub use domain::cart::{Cart, CartLine};
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-pub struct CartLine {
-    pub product_id: String,
-    pub sku: String,
-    pub quantity: u32,
-    /// Unit price (minor units) when the line was added, to tell the shopper about changes.
-    pub price_seen: i64,
-}
-
-impl Cart {
-    pub fn count(&self) -> u32 {
-        self.lines.iter().map(|l| l.quantity).sum()
-    }
-
-    /// Add `quantity` of a variant (merging with an existing line).
-    pub fn add(&mut self, product_id: &str, sku: &str, quantity: i64, price: i64) -> Result<(), String> {
-        let q = parse_quantity(quantity)?;
-        if let Some(line) = self.lines.iter_mut().find(|l| l.sku == sku) {
-            let total = line.quantity + q;
-            if total > MAX_QUANTITY {
-                return Err(format!("at most {MAX_QUANTITY} of one item per order"));
-            }
-            line.quantity = total;
-            return Ok(());
-        }
-        if self.lines.len() >= MAX_LINES {
-            return Err(format!("a cart holds at most {MAX_LINES} different items"));
-        }
-        if self.lines.is_empty() || self.generation.is_empty() {
-            self.generation = uuid::Uuid::new_v4().simple().to_string();
-        }
-        self.lines.push(CartLine { product_id: product_id.into(), sku: sku.into(), quantity: q, price_seen: price });
-        Ok(())
-    }
-
-    pub fn set_quantity(&mut self, sku: &str, quantity: i64) -> Result<(), String> {
-        if quantity == 0 {
-            self.lines.retain(|l| l.sku != sku);
-            return Ok(());
-        }
-        let q = parse_quantity(quantity)?;
-        match self.lines.iter_mut().find(|l| l.sku == sku) {
-            Some(l) => {
-                l.quantity = q;
-                Ok(())
-            }
-            None => Err("that item is not in your cart".into()),
-        }
-    }
+/// A fresh cart generation (see `Cart::generation`).
+pub fn new_generation() -> String {
+    uuid::Uuid::new_v4().simple().to_string()
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -233,19 +178,6 @@ impl CookieSigner {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn adding_merges_lines_and_caps_quantities() {
-        let mut c = Cart::default();
-        c.add("p", "A", 2, 100).unwrap();
-        c.add("p", "A", 3, 100).unwrap();
-        assert_eq!((c.lines.len(), c.count()), (1, 5));
-        assert!(c.add("p", "A", 16, 100).is_err());
-        assert!(c.add("p", "B", 0, 100).is_err());
-        assert!(c.add("p", "B", 1_000_000_000, 100).is_err());
-        c.set_quantity("A", 0).unwrap();
-        assert!(c.lines.is_empty());
-    }
 
     #[test]
     fn a_forged_or_altered_cookie_is_refused() {

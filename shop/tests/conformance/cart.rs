@@ -12,7 +12,8 @@ async fn the_cart_tells_the_shopper_when_price_or_stock_changed() {
     p.variants[0].stock = 5;
     catalog.save(&p, None).await.unwrap();
     let mut cart = Cart::default();
-    cart.add(&p.id, p.variants[0].sku.as_str(), 3, p.variants[0].price.minor()).unwrap();
+    cart.add(&p.id, p.variants[0].sku.as_str(), 3, p.variants[0].price.minor(), shop::orders::cart::new_generation)
+        .unwrap();
     let priced = price_cart(&catalog, &cart).await.unwrap();
     assert!(priced.ready && priced.lines[0].notice.is_none());
 

@@ -96,7 +96,7 @@ pub(crate) async fn product_with_stock(s: &Stack, stock: i64) -> domain::Product
 
 pub(crate) fn cart_of(p: &domain::Product, quantity: i64, price_seen: i64) -> Cart {
     let mut c = Cart::default();
-    c.add(&p.id, p.variants[0].sku.as_str(), quantity, price_seen).unwrap();
+    c.add(&p.id, p.variants[0].sku.as_str(), quantity, price_seen, shop::orders::cart::new_generation).unwrap();
     c
 }
 

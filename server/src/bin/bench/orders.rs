@@ -73,7 +73,13 @@ pub async fn run(n: usize, database: Option<String>, aws: Option<String>) -> Res
     let cart = |i: usize| {
         let p = &products[i % products.len()];
         let mut c = Cart::default();
-        let _ = c.add(&p.id, p.variants[0].sku.as_str(), 1, p.variants[0].price.minor());
+        let _ = c.add(
+            &p.id,
+            p.variants[0].sku.as_str(),
+            1,
+            p.variants[0].price.minor(),
+            shop::orders::cart::new_generation,
+        );
         c
     };
     let run_id = uuid::Uuid::new_v4().simple().to_string();
