@@ -98,7 +98,7 @@ pub fn build_router(state: AppState) -> Router {
         .layer(middleware::from_fn(body_limit))
         .layer(middleware::from_fn_with_state(origin, csrf::same_origin))
         .layer(middleware::from_fn_with_state(rate, rate::rate_rule))
-        .layer(middleware::from_fn_with_state(metrics, crate::metrics::track))
+        .layer(middleware::from_fn(crate::metrics::track))
         .layer(middleware::from_fn(headers::security_headers))
         .with_state(state);
 
