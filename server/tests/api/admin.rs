@@ -5,6 +5,7 @@
 
 use crate::helpers::{location, spawn_app, TestApp};
 use app::admin::api::*;
+use app::error::AppError;
 use leptos::server_fn::ServerFn;
 use reqwest::multipart::{Form, Part};
 
@@ -74,10 +75,10 @@ async fn every_admin_endpoint_checks_the_role() {
     for (path, body) in &fns {
         let (status, text) = app.call(path, "", body.clone()).await;
         assert_eq!(status, 401, "{path} anonymous");
-        assert_eq!(serde_json::from_str::<app::error::AppError>(&text).ok(), Some(app::error::AppError::Unauthorized));
+        assert_eq!(serde_json::from_str::<AppError>(&text).ok(), Some(AppError::Unauthorized));
         let (status, text) = app.call(path, &shopper, body.clone()).await;
         assert_eq!(status, 403, "{path} shopper");
-        assert_eq!(serde_json::from_str::<app::error::AppError>(&text).ok(), Some(app::error::AppError::Forbidden));
+        assert_eq!(serde_json::from_str::<AppError>(&text).ok(), Some(AppError::Forbidden));
         let (status, text) = app.call(path, &merchant, body.clone()).await;
         assert_eq!(status, 200, "{path} merchant: {text}");
     }
@@ -321,25 +322,14 @@ async fn refund_returns_stock_and_payment_once_and_is_audited() {
     assert_eq!(app.state.orders.repo.status(&id).await.unwrap().unwrap().name(), "refunded");
     let audit = app.state.audit.list(10, 0).await.unwrap();
     assert_eq!((audit[0].action.as_str(), audit[0].target.as_str()), ("order.refund", id.as_str()));
-    // Filters: bad dates and statuses are a clear 4xx.
-    let (status, body) = app
-        .call(
-            AdminOrders::PATH,
-            &merchant,
-            serde_json::json!({ "status": "", "from": "yesterday", "to": "", "page": 1 }),
-        )
-        .await;
-    assert_eq!(status, 400, "bad date");
-    let error: app::error::AppError = serde_json::from_str(&body).expect("the error arrives as an AppError");
-    assert_eq!(error, app::error::AppError::invalid("from", "use a date like 2026-11-22"), "it names the field");
-    let (status, body) = app
-        .call(AdminOrders::PATH, &merchant, serde_json::json!({ "status": "lost", "from": "", "to": "", "page": 1 }))
-        .await;
-    assert_eq!(status, 400, "unknown status");
-    assert_eq!(
-        serde_json::from_str::<app::error::AppError>(&body).ok(),
-        Some(app::error::AppError::invalid("status", "unknown status"))
-    );
+    // Filters: a bad date or status is a 400 whose AppError names the field.
+    let bad = [("", "yesterday", "from", "use a date like 2026-11-22"), ("lost", "", "status", "unknown status")];
+    for (status, from, field, why) in bad {
+        let body = serde_json::json!({ "status": status, "from": from, "to": "", "page": 1 });
+        let (code, text) = app.call(AdminOrders::PATH, &merchant, body).await;
+        assert_eq!(code, 400, "{field}: {text}");
+        assert_eq!(serde_json::from_str::<AppError>(&text).ok(), Some(AppError::invalid(field, why)));
+    }
 }
 
 #[tokio::test]
