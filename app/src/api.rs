@@ -14,8 +14,7 @@ mod ssr {
 
     /// Log the detail once; the shopper sees a generic message.
     pub fn unavailable(e: ports::PortError) -> AppError {
-        tracing::error!(error = %e, "catalog read failed");
-        AppError::Unavailable("The shop is briefly unavailable. Please try again.".into())
+        crate::error::ssr::shop_unavailable("catalog read", e)
     }
 }
 

@@ -22,8 +22,7 @@ pub mod ssr {
     pub use crate::error::ssr::state;
 
     pub fn unavailable(e: impl std::fmt::Display) -> AppError {
-        tracing::error!(error = %e, "cart operation failed");
-        AppError::Unavailable("The shop is briefly unavailable. Please try again.".into())
+        crate::error::ssr::shop_unavailable("cart operation", e)
     }
 
     /// A signed-in shopper's cart, shared by all their devices.

@@ -96,6 +96,12 @@ pub mod ssr {
         AppError::Unavailable("This is briefly unavailable; please try again.".into())
     }
 
+    /// `unavailable` in the words a shopper sees on catalog and cart pages.
+    pub fn shop_unavailable(what: &str, e: impl std::fmt::Display) -> AppError {
+        tracing::error!(error = %e, what, "a service behind the shop failed");
+        AppError::Unavailable("The shop is briefly unavailable. Please try again.".into())
+    }
+
     /// Run a server function's body and, when it fails, set the response
     /// status from the error's kind (for a page rendered on the server and
     /// for a direct call alike).

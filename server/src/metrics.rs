@@ -101,7 +101,7 @@ pub async fn render(st: AppState, m: Metrics) -> impl IntoResponse {
     counter!("worker_dead_lettered_total").absolute(ws.dead_lettered.load(Ordering::Relaxed));
     counter!("worker_panics_total").absolute(ws.panics.load(Ordering::Relaxed));
     counter!("worker_restarts_total").absolute(ws.restarts.load(Ordering::Relaxed));
-    if let Ok(Some(run)) = last_reconcile(&st).await {
+    if let Ok(Some(run)) = st.ops.last_reconcile().await {
         gauge!("reconcile_last_run_timestamp_seconds").set(run.started_at as f64);
         for (action, n) in
             [("resent", run.resent), ("settled", run.settled), ("voided", run.voided), ("reversals", run.reversals)]
@@ -112,9 +112,4 @@ pub async fn render(st: AppState, m: Metrics) -> impl IntoResponse {
     }
     handle.run_upkeep();
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], handle.render())
-}
-
-/// The newest reconciler run, read from the database.
-pub async fn last_reconcile(st: &AppState) -> ports::PortResult<Option<shop::jobs::reconcile::ReconcileRun>> {
-    st.ops.last_reconcile().await
 }
