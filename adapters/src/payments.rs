@@ -20,7 +20,7 @@
 //! a Unix time in the future, every call fails transiently (a provider outage).
 
 use async_trait::async_trait;
-use domain::Money;
+use domain::{Money, OrderId};
 use ports::database::Database;
 pub use ports::payments::{PaymentError, Payments};
 use sqlx::Row;
@@ -213,7 +213,7 @@ impl TestPayments {
 impl Payments for TestPayments {
     async fn authorize(
         &self,
-        order_id: &str,
+        order_id: &OrderId,
         fingerprint: &str,
         amount: Money,
         card_number: &str,
@@ -238,7 +238,7 @@ impl Payments for TestPayments {
              VALUES ($1, $2, $3, $4, $5, $6, 'authorized', 0, $7, $7) ON CONFLICT (auth_id) DO NOTHING",
         )
         .bind(&auth_id)
-        .bind(order_id)
+        .bind(order_id.as_str())
         .bind(amount.minor())
         .bind(amount.currency().code())
         .bind(last4)

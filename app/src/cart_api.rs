@@ -124,7 +124,7 @@ pub async fn add_to_cart(product_id: String, sku: String, quantity: i64) -> Resu
         let id = ssr::cart_id(&st);
         let mut cart = st.orders.carts.load(&id).await.map_err(ssr::unavailable)?;
         if let Err(why) = cart.add(
-            &product.id,
+            product.id.as_str(),
             variant.sku.as_str(),
             quantity,
             variant.price.minor(),
@@ -171,7 +171,7 @@ pub async fn place_order(input: CheckoutInput) -> Result<CheckoutOutcome, AppErr
             shipping: input.shipping,
             card_number: input.card_number,
             idempotency_key: input.idempotency_key,
-            user_id: crate::account::ssr::viewer().map(|u| u.user_id),
+            user_id: crate::account::ssr::viewer().and_then(|u| domain::UserId::parse(&u.user_id).ok()),
         };
         let request_id = use_context::<axum::http::request::Parts>()
             .and_then(|p| p.headers.get("x-request-id").and_then(|v| v.to_str().ok()).map(String::from))
@@ -179,12 +179,12 @@ pub async fn place_order(input: CheckoutInput) -> Result<CheckoutOutcome, AppErr
         match st.orders.checkout.place(&cart_id, &cart, &form, &request_id).await {
             Ok(order_id) => {
                 let _ = st.orders.carts.clear(&cart_id).await;
-                Ok(CheckoutOutcome::Accepted { order_id })
+                Ok(CheckoutOutcome::Accepted { order_id: order_id.to_string() })
             }
             Err(CheckoutError::AlreadyOrdered { order_id }) => {
                 // That order took this cart: it is done, whichever tab placed it.
                 let _ = st.orders.carts.clear(&cart_id).await;
-                Ok(CheckoutOutcome::AlreadyOrdered { order_id })
+                Ok(CheckoutOutcome::AlreadyOrdered { order_id: order_id.to_string() })
             }
             Err(CheckoutError::Invalid(fields)) => {
                 Ok(CheckoutOutcome::Invalid { fields: fields.into_iter().collect() })
@@ -200,10 +200,8 @@ pub async fn order_status(id: String) -> Result<OrderView, AppError> {
     crate::error::ssr::served(async move {
         let st = ssr::state()?;
         let unknown = OrderView { id: id.clone(), state: "unknown".into(), reason: None, total: None, lines: vec![] };
-        if id.len() != 25 || !id.starts_with('o') || !id[1..].chars().all(|c| c.is_ascii_hexdigit()) {
-            return Ok(unknown);
-        }
-        match st.orders.repo.get(&id).await.map_err(ssr::unavailable)? {
+        let Ok(order_id) = domain::OrderId::parse(&id) else { return Ok(unknown) };
+        match st.orders.repo.get(&order_id).await.map_err(ssr::unavailable)? {
             Some(o) => {
                 let (state, reason) = match &o.status {
                     domain::order::OrderStatus::Rejected { reason }
@@ -220,7 +218,7 @@ pub async fn order_status(id: String) -> Result<OrderView, AppError> {
             }
             None => {
                 // The durable accepted record (the outbox row), never a cache marker.
-                let accepted = st.orders.outbox.get(&id).await.map_err(ssr::unavailable)?;
+                let accepted = st.orders.outbox.get(&order_id).await.map_err(ssr::unavailable)?;
                 Ok(match accepted {
                     Some(a) => OrderView {
                         state: "pending".into(),

@@ -88,7 +88,7 @@ pub struct PanelData {
 impl PanelData {
     pub fn from_product(p: &Product, selected: &str) -> Self {
         Self {
-            product_id: p.id.clone(),
+            product_id: p.id.to_string(),
             slug: p.slug.to_string(),
             compare_at: p.compare_at.map(|m| m.to_string()),
             axes: p.option_axes(),

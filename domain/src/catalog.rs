@@ -42,7 +42,7 @@ impl ProductCard {
             }
         }
         ProductCard {
-            id: p.id.clone(),
+            id: p.id.to_string(),
             slug: p.slug.to_string(),
             title: p.title.clone(),
             brand: p.brand.clone(),

@@ -5,7 +5,9 @@
 pub mod account;
 pub mod cart;
 pub mod catalog;
+pub mod ids;
 pub use catalog::{Listing, Page, ProductCard, Sort};
+pub use ids::{IdError, OrderId, ProductId, UserId};
 pub mod money;
 pub mod order;
 pub mod product;
@@ -13,6 +15,7 @@ pub mod product_form;
 pub mod recommend;
 pub mod recommend_eval;
 pub mod rng;
+mod sql;
 pub mod text;
 
 pub use money::{Currency, Money, MoneyError};

@@ -1,7 +1,9 @@
 //! Checkout input and orders: email, shipping address, shipping method,
 //! cart lines and the order message the worker consumes.
 
+use crate::ids::{OrderId, ProductId, UserId};
 use crate::money::{Currency, Money};
+use crate::text::Sku;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -11,8 +13,31 @@ pub type FieldErrors = BTreeMap<String, String>;
 pub const MAX_QUANTITY: u32 = 20;
 pub const MAX_LINES: usize = 50;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+/// An e-mail address as typed (trimmed), checked for shape.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
 pub struct Email(String);
+
+impl TryFrom<String> for Email {
+    type Error = String;
+    fn try_from(s: String) -> Result<Self, String> {
+        Self::parse(&s)
+    }
+}
+
+impl From<Email> for String {
+    fn from(e: Email) -> String {
+        e.0
+    }
+}
+
+crate::sql::string_column!(Email);
+
+impl std::fmt::Display for Email {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
 
 impl Email {
     pub fn parse(s: &str) -> Result<Self, String> {
@@ -152,8 +177,8 @@ pub fn parse_quantity(q: i64) -> Result<u32, String> {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderLine {
-    pub product_id: String,
-    pub sku: String,
+    pub product_id: ProductId,
+    pub sku: Sku,
     pub title: String,
     pub unit_price: Money,
     pub quantity: u32,
@@ -163,8 +188,8 @@ pub struct OrderLine {
 /// the catalog at checkout; the client never sends a price.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderMessage {
-    pub order_id: String,
-    pub email: String,
+    pub order_id: OrderId,
+    pub email: Email,
     pub address: Address,
     pub shipping: Shipping,
     pub lines: Vec<OrderLine>,
@@ -178,7 +203,7 @@ pub struct OrderMessage {
     pub request_id: String,
     /// The signed-in shopper's account, if any (for order history).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub user_id: Option<String>,
+    pub user_id: Option<UserId>,
 }
 
 impl OrderMessage {

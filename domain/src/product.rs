@@ -1,6 +1,7 @@
 //! A product and its variants. `ProductDraft` is the unchecked input (a form,
 //! a seed file, a stored item); `Product::parse` is the only way to a `Product`.
 
+use crate::ids::ProductId;
 use crate::money::{Currency, Money, MoneyError};
 use crate::text::{CategoryPath, Sku, Slug, TextError};
 use serde::{Deserialize, Serialize};
@@ -56,7 +57,7 @@ pub struct Variant {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Product {
-    pub id: String,
+    pub id: ProductId,
     pub slug: Slug,
     pub title: String,
     pub description: String,
@@ -148,6 +149,7 @@ fn money_err(field: &str) -> impl Fn(MoneyError) -> ProductError + '_ {
 impl Product {
     pub fn parse(d: ProductDraft) -> Result<Product, ProductError> {
         let id = required_text("id", &d.id, 64)?;
+        let id = ProductId::parse(&id).map_err(|e| ProductError::new("id", e))?;
         let slug = Slug::parse(&d.slug).map_err(text_err("slug"))?;
         let title = required_text("title", &d.title, 200)?;
         let description = if d.description.trim().is_empty() {

@@ -103,7 +103,7 @@ pub fn draft_from_form(
         return Err(errors);
     }
     Ok(ProductDraft {
-        id: previous.map(|p| p.id.clone()).unwrap_or_else(|| new_id.to_string()),
+        id: previous.map(|p| p.id.to_string()).unwrap_or_else(|| new_id.to_string()),
         slug,
         title,
         description: get("description"),

@@ -146,6 +146,7 @@ macro_rules! string_newtype_impls {
 string_newtype_impls!(Slug);
 string_newtype_impls!(Sku);
 string_newtype_impls!(CategoryPath);
+crate::sql::string_column!(Sku);
 
 #[cfg(test)]
 mod tests {

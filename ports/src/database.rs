@@ -3,7 +3,7 @@
 //! both. Rules that keep one SQL text valid on both: `$1, $2, …` placeholders
 //! in order of first appearance, BIGINT/TEXT columns only, times as Unix
 //! seconds, and `ON CONFLICT … DO NOTHING/UPDATE` for idempotent writes.
-//! Each backend has its own migration folder (the DDL differs slightly).
+//! One migration folder serves both backends.
 
 use crate::config::DatabaseConfig;
 use crate::{PortError, PortResult};
@@ -23,8 +23,16 @@ pub struct Database {
     backend: Backend,
 }
 
+/// A database error as a port error: a stored value that does not decode
+/// into its type (an id, a SKU) is `Invalid`, naming the column, since
+/// retrying cannot fix it; anything else is the database being unavailable.
 pub fn db_err(backend: Backend) -> impl Fn(sqlx::Error) -> PortError {
-    move |e| PortError::unavailable(if backend == Backend::Sqlite { "sqlite" } else { "postgres" }, e)
+    move |e| match e {
+        sqlx::Error::ColumnDecode { index, source } => {
+            PortError::Invalid(format!("stored column {index} is not valid: {source}"))
+        }
+        e => PortError::unavailable(if backend == Backend::Sqlite { "sqlite" } else { "postgres" }, e),
+    }
 }
 
 impl Database {

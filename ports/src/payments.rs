@@ -4,7 +4,7 @@
 
 use crate::PortError;
 use async_trait::async_trait;
-use domain::Money;
+use domain::{Money, OrderId};
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum PaymentError {
@@ -28,7 +28,7 @@ pub trait Payments: Send + Sync {
     /// refused. Returns the authorization id.
     async fn authorize(
         &self,
-        order_id: &str,
+        order_id: &OrderId,
         fingerprint: &str,
         amount: Money,
         card_number: &str,

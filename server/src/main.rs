@@ -114,7 +114,13 @@ async fn serve(settings: Settings) -> Result<(), String> {
     } else {
         None
     };
-    let failover = tokio::spawn(server::failover::schedule::run(state.clone(), settings.failover.clone(), stop_rx));
+    let failover = tokio::spawn(shop::jobs::static_copy::run(
+        state.catalog.clone(),
+        server::failover::schedule::publisher(state.clone(), settings.failover.clone()),
+        settings.failover.interval,
+        settings.failover.debounce,
+        stop_rx,
+    ));
     let router = server::build_router(state);
     let listener = tokio::net::TcpListener::bind(settings.addr)
         .await

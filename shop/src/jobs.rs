@@ -1,8 +1,9 @@
 //! Background jobs, one file each: the order worker (and its loops), the
-//! order reconciler, the recommendations schedule; the scheduled ones run
-//! through `runner` (one shape: a step returning an outcome).
+//! order reconciler, the recommendations schedule, the static copy; all run
+//! through `runner` (one shape: a step returning an outcome, at a pace).
 
 pub mod order_worker;
 pub mod recommend_schedule;
 pub mod reconcile;
 pub mod runner;
+pub mod static_copy;

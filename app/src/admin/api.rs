@@ -147,7 +147,11 @@ pub async fn admin_product(id: String) -> Result<Option<ProductEdit>, AppError> 
         }
         // Hidden: what this form shows, so a save changes stock by the difference and notices edits made meanwhile.
         fields.extend(domain::product_form::Shown::fields(&p));
-        Ok(Some(ProductEdit { id: p.id, fields, images: p.images.into_iter().map(|i| (i.url, i.alt)).collect() }))
+        Ok(Some(ProductEdit {
+            id: p.id.to_string(),
+            fields,
+            images: p.images.into_iter().map(|i| (i.url, i.alt)).collect(),
+        }))
     })
     .await
 }
@@ -203,9 +207,7 @@ pub async fn admin_order(id: String) -> Result<Option<OrderDetail>, AppError> {
     ssr::served(async move {
         crate::account::ssr::require_merchant()?;
         let st = ssr::state()?;
-        if id.len() > 64 {
-            return Ok(None);
-        }
+        let Ok(id) = domain::OrderId::parse(&id) else { return Ok(None) };
         let Some(o) = st.orders.repo.get(&id).await.map_err(ssr::failed)? else { return Ok(None) };
         let reason = match &o.status {
             domain::order::OrderStatus::Rejected { reason } | domain::order::OrderStatus::Cancelled { reason } => {
@@ -214,13 +216,17 @@ pub async fn admin_order(id: String) -> Result<Option<OrderDetail>, AppError> {
             _ => None,
         };
         Ok(Some(OrderDetail {
-            id: o.id,
+            id: o.id.to_string(),
             status: o.status.name().into(),
             reason,
-            email: o.email,
+            email: o.email.to_string(),
             total: o.total.to_string(),
             placed: crate::format::when(o.created_at),
-            lines: o.lines.into_iter().map(|l| (l.title, l.sku, l.quantity, l.unit_price.to_string())).collect(),
+            lines: o
+                .lines
+                .into_iter()
+                .map(|l| (l.title, l.sku.to_string(), l.quantity, l.unit_price.to_string()))
+                .collect(),
             payment_auth: o.payment_auth,
         }))
     })

@@ -96,7 +96,7 @@ fn ProductView(data: ProductData) -> impl IntoView {
         <Meta property="product:price:currency" content=price.currency().code() />
         <script type="application/ld+json" inner_html=ld></script>
         <Breadcrumbs crumbs=data.crumbs.clone() current=p.title.clone() />
-        <article class="product" data-product-id=p.id.clone()>
+        <article class="product" data-product-id=p.id.to_string()>
             <ProductPanel data=panel title=p.title.clone() brand=p.brand.clone() />
             <section class="description">
                 <h2>"Details"</h2>
@@ -104,6 +104,6 @@ fn ProductView(data: ProductData) -> impl IntoView {
                 <ul class="tags">{p.tags.iter().map(|t| view! { <li>{t.clone()}</li> }).collect_view()}</ul>
             </section>
         </article>
-        <crate::recommend::BoughtTogether product_id=p.id.clone() category=p.category.to_string() />
+        <crate::recommend::BoughtTogether product_id=p.id.to_string() category=p.category.to_string() />
     }
 }

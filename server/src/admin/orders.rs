@@ -15,6 +15,7 @@ async fn run(st: AppState, who: Merchant, id: String, how: Reversal, reason: Str
     let page = format!("/admin/orders/{}", app::components::encode(&id));
     let reason: String = reason.trim().chars().filter(|c| !c.is_control()).take(200).collect();
     let reason = if reason.is_empty() { "no reason given".to_string() } else { reason };
+    let Ok(id) = domain::OrderId::parse(&id) else { return with_notice("/admin/orders", "No such order.") };
     match reverse(&st.orders.repo, &st.catalog, &st.orders.payments, &id, how, &reason, &who.email).await {
         Ok(_) => {
             let done = if how == Reversal::Cancel { "Order cancelled" } else { "Order refunded" };

@@ -167,9 +167,9 @@ pub async fn save(Merchant(who): Merchant, State(st): State<AppState>, m: Multip
         Some(old) => ("product.update", serde_json::to_string(old).ok()),
         None => ("product.create", None),
     };
-    audit(&st, &who, action, &product.id, before, serde_json::to_string(&saved).ok()).await;
+    audit(&st, &who, action, product.id.as_str(), before, serde_json::to_string(&saved).ok()).await;
     tracing::info!(product_id = %product.id, action, "product saved");
-    with_notice(&form_page(&product.id), "Saved. The storefront shows the change now.")
+    with_notice(&form_page(product.id.as_str()), "Saved. The storefront shows the change now.")
 }
 
 /// Archive: the stored product with only its status changed, saved from the

@@ -1,12 +1,12 @@
-//! Keep the static copy fresh: publish on a schedule, and after catalog
-//! changes once the catalog has been quiet for the debounce time. The last
-//! run's summary is kept in the database (`failover_last_run`) and shown at
-//! `/failover/status`.
+//! One run of the static copy: prerender the pages through the app and
+//! publish them to the object store. The job that decides when to run lives
+//! in `shop::jobs::static_copy`. The last run's summary is kept in the
+//! database (`failover_last_run`) and shown at `/failover/status`.
 
 use super::{prerender, publish};
 use app::state::AppState;
 use ports::config::FailoverConfig;
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 /// "2026-11-22 14:05 UTC" for Unix seconds.
 pub fn utc_stamp(secs: i64) -> String {
@@ -47,49 +47,14 @@ pub async fn run_once(
     Ok(summary)
 }
 
-async fn catalog_version(state: &AppState) -> String {
-    state
-        .services
-        .cache
-        .get("v:*")
-        .await
-        .ok()
-        .flatten()
-        .map(|b| String::from_utf8_lossy(&b).into_owned())
-        .unwrap_or_default()
-}
-
-pub async fn run(state: AppState, cfg: FailoverConfig, mut stop: tokio::sync::watch::Receiver<bool>) {
-    if cfg.interval.is_zero() {
-        return;
-    }
+/// The static-copy job's publish step (`shop::jobs::static_copy`): prerender
+/// into a folder of this process's and publish, prices as of the given second.
+pub fn publisher(state: AppState, cfg: FailoverConfig) -> shop::jobs::static_copy::Publish {
     let out = std::env::temp_dir().join(format!("storefront-failover-{}", std::process::id()));
-    let mut published_version = catalog_version(&state).await;
-    let mut last_run = Instant::now();
-    let mut seen = published_version.clone();
-    let mut seen_at = Instant::now();
-    let mut changed_at = now_secs();
-    loop {
-        tokio::select! {
-            _ = tokio::time::sleep(cfg.debounce.min(Duration::from_secs(30))) => {}
-            _ = stop.changed() => return,
-        }
-        let v = catalog_version(&state).await;
-        if v != seen {
-            seen = v.clone();
-            seen_at = Instant::now();
-            changed_at = now_secs();
-        }
-        let changed_and_quiet = v != published_version && seen_at.elapsed() >= cfg.debounce;
-        if changed_and_quiet || last_run.elapsed() >= cfg.interval {
-            match run_once(&state, &cfg, &out, &utc_stamp(changed_at)).await {
-                Ok(summary) => tracing::info!(summary = %summary, "static copy published"),
-                Err(e) => tracing::error!(error = %e, "static copy failed"),
-            }
-            published_version = v;
-            last_run = Instant::now();
-        }
-    }
+    std::sync::Arc::new(move |as_of| {
+        let (state, cfg, out) = (state.clone(), cfg.clone(), out.clone());
+        Box::pin(async move { run_once(&state, &cfg, &out, &utc_stamp(as_of)).await })
+    })
 }
 
 #[cfg(test)]

@@ -98,7 +98,7 @@ async fn every_admin_endpoint_checks_the_role() {
         let r = save(&app, who, product_form(&good())).await;
         assert!([401, 403].contains(&r.status().as_u16()), "save as {who:?}");
     }
-    assert_eq!(app.state.catalog.store().by_id(&p.id).await.unwrap().unwrap().status.as_str(), "active");
+    assert_eq!(app.state.catalog.store().by_id(p.id.as_str()).await.unwrap().unwrap().status.as_str(), "active");
     assert_eq!(product_count(&app).await, 60, "refused calls changed nothing");
     assert!(app.state.recommendations.runs(10).await.unwrap().is_empty(), "refused runs did not start");
     for page in
@@ -111,7 +111,7 @@ async fn every_admin_endpoint_checks_the_role() {
     // The merchant's archive works and is audited.
     let r = app.form(&format!("/admin/products/{}/archive", p.id), &merchant, &[]).await;
     assert_eq!(r.status(), 303);
-    assert_eq!(app.state.catalog.store().by_id(&p.id).await.unwrap().unwrap().status.as_str(), "archived");
+    assert_eq!(app.state.catalog.store().by_id(p.id.as_str()).await.unwrap().unwrap().status.as_str(), "archived");
     assert_eq!(app.text(&format!("/p/{}", p.slug)).await.0, 404, "gone from the storefront at once");
     let audit = app.state.audit.list(10, 0).await.unwrap();
     assert_eq!(audit[0].action, "product.archive");
@@ -217,12 +217,16 @@ async fn a_stock_change_from_a_form_opened_before_a_sale_is_refused_beside_its_f
     let merchant = app.merchant().await;
     let p = (0..60).map(shop::catalog::seed::product).find(|p| p.variants[0].stock >= 2).unwrap();
     let store = app.state.catalog.store();
-    let mut fields = opened_form(&app, &merchant, &p.id).await;
+    let mut fields = opened_form(&app, &merchant, p.id.as_str()).await;
     let shown: i64 = fields["stock_0"].parse().unwrap();
     assert_eq!(fields["shown_stock_0"], fields["stock_0"], "the form carries the stock it shows");
 
     // An order takes 2 while the form is open; the merchant raises the stock by 10 and renames.
-    let sale = shop::catalog::StockLine { product_id: p.id.clone(), sku: fields["sku_0"].clone(), quantity: 2 };
+    let sale = shop::catalog::StockLine {
+        product_id: p.id.clone(),
+        sku: domain::Sku::parse(&fields["sku_0"]).unwrap(),
+        quantity: 2,
+    };
     store.reserve(&[sale]).await.unwrap();
     fields.insert("stock_0".into(), (shown + 10).to_string());
     fields.insert("title".into(), "Renamed from a stale form".into());
@@ -230,7 +234,7 @@ async fn a_stock_change_from_a_form_opened_before_a_sale_is_refused_beside_its_f
     let message = format!("stock changed since you opened this form (now {})", shown - 2);
     let errors = kept_errors(&app, &r).await;
     assert_eq!(errors.get("variants[0].stock"), Some(&message), "{errors:?}");
-    let now = store.by_id(&p.id).await.unwrap().unwrap();
+    let now = store.by_id(p.id.as_str()).await.unwrap().unwrap();
     assert_eq!((now.title.as_str(), now.variants[0].stock), (p.title.as_str(), shown - 2), "nothing was written");
     let (_, page) = app.text_as(&location(&r), &merchant).await;
     assert!(page.contains(&message), "the form page shows the error beside the stock field");
@@ -239,7 +243,7 @@ async fn a_stock_change_from_a_form_opened_before_a_sale_is_refused_beside_its_f
     let kept = app::forms::kept(&app.state, location(&r).split("form=").nth(1).unwrap()).await.values;
     let r = save(&app, &merchant, form_of(&kept)).await;
     assert!(location(&r).contains("notice=Saved"), "{}", location(&r));
-    let now = store.by_id(&p.id).await.unwrap().unwrap();
+    let now = store.by_id(p.id.as_str()).await.unwrap().unwrap();
     assert_eq!((now.title.as_str(), now.variants[0].stock), ("Renamed from a stale form", shown + 10));
 }
 
@@ -248,7 +252,7 @@ async fn a_save_from_a_form_opened_before_another_edit_is_refused_and_asks_for_a
     let app = spawn_app(&[]).await;
     let merchant = app.merchant().await;
     let p = shop::catalog::seed::product(4);
-    let mut first = opened_form(&app, &merchant, &p.id).await;
+    let mut first = opened_form(&app, &merchant, p.id.as_str()).await;
     let mut second = first.clone();
     first.insert("title".into(), "First editor".into());
     assert!(location(&save(&app, &merchant, form_of(&first)).await).contains("notice=Saved"));
@@ -260,7 +264,7 @@ async fn a_save_from_a_form_opened_before_another_edit_is_refused_and_asks_for_a
         kept.message.as_deref(),
         Some("someone else changed this product since you opened it; reload to see their changes")
     );
-    let now = app.state.catalog.store().by_id(&p.id).await.unwrap().unwrap();
+    let now = app.state.catalog.store().by_id(p.id.as_str()).await.unwrap().unwrap();
     assert_eq!((now.title.as_str(), now.version), ("First editor", 1), "the first save stands");
 }
 
@@ -274,8 +278,9 @@ async fn refund_returns_stock_and_payment_once_and_is_audited() {
         .find(|p| p.is_visible() && p.variants.iter().any(|v| v.stock >= 5))
         .unwrap();
     let sku = p.variants.iter().find(|v| v.stock >= 5).unwrap().sku.to_string();
-    let stock =
-        || async { app.state.catalog.store().by_id(&p.id).await.unwrap().unwrap().variant(&sku).unwrap().stock };
+    let stock = || async {
+        app.state.catalog.store().by_id(p.id.as_str()).await.unwrap().unwrap().variant(&sku).unwrap().stock
+    };
     let start = stock().await;
     let add = serde_json::json!({ "product_id": p.id, "sku": sku, "quantity": 2 });
     assert_eq!(app.call(app::cart_api::AddToCart::PATH, &shopper, add).await.0, 200);
@@ -306,7 +311,7 @@ async fn refund_returns_stock_and_payment_once_and_is_audited() {
     let r = app.form(&format!("/admin/orders/{id}/refund"), &merchant, &[]).await;
     assert!(location(&r).contains("Order+refunded"), "{}", location(&r));
     assert_eq!(stock().await, start, "stock returned");
-    let auth = app.state.orders.repo.get(&id).await.unwrap().unwrap().payment_auth;
+    let auth = app.state.orders.repo.get(&domain::OrderId::parse(&id).unwrap()).await.unwrap().unwrap().payment_auth;
     let pay: String = sqlx::query_scalar("SELECT status FROM payments WHERE auth_id = $1")
         .bind(&auth)
         .fetch_one(app.state.services.db.pool())
@@ -319,7 +324,10 @@ async fn refund_returns_stock_and_payment_once_and_is_audited() {
     let r = app.form(&format!("/admin/orders/{id}/cancel"), &merchant, &[("reason", "x")]).await;
     assert!(location(&r).contains("only+a+confirmed+order"));
     assert_eq!(stock().await, start);
-    assert_eq!(app.state.orders.repo.status(&id).await.unwrap().unwrap().name(), "refunded");
+    assert_eq!(
+        app.state.orders.repo.status(&domain::OrderId::parse(&id).unwrap()).await.unwrap().unwrap().name(),
+        "refunded"
+    );
     let audit = app.state.audit.list(10, 0).await.unwrap();
     assert_eq!((audit[0].action.as_str(), audit[0].target.as_str()), ("order.refund", id.as_str()));
     // Filters: a bad date or status is a 400 whose AppError names the field.

@@ -167,6 +167,18 @@ impl CachedCatalog {
         Ok(page)
     }
 
+    /// The whole catalog's version: it changes with every merchant save
+    /// (empty when the cache cannot say).
+    pub async fn version(&self) -> String {
+        match self.cache.get(&format!("v:{ALL}")).await {
+            Ok(v) => v.map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default(),
+            Err(e) => {
+                self.fell_back("get", &e);
+                String::new()
+            }
+        }
+    }
+
     async fn category_versioned(&self, category: &str) -> PortResult<(String, Arc<Vec<ProductCard>>)> {
         let memo = self.memo_get(category);
         let version = match self.cache.get(&format!("v:{category}")).await {

@@ -106,7 +106,7 @@ enum Guard {
 }
 
 fn doc_item(p: &Product) -> PortResult<Item> {
-    Ok(Item::new(pk(&p.id), "A")
+    Ok(Item::new(pk(p.id.as_str()), "A")
         .with("doc", Value::S(json(p)?))
         .with("slug", Value::S(p.slug.to_string()))
         .with("version", Value::N(p.version)))
@@ -116,12 +116,12 @@ fn doc_item(p: &Product) -> PortResult<Item> {
 pub fn items_for(p: &Product) -> PortResult<Vec<Item>> {
     let mut items = vec![
         doc_item(p)?,
-        Item::new(format!("SLUG#{}", p.slug), "A").with("id", Value::S(p.id.clone())),
+        Item::new(format!("SLUG#{}", p.slug), "A").with("id", Value::S(p.id.to_string())),
         admin_item(p)?,
     ];
-    items.extend(p.variants.iter().map(|v| sku_item(v.sku.as_str(), &p.id)));
+    items.extend(p.variants.iter().map(|v| sku_item(v.sku.as_str(), p.id.as_str())));
     for v in &p.variants {
-        items.push(Item::new(pk(&p.id), format!("S#{}", v.sku)).with("stock", Value::N(v.stock)));
+        items.push(Item::new(pk(p.id.as_str()), format!("S#{}", v.sku)).with("stock", Value::N(v.stock)));
     }
     items.extend(entry_items(p)?);
     for c in p.category.ancestors_and_self() {
@@ -242,12 +242,12 @@ impl CatalogStore {
         push(Write::Put { item: doc_item(&stored)?, condition }, Guard::Doc);
         let slug_changed = previous.is_none_or(|old| old.slug != p.slug);
         if slug_changed {
-            let link = Item::new(format!("SLUG#{}", p.slug), "A").with("id", Value::S(p.id.clone()));
+            let link = Item::new(format!("SLUG#{}", p.slug), "A").with("id", Value::S(p.id.to_string()));
             push(Write::Put { item: link, condition: Condition::NotExists }, Guard::Slug);
         }
         for v in p.variants.iter().filter(|v| previous.is_none_or(|old| old.variant(v.sku.as_str()).is_none())) {
             let sku = v.sku.to_string();
-            push(Write::Put { item: sku_item(&sku, &p.id), condition: Condition::NotExists }, Guard::Sku(sku));
+            push(Write::Put { item: sku_item(&sku, p.id.as_str()), condition: Condition::NotExists }, Guard::Sku(sku));
         }
         if let Some(old) = previous {
             if slug_changed {
@@ -256,7 +256,7 @@ impl CatalogStore {
             }
             for v in old.variants.iter().filter(|v| p.variant(v.sku.as_str()).is_none()) {
                 let sk = format!("S#{}", v.sku);
-                push(Write::Delete { pk: pk(&p.id), sk, condition: Condition::None }, Guard::None);
+                push(Write::Delete { pk: pk(p.id.as_str()), sk, condition: Condition::None }, Guard::None);
                 let sku_pk = format!("SKU#{}", v.sku);
                 push(Write::Delete { pk: sku_pk, sk: "A".into(), condition: Condition::None }, Guard::None);
             }
@@ -272,13 +272,13 @@ impl CatalogStore {
             let sk = format!("S#{}", v.sku);
             match previous.and_then(|old| old.variant(v.sku.as_str())) {
                 None => {
-                    let item = Item::new(pk(&p.id), sk).with("stock", Value::N(v.stock));
+                    let item = Item::new(pk(p.id.as_str()), sk).with("stock", Value::N(v.stock));
                     push(Write::Put { item, condition: Condition::NotExists }, Guard::None);
                 }
                 Some(seen) if seen.stock == v.stock => {}
                 Some(seen) => push(
                     Write::Add {
-                        pk: pk(&p.id),
+                        pk: pk(p.id.as_str()),
                         sk,
                         attr: "stock".into(),
                         delta: v.stock - seen.stock,
@@ -302,7 +302,7 @@ impl CatalogStore {
             Ok(()) => {}
             Err(PortError::ConditionFailed { index }) => {
                 return Err(match guards.get(index) {
-                    Some(Guard::Doc) if previous.is_none() => SaveError::IdTaken(p.id.clone()),
+                    Some(Guard::Doc) if previous.is_none() => SaveError::IdTaken(p.id.to_string()),
                     Some(Guard::Slug) => SaveError::SlugTaken(p.slug.to_string()),
                     Some(Guard::Sku(sku)) => SaveError::SkuTaken(sku.clone()),
                     Some(Guard::Stock) => match self.stale_stock(p, previous).await? {
@@ -320,7 +320,7 @@ impl CatalogStore {
         }
         // Listing cards and the admin row went in with the form's stock
         // numbers; rewrite them from the live stock.
-        match self.refresh_entries(&p.id).await {
+        match self.refresh_entries(p.id.as_str()).await {
             Ok(Some(fresh)) => Ok(fresh),
             Ok(None) => Ok(stored),
             Err(e) => {
@@ -333,7 +333,7 @@ impl CatalogStore {
     /// The variants whose stock the editor changed but whose live stock is
     /// no longer what the editor saw, read after a refused save.
     async fn stale_stock(&self, p: &Product, previous: Option<&Product>) -> PortResult<Vec<StaleStock>> {
-        let live = self.by_id(&p.id).await?;
+        let live = self.by_id(p.id.as_str()).await?;
         let live_stock = |sku: &str| live.as_ref().and_then(|l| l.variant(sku)).map_or(0, |v| v.stock);
         let changed = p.variants.iter().filter_map(|v| {
             let seen = previous?.variant(v.sku.as_str())?;

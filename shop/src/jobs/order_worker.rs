@@ -29,6 +29,7 @@ pub use refresh::PendingRefresh;
 use crate::catalog::{stock_lines, CachedCatalog, Reservation};
 use crate::orders::repo::OrderRepo;
 use domain::order::{OrderMessage, OrderStatus};
+use domain::OrderId;
 use ports::payments::{PaymentError, Payments};
 use ports::queue::QueuePair;
 use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
@@ -155,8 +156,8 @@ impl Worker {
         self.stats.lag_ms.load(Ordering::Relaxed) as f64 / 1000.0
     }
 
-    fn crashed(&self, step: Step, order_id: &str) -> bool {
-        self.crash.as_ref().is_some_and(|f| f(step, order_id))
+    fn crashed(&self, step: Step, order_id: &OrderId) -> bool {
+        self.crash.as_ref().is_some_and(|f| f(step, order_id.as_str()))
     }
 
     /// Run one step of the pipeline, bounded by the step timeout.

@@ -124,7 +124,7 @@ impl Reconciler {
         for a in self.outbox.unsent(now() - 30, 500).await? {
             self.outbox.send(&a).await?;
             run.resent += 1;
-            self.note("reconcile.resend", &a.order_id, "sent the accepted order to its queue".into()).await;
+            self.note("reconcile.resend", a.order_id.as_str(), "sent the accepted order to its queue".into()).await;
         }
         // 2. Accepted long ago and still not final: settle it with the worker's own steps.
         for a in self.outbox.unsettled(cutoff, 500).await? {
@@ -135,8 +135,12 @@ impl Reconciler {
             match self.worker.handle(&a.body).await {
                 Handled::Final(status) => {
                     run.settled += 1;
-                    self.note("reconcile.settle", &message.order_id, format!("{{\"status\":\"{}\"}}", status.name()))
-                        .await;
+                    self.note(
+                        "reconcile.settle",
+                        message.order_id.as_str(),
+                        format!("{{\"status\":\"{}\"}}", status.name()),
+                    )
+                    .await;
                 }
                 Handled::Retry(why) => tracing::warn!(order.id = %a.order_id, reason = %why, "not settled yet"),
                 Handled::Poison(why) => tracing::error!(order.id = %a.order_id, reason = %why, "cannot settle"),

@@ -1,9 +1,10 @@
-//! One shape for the scheduled jobs: a step (one pass, returning what it
-//! did) run by [`run`] at a pace (a fixed interval or a cron schedule) until
-//! stopped. A failed step is logged and, on an interval, the next waits
-//! longer (doubling, at most 16 intervals); a step that panics is caught and
-//! counted as a failure, so the loop never dies with it. The order worker is
-//! a queue consumer with its own supervisor (`order_worker/run.rs`).
+//! One shape for every background job: a step (one pass, returning what it
+//! did) run by [`run`] at a pace until stopped: a fixed interval, a cron
+//! schedule, or "busy" (a queue consumer: again at once after work, after a
+//! pause when there was none). A failed step is logged and the next waits
+//! longer (doubling, at most 16 times the base); a step that panics is
+//! caught and counted as a failure, so the loop never dies with it. A step in
+//! progress always finishes before the job stops.
 
 use futures::FutureExt;
 use std::future::Future;
@@ -24,13 +25,26 @@ pub enum Pace {
     Every(Duration),
     /// UTC cron schedule (`ports::clock::parse`).
     Cron(Box<croner::Cron>),
+    /// A consumer: the first step at once, the next at once after work,
+    /// after `idle` when there was nothing to do; failures back off from
+    /// `retry`.
+    Busy {
+        idle: Duration,
+        retry: Duration,
+    },
 }
 
 impl Pace {
-    /// How long to wait before the next step, after `failures` failed ones in a row.
-    pub fn wait(&self, failures: u32) -> Option<Duration> {
+    /// How long to wait before the next step, after `failures` failed ones
+    /// in a row; `worked` says whether the last step did work (`None`
+    /// before the first step).
+    pub fn wait(&self, failures: u32, worked: Option<bool>) -> Option<Duration> {
+        let backoff = |base: Duration| base.saturating_mul(1 << failures.min(4));
         match self {
-            Pace::Every(d) => Some(d.saturating_mul(1 << failures.min(4))),
+            Pace::Every(d) => Some(backoff(*d)),
+            Pace::Busy { .. } if worked.is_none() => Some(Duration::ZERO),
+            Pace::Busy { retry, .. } if failures > 0 => Some(backoff(*retry)),
+            Pace::Busy { idle, .. } => Some(if worked == Some(true) { Duration::ZERO } else { *idle }),
             Pace::Cron(c) => {
                 let now = ports::clock::now();
                 let next = ports::clock::next_after(c, now)?;
@@ -48,30 +62,42 @@ where
     E: std::fmt::Display,
 {
     let mut failures = 0u32;
+    let mut worked = None;
+    let busy = matches!(pace, Pace::Busy { .. });
     loop {
-        let Some(wait) = pace.wait(failures) else {
+        let Some(wait) = pace.wait(failures, worked) else {
             tracing::error!(job, "the schedule has no next run; job stopped");
             return;
         };
-        tokio::select! {
-            _ = tokio::time::sleep(wait) => {}
-            _ = stop.changed() => return,
+        if *stop.borrow() {
+            return;
+        }
+        if !wait.is_zero() {
+            tokio::select! {
+                _ = tokio::time::sleep(wait) => {}
+                _ = stop.changed() => return,
+            }
         }
         match std::panic::AssertUnwindSafe(step()).catch_unwind().await {
+            // A consumer works many times a second: its own steps log what they did.
+            Ok(Ok(Outcome::Worked(what))) if busy => {
+                (failures, worked) = (0, Some(true));
+                tracing::debug!(job, outcome = %what, "job step done");
+            }
             Ok(Ok(Outcome::Worked(what))) => {
-                failures = 0;
+                (failures, worked) = (0, Some(true));
                 tracing::info!(job, outcome = %what, "job step done");
             }
             Ok(Ok(Outcome::Idle)) => {
-                failures = 0;
+                (failures, worked) = (0, Some(false));
                 tracing::debug!(job, "job step: nothing to do");
             }
             Ok(Err(e)) => {
-                failures += 1;
+                (failures, worked) = (failures + 1, Some(false));
                 tracing::warn!(job, error = %e, failures, "job step failed; will try again");
             }
             Err(_) => {
-                failures += 1;
+                (failures, worked) = (failures + 1, Some(false));
                 tracing::error!(job, failures, "job step panicked; will try again");
             }
         }
@@ -87,8 +113,20 @@ mod tests {
     #[test]
     fn failures_stretch_an_interval_up_to_sixteen_times() {
         let pace = Pace::Every(Duration::from_secs(2));
-        let waits: Vec<u64> = (0..7).map(|f| pace.wait(f).unwrap().as_secs()).collect();
+        let waits: Vec<u64> = (0..7).map(|f| pace.wait(f, Some(false)).unwrap().as_secs()).collect();
         assert_eq!(waits, [2, 4, 8, 16, 32, 32, 32]);
+    }
+
+    #[test]
+    fn a_busy_consumer_starts_at_once_goes_on_after_work_and_pauses_when_idle_or_failing() {
+        let ms = Duration::from_millis;
+        let pace = Pace::Busy { idle: ms(200), retry: ms(100) };
+        assert_eq!(pace.wait(0, None), Some(Duration::ZERO));
+        assert_eq!(pace.wait(0, Some(true)), Some(Duration::ZERO));
+        assert_eq!(pace.wait(0, Some(false)), Some(ms(200)));
+        assert_eq!(pace.wait(1, Some(false)), Some(ms(200)));
+        assert_eq!(pace.wait(3, Some(false)), Some(ms(800)));
+        assert_eq!(pace.wait(9, Some(false)), Some(ms(1600)));
     }
 
     #[tokio::test]

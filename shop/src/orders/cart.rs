@@ -91,7 +91,7 @@ pub async fn price_cart(catalog: &CachedCatalog, cart: &Cart) -> PortResult<Pric
         subtotal = subtotal.checked_add(line_total).map_err(|e| PortError::Invalid(e.to_string()))?;
         let image = v.image.and_then(|i| p.images.get(i)).or(p.images.first()).map(|i| i.url.clone());
         lines.push(PricedLine {
-            product_id: p.id.clone(),
+            product_id: p.id.to_string(),
             sku: v.sku.to_string(),
             slug: p.slug.to_string(),
             title: p.title.clone(),

@@ -12,7 +12,7 @@ use super::cart::{hex, price_cart, Cart, PricedCart};
 use super::outbox::{Accepted, Claim, Outbox, ORDERS, SALE};
 use crate::catalog::CachedCatalog;
 use domain::order::{Address, Email, FieldErrors, OrderLine, OrderMessage, Shipping};
-use domain::Money;
+use domain::{Money, OrderId, ProductId, Sku, UserId};
 use ports::payments::{PaymentError, Payments};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -27,7 +27,7 @@ pub struct CheckoutForm {
     pub idempotency_key: String,
     /// Set by the server for a signed-in shopper, never from client input.
     #[serde(skip)]
-    pub user_id: Option<String>,
+    pub user_id: Option<UserId>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
@@ -43,7 +43,7 @@ pub enum CheckoutError {
     KeyReused,
     /// Another tab or device ordered this cart a moment ago.
     #[error("this cart was just ordered (order {order_id})")]
-    AlreadyOrdered { order_id: String },
+    AlreadyOrdered { order_id: OrderId },
     #[error("checkout is briefly unavailable; nothing was charged, please try again")]
     Unavailable,
 }
@@ -58,9 +58,9 @@ pub struct Checkout {
 /// Tag that routes an order through the FIFO sale queue.
 pub const FLASH_SALE_TAG: &str = "flash-sale";
 
-pub fn order_id(cart_id: &str, idempotency_key: &str) -> String {
+pub fn order_id(cart_id: &str, idempotency_key: &str) -> OrderId {
     let digest = Sha256::digest(format!("{cart_id}:{idempotency_key}").as_bytes());
-    format!("o{}", &hex(&digest)[..24])
+    OrderId::from_digest(&digest)
 }
 
 /// A request id fit to travel with the order: at most 64 characters of
@@ -126,7 +126,7 @@ impl Checkout {
         cart: &Cart,
         form: &CheckoutForm,
         request_id: &str,
-    ) -> Result<String, CheckoutError> {
+    ) -> Result<OrderId, CheckoutError> {
         let (email, address, shipping) = validate(form)?;
         let request_id = self::request_id(request_id);
         let id = order_id(cart_id, &form.idempotency_key);
@@ -207,7 +207,7 @@ impl Checkout {
     #[allow(clippy::too_many_arguments)]
     async fn message(
         &self,
-        id: &str,
+        id: &OrderId,
         email: Email,
         address: Address,
         shipping: Shipping,
@@ -225,17 +225,21 @@ impl Checkout {
                     sale_group = Some(l.sku.clone());
                 }
             }
+            // Priced lines come from the catalog, so both parse; one that
+            // does not is a changed item, never a line with a bad id.
+            let changed =
+                || CheckoutError::Cart("some items in your cart changed; review your cart before paying".into());
             lines.push(OrderLine {
-                product_id: l.product_id.clone(),
-                sku: l.sku.clone(),
+                product_id: ProductId::parse(&l.product_id).map_err(|_| changed())?,
+                sku: Sku::parse(&l.sku).map_err(|_| changed())?,
                 title: l.title.clone(),
                 unit_price: l.unit_price,
                 quantity: l.quantity,
             });
         }
         let message = OrderMessage {
-            order_id: id.to_string(),
-            email: email.as_str().to_string(),
+            order_id: id.clone(),
+            email,
             address,
             shipping,
             lines,

@@ -7,9 +7,10 @@
 //! accepted order is never "unknown".
 
 use super::repo::now;
+use domain::OrderId;
 use ports::database::Database;
 use ports::queue::{Outgoing, Queue};
-use ports::PortResult;
+use ports::{PortError, PortResult};
 use sqlx::any::AnyRow;
 use sqlx::Row;
 use std::sync::Arc;
@@ -17,7 +18,7 @@ use std::sync::Arc;
 /// One accepted checkout.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Accepted {
-    pub order_id: String,
+    pub order_id: OrderId,
     pub cart_id: String,
     pub cart_claim: String,
     pub fingerprint: String,
@@ -41,7 +42,7 @@ pub enum Claim {
     /// The same order id exists already (a repeated submit): here it is.
     SameOrder(Box<Accepted>),
     /// The cart was already claimed by another order (another tab or device).
-    CartTaken { order_id: String },
+    CartTaken { order_id: OrderId },
 }
 
 pub const ORDERS: &str = "orders";
@@ -49,9 +50,9 @@ pub const SALE: &str = "sale";
 
 const COLUMNS: &str = "order_id, cart_id, cart_claim, fingerprint, queue, group_id, body, payment_auth, total_minor, currency, request_id, sent_at, created_at";
 
-fn row(r: &AnyRow) -> Accepted {
-    Accepted {
-        order_id: r.get("order_id"),
+fn row(r: &AnyRow) -> PortResult<Accepted> {
+    Ok(Accepted {
+        order_id: PortError::stored("checkouts", "order_id", r.get("order_id"))?,
         cart_id: r.get("cart_id"),
         cart_claim: r.get("cart_claim"),
         fingerprint: r.get("fingerprint"),
@@ -64,7 +65,7 @@ fn row(r: &AnyRow) -> Accepted {
         request_id: r.get("request_id"),
         sent_at: r.get("sent_at"),
         created_at: r.get("created_at"),
-    }
+    })
 }
 
 /// A checkout's own send gets this long before the relay sends its record
@@ -84,8 +85,8 @@ impl Outbox {
         Self { db, orders, sale }
     }
 
-    pub async fn get(&self, order_id: &str) -> PortResult<Option<Accepted>> {
-        self.one("order_id", order_id).await
+    pub async fn get(&self, order_id: &OrderId) -> PortResult<Option<Accepted>> {
+        self.one("order_id", order_id.as_str()).await
     }
 
     pub async fn by_claim(&self, claim: &str) -> PortResult<Option<Accepted>> {
@@ -99,7 +100,7 @@ impl Outbox {
             .fetch_optional(self.db.pool())
             .await
             .map_err(self.db.err())?;
-        Ok(r.as_ref().map(row))
+        r.as_ref().map(row).transpose()
     }
 
     /// Write the accepted record (which is also the message to send) in one
@@ -109,7 +110,7 @@ impl Outbox {
             "INSERT INTO checkouts (order_id, cart_id, cart_claim, fingerprint, queue, group_id, body, payment_auth, total_minor, currency, request_id, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING",
         )
-        .bind(&a.order_id)
+        .bind(a.order_id.as_str())
         .bind(&a.cart_id)
         .bind(&a.cart_claim)
         .bind(&a.fingerprint)
@@ -141,23 +142,23 @@ impl Outbox {
     pub async fn send(&self, a: &Accepted) -> PortResult<()> {
         let mut out = Outgoing::new(a.body.clone())
             .attribute("request_id", a.request_id.clone())
-            .attribute("order_id", a.order_id.clone());
+            .attribute("order_id", a.order_id.to_string());
         let queue = if a.queue == SALE {
             out.group_id = a.group_id.clone();
-            out.dedup_id = Some(a.order_id.clone());
+            out.dedup_id = Some(a.order_id.to_string());
             &self.sale
         } else {
             &self.orders
         };
         sqlx::query("UPDATE checkouts SET send_attempts = send_attempts + 1 WHERE order_id = $1")
-            .bind(&a.order_id)
+            .bind(a.order_id.as_str())
             .execute(self.db.pool())
             .await
             .map_err(self.db.err())?;
         queue.send(out).await?;
         sqlx::query("UPDATE checkouts SET sent_at = $1 WHERE order_id = $2")
             .bind(now())
-            .bind(&a.order_id)
+            .bind(a.order_id.as_str())
             .execute(self.db.pool())
             .await
             .map_err(self.db.err())?;
@@ -174,7 +175,7 @@ impl Outbox {
         .fetch_all(self.db.pool())
         .await
         .map_err(self.db.err())?;
-        Ok(rows.iter().map(row).collect())
+        rows.iter().map(row).collect()
     }
 
     /// Send what is unsent and older than `min_age_secs` (the checkout
@@ -203,7 +204,7 @@ impl Outbox {
         .fetch_all(self.db.pool())
         .await
         .map_err(self.db.err())?;
-        Ok(rows.iter().map(row).collect())
+        rows.iter().map(row).collect()
     }
 
     /// The accepted record that owns a payment authorization, if any.

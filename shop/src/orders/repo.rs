@@ -1,8 +1,8 @@
 //! Orders in the relational database (SQLite or PostgreSQL, one SQL text).
 
 use super::rows::{LineRow, OrderRow, StatusRow, LINE_COLUMNS, ORDER_COLUMNS};
-use domain::order::{OrderLine, OrderMessage, OrderStatus};
-use domain::Money;
+use domain::order::{Email, OrderLine, OrderMessage, OrderStatus};
+use domain::{Money, OrderId};
 use ports::database::Database;
 use ports::PortResult;
 use serde::{Deserialize, Serialize};
@@ -15,9 +15,9 @@ pub struct OrderRepo {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct StoredOrder {
-    pub id: String,
+    pub id: OrderId,
     pub status: OrderStatus,
-    pub email: String,
+    pub email: Email,
     pub total: Money,
     pub lines: Vec<OrderLine>,
     pub payment_auth: String,
@@ -105,7 +105,7 @@ impl OrderRepo {
         Ok(inserted)
     }
 
-    pub async fn status(&self, id: &str) -> PortResult<Option<OrderStatus>> {
+    pub async fn status(&self, id: &OrderId) -> PortResult<Option<OrderStatus>> {
         let row: Option<StatusRow> = sqlx::query_as("SELECT id, status, reason FROM orders WHERE id = $1")
             .bind(id)
             .fetch_optional(self.db.pool())
@@ -115,7 +115,7 @@ impl OrderRepo {
     }
 
     /// The stored status of each of `ids` that exists (one query).
-    pub async fn statuses(&self, ids: &[&str]) -> PortResult<HashMap<String, OrderStatus>> {
+    pub async fn statuses(&self, ids: &[&OrderId]) -> PortResult<HashMap<OrderId, OrderStatus>> {
         let mut found = HashMap::with_capacity(ids.len());
         for chunk in ids.chunks(200) {
             let marks: Vec<String> = (1..=chunk.len()).map(|i| format!("${i}")).collect();
@@ -133,13 +133,13 @@ impl OrderRepo {
     }
 
     /// Move an order from `from` to `to`; false when it was not in `from`.
-    pub async fn transition(&self, id: &str, from: &str, to: &OrderStatus) -> PortResult<bool> {
+    pub async fn transition(&self, id: &OrderId, from: &str, to: &OrderStatus) -> PortResult<bool> {
         Ok(self.transition_many(from, &[(id, to)]).await?.first().copied().unwrap_or(false))
     }
 
     /// Move several orders out of `from`, each to its own status, in one
     /// transaction; one flag per order: false when it was not in `from`.
-    pub async fn transition_many(&self, from: &str, moves: &[(&str, &OrderStatus)]) -> PortResult<Vec<bool>> {
+    pub async fn transition_many(&self, from: &str, moves: &[(&OrderId, &OrderStatus)]) -> PortResult<Vec<bool>> {
         let err = self.db.err();
         let mut tx = self.db.pool().begin().await.map_err(&err)?;
         let mut moved = Vec::with_capacity(moves.len());
@@ -162,7 +162,7 @@ impl OrderRepo {
         Ok(moved)
     }
 
-    pub async fn get(&self, id: &str) -> PortResult<Option<StoredOrder>> {
+    pub async fn get(&self, id: &OrderId) -> PortResult<Option<StoredOrder>> {
         let row: Option<OrderRow> = sqlx::query_as(&format!("SELECT {ORDER_COLUMNS} FROM orders WHERE id = $1"))
             .bind(id)
             .fetch_optional(self.db.pool())
@@ -189,7 +189,7 @@ impl OrderRepo {
     pub async fn record_failure(
         &self,
         message_id: &str,
-        order_id: Option<&str>,
+        order_id: Option<&OrderId>,
         receive_count: u32,
         reason: &str,
     ) -> PortResult<()> {

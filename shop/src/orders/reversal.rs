@@ -13,9 +13,9 @@ use crate::accounts::audit::AuditLog;
 use crate::catalog::stock_lines_of;
 use crate::catalog::CachedCatalog;
 use domain::order::OrderStatus;
+use domain::OrderId;
 use ports::payments::{PaymentError, Payments};
 use ports::{PortError, PortResult};
-use sqlx::Row;
 use std::sync::Arc;
 
 /// Cancel or refund: the merchant gives the money back and the stock returns.
@@ -32,11 +32,11 @@ impl Reversal {
             Self::Refund => "refund",
         }
     }
-    fn parse(s: &str) -> Self {
-        if s == "cancel" {
-            Self::Cancel
-        } else {
-            Self::Refund
+    fn parse(s: &str) -> Option<Self> {
+        match s {
+            "cancel" => Some(Self::Cancel),
+            "refund" => Some(Self::Refund),
+            _ => None,
         }
     }
     fn done_word(self) -> &'static str {
@@ -54,22 +54,34 @@ struct Pending {
     step: String,
 }
 
-async fn load(repo: &OrderRepo, id: &str) -> PortResult<Option<Pending>> {
-    let db = repo.db();
-    let row = sqlx::query("SELECT kind, reason, actor, step FROM order_reversals WHERE order_id = $1")
-        .bind(id)
-        .fetch_optional(db.pool())
-        .await
-        .map_err(db.err())?;
-    Ok(row.map(|r| Pending {
-        kind: Reversal::parse(&r.get::<String, _>("kind")),
-        reason: r.get("reason"),
-        actor: r.get("actor"),
-        step: r.get("step"),
-    }))
+#[derive(sqlx::FromRow)]
+struct PendingRow {
+    kind: String,
+    reason: String,
+    actor: String,
+    step: String,
 }
 
-async fn set_step(repo: &OrderRepo, id: &str, step: &str) -> PortResult<()> {
+const STEPS: [&str; 4] = ["refund", "release", "status", "done"];
+
+async fn load(repo: &OrderRepo, id: &OrderId) -> PortResult<Option<Pending>> {
+    let db = repo.db();
+    let row: Option<PendingRow> =
+        sqlx::query_as("SELECT kind, reason, actor, step FROM order_reversals WHERE order_id = $1")
+            .bind(id)
+            .fetch_optional(db.pool())
+            .await
+            .map_err(db.err())?;
+    let Some(r) = row else { return Ok(None) };
+    let kind = Reversal::parse(&r.kind)
+        .ok_or_else(|| PortError::unknown_stored("order_reversals", id.as_str(), "kind", &r.kind))?;
+    if !STEPS.contains(&r.step.as_str()) {
+        return Err(PortError::unknown_stored("order_reversals", id.as_str(), "step", &r.step));
+    }
+    Ok(Some(Pending { kind, reason: r.reason, actor: r.actor, step: r.step }))
+}
+
+async fn set_step(repo: &OrderRepo, id: &OrderId, step: &str) -> PortResult<()> {
     let db = repo.db();
     sqlx::query("UPDATE order_reversals SET step = $1, updated_at = $2 WHERE order_id = $3")
         .bind(step)
@@ -88,7 +100,7 @@ pub async fn reverse(
     repo: &OrderRepo,
     catalog: &CachedCatalog,
     payments: &Arc<dyn Payments>,
-    id: &str,
+    id: &OrderId,
     how: Reversal,
     reason: &str,
     actor: &str,
@@ -133,7 +145,7 @@ async fn run(
     order: &StoredOrder,
     p: Pending,
 ) -> Result<OrderStatus, ManageError> {
-    let id = order.id.as_str();
+    let id = &order.id;
     let to = target(&p);
     let mut step = p.step.clone();
     if step == "refund" {
@@ -181,7 +193,9 @@ async fn run(
             let action = if p.kind == Reversal::Cancel { "order.cancel" } else { "order.refund" };
             let before = serde_json::json!({ "status": "confirmed", "total": order.total.to_string() }).to_string();
             let after = serde_json::to_string(&to).unwrap_or_default();
-            AuditLog::record_in(&mut tx, &p.actor, action, id, Some(before), Some(after)).await.map_err(db.err())?;
+            AuditLog::record_in(&mut tx, &p.actor, action, id.as_str(), Some(before), Some(after))
+                .await
+                .map_err(db.err())?;
         }
         sqlx::query("UPDATE order_reversals SET step = 'done', updated_at = $1 WHERE order_id = $2")
             .bind(now())
@@ -191,7 +205,7 @@ async fn run(
             .map_err(db.err())?;
         tx.commit().await.map_err(db.err())?;
         for l in &order.lines {
-            let _ = catalog.stock_changed(&l.product_id).await;
+            let _ = catalog.stock_changed(l.product_id.as_str()).await;
         }
         tracing::info!(order.id = %id, action = p.kind.done_word(), "order reversed");
         return Ok(to);
@@ -209,16 +223,13 @@ pub async fn resume_reversals(
     before: i64,
 ) -> PortResult<usize> {
     let db = repo.db();
-    let ids: Vec<String> = sqlx::query(
+    let ids: Vec<OrderId> = sqlx::query_scalar(
         "SELECT order_id FROM order_reversals WHERE step <> 'done' AND updated_at < $1 ORDER BY updated_at LIMIT 200",
     )
     .bind(before)
     .fetch_all(db.pool())
     .await
-    .map_err(db.err())?
-    .iter()
-    .map(|r| r.get::<String, _>("order_id"))
-    .collect();
+    .map_err(db.err())?;
     let mut done = 0;
     for id in ids {
         let (Some(order), Some(p)) = (repo.get(&id).await?, load(repo, &id).await?) else { continue };

@@ -4,16 +4,16 @@
 //! default.
 
 use super::repo::StoredOrder;
-use domain::order::{OrderLine, OrderStatus};
-use domain::{Currency, Money};
+use domain::order::{Email, OrderLine, OrderStatus};
+use domain::{Currency, Money, OrderId, ProductId, Sku};
 use ports::{PortError, PortResult};
 
 #[derive(sqlx::FromRow)]
 pub(super) struct OrderRow {
-    pub id: String,
+    pub id: OrderId,
     pub status: String,
     pub reason: Option<String>,
-    pub email: String,
+    pub email: Email,
     pub currency: String,
     pub total_minor: i64,
     pub payment_auth: String,
@@ -22,8 +22,8 @@ pub(super) struct OrderRow {
 
 #[derive(sqlx::FromRow)]
 pub(super) struct LineRow {
-    pub product_id: String,
-    pub sku: String,
+    pub product_id: ProductId,
+    pub sku: Sku,
     pub title: String,
     pub unit_price_minor: i64,
     pub quantity: i64,
@@ -31,7 +31,7 @@ pub(super) struct LineRow {
 
 #[derive(sqlx::FromRow)]
 pub(super) struct StatusRow {
-    pub id: String,
+    pub id: OrderId,
     pub status: String,
     pub reason: Option<String>,
 }
@@ -40,7 +40,7 @@ pub(super) const ORDER_COLUMNS: &str = "id, status, reason, email, currency, tot
 pub(super) const LINE_COLUMNS: &str = "product_id, sku, title, unit_price_minor, quantity";
 
 /// The status stored for order `id`; an unknown name is an error, never a default.
-pub(super) fn status_from(id: &str, name: &str, reason: Option<String>) -> PortResult<OrderStatus> {
+pub(super) fn status_from(id: &OrderId, name: &str, reason: Option<String>) -> PortResult<OrderStatus> {
     let reason = reason.unwrap_or_default();
     Ok(match name {
         "pending" => OrderStatus::Pending,
@@ -49,12 +49,12 @@ pub(super) fn status_from(id: &str, name: &str, reason: Option<String>) -> PortR
         "rejected" => OrderStatus::Rejected { reason },
         "cancelled" => OrderStatus::Cancelled { reason },
         "refunded" => OrderStatus::Refunded,
-        other => return Err(PortError::unknown_stored("orders", id, "status", other)),
+        other => return Err(PortError::unknown_stored("orders", id.as_str(), "status", other)),
     })
 }
 
 impl StatusRow {
-    pub fn status(self) -> PortResult<(String, OrderStatus)> {
+    pub fn status(self) -> PortResult<(OrderId, OrderStatus)> {
         let status = status_from(&self.id, &self.status, self.reason)?;
         Ok((self.id, status))
     }
@@ -65,10 +65,10 @@ impl OrderRow {
     pub fn into_order(self, lines: Vec<LineRow>) -> PortResult<StoredOrder> {
         let id = self.id;
         let currency = Currency::parse(&self.currency)
-            .map_err(|_| PortError::unknown_stored("orders", &id, "currency", &self.currency))?;
+            .map_err(|_| PortError::unknown_stored("orders", id.as_str(), "currency", &self.currency))?;
         let money = |column: &str, minor: i64| {
             Money::new(minor, currency)
-                .map_err(|_| PortError::unknown_stored("orders", &id, column, &minor.to_string()))
+                .map_err(|_| PortError::unknown_stored("orders", id.as_str(), column, &minor.to_string()))
         };
         let lines = lines
             .into_iter()
@@ -76,7 +76,12 @@ impl OrderRow {
                 Ok(OrderLine {
                     unit_price: money("order_lines.unit_price_minor", l.unit_price_minor)?,
                     quantity: u32::try_from(l.quantity).ok().filter(|q| *q > 0).ok_or_else(|| {
-                        PortError::unknown_stored("orders", &id, "order_lines.quantity", &l.quantity.to_string())
+                        PortError::unknown_stored(
+                            "orders",
+                            id.as_str(),
+                            "order_lines.quantity",
+                            &l.quantity.to_string(),
+                        )
                     })?,
                     product_id: l.product_id,
                     sku: l.sku,

@@ -12,8 +12,14 @@ async fn the_cart_tells_the_shopper_when_price_or_stock_changed() {
     p.variants[0].stock = 5;
     catalog.save(&p, None).await.unwrap();
     let mut cart = Cart::default();
-    cart.add(&p.id, p.variants[0].sku.as_str(), 3, p.variants[0].price.minor(), shop::orders::cart::new_generation)
-        .unwrap();
+    cart.add(
+        p.id.as_str(),
+        p.variants[0].sku.as_str(),
+        3,
+        p.variants[0].price.minor(),
+        shop::orders::cart::new_generation,
+    )
+    .unwrap();
     let priced = price_cart(&catalog, &cart).await.unwrap();
     assert!(priced.ready && priced.lines[0].notice.is_none());
 
@@ -27,7 +33,7 @@ async fn the_cart_tells_the_shopper_when_price_or_stock_changed() {
     assert_eq!(priced.lines[0].notice.as_deref(), Some("Only 2 left: lower the quantity to check out."));
     assert_eq!(priced.subtotal, p.variants[0].price.times(3).unwrap(), "totals use the current catalog price");
 
-    let before = catalog.store().by_id(&p.id).await.unwrap().unwrap();
+    let before = catalog.store().by_id(p.id.as_str()).await.unwrap().unwrap();
     p.variants[0].stock = 10;
     catalog.save(&p, Some(&before)).await.unwrap();
     let priced = price_cart(&catalog, &cart).await.unwrap();

@@ -8,7 +8,7 @@ use shop::catalog::{seed, CachedCatalog, CatalogStore, StockLine};
 use std::sync::Arc;
 
 fn line(p: &domain::Product, variant: usize, quantity: i64) -> StockLine {
-    StockLine { product_id: p.id.clone(), sku: p.variants[variant].sku.to_string(), quantity }
+    StockLine { product_id: p.id.clone(), sku: p.variants[variant].sku.clone(), quantity }
 }
 
 async fn store_suite(table: Arc<dyn Table>) {
@@ -18,7 +18,7 @@ async fn store_suite(table: Arc<dyn Table>) {
     store.save(&p, None).await.unwrap();
     let read = store.by_slug(p.slug.as_str()).await.unwrap().expect("saved product is found by slug");
     assert_eq!(read, p);
-    assert_eq!(store.by_id(&p.id).await.unwrap(), Some(p.clone()));
+    assert_eq!(store.by_id(p.id.as_str()).await.unwrap(), Some(p.clone()));
     assert!(store.by_slug("no-such-slug").await.unwrap().is_none());
 
     // Slugs and ids are unique.
@@ -49,7 +49,7 @@ async fn store_suite(table: Arc<dyn Table>) {
     archived.status = domain::ProductStatus::Archived;
     store.save(&archived, Some(&moved)).await.unwrap();
     assert!(store.category_cards("*").await.unwrap().is_empty());
-    assert!(store.by_id(&p.id).await.unwrap().is_some());
+    assert!(store.by_id(p.id.as_str()).await.unwrap().is_some());
 
     // Reservations: all lines or none; never below zero.
     let mut q = seed::product(3);
@@ -61,7 +61,7 @@ async fn store_suite(table: Arc<dyn Table>) {
         let r = store.reserve(&[line(&q, 0, 1), line(&q, 1, 5)]).await;
         assert!(matches!(r, Err(PortError::ConditionFailed { index: 1 })), "{r:?}");
         assert_eq!(
-            store.by_id(&q.id).await.unwrap().unwrap().variants[0].stock,
+            store.by_id(q.id.as_str()).await.unwrap().unwrap().variants[0].stock,
             2,
             "nothing taken when one line is short"
         );
@@ -69,8 +69,8 @@ async fn store_suite(table: Arc<dyn Table>) {
     store.reserve(&[line(&q, 0, 2)]).await.unwrap();
     assert!(store.reserve(&[line(&q, 0, 1)]).await.is_err(), "sold out");
     store.release(&[line(&q, 0, 2)]).await.unwrap();
-    assert_eq!(store.by_id(&q.id).await.unwrap().unwrap().variants[0].stock, 2, "released stock is back");
-    let unknown = StockLine { product_id: q.id.clone(), sku: "NOPE".into(), quantity: 1 };
+    assert_eq!(store.by_id(q.id.as_str()).await.unwrap().unwrap().variants[0].stock, 2, "released stock is back");
+    let unknown = StockLine { product_id: q.id.clone(), sku: domain::Sku::parse("NOPE").unwrap(), quantity: 1 };
     assert!(store.reserve(&[unknown]).await.is_err(), "an unknown variant cannot be reserved");
 }
 
@@ -98,7 +98,7 @@ async fn two_variants(store: &CatalogStore) -> domain::Product {
 }
 
 async fn live(store: &CatalogStore, p: &domain::Product) -> domain::Product {
-    store.by_id(&p.id).await.unwrap().expect("the product is stored")
+    store.by_id(p.id.as_str()).await.unwrap().expect("the product is stored")
 }
 
 fn stocks(p: &domain::Product) -> Vec<i64> {

@@ -86,7 +86,7 @@ pub(crate) fn form(key: &str) -> CheckoutForm {
 /// One product with a single variant holding `stock` units.
 pub(crate) async fn product_with_stock(s: &Stack, stock: i64) -> domain::Product {
     let mut p = seed::product(5);
-    p.id = unique("p");
+    p.id = domain::ProductId::parse(&unique("p")).unwrap();
     p.slug = domain::Slug::parse(&unique("slug")).unwrap();
     p.variants.truncate(1);
     p.variants[0].stock = stock;
@@ -96,7 +96,7 @@ pub(crate) async fn product_with_stock(s: &Stack, stock: i64) -> domain::Product
 
 pub(crate) fn cart_of(p: &domain::Product, quantity: i64, price_seen: i64) -> Cart {
     let mut c = Cart::default();
-    c.add(&p.id, p.variants[0].sku.as_str(), quantity, price_seen, shop::orders::cart::new_generation).unwrap();
+    c.add(p.id.as_str(), p.variants[0].sku.as_str(), quantity, price_seen, shop::orders::cart::new_generation).unwrap();
     c
 }
 
@@ -127,7 +127,7 @@ pub(crate) async fn drain(s: &Stack, workers: usize) {
 }
 
 pub(crate) async fn stock_of(s: &Stack, p: &domain::Product) -> i64 {
-    s.catalog.store().by_id(&p.id).await.unwrap().unwrap().variants[0].stock
+    s.catalog.store().by_id(p.id.as_str()).await.unwrap().unwrap().variants[0].stock
 }
 
 pub(crate) async fn count(s: &Stack, status: &str) -> i64 {
@@ -255,7 +255,7 @@ on_both_stacks!(
 
 async fn flash_sale_first_in_queue_wins(s: Stack) {
     let mut p = seed::product(6);
-    p.id = unique("sale");
+    p.id = domain::ProductId::parse(&unique("sale")).unwrap();
     p.slug = domain::Slug::parse(&unique("sale")).unwrap();
     p.variants.truncate(1);
     p.variants[0].stock = 3;
@@ -293,7 +293,7 @@ async fn a_merchant_lists_reports_and_refunds_once(s: Stack) {
     let p = product_with_stock(&s, 10).await;
     let price = p.variants[0].price.minor();
     let mut f = form("admin-key-1");
-    f.user_id = Some("u-123".into());
+    f.user_id = Some(domain::UserId::parse("u-123").unwrap());
     let id = s.pipeline.checkout.place("admin-cart", &cart_of(&p, 3, price), &f, "t").await.unwrap();
     drain(&s, 1).await;
     assert_eq!(stock_of(&s, &p).await, 7);

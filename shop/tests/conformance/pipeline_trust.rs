@@ -34,7 +34,7 @@ async fn payment_status(s: &Stack, auth: &str) -> String {
         .get::<String, _>(0)
 }
 
-async fn auth_of(s: &Stack, order_id: &str) -> String {
+async fn auth_of(s: &Stack, order_id: &domain::OrderId) -> String {
     s.pipeline.outbox.get(order_id).await.unwrap().unwrap().payment_auth
 }
 

@@ -64,7 +64,7 @@ async fn fresh_postgres(url: &str) -> String {
 }
 
 fn id(i: usize) -> String {
-    seed::product(i).id
+    seed::product(i).id.to_string()
 }
 
 /// An order straight into the database, as the worker stores it.

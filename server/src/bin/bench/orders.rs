@@ -74,7 +74,7 @@ pub async fn run(n: usize, database: Option<String>, aws: Option<String>) -> Res
         let p = &products[i % products.len()];
         let mut c = Cart::default();
         let _ = c.add(
-            &p.id,
+            p.id.as_str(),
             p.variants[0].sku.as_str(),
             1,
             p.variants[0].price.minor(),
@@ -233,16 +233,21 @@ async fn order_yardstick(
     let v = &p.variants[0];
     let line = OrderLine {
         product_id: p.id.clone(),
-        sku: v.sku.as_str().to_string(),
+        sku: v.sku.clone(),
         title: p.title.clone(),
         unit_price: v.price,
         quantity: 1,
     };
     let shipping_price = Shipping::Standard.price(v.price);
     let total = v.price.checked_add(shipping_price).map_err(|e| e.to_string())?;
+    let email = domain::order::Email::parse("bench@example.com")?;
+    let ids = (0..n)
+        .map(|i| domain::OrderId::parse(&format!("y{run_id}{i}")))
+        .collect::<Result<Vec<_>, _>>()
+        .map_err(|e| e.to_string())?;
     let message = |i: usize| OrderMessage {
-        order_id: format!("y{run_id}{i}"),
-        email: "bench@example.com".into(),
+        order_id: ids[i].clone(),
+        email: email.clone(),
         address: form(String::new()).address,
         shipping: Shipping::Standard,
         lines: vec![line.clone()],

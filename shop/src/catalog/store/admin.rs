@@ -23,7 +23,7 @@ pub struct AdminRow {
 
 pub(super) fn admin_item(p: &Product) -> PortResult<Item> {
     let row = AdminRow {
-        id: p.id.clone(),
+        id: p.id.to_string(),
         slug: p.slug.to_string(),
         title: p.title.clone(),
         status: p.status.as_str().to_string(),

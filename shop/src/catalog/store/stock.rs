@@ -3,6 +3,7 @@
 //! item rides in the same transaction), and give them back exactly once.
 
 use super::{pk, CatalogStore};
+use domain::{OrderId, ProductId, Sku};
 use ports::kv::{Condition, Item, Value, Write};
 use ports::{PortError, PortResult};
 
@@ -25,15 +26,21 @@ fn decrements(lines: &[StockLine]) -> Vec<Write> {
 impl StockLine {
     /// Add `delta` to this line's variant stock, under `condition`.
     fn add(&self, delta: i64, condition: Condition) -> Write {
-        Write::Add { pk: pk(&self.product_id), sk: format!("S#{}", self.sku), attr: "stock".into(), delta, condition }
+        Write::Add {
+            pk: pk(self.product_id.as_str()),
+            sk: format!("S#{}", self.sku),
+            attr: "stock".into(),
+            delta,
+            condition,
+        }
     }
 }
 
 /// One order line's stock change.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StockLine {
-    pub product_id: String,
-    pub sku: String,
+    pub product_id: ProductId,
+    pub sku: Sku,
     pub quantity: i64,
 }
 
@@ -41,7 +48,7 @@ impl CatalogStore {
     /// Take stock for an order exactly once: a reservation marker item for
     /// the order goes in the same transaction as the decrements, so a
     /// redelivered order message cannot take stock twice.
-    pub async fn reserve_for_order(&self, order_id: &str, lines: &[StockLine]) -> PortResult<Reservation> {
+    pub async fn reserve_for_order(&self, order_id: &OrderId, lines: &[StockLine]) -> PortResult<Reservation> {
         let mut results = self.reserve_for_orders(&[(order_id, lines)]).await;
         results.pop().unwrap_or_else(|| Err(PortError::Invalid("no reservation result".into())))
     }
@@ -49,7 +56,7 @@ impl CatalogStore {
     /// `reserve_for_order` for several orders, in the order given (earlier
     /// orders are served first); each order is its own transaction and has
     /// its own result, while the table may commit them together.
-    pub async fn reserve_for_orders(&self, orders: &[(&str, &[StockLine])]) -> Vec<PortResult<Reservation>> {
+    pub async fn reserve_for_orders(&self, orders: &[(&OrderId, &[StockLine])]) -> Vec<PortResult<Reservation>> {
         let transactions = orders
             .iter()
             .map(|(order_id, lines)| {
@@ -76,7 +83,7 @@ impl CatalogStore {
     /// alone guarantees exactly-once: a line whose stock item no longer
     /// exists (its variant was removed since) is logged and skipped, so the
     /// compensation can never be stuck on it.
-    pub async fn release_for_order(&self, order_id: &str, lines: &[StockLine]) -> PortResult<bool> {
+    pub async fn release_for_order(&self, order_id: &OrderId, lines: &[StockLine]) -> PortResult<bool> {
         let mut remaining: Vec<&StockLine> = lines.iter().collect();
         loop {
             let mut writes = vec![Write::Add {
@@ -93,7 +100,7 @@ impl CatalogStore {
                 Err(PortError::ConditionFailed { index }) if index <= remaining.len() => {
                     let gone = remaining.remove(index - 1);
                     tracing::warn!(
-                        order.id = order_id,
+                        order.id = %order_id,
                         product.id = %gone.product_id,
                         sku = %gone.sku,
                         quantity = gone.quantity,

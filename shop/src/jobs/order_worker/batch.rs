@@ -14,7 +14,7 @@ use super::run::{order_id_of, order_span};
 use super::{Handled, Step, Worker};
 use crate::catalog::{stock_lines, Reservation, StockLine};
 use domain::order::{OrderMessage, OrderStatus};
-use domain::Money;
+use domain::{Money, OrderId};
 use futures::{FutureExt, StreamExt};
 use ports::payments::PaymentError;
 use ports::queue::{Queue, Received};
@@ -51,14 +51,14 @@ impl Worker {
             match outcome {
                 None => alone.push(m),
                 Some(Handled::Final(status)) => {
-                    let _in_order = order_span(&m, order_id.as_deref()).entered();
+                    let _in_order = order_span(&m, order_id.as_ref()).entered();
                     tracing::info!(status = status.name(), "order settled");
-                    if !order_id.as_deref().is_some_and(|id| self.crashed(Step::BeforeDelete, id)) {
+                    if !order_id.as_ref().is_some_and(|id| self.crashed(Step::BeforeDelete, id)) {
                         done.push(m.receipt);
                     }
                 }
                 Some(other) => {
-                    let span = order_span(&m, order_id.as_deref());
+                    let span = order_span(&m, order_id.as_ref());
                     self.conclude(queue, m, order_id, other).instrument(span).await?;
                 }
             }
@@ -83,7 +83,7 @@ impl Worker {
             .filter_map(|(i, r)| super::parse(&r.body).ok().map(|m| (i, m)))
             .filter(|(_, m)| seen.insert(m.order_id.clone()))
             .collect();
-        let ids: Vec<&str> = parsed.iter().map(|(_, m)| m.order_id.as_str()).collect();
+        let ids: Vec<&OrderId> = parsed.iter().map(|(_, m)| &m.order_id).collect();
         let Ok(known) = self.step("read orders", self.repo.statuses(&ids)).await else {
             return out;
         };
@@ -106,8 +106,8 @@ impl Worker {
         out: &mut Outcomes,
     ) -> Vec<(usize, &'m OrderMessage)> {
         let lines: Vec<Vec<StockLine>> = fresh.iter().map(|(_, m)| stock_lines(m)).collect();
-        let orders: Vec<(&str, &[StockLine])> =
-            fresh.iter().zip(&lines).map(|((_, m), l)| (m.order_id.as_str(), l.as_slice())).collect();
+        let orders: Vec<(&OrderId, &[StockLine])> =
+            fresh.iter().zip(&lines).map(|((_, m), l)| (&m.order_id, l.as_slice())).collect();
         let results = match self.bounded("reserve stock", self.catalog.store().reserve_for_orders(&orders)).await {
             Ok(results) => results,
             Err(e) => {
@@ -209,7 +209,7 @@ impl Worker {
         if outcomes.is_empty() {
             return;
         }
-        let moves: Vec<(&str, &OrderStatus)> = outcomes.iter().map(|(_, m, s)| (m.order_id.as_str(), s)).collect();
+        let moves: Vec<(&OrderId, &OrderStatus)> = outcomes.iter().map(|(_, m, s)| (&m.order_id, s)).collect();
         match self.step("store outcomes", self.repo.transition_many("reserved", &moves)).await {
             Err(e) => {
                 for (i, _, _) in &outcomes {

@@ -5,6 +5,8 @@
 //! form in `batch.rs`.
 
 use super::{backoff, Drained, Handled, Step, Worker};
+use crate::jobs::runner::{self, Outcome, Pace};
+use domain::OrderId;
 use futures::{FutureExt, StreamExt};
 use ports::queue::{Outgoing, Queue, Received};
 use ports::PortResult;
@@ -14,14 +16,14 @@ use std::time::Duration;
 use tracing::Instrument;
 
 /// The order id a message names, if it names one (for logs before parsing).
-pub(super) fn order_id_of(m: &Received) -> Option<String> {
+pub(super) fn order_id_of(m: &Received) -> Option<OrderId> {
     serde_json::from_str::<serde_json::Value>(&m.body)
         .ok()
-        .and_then(|v| v.get("order_id").and_then(|o| o.as_str()).map(String::from))
+        .and_then(|v| v.get("order_id").and_then(|o| o.as_str()).and_then(|o| OrderId::parse(o).ok()))
 }
 
-pub(super) fn order_span(m: &Received, order_id: Option<&str>) -> tracing::Span {
-    tracing::info_span!("order", order.id = order_id.unwrap_or("-"), message.id = %m.message_id, receive_count = m.receive_count, request_id = m.attributes.get("request_id").map(String::as_str).unwrap_or("-"))
+pub(super) fn order_span(m: &Received, order_id: Option<&OrderId>) -> tracing::Span {
+    tracing::info_span!("order", order.id = order_id.map_or("-", OrderId::as_str), message.id = %m.message_id, receive_count = m.receive_count, request_id = m.attributes.get("request_id").map(String::as_str).unwrap_or("-"))
 }
 
 impl Worker {
@@ -29,6 +31,13 @@ impl Worker {
     /// without a group together (they share their writes), each message
     /// group in order, up to `tuning.concurrency` at once.
     pub async fn run_once(&self, queue: &dyn Queue, wait: Duration) -> PortResult<Drained> {
+        let batch = self.receive_batch(queue, wait).await?;
+        self.work(queue, batch).await
+    }
+
+    /// Receive a batch: wait up to `wait` for the first messages, then take
+    /// what is already there, up to 10 per unit of concurrency.
+    async fn receive_batch(&self, queue: &dyn Queue, wait: Duration) -> PortResult<Vec<Received>> {
         self.stats.last_poll.store(ports::clock::now(), Ordering::Relaxed);
         let mut batch = queue.receive(10, wait).await?;
         // Fill the batch while messages keep coming, up to 10 per unit of
@@ -47,6 +56,11 @@ impl Worker {
                 }
             }
         }
+        Ok(batch)
+    }
+
+    /// Handle a received batch (see `run_once`).
+    async fn work(&self, queue: &dyn Queue, batch: Vec<Received>) -> PortResult<Drained> {
         if batch.is_empty() {
             self.flush_refresh().await;
             return Ok(Drained::Empty);
@@ -83,7 +97,7 @@ impl Worker {
 
     pub(super) async fn settle(&self, queue: &dyn Queue, m: Received) -> PortResult<()> {
         let order_id = order_id_of(&m);
-        let span = order_span(&m, order_id.as_deref());
+        let span = order_span(&m, order_id.as_ref());
         // Instrument, never `enter()`: batches run concurrently, and an
         // entered guard held across an await nests one order's span in another's.
         async {
@@ -99,13 +113,13 @@ impl Worker {
         &self,
         queue: &dyn Queue,
         m: Received,
-        order_id: Option<String>,
+        order_id: Option<OrderId>,
         handled: Handled,
     ) -> PortResult<()> {
         match handled {
             Handled::Final(status) => {
                 tracing::info!(status = status.name(), "order settled");
-                if order_id.as_deref().is_some_and(|id| self.crashed(Step::BeforeDelete, id)) {
+                if order_id.as_ref().is_some_and(|id| self.crashed(Step::BeforeDelete, id)) {
                     return Ok(());
                 }
                 queue.delete(&m.receipt).await
@@ -115,11 +129,11 @@ impl Worker {
                 self.stats.retries.fetch_add(1, Ordering::Relaxed);
                 let wait = backoff(m.receive_count, self.tuning.backoff_max);
                 tracing::warn!(reason = %reason, retry_in_secs = wait.as_secs(), "order not settled yet; will retry");
-                self.note_failure(&m, order_id.as_deref(), &reason).await;
+                self.note_failure(&m, order_id.as_ref(), &reason).await;
                 queue.release(&m.receipt, wait).await
             }
             Handled::Poison(reason) => {
-                self.note_failure(&m, order_id.as_deref(), &reason).await;
+                self.note_failure(&m, order_id.as_ref(), &reason).await;
                 let dead =
                     Outgoing { body: m.body.clone(), attributes: m.attributes.clone(), group_id: None, dedup_id: None }
                         .attribute("failure_reason", reason.chars().take(500).collect::<String>())
@@ -136,7 +150,7 @@ impl Worker {
 
     /// Why a message failed, for the admin's dead-letter view (best effort:
     /// the database may be the thing that is down).
-    async fn note_failure(&self, m: &Received, order_id: Option<&str>, reason: &str) {
+    async fn note_failure(&self, m: &Received, order_id: Option<&OrderId>, reason: &str) {
         let noted = self.repo.record_failure(&m.message_id, order_id, m.receive_count, reason);
         if let Ok(Err(e)) | Err(e) = self.bounded("record failure", noted).await.map_err(ports::PortError::Invalid) {
             tracing::warn!(error = %e, "could not record the failure");
@@ -209,40 +223,34 @@ impl Worker {
     }
 
     /// Run until `stop` flips: one receive loop per queue (so a long poll on
-    /// one never delays another).
+    /// one never delays another), each the shared job runner's "busy" pace:
+    /// the next batch at once after work, a pause on an empty queue (unless
+    /// the receive itself long-polls), backing off while the queue is down.
     pub async fn run(self, queues: Vec<Arc<dyn Queue>>, stop: tokio::sync::watch::Receiver<bool>) {
+        let idle = if self.tuning.wait < Duration::from_secs(1) { Duration::from_millis(200) } else { Duration::ZERO };
+        let pace = || Pace::Busy { idle, retry: Duration::from_millis(100) };
         let loops = queues.into_iter().map(|q| {
-            let (me, mut stop) = (self.clone(), stop.clone());
+            let (me, stop) = (self.clone(), stop.clone());
             async move {
-                let mut backoff = Duration::from_millis(100);
-                loop {
-                    if *stop.borrow() {
-                        return;
-                    }
-                    let polled = tokio::select! {
-                        r = me.run_once(&*q, me.tuning.wait) => r,
-                        _ = stop.changed() => return,
+                let (me, q, stopping) = (&me, &q, &stop);
+                runner::run("order worker", pace(), stop.clone(), || async move {
+                    // A long poll gives way to stop; a received batch is finished.
+                    let mut stopping = stopping.clone();
+                    let batch = tokio::select! {
+                        b = me.receive_batch(&**q, me.tuning.wait) => b,
+                        _ = stopping.changed() => Ok(Vec::new()),
                     };
-                    match polled {
-                        Ok(Drained::Empty) if me.tuning.wait < Duration::from_secs(1) => {
-                            // No long polling: pause instead of spinning on an empty queue.
-                            backoff = Duration::from_millis(100);
-                            tokio::select! {
-                                _ = tokio::time::sleep(Duration::from_millis(200)) => {}
-                                _ = stop.changed() => return,
-                            }
-                        }
-                        Ok(_) => backoff = Duration::from_millis(100),
-                        Err(e) => {
-                            tracing::warn!(queue = q.name(), error = %e, "worker could not reach the queue");
-                            tokio::select! {
-                                _ = tokio::time::sleep(backoff) => {}
-                                _ = stop.changed() => return,
-                            }
-                            backoff = (backoff * 2).min(Duration::from_secs(5));
-                        }
+                    match batch {
+                        Ok(b) if b.is_empty() && *stopping.borrow() => Ok(Outcome::Idle),
+                        Ok(b) => match me.work(&**q, b).await {
+                            Ok(Drained::Empty) => Ok(Outcome::Idle),
+                            Ok(Drained::Processed(n)) => Ok(Outcome::Worked(format!("{n} messages from {}", q.name()))),
+                            Err(e) => Err(format!("could not settle a batch from the {} queue: {e}", q.name())),
+                        },
+                        Err(e) => Err(format!("could not reach the {} queue: {e}", q.name())),
                     }
-                }
+                })
+                .await
             }
         });
         let mut stop_ticks = stop.clone();

@@ -8,7 +8,7 @@ use crate::pipeline::{cart_of, count, drain, form, product_with_stock, stack, st
 use std::sync::atomic::AtomicUsize;
 
 /// Place one order of `quantity` of `p` paid with `card`.
-async fn order(s: &Stack, name: &str, p: &domain::Product, quantity: i64, card: &str) -> String {
+async fn order(s: &Stack, name: &str, p: &domain::Product, quantity: i64, card: &str) -> domain::OrderId {
     let mut f = form(&format!("{name}-key-0001"));
     f.card_number = card.into();
     s.pipeline.checkout.place(name, &cart_of(p, quantity, 0), &f, "t").await.unwrap()
@@ -32,7 +32,7 @@ async fn a_mixed_batch_settles_each_order_as_it_would_alone(s: Stack) {
     let plenty = {
         // Another seed product: SKUs are unique across the catalog.
         let mut p = shop::catalog::seed::product(7);
-        p.id = adapters::testing::unique("p");
+        p.id = domain::ProductId::parse(&adapters::testing::unique("p")).unwrap();
         p.slug = domain::Slug::parse(&adapters::testing::unique("slug")).unwrap();
         p.variants.truncate(1);
         p.variants[0].stock = 10;
@@ -64,7 +64,7 @@ async fn a_mixed_batch_settles_each_order_as_it_would_alone(s: Stack) {
         }
     }
 
-    let status = |id: String| {
+    let status = |id: domain::OrderId| {
         let repo = s.pipeline.repo.clone();
         async move { repo.status(&id).await.unwrap().unwrap() }
     };

@@ -51,7 +51,7 @@ struct SlowPayments {
 
 #[async_trait]
 impl Payments for SlowPayments {
-    async fn authorize(&self, o: &str, f: &str, a: Money, c: &str) -> Result<String, PaymentError> {
+    async fn authorize(&self, o: &domain::OrderId, f: &str, a: Money, c: &str) -> Result<String, PaymentError> {
         self.inner.authorize(o, f, a, c).await
     }
     async fn capture(&self, auth: &str, amount: Money) -> Result<(), PaymentError> {
@@ -124,7 +124,12 @@ async fn the_reconciler_settles_lost_messages_and_voids_orphan_holds(mut s: Stac
     let orphan = s
         .pipeline
         .payments
-        .authorize("o-orphan", "fp", Money::new(500, domain::Currency::Usd).unwrap(), "4242424242424242")
+        .authorize(
+            &domain::OrderId::parse("o-orphan").unwrap(),
+            "fp",
+            Money::new(500, domain::Currency::Usd).unwrap(),
+            "4242424242424242",
+        )
         .await
         .unwrap();
     tokio::time::sleep(Duration::from_millis(1100)).await;

@@ -156,14 +156,16 @@ impl Aws {
             let v = &p.variants[rng.below(p.variants.len())];
             let scarce = k < opts.scarce;
             let stock = if scarce { 5 + rng.below(16) as i64 } else { 100_000 };
-            self.set_stock(&p.id, v.sku.as_str(), stock).await?;
-            let start =
-                self.stock(&p.id, v.sku.as_str()).await?.ok_or_else(|| format!("{} has no stock item", v.sku))?;
+            self.set_stock(p.id.as_str(), v.sku.as_str(), stock).await?;
+            let start = self
+                .stock(p.id.as_str(), v.sku.as_str())
+                .await?
+                .ok_or_else(|| format!("{} has no stock item", v.sku))?;
             let flash_sale = opts.flash_sale && k == 0;
             if flash_sale {
-                self.tag_flash_sale(&p.id).await?;
+                self.tag_flash_sale(p.id.as_str()).await?;
             }
-            skus.push(Sku { product_id: p.id.clone(), sku: v.sku.as_str().to_string(), scarce, flash_sale, start });
+            skus.push(Sku { product_id: p.id.to_string(), sku: v.sku.as_str().to_string(), scarce, flash_sale, start });
         }
         let scarce: Vec<String> = skus
             .iter()
