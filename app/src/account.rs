@@ -67,7 +67,11 @@ pub async fn my_account() -> Result<Option<AccountView>, AppError> {
     crate::error::ssr::served(async move {
         let Some(user) = ssr::viewer() else { return Ok(None) };
         let st = crate::error::ssr::state()?;
-        let filter = shop::orders::admin::OrderFilter { user_id: Some(user.user_id), limit: 50, ..Default::default() };
+        let filter = shop::orders::admin::OrderFilter {
+            user_id: Some(user.user_id.to_string()),
+            limit: 50,
+            ..Default::default()
+        };
         let (orders, _) =
             st.orders.repo.list(&filter).await.map_err(|e| crate::error::ssr::unavailable("order history", e))?;
         Ok(Some(AccountView {

@@ -26,7 +26,7 @@ pub mod ssr {
     }
 
     /// A signed-in shopper's cart, shared by all their devices.
-    pub fn user_cart_id(user_id: &str) -> String {
+    pub fn user_cart_id(user_id: &domain::UserId) -> String {
         format!("user-{user_id}")
     }
 
@@ -171,7 +171,7 @@ pub async fn place_order(input: CheckoutInput) -> Result<CheckoutOutcome, AppErr
             shipping: input.shipping,
             card_number: input.card_number,
             idempotency_key: input.idempotency_key,
-            user_id: crate::account::ssr::viewer().and_then(|u| domain::UserId::parse(&u.user_id).ok()),
+            user_id: crate::account::ssr::viewer().map(|u| u.user_id),
         };
         let request_id = use_context::<axum::http::request::Parts>()
             .and_then(|p| p.headers.get("x-request-id").and_then(|v| v.to_str().ok()).map(String::from))

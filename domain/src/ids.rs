@@ -6,7 +6,6 @@
 //! choice for products) is the shop's business, not the type's.
 
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
 /// Why text is not an id.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -40,28 +39,7 @@ macro_rules! id_type {
             }
         }
 
-        impl TryFrom<String> for $name {
-            type Error = IdError;
-            fn try_from(s: String) -> Result<Self, IdError> {
-                if well_formed(&s) {
-                    Ok(Self(s))
-                } else {
-                    Err(IdError { what: $what })
-                }
-            }
-        }
-
-        impl From<$name> for String {
-            fn from(id: $name) -> String {
-                id.0
-            }
-        }
-
-        impl fmt::Display for $name {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
-            }
-        }
+        crate::text::string_newtype_impls!($name, IdError);
 
         impl AsRef<str> for $name {
             fn as_ref(&self) -> &str {

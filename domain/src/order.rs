@@ -18,26 +18,8 @@ pub const MAX_LINES: usize = 50;
 #[serde(try_from = "String", into = "String")]
 pub struct Email(String);
 
-impl TryFrom<String> for Email {
-    type Error = String;
-    fn try_from(s: String) -> Result<Self, String> {
-        Self::parse(&s)
-    }
-}
-
-impl From<Email> for String {
-    fn from(e: Email) -> String {
-        e.0
-    }
-}
-
+crate::text::string_newtype_impls!(Email, String);
 crate::sql::string_column!(Email);
-
-impl std::fmt::Display for Email {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str(&self.0)
-    }
-}
 
 impl Email {
     pub fn parse(s: &str) -> Result<Self, String> {

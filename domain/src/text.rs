@@ -1,7 +1,6 @@
 //! Small validated strings: slugs, SKUs, category paths.
 
 use serde::{Deserialize, Serialize};
-use std::fmt;
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TextError {
@@ -123,10 +122,12 @@ impl CategoryPath {
     }
 }
 
+/// `TryFrom<String>` (through `parse`), `Into<String>` and `Display` for a
+/// string newtype whose `parse` fails with `$err`.
 macro_rules! string_newtype_impls {
-    ($t:ty) => {
+    ($t:ty, $err:ty) => {
         impl TryFrom<String> for $t {
-            type Error = TextError;
+            type Error = $err;
             fn try_from(s: String) -> Result<Self, Self::Error> {
                 Self::parse(&s)
             }
@@ -136,16 +137,17 @@ macro_rules! string_newtype_impls {
                 v.0
             }
         }
-        impl fmt::Display for $t {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        impl std::fmt::Display for $t {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
                 f.write_str(&self.0)
             }
         }
     };
 }
-string_newtype_impls!(Slug);
-string_newtype_impls!(Sku);
-string_newtype_impls!(CategoryPath);
+pub(crate) use string_newtype_impls;
+string_newtype_impls!(Slug, TextError);
+string_newtype_impls!(Sku, TextError);
+string_newtype_impls!(CategoryPath, TextError);
 crate::sql::string_column!(Sku);
 
 #[cfg(test)]

@@ -61,7 +61,7 @@ async fn signed_in(st: &AppState, headers: &HeaderMap, user: &User, next: &str) 
     resp
 }
 
-async fn merge_guest_cart(st: &AppState, headers: &HeaderMap, user_id: &str) {
+async fn merge_guest_cart(st: &AppState, headers: &HeaderMap, user_id: &domain::UserId) {
     let Some(guest) = cookie(headers, app::cart_api::ssr::COOKIE).and_then(|v| st.orders.signer.verify(&v)) else {
         return;
     };

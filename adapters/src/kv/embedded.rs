@@ -7,7 +7,6 @@ use crate::sqlite_file::open_file;
 use async_trait::async_trait;
 use ports::{PortError, PortResult};
 use sqlx::sqlite::{SqliteConnection, SqlitePool};
-use sqlx::Row;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -27,9 +26,20 @@ impl EmbeddedTable {
     }
 }
 
-fn decode(pk: String, sk: String, attrs: &str) -> Item {
-    let attrs: BTreeMap<String, Value> = serde_json::from_str(attrs).unwrap_or_default();
-    Item { pk, sk, attrs }
+/// A stored item; attributes that do not parse are an error naming the
+/// item, never an empty item.
+fn decode(pk: String, sk: String, attrs: &str) -> PortResult<Item> {
+    match serde_json::from_str::<BTreeMap<String, Value>>(attrs) {
+        Ok(attrs) => Ok(Item { pk, sk, attrs }),
+        Err(e) => Err(PortError::Invalid(format!("kv item {pk}/{sk}: stored attributes are not valid: {e}"))),
+    }
+}
+
+/// An item of a query, read by column name.
+#[derive(sqlx::FromRow)]
+struct ItemRow {
+    sk: String,
+    attrs: String,
 }
 
 fn encode(item: &Item) -> PortResult<String> {
@@ -37,12 +47,12 @@ fn encode(item: &Item) -> PortResult<String> {
 }
 
 async fn load(conn: &mut SqliteConnection, pk: &str, sk: &str) -> PortResult<Option<Item>> {
-    let row = sqlx::query("SELECT attrs FROM kv WHERE pk = ? AND sk = ?")
+    let attrs: Option<String> = sqlx::query_scalar("SELECT attrs FROM kv WHERE pk = ? AND sk = ?")
         .bind(pk)
         .bind(sk)
         .fetch_optional(&mut *conn)
         .await?;
-    Ok(row.map(|r| decode(pk.to_string(), sk.to_string(), r.get::<&str, _>(0))))
+    attrs.map(|a| decode(pk.to_string(), sk.to_string(), &a)).transpose()
 }
 
 fn holds(cond: &Condition, current: Option<&Item>) -> bool {
@@ -150,7 +160,7 @@ impl Table for EmbeddedTable {
         let sql = format!(
             "SELECT sk, attrs FROM kv WHERE pk = ? AND sk >= ? AND sk < ? AND sk {cmp} ? ORDER BY sk {order} LIMIT ?"
         );
-        let rows = sqlx::query(&sql)
+        let rows: Vec<ItemRow> = sqlx::query_as(&sql)
             .bind(&q.pk)
             .bind(&q.sk_prefix)
             .bind(&upper)
@@ -158,7 +168,7 @@ impl Table for EmbeddedTable {
             .bind(limit)
             .fetch_all(&self.pool)
             .await?;
-        Ok(rows.into_iter().map(|r| decode(q.pk.clone(), r.get(0), r.get::<&str, _>(1))).collect())
+        rows.into_iter().map(|r| decode(q.pk.clone(), r.sk, &r.attrs)).collect()
     }
 
     async fn transact(&self, writes: Vec<Write>) -> PortResult<()> {

@@ -7,7 +7,6 @@ use crate::sqlite_file::open_file;
 use async_trait::async_trait;
 use ports::{PortError, PortResult};
 use sqlx::sqlite::SqlitePool;
-use sqlx::Row;
 use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
@@ -56,6 +55,22 @@ pub async fn open_pool(path: &Path) -> PortResult<SqlitePool> {
     Ok(pool)
 }
 
+/// A stored message, read by column name.
+#[derive(sqlx::FromRow)]
+struct MessageRow {
+    id: String,
+    body: String,
+    attributes: String,
+    group_id: Option<String>,
+    receive_count: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct DepthRow {
+    visible: i64,
+    in_flight: i64,
+}
+
 impl LocalQueue {
     /// `redrive`: (dead-letter queue name, max receives).
     pub fn new(pool: SqlitePool, name: &str, visibility: Duration, redrive: Option<(String, u32)>) -> Self {
@@ -82,14 +97,15 @@ impl Queue for LocalQueue {
         let now = now_ms();
         let mut tx = self.pool.begin().await?;
         if let (true, Some(dedup)) = (self.fifo, &msg.dedup_id) {
-            let dup = sqlx::query("SELECT id FROM queue_messages WHERE queue = ? AND dedup_id = ? AND sent_at > ?")
-                .bind(&self.name)
-                .bind(dedup)
-                .bind(now - DEDUP_WINDOW_MS)
-                .fetch_optional(&mut *tx)
-                .await?;
-            if let Some(row) = dup {
-                return Ok(row.get::<String, _>(0));
+            let dup: Option<String> =
+                sqlx::query_scalar("SELECT id FROM queue_messages WHERE queue = ? AND dedup_id = ? AND sent_at > ?")
+                    .bind(&self.name)
+                    .bind(dedup)
+                    .bind(now - DEDUP_WINDOW_MS)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if let Some(id) = dup {
+                return Ok(id);
             }
         }
         let id = uuid::Uuid::new_v4().to_string();
@@ -167,14 +183,14 @@ impl Queue for LocalQueue {
     }
 
     async fn depth(&self) -> PortResult<Depth> {
-        let row = sqlx::query(
-            "SELECT COALESCE(SUM(visible_at <= ?1), 0), COALESCE(SUM(visible_at > ?1), 0) FROM queue_messages WHERE queue = ?2",
+        let row: DepthRow = sqlx::query_as(
+            "SELECT COALESCE(SUM(visible_at <= ?1), 0) AS visible, COALESCE(SUM(visible_at > ?1), 0) AS in_flight FROM queue_messages WHERE queue = ?2",
         )
         .bind(now_ms())
         .bind(&self.name)
         .fetch_one(&self.pool)
         .await?;
-        Ok(Depth { visible: row.get::<i64, _>(0) as u64, in_flight: row.get::<i64, _>(1) as u64 })
+        Ok(Depth { visible: row.visible.max(0) as u64, in_flight: row.in_flight.max(0) as u64 })
     }
 
     fn name(&self) -> &str {
@@ -199,7 +215,7 @@ impl LocalQueue {
     }
 
     async fn pick(&self, conn: &mut sqlx::SqliteConnection, now: i64, max: u32) -> PortResult<Vec<Received>> {
-        let rows = sqlx::query(
+        let rows: Vec<MessageRow> = sqlx::query_as(
             "SELECT id, body, attributes, group_id, receive_count FROM queue_messages
              WHERE queue = ? AND visible_at <= ? ORDER BY seq LIMIT ?",
         )
@@ -223,8 +239,7 @@ impl LocalQueue {
             if out.len() as u32 >= max {
                 break;
             }
-            let id: String = row.get(0);
-            let group: Option<String> = row.get(3);
+            let MessageRow { id, body, attributes, group_id: group, receive_count } = row;
             if let Some(g) = &group {
                 // FIFO: one group's messages wait behind its first undelivered one.
                 if blocked_groups.contains(g) || seen_groups.contains(g) {
@@ -232,7 +247,7 @@ impl LocalQueue {
                 }
                 seen_groups.push(g.clone());
             }
-            let count = row.get::<i64, _>(4) as u32;
+            let count = u32::try_from(receive_count).unwrap_or(0);
             if let Some((dlq, max_receives)) = &self.redrive {
                 if count >= *max_receives {
                     sqlx::query("UPDATE queue_messages SET queue = ?, receive_count = 0, receipt = NULL, visible_at = ?, group_id = NULL WHERE id = ?")
@@ -253,15 +268,12 @@ impl LocalQueue {
             .bind(&id)
             .execute(&mut *conn)
             .await?;
-            let attributes: BTreeMap<String, String> = serde_json::from_str(row.get::<&str, _>(2)).unwrap_or_default();
-            out.push(Received {
-                message_id: id,
-                receipt,
-                body: row.get(1),
-                attributes,
-                receive_count: count + 1,
-                group_id: group,
+            let attributes: BTreeMap<String, String> = serde_json::from_str(&attributes).unwrap_or_else(|e| {
+                // Delivered all the same (the body is what the worker needs); never silently.
+                tracing::warn!(message.id = %id, error = %e, "stored message attributes are not valid JSON; delivered without them");
+                BTreeMap::new()
             });
+            out.push(Received { message_id: id, receipt, body, attributes, receive_count: count + 1, group_id: group });
         }
         Ok(out)
     }

@@ -8,6 +8,7 @@ pub mod session;
 
 use crate::ids::hex;
 use domain::account::{normalize_email, NewPassword, Role};
+use domain::UserId;
 use ports::clock::now;
 use ports::database::Database;
 use ports::mail::{Mail, Mailer};
@@ -23,7 +24,7 @@ pub const RESET_TTL_SECS: i64 = 3600;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct User {
-    pub id: String,
+    pub id: UserId,
     pub email: String,
     pub role: Role,
 }
@@ -55,7 +56,7 @@ pub enum AccountError {
 /// A `users` row as read (the hash only where a query selects it).
 #[derive(sqlx::FromRow)]
 struct UserRow {
-    id: String,
+    id: UserId,
     email: String,
     role: String,
     #[sqlx(default)]
@@ -65,8 +66,8 @@ struct UserRow {
 impl UserRow {
     /// The user; an unknown stored role is an error naming the row.
     fn user(self) -> PortResult<(User, String)> {
-        let role =
-            Role::parse(&self.role).ok_or_else(|| PortError::unknown_stored("users", &self.id, "role", &self.role))?;
+        let role = Role::parse(&self.role)
+            .ok_or_else(|| PortError::unknown_stored("users", self.id.as_str(), "role", &self.role))?;
         Ok((User { id: self.id, email: self.email, role }, self.password_hash))
     }
 }
@@ -117,7 +118,9 @@ impl Accounts {
 
     pub async fn sign_up(&self, email: &str, password: &str) -> Result<User, AccountError> {
         let (email, password) = parse_new(email, password)?;
-        let user = User { id: uuid::Uuid::new_v4().simple().to_string(), email, role: Role::Shopper };
+        let id =
+            UserId::parse(&uuid::Uuid::new_v4().simple().to_string()).map_err(|e| PortError::Invalid(e.to_string()))?;
+        let user = User { id, email, role: Role::Shopper };
         let hash = hash_of(&password)?;
         let n = sqlx::query("INSERT INTO users (id, email, password_hash, role, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (email) DO NOTHING")
             .bind(&user.id)
@@ -195,7 +198,7 @@ impl Accounts {
         let err = self.db.err();
         let mut tx = self.db.pool().begin().await.map_err(&err)?;
         let t = now();
-        let user_id: Option<String> = sqlx::query_scalar("UPDATE password_resets SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1 RETURNING user_id")
+        let user_id: Option<UserId> = sqlx::query_scalar("UPDATE password_resets SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1 RETURNING user_id")
             .bind(t)
             .bind(token_hash(token))
             .fetch_optional(&mut *tx)

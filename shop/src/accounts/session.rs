@@ -4,6 +4,7 @@
 
 use crate::ids::hex;
 use domain::account::Role;
+use domain::UserId;
 use ports::cache::Cache;
 use ports::{PortError, PortResult};
 use serde::{Deserialize, Serialize};
@@ -15,7 +16,7 @@ pub const COOKIE: &str = "sf_session";
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SessionUser {
-    pub user_id: String,
+    pub user_id: UserId,
     pub email: String,
     pub role: Role,
     /// Unix milliseconds: sessions started before a password reset end with it.
@@ -27,7 +28,7 @@ pub fn now_ms() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
-fn epoch_key(user_id: &str) -> String {
+fn epoch_key(user_id: &UserId) -> String {
     format!("session-epoch:{user_id}")
 }
 
@@ -90,7 +91,7 @@ impl Sessions {
 
     /// End every session of a user started until now (on every server:
     /// the mark lives in the shared cache as long as a session could).
-    pub async fn revoke_all(&self, user_id: &str) -> PortResult<()> {
+    pub async fn revoke_all(&self, user_id: &UserId) -> PortResult<()> {
         self.cache.set(&epoch_key(user_id), now_ms().to_string().as_bytes(), Some(self.ttl)).await
     }
 

@@ -103,7 +103,7 @@ async fn an_unknown_stored_role_is_an_error_naming_the_user(cloud: bool) {
     let user = a.sign_up(&email, "correct horse battery").await.unwrap();
     sqlx::query("UPDATE users SET role = 'owner' WHERE id = $1").bind(&user.id).execute(db.pool()).await.unwrap();
     let e = a.sign_in(&email, "correct horse battery").await.unwrap_err().to_string();
-    assert!(e.contains(&user.id) && e.contains("owner"), "{e}");
+    assert!(e.contains(user.id.as_str()) && e.contains("owner"), "{e}");
 }
 
 #[tokio::test]
