@@ -10,6 +10,7 @@ bash scripts/setup-test.sh
 STARTED=()
 cleanup() {
   for pid in "${STARTED[@]:-}"; do [ -n "$pid" ] && kill "$pid" 2>/dev/null || true; done
+  if declare -f stop_pg_tls >/dev/null; then stop_pg_tls; fi
 }
 trap cleanup EXIT
 
@@ -27,6 +28,8 @@ fi
 export STOREFRONT_TEST_POSTGRES="${STOREFRONT_TEST_POSTGRES:-postgres://postgres@127.0.0.1:5432/postgres}"
 export STOREFRONT_TEST_REDIS="${STOREFRONT_TEST_REDIS:-redis://127.0.0.1:6379}"
 export STOREFRONT_TEST_AWS="${STOREFRONT_TEST_AWS:-http://127.0.0.1:$MOTO_PORT}"
+# TLS to PostgreSQL and Redis (issue 14): its own services and CAs.
+source scripts/tls.sh
 # Cloud conformance suites fail (rather than skip) when a service is missing.
 export STOREFRONT_REQUIRE_SERVICES=1
 

@@ -26,7 +26,7 @@ pub async fn connect(s: &Settings) -> PortResult<Services> {
 
     let cache: Arc<dyn Cache> = match &s.cache {
         CacheConfig::Memory => Arc::new(MemoryCache::default()),
-        CacheConfig::Redis { url } => Arc::new(RedisCache::connect(url).await?),
+        CacheConfig::Redis { url, ca_file } => Arc::new(RedisCache::connect(url, ca_file.as_deref()).await?),
     };
 
     let vis = s.queue.visibility_timeout;

@@ -35,6 +35,40 @@ pub fn db_err(backend: Backend) -> impl Fn(sqlx::Error) -> PortError {
     }
 }
 
+/// Whether connecting failed on TLS itself (a certificate not trusted, a
+/// handshake refused) rather than on the network: sqlx reports rustls'
+/// verdict inside an I/O error.
+fn tls_refused(e: &sqlx::Error) -> bool {
+    match e {
+        sqlx::Error::Tls(_) => true,
+        sqlx::Error::Io(io) => io.get_ref().is_some_and(|inner| inner.downcast_ref::<rustls::Error>().is_some()),
+        _ => false,
+    }
+}
+
+/// `url` with the CA bundle as `sslrootcert` (and `sslmode=verify-full`
+/// unless the URL names a mode). The bundle must hold a PEM certificate.
+fn with_ca(url: &str, ca_file: Option<&std::path::Path>) -> PortResult<String> {
+    let Some(ca) = ca_file else { return Ok(url.to_string()) };
+    let pem = std::fs::read_to_string(ca)
+        .map_err(|e| PortError::Invalid(format!("database.ca_file: cannot read {}: {e}", ca.display())))?;
+    if !pem.contains("-----BEGIN CERTIFICATE-----") {
+        return Err(PortError::Invalid(format!("database.ca_file: {} holds no PEM certificate", ca.display())));
+    }
+    let encoded: String = ca
+        .display()
+        .to_string()
+        .bytes()
+        .map(|b| match b {
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' | b'/' => (b as char).to_string(),
+            other => format!("%{other:02X}"),
+        })
+        .collect();
+    let sep = if url.contains('?') { '&' } else { '?' };
+    let mode = if url.contains("sslmode=") { String::new() } else { "&sslmode=verify-full".to_string() };
+    Ok(format!("{url}{sep}sslrootcert={encoded}{mode}"))
+}
+
 impl Database {
     pub async fn connect(cfg: &DatabaseConfig) -> PortResult<Self> {
         sqlx::any::install_default_drivers();
@@ -45,7 +79,7 @@ impl Database {
                 }
                 (format!("sqlite://{}?mode=rwc", path.display()), Backend::Sqlite, 4)
             }
-            DatabaseConfig::Postgres { url } => (url.clone(), Backend::Postgres, 16),
+            DatabaseConfig::Postgres { url, ca_file } => (with_ca(url, ca_file.as_deref())?, Backend::Postgres, 16),
         };
         let pool = AnyPoolOptions::new()
             .max_connections(max)
@@ -63,7 +97,14 @@ impl Database {
             })
             .connect(&url)
             .await
-            .map_err(db_err(backend))?;
+            .map_err(|e| match cfg {
+                // A refused certificate is a setting to fix, not an outage to wait out.
+                DatabaseConfig::Postgres { ca_file, .. } if tls_refused(&e) => {
+                    let key = if ca_file.is_some() { "database.ca_file" } else { "database.url (sslmode)" };
+                    PortError::Invalid(format!("{key}: the PostgreSQL server's TLS certificate was refused: {e}"))
+                }
+                _ => db_err(backend)(e),
+            })?;
         Ok(Self { pool, backend })
     }
 
@@ -125,5 +166,31 @@ impl Database {
             .await
             .map_err(self.err())?;
         Ok(self.meta(key).await?.unwrap_or_else(|| value.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_ca_bundle_becomes_sslrootcert_with_verify_full_unless_the_url_names_a_mode() {
+        let dir = std::env::temp_dir().join(format!("ca test {}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let ca = dir.join("ca.pem");
+        std::fs::write(&ca, "-----BEGIN CERTIFICATE-----\nAA==\n-----END CERTIFICATE-----\n").unwrap();
+        let shown = ca.display().to_string().replace(' ', "%20");
+        assert_eq!(with_ca("postgres://h/db", None).unwrap(), "postgres://h/db");
+        assert_eq!(
+            with_ca("postgres://h/db", Some(&ca)).unwrap(),
+            format!("postgres://h/db?sslrootcert={shown}&sslmode=verify-full")
+        );
+        assert_eq!(
+            with_ca("postgres://h/db?sslmode=verify-ca", Some(&ca)).unwrap(),
+            format!("postgres://h/db?sslmode=verify-ca&sslrootcert={shown}")
+        );
+        std::fs::write(&ca, "not a certificate").unwrap();
+        assert!(with_ca("postgres://h/db", Some(&ca)).unwrap_err().to_string().contains("database.ca_file"));
+        std::fs::remove_dir_all(&dir).unwrap();
     }
 }

@@ -3,6 +3,7 @@ use async_trait::async_trait;
 use fred::prelude::*;
 use fred::types::{Expiration, SetOptions};
 use ports::{PortError, PortResult};
+use std::path::Path;
 use std::time::Duration;
 
 /// Redis through fred, with a connection pool. Every command has a timeout so
@@ -15,9 +16,40 @@ fn down(e: impl std::fmt::Display) -> PortError {
     PortError::unavailable("redis", e)
 }
 
+/// A TLS connector trusting only the certificates in the PEM file `ca`.
+fn tls_from(ca: &Path) -> PortResult<TlsConnector> {
+    use fred::rustls::pki_types::{pem::PemObject, CertificateDer};
+    let bad = |why: String| PortError::Invalid(format!("cache.ca_file: {}: {why}", ca.display()));
+    let mut roots = fred::rustls::RootCertStore::empty();
+    for cert in CertificateDer::pem_file_iter(ca).map_err(|e| bad(e.to_string()))? {
+        roots.add(cert.map_err(|e| bad(e.to_string()))?).map_err(|e| bad(e.to_string()))?;
+    }
+    if roots.is_empty() {
+        return Err(bad("holds no PEM certificate".into()));
+    }
+    Ok(fred::rustls::ClientConfig::builder().with_root_certificates(roots).with_no_client_auth().into())
+}
+
+/// Whether connecting failed on TLS itself. fred keeps rustls' verdict only
+/// as the text of an I/O error (`InvalidCertificate(…)`), so that text is
+/// what tells a refused certificate from a Redis that is down.
+fn tls_refused(e: &fred::error::Error) -> bool {
+    *e.kind() == ErrorKind::Tls
+        || (*e.kind() == ErrorKind::IO && ["InvalidCertificate", "certificate"].iter().any(|w| e.details().contains(w)))
+}
+
 impl RedisCache {
-    pub async fn connect(url: &str) -> PortResult<Self> {
-        let config = Config::from_url(url).map_err(down)?;
+    /// Connect to `url` (`rediss://` for TLS, verified against the PEM
+    /// bundle `ca_file` when given). An unreachable Redis does not stop the
+    /// shop; a certificate it refuses does, naming the setting.
+    pub async fn connect(url: &str, ca_file: Option<&Path>) -> PortResult<Self> {
+        let mut config = Config::from_url(url).map_err(down)?;
+        if let Some(ca) = ca_file {
+            if config.tls.is_none() {
+                return Err(PortError::Invalid("cache.ca_file: set, but cache.url is not rediss://".into()));
+            }
+            config.tls = Some(tls_from(ca)?.into());
+        }
         let pool = Builder::from_config(config)
             .with_connection_config(|c| {
                 c.connection_timeout = Duration::from_secs(2);
@@ -33,6 +65,10 @@ impl RedisCache {
         // keeps reconnecting in the background and callers fall back meanwhile.
         match tokio::time::timeout(Duration::from_secs(3), pool.init()).await {
             Ok(Ok(_)) => {}
+            Ok(Err(e)) if tls_refused(&e) => {
+                let key = if ca_file.is_some() { "cache.ca_file" } else { "cache.url" };
+                return Err(PortError::Invalid(format!("{key}: Redis's TLS certificate was refused: {e}")));
+            }
             Ok(Err(e)) => {
                 tracing::warn!(error = %e, "redis not reachable at start-up; retrying in the background")
             }

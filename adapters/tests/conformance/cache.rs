@@ -47,7 +47,7 @@ async fn redis_cache_conforms() {
     let Some(url) = service("STOREFRONT_TEST_REDIS") else {
         return;
     };
-    suite(&RedisCache::connect(&url).await.unwrap()).await;
+    suite(&RedisCache::connect(&url, None).await.unwrap()).await;
 }
 
 #[tokio::test]
@@ -66,7 +66,7 @@ async fn memory_cache_stays_within_its_byte_bound_and_keeps_the_newest() {
 
 #[tokio::test]
 async fn a_dead_redis_fails_fast_with_unavailable() {
-    let c = RedisCache::connect("redis://127.0.0.1:1").await.unwrap();
+    let c = RedisCache::connect("redis://127.0.0.1:1", None).await.unwrap();
     let started = std::time::Instant::now();
     let err = c.get("x").await.unwrap_err();
     assert!(err.is_transient(), "{err}");

@@ -18,7 +18,7 @@ mod keys;
 mod parse;
 mod types;
 
-use parse::{boolean, database, http_url, merge_toml, name, number, path, set};
+use parse::{boolean, database, http_url, merge_toml, name, number, optional_file, path, set};
 
 #[derive(Debug, thiserror::Error)]
 #[error("configuration error: {key}: {message}")]
@@ -177,13 +177,20 @@ impl Settings {
                 max_body_bytes: number("edge.max_body_bytes", get("edge.max_body_bytes"), 1024, 64 * 1024 * 1024)?
                     as usize,
             },
-            database: database(get("database.url"))?,
+            database: database(get("database.url"), get("database.ca_file"))?,
             cache: match get("cache.url") {
-                "memory" => CacheConfig::Memory,
-                u if u.starts_with("redis://") || u.starts_with("rediss://") => {
-                    CacheConfig::Redis { url: u.to_string() }
+                "memory" if get("cache.ca_file").is_empty() => CacheConfig::Memory,
+                "memory" => return Err(err("cache.ca_file", "only a rediss:// cache.url uses TLS")),
+                u if u.starts_with("redis://") || u.starts_with("rediss://") => CacheConfig::Redis {
+                    url: u.to_string(),
+                    ca_file: optional_file("cache.ca_file", get("cache.ca_file"))?,
+                },
+                other => {
+                    return Err(err(
+                        "cache.url",
+                        format!("expected memory, redis://HOST:PORT or rediss://HOST:PORT, got {other:?}"),
+                    ))
                 }
-                other => return Err(err("cache.url", format!("expected memory or redis://HOST:PORT, got {other:?}"))),
             },
             queue: QueueConfig {
                 backend: queue_backend,
@@ -296,7 +303,7 @@ mod tests {
     fn environment_overrides_the_file() {
         let file = "[cache]\nurl = \"redis://a:1\"\n[queue]\nmax_receives = 3\n";
         let s = Settings::from_sources(Some(file), env(&[("APP_CACHE__URL", "redis://b:2")])).unwrap();
-        assert_eq!(s.cache, CacheConfig::Redis { url: "redis://b:2".into() });
+        assert_eq!(s.cache, CacheConfig::Redis { url: "redis://b:2".into(), ca_file: None });
         assert_eq!(s.queue.max_receives, 3);
     }
 
@@ -308,6 +315,23 @@ mod tests {
         assert_eq!(e.key, "queue.max_receives");
         let e = Settings::from_sources(None, env(&[("APP_SERVER__ADDR", "nope")])).unwrap_err();
         assert_eq!(e.key, "server.addr");
+    }
+
+    #[test]
+    fn a_ca_bundle_is_taken_only_for_a_tls_capable_url_and_only_if_it_exists() {
+        let here = env!("CARGO_MANIFEST_DIR").to_string() + "/Cargo.toml";
+        let pg = env(&[("APP_DATABASE__URL", "postgres://db/x"), ("APP_DATABASE__CA_FILE", &here)]);
+        let s = Settings::from_sources(None, pg).unwrap();
+        assert_eq!(
+            s.database,
+            DatabaseConfig::Postgres { url: "postgres://db/x".into(), ca_file: Some(here.clone().into()) }
+        );
+        let e = Settings::from_sources(None, env(&[("APP_DATABASE__CA_FILE", &here)])).unwrap_err();
+        assert_eq!(e.key, "database.ca_file", "sqlite has no TLS");
+        let missing = env(&[("APP_CACHE__URL", "rediss://c:6379"), ("APP_CACHE__CA_FILE", "/no/such/ca.pem")]);
+        assert_eq!(Settings::from_sources(None, missing).unwrap_err().key, "cache.ca_file");
+        let e = Settings::from_sources(None, env(&[("APP_CACHE__CA_FILE", &here)])).unwrap_err();
+        assert_eq!(e.key, "cache.ca_file", "the in-process cache has no TLS");
     }
 
     #[test]

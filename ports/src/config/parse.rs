@@ -65,12 +65,31 @@ pub(super) fn http_url(key: &str, v: &str) -> Result<String, ConfigError> {
     Ok(v.trim_end_matches('/').to_string())
 }
 
-pub(super) fn database(v: &str) -> Result<DatabaseConfig, ConfigError> {
+pub(super) fn database(v: &str, ca_file: &str) -> Result<DatabaseConfig, ConfigError> {
     if let Some(p) = v.strip_prefix("sqlite://") {
+        if !ca_file.is_empty() {
+            return Err(err("database.ca_file", "only a postgres:// database.url uses TLS"));
+        }
         return Ok(DatabaseConfig::Sqlite { path: path(p, "database.url")? });
     }
     if v.starts_with("postgres://") || v.starts_with("postgresql://") {
-        return Ok(DatabaseConfig::Postgres { url: v.to_string() });
+        return Ok(DatabaseConfig::Postgres {
+            url: v.to_string(),
+            ca_file: optional_file("database.ca_file", ca_file)?,
+        });
     }
     Err(err("database.url", "expected sqlite://PATH or postgres://…"))
+}
+
+/// A CA bundle setting: empty for none, else a file that exists (its PEM
+/// is read when connecting, and a bad one names the setting then).
+pub(super) fn optional_file(key: &str, v: &str) -> Result<Option<PathBuf>, ConfigError> {
+    if v.is_empty() {
+        return Ok(None);
+    }
+    let p = PathBuf::from(v);
+    if !p.is_file() {
+        return Err(err(key, format!("no such file {v:?}")));
+    }
+    Ok(Some(p))
 }

@@ -5,14 +5,26 @@ use std::time::Duration;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum DatabaseConfig {
-    Sqlite { path: PathBuf },
-    Postgres { url: String },
+    Sqlite {
+        path: PathBuf,
+    },
+    /// `ca_file`: PEM bundle the server's certificate must chain to (RDS's,
+    /// say); with it, `sslmode` defaults to `verify-full`.
+    Postgres {
+        url: String,
+        ca_file: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum CacheConfig {
     Memory,
-    Redis { url: String },
+    /// `rediss://` connects over TLS, verified against `ca_file` (PEM) when
+    /// given, else the system's roots.
+    Redis {
+        url: String,
+        ca_file: Option<PathBuf>,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -18,8 +18,8 @@ async fn setup(cloud: bool) -> Option<(Accounts, std::path::PathBuf, Database)> 
     let (db, cache): (DatabaseConfig, Arc<dyn Cache>) = if cloud {
         let (pg, redis) = (service("STOREFRONT_TEST_POSTGRES")?, service("STOREFRONT_TEST_REDIS")?);
         (
-            DatabaseConfig::Postgres { url: fresh_postgres(&pg).await },
-            Arc::new(RedisCache::connect(&redis).await.unwrap()),
+            DatabaseConfig::Postgres { url: fresh_postgres(&pg).await, ca_file: None },
+            Arc::new(RedisCache::connect(&redis, None).await.unwrap()),
         )
     } else {
         (DatabaseConfig::Sqlite { path: dir.join("db.sqlite") }, Arc::new(MemoryCache::default()))

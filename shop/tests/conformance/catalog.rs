@@ -284,12 +284,12 @@ async fn cached_catalog_writes_through_redis() {
     let Some(url) = service("STOREFRONT_TEST_REDIS") else {
         return;
     };
-    cached_suite(Arc::new(RedisCache::connect(&url).await.unwrap())).await;
+    cached_suite(Arc::new(RedisCache::connect(&url, None).await.unwrap())).await;
 }
 
 #[tokio::test]
 async fn pages_still_read_from_the_store_when_the_cache_is_down() {
-    let dead: Arc<dyn Cache> = Arc::new(RedisCache::connect("redis://127.0.0.1:1").await.unwrap());
+    let dead: Arc<dyn Cache> = Arc::new(RedisCache::connect("redis://127.0.0.1:1", None).await.unwrap());
     let catalog = CachedCatalog::new(CatalogStore::new(embedded().await), dead);
     let p = seed::product(9);
     catalog.save(&p, None).await.unwrap();
