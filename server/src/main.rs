@@ -92,6 +92,9 @@ where
         }
     };
     server::telemetry::init(settings.json_logs);
+    if !settings.ignored_env.is_empty() {
+        tracing::warn!(variables = ?settings.ignored_env, "APP_* variables that name no section of ours were ignored");
+    }
     match f(settings).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {

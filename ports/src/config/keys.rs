@@ -3,6 +3,11 @@
 
 /// (key, default, meaning)
 pub const SETTINGS: &[(&str, &str, &str)] = &[
+    (
+        "server.profile",
+        "development",
+        "development or production: production refuses a loopback or plain-http public_url and seeds no demo products unless server.seed_products is set",
+    ),
     ("server.addr", "127.0.0.1:3000", "address the HTTP server listens on"),
     (
         "server.public_url",

@@ -4,8 +4,12 @@
 //! named by `APP_CONFIG` (default `storefront.toml`, optional), then
 //! environment variables `APP_<SECTION>__<KEY>` (e.g. `APP_CACHE__URL`).
 //! Every key is listed in [`SETTINGS`] with its default and meaning; the README
-//! table is printed from it (`server config-doc`). An unknown key or a bad value
-//! stops start-up with a message that names the setting.
+//! table is printed from it (`server config-doc`). A bad value, an unknown key
+//! in the file, or an unknown key in a known section (`APP_CACHE__URLL`) stops
+//! start-up with a message that names the setting; other `APP_*` variables
+//! belong to someone else (the platform's `APP_NAME`, say) and are only
+//! listed in [`Settings::ignored_env`] for a warning. The `production` profile
+//! refuses what is only fit for a laptop.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -18,7 +22,7 @@ mod keys;
 mod parse;
 mod types;
 
-use parse::{boolean, database, http_url, merge_toml, name, number, optional_file, path, set};
+use parse::{boolean, database, http_url, merge_toml, name, number, optional_file, path, production_origin, set};
 
 #[derive(Debug, thiserror::Error)]
 #[error("configuration error: {key}: {message}")]
@@ -33,6 +37,9 @@ fn err(key: &str, message: impl Into<String>) -> ConfigError {
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
+    pub profile: Profile,
+    /// `APP_*` variables that name no section of ours (logged at start-up).
+    pub ignored_env: Vec<String>,
     pub addr: SocketAddr,
     pub public_url: String,
     pub json_logs: bool,
@@ -75,6 +82,7 @@ impl Settings {
         if let Some(text) = file {
             merge_toml(&mut raw, text)?;
         }
+        let mut ignored = Vec::new();
         for (k, v) in env {
             let Some(rest) = k.strip_prefix("APP_") else {
                 continue;
@@ -83,9 +91,23 @@ impl Settings {
                 continue;
             }
             let key = rest.to_ascii_lowercase().replacen("__", ".", 1);
+            let section = key.split_once('.').map(|(s, _)| s);
+            if !section.is_some_and(|s| SETTINGS.iter().any(|(k, _, _)| k.split_once('.').is_some_and(|(o, _)| o == s)))
+            {
+                ignored.push(k);
+                continue;
+            }
             set(&mut raw, &key, v, &k)?;
         }
-        Self::from_raw(&raw)
+        let given = |k: &str| raw.contains_key(&format!("{}{k}", parse::GIVEN));
+        if raw.get("server.profile").map(String::as_str) == Some("production") && !given("server.seed_products") {
+            // Demo products only where someone asked for them.
+            raw.insert("server.seed_products".into(), "0".into());
+        }
+        let mut settings = Self::from_raw(&raw)?;
+        ignored.sort();
+        settings.ignored_env = ignored;
+        Ok(settings)
     }
 
     pub fn from_raw(raw: &RawSettings) -> Result<Self, ConfigError> {
@@ -99,11 +121,22 @@ impl Settings {
             },
             other => return Err(err("queue.kind", format!("expected local or sqs, got {other:?}"))),
         };
+        let profile = match get("server.profile") {
+            "development" => Profile::Development,
+            "production" => Profile::Production,
+            other => return Err(err("server.profile", format!("expected development or production, got {other:?}"))),
+        };
+        let public_url = http_url("server.public_url", get("server.public_url"))?;
+        if profile == Profile::Production {
+            production_origin(&public_url)?;
+        }
         Ok(Settings {
+            profile,
+            ignored_env: Vec::new(),
             addr: get("server.addr")
                 .parse()
                 .map_err(|_| err("server.addr", format!("expected HOST:PORT, got {:?}", get("server.addr"))))?,
-            public_url: http_url("server.public_url", get("server.public_url"))?,
+            public_url,
             json_logs: boolean("server.json_logs", get("server.json_logs"))?,
             shutdown_grace: Duration::from_secs(number(
                 "server.shutdown_grace_secs",
@@ -332,6 +365,31 @@ mod tests {
         assert_eq!(Settings::from_sources(None, missing).unwrap_err().key, "cache.ca_file");
         let e = Settings::from_sources(None, env(&[("APP_CACHE__CA_FILE", &here)])).unwrap_err();
         assert_eq!(e.key, "cache.ca_file", "the in-process cache has no TLS");
+    }
+
+    #[test]
+    fn production_refuses_a_loopback_or_plain_http_origin_and_seeds_nothing_unless_asked() {
+        let prod = |extra: &[(&str, &str)]| {
+            let mut v =
+                vec![("APP_SERVER__PROFILE", "production"), ("APP_SERVER__PUBLIC_URL", "https://shop.example.com")];
+            v.extend_from_slice(extra);
+            Settings::from_sources(None, env(&v))
+        };
+        let s = prod(&[]).unwrap();
+        assert_eq!((s.profile, s.seed_products), (Profile::Production, 0));
+        assert_eq!(prod(&[("APP_SERVER__SEED_PRODUCTS", "300")]).unwrap().seed_products, 300, "asked for");
+        for bad in ["http://shop.example.com", "https://127.0.0.1:3000", "https://localhost", "https://[::1]:3000"] {
+            let e = prod(&[("APP_SERVER__PUBLIC_URL", bad)]).unwrap_err();
+            assert_eq!(e.key, "server.public_url", "{bad}");
+        }
+        let dev = Settings::from_sources(None, env(&[])).unwrap();
+        assert_eq!((dev.profile, dev.seed_products), (Profile::Development, 300));
+    }
+
+    #[test]
+    fn app_variables_outside_our_sections_are_someone_elses_and_only_listed() {
+        let s = Settings::from_sources(None, env(&[("APP_NAME", "shop"), ("APP_BUILD__SHA", "abc")])).unwrap();
+        assert_eq!(s.ignored_env, ["APP_BUILD__SHA", "APP_NAME"]);
     }
 
     #[test]

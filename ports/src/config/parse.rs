@@ -3,13 +3,19 @@
 use super::{err, ConfigError, DatabaseConfig, RawSettings};
 use std::path::PathBuf;
 
+/// Set `key` (named `source` in errors), remembering it was given.
 pub(super) fn set(raw: &mut RawSettings, key: &str, value: String, source: &str) -> Result<(), ConfigError> {
     if !raw.contains_key(key) {
         return Err(err(source, format!("unknown setting {key:?}")));
     }
     raw.insert(key.to_string(), value);
+    raw.insert(format!("{GIVEN}{key}"), String::new());
     Ok(())
 }
+
+/// Prefix of the marks `set` leaves for keys given by the file or the
+/// environment (as opposed to defaults).
+pub(super) const GIVEN: &str = "given:";
 
 pub(super) fn merge_toml(raw: &mut RawSettings, text: &str) -> Result<(), ConfigError> {
     let doc: toml::Table = text.parse().map_err(|e| err("APP_CONFIG", format!("not valid TOML: {e}")))?;
@@ -63,6 +69,21 @@ pub(super) fn http_url(key: &str, v: &str) -> Result<String, ConfigError> {
         return Err(err(key, format!("expected an http(s):// URL, got {v:?}")));
     }
     Ok(v.trim_end_matches('/').to_string())
+}
+
+/// In production the public origin is what shoppers reach: HTTPS, and not
+/// this machine (a loopback origin breaks canonical URLs, the sitemap and
+/// the CSRF origin check behind a load balancer).
+pub(super) fn production_origin(url: &str) -> Result<(), ConfigError> {
+    let host = url.split("://").nth(1).unwrap_or("").split(['/', ':']).next().unwrap_or("");
+    if !url.starts_with("https://") {
+        return Err(err("server.public_url", format!("production needs an https:// origin, got {url:?}")));
+    }
+    let loopback = host == "localhost" || host.starts_with("127.") || host == "0.0.0.0" || url.contains("://[::1]");
+    if loopback || host.is_empty() {
+        return Err(err("server.public_url", format!("production needs the shop's public host, got {url:?}")));
+    }
+    Ok(())
 }
 
 pub(super) fn database(v: &str, ca_file: &str) -> Result<DatabaseConfig, ConfigError> {

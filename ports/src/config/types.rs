@@ -16,6 +16,13 @@ pub enum DatabaseConfig {
     },
 }
 
+/// Development is forgiving (loopback origin, demo products); production is not.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Profile {
+    Development,
+    Production,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum CacheConfig {
     Memory,
