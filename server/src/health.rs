@@ -1,17 +1,59 @@
 //! `/healthz` says the process is alive; `/readyz` checks every configured
-//! dependency and answers 503 naming the ones that are down.
+//! dependency and answers 503 naming the ones that are down. A check runs at
+//! most once a second per process, however many load balancers and
+//! attackers ask (callers in that second share it), so `/readyz` never turns
+//! a flood into database and AWS calls. On the public port of a server with a
+//! separate operator port it names only what is down, not the backends.
 
 use app::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Json};
-use serde_json::json;
+use serde_json::{json, Value};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// The last readiness report and when it was made, shared by one router's routes.
+#[derive(Clone, Default)]
+pub struct Readiness {
+    last: Arc<tokio::sync::Mutex<Option<(Instant, StatusCode, Value)>>>,
+}
+
+const FRESH_FOR: Duration = Duration::from_secs(1);
+
+impl Readiness {
+    /// The report, checked again when the last is older than a second; a
+    /// caller arriving while a check runs waits for it instead of starting one.
+    pub async fn report(&self, state: &AppState) -> (StatusCode, Value) {
+        let mut last = self.last.lock().await;
+        if let Some((at, status, body)) = &*last {
+            if at.elapsed() < FRESH_FOR {
+                return (*status, body.clone());
+            }
+        }
+        let (status, body) = check(state).await;
+        *last = Some((Instant::now(), status, body.clone()));
+        (status, body)
+    }
+
+    /// Every check with its backend and error (operators).
+    pub async fn full(&self, state: &AppState) -> impl IntoResponse {
+        let (status, body) = self.report(state).await;
+        (status, Json(body))
+    }
+
+    /// Only the verdict and the names of what is down (the public port).
+    pub async fn brief(&self, state: &AppState) -> impl IntoResponse {
+        let (status, body) = self.report(state).await;
+        (status, Json(json!({ "status": body["status"], "down": body["down"] })))
+    }
+}
 
 pub async fn healthz() -> impl IntoResponse {
     (StatusCode::OK, Json(json!({ "status": "ok" })))
 }
 
-pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
+async fn check(state: &AppState) -> (StatusCode, Value) {
     let mut checks = state.services.readiness().await;
     let worker = &state.orders.worker;
     if worker.stats.supervised.load(std::sync::atomic::Ordering::Relaxed) {
@@ -38,7 +80,7 @@ pub async fn readyz(State(state): State<AppState>) -> impl IntoResponse {
         "down": down,
         "checks": checks,
     });
-    (status, Json(body))
+    (status, body)
 }
 
 /// The last static-copy run (prerender + publish), as stored by the scheduler.

@@ -1,5 +1,9 @@
 //! Router assembly and middleware: request ids, tracing, compression,
-//! cache headers for static assets.
+//! cache headers for static assets. The operator's endpoints (`/metrics`,
+//! `/readyz` with every check, `/api/recommendations/runs`,
+//! `/failover/status`) are a router of their own: merged into the public one
+//! in development, served on `server.ops_addr` (never the public port) when
+//! that is set.
 
 use crate::edge::csrf::{self, SameOrigin};
 use crate::edge::headers;
@@ -29,7 +33,15 @@ use tracing::Level;
 
 const REQUEST_ID: &str = "x-request-id";
 
+/// The public router with the operator's endpoints on it (development, tests).
 pub fn build_router(state: AppState) -> Router {
+    build_routers(state, false).0
+}
+
+/// The public router and the operator's router. With `separate_ops`, the
+/// public router keeps only `/healthz` and a brief `/readyz` (for the load
+/// balancer) and the operator's router has the rest.
+pub fn build_routers(state: AppState, separate_ops: bool) -> (Router, Router) {
     let options = state.leptos_options.clone();
     let routes = generate_route_list(App);
 
@@ -63,6 +75,22 @@ pub fn build_router(state: AppState) -> Router {
         let m = metrics.clone();
         get(move |State(st): State<AppState>| crate::metrics::render(st, m.clone()))
     };
+    let readiness = health::Readiness::default();
+    let ops = Router::new()
+        .route("/metrics", metrics_route)
+        .route("/failover/status", get(health::failover_status))
+        .route("/api/recommendations/runs", get(crate::recommend::runs))
+        .route("/readyz", {
+            let r = readiness.clone();
+            get(move |State(st): State<AppState>| async move { r.full(&st).await.into_response() })
+        });
+    let public_ops = if separate_ops {
+        let r = readiness.clone();
+        Router::new()
+            .route("/readyz", get(move |State(st): State<AppState>| async move { r.brief(&st).await.into_response() }))
+    } else {
+        ops.clone()
+    };
 
     let leptos_state = state.clone();
     // Account and admin forms post here; the pages at the same paths are Leptos routes (GET).
@@ -76,11 +104,8 @@ pub fn build_router(state: AppState) -> Router {
         .merge(crate::admin::routes().layer(RequestBodyLimitLayer::new(crate::admin::MAX_ADMIN_BODY)));
     let app_routes = Router::new()
         .route("/media/{*key}", get(crate::media::media))
-        .route("/metrics", metrics_route)
         .route("/healthz", get(health::healthz))
-        .route("/failover/status", get(health::failover_status))
-        .route("/api/recommendations/runs", get(crate::recommend::runs))
-        .route("/readyz", get(health::readyz))
+        .merge(public_ops)
         .route("/robots.txt", get(crate::seo::robots))
         .route("/sitemap.xml", get(crate::seo::sitemap))
         .nest(&format!("/{}", options.site_pkg_dir), pkg)
@@ -100,7 +125,7 @@ pub fn build_router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(rate, rate::rate_rule))
         .layer(middleware::from_fn(crate::metrics::track))
         .layer(middleware::from_fn(headers::security_headers))
-        .with_state(state);
+        .with_state(state.clone());
 
     let trace = TraceLayer::new_for_http()
         .make_span_with(|req: &Request<Body>| {
@@ -109,13 +134,15 @@ pub fn build_router(state: AppState) -> Router {
         })
         .on_response(DefaultOnResponse::new().level(Level::INFO).latency_unit(tower_http::LatencyUnit::Millis));
 
-    app_routes.layer(
+    let public = app_routes.layer(
         ServiceBuilder::new()
             .layer(SetRequestIdLayer::new(header::HeaderName::from_static(REQUEST_ID), MakeRequestUuid))
             .layer(trace)
             .layer(PropagateRequestIdLayer::new(header::HeaderName::from_static(REQUEST_ID)))
             .layer(CompressionLayer::new()),
-    )
+    );
+    let ops = ops.route("/healthz", get(health::healthz)).with_state(state).layer(CompressionLayer::new());
+    (public, ops)
 }
 
 /// Refuse bodies declared larger than the admin limit before any handler

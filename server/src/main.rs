@@ -109,6 +109,7 @@ async fn serve(settings: Settings) -> Result<(), String> {
     let conf = leptos::prelude::get_configuration(None).map_err(|e| format!("leptos configuration: {e}"))?;
     let state = server::startup::build_state(&settings, conf.leptos_options).await?;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let stop_rx_ops = stop_rx.clone();
     let worker = settings.run_worker.then(|| server::startup::spawn_worker(&state, stop_rx.clone()));
     let order_jobs = server::startup::spawn_order_jobs(&state, &settings, stop_rx.clone());
     let reco = if settings.recommend.enabled {
@@ -124,13 +125,30 @@ async fn serve(settings: Settings) -> Result<(), String> {
         settings.failover.debounce,
         stop_rx,
     ));
-    let router = server::build_router(state);
+    let (router, ops_router) = server::http::build_routers(state, settings.ops_addr.is_some());
     let listener = tokio::net::TcpListener::bind(settings.addr)
         .await
         .map_err(|e| format!("server.addr: cannot listen on {}: {e}", settings.addr))?;
     tracing::info!(addr = %settings.addr, "listening");
+    let ops = match settings.ops_addr {
+        Some(addr) => {
+            let ops_listener = tokio::net::TcpListener::bind(addr)
+                .await
+                .map_err(|e| format!("server.ops_addr: cannot listen on {addr}: {e}"))?;
+            tracing::info!(addr = %addr, "operator endpoints listening");
+            let mut stop = stop_rx_ops;
+            let grace = settings.shutdown_grace;
+            Some(tokio::spawn(server::http::serve(ops_listener, ops_router, grace, async move {
+                let _ = stop.changed().await;
+            })))
+        }
+        None => None,
+    };
     let served = server::http::serve(listener, router, settings.shutdown_grace, shutdown_signal()).await;
     let _ = stop_tx.send(true);
+    if let Some(o) = ops {
+        let _ = tokio::time::timeout(settings.shutdown_grace, o).await;
+    }
     if let Some(w) = worker {
         let _ = w.await;
     }

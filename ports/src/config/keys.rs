@@ -10,6 +10,11 @@ pub const SETTINGS: &[(&str, &str, &str)] = &[
     ),
     ("server.addr", "127.0.0.1:3000", "address the HTTP server listens on"),
     (
+        "server.ops_addr",
+        "",
+        "address for the operator's endpoints (/metrics, /readyz with details, recommendation runs, failover status), kept off the public port; empty: on the public port (development only)",
+    ),
+    (
         "server.public_url",
         "http://127.0.0.1:3000",
         "the shop's public origin, for canonical URLs, sitemap and CSRF origin checks",

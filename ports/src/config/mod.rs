@@ -41,6 +41,8 @@ pub struct Settings {
     /// `APP_*` variables that name no section of ours (logged at start-up).
     pub ignored_env: Vec<String>,
     pub addr: SocketAddr,
+    /// Where the operator's endpoints listen; `None`: on the public port.
+    pub ops_addr: Option<SocketAddr>,
     pub public_url: String,
     pub json_logs: bool,
     pub shutdown_grace: Duration,
@@ -127,11 +129,22 @@ impl Settings {
             other => return Err(err("server.profile", format!("expected development or production, got {other:?}"))),
         };
         let public_url = http_url("server.public_url", get("server.public_url"))?;
+        let ops_addr = match get("server.ops_addr") {
+            "" if profile == Profile::Production => {
+                return Err(err(
+                    "server.ops_addr",
+                    "production keeps /metrics and the operator's endpoints off the public port: set an address",
+                ))
+            }
+            "" => None,
+            a => Some(a.parse().map_err(|_| err("server.ops_addr", format!("expected HOST:PORT, got {a:?}")))?),
+        };
         if profile == Profile::Production {
             production_origin(&public_url)?;
         }
         Ok(Settings {
             profile,
+            ops_addr,
             ignored_env: Vec::new(),
             addr: get("server.addr")
                 .parse()
@@ -370,8 +383,11 @@ mod tests {
     #[test]
     fn production_refuses_a_loopback_or_plain_http_origin_and_seeds_nothing_unless_asked() {
         let prod = |extra: &[(&str, &str)]| {
-            let mut v =
-                vec![("APP_SERVER__PROFILE", "production"), ("APP_SERVER__PUBLIC_URL", "https://shop.example.com")];
+            let mut v = vec![
+                ("APP_SERVER__PROFILE", "production"),
+                ("APP_SERVER__PUBLIC_URL", "https://shop.example.com"),
+                ("APP_SERVER__OPS_ADDR", "10.0.0.5:9090"),
+            ];
             v.extend_from_slice(extra);
             Settings::from_sources(None, env(&v))
         };
@@ -382,8 +398,13 @@ mod tests {
             let e = prod(&[("APP_SERVER__PUBLIC_URL", bad)]).unwrap_err();
             assert_eq!(e.key, "server.public_url", "{bad}");
         }
+        assert_eq!(
+            prod(&[("APP_SERVER__OPS_ADDR", "")]).unwrap_err().key,
+            "server.ops_addr",
+            "metrics off the public port"
+        );
         let dev = Settings::from_sources(None, env(&[])).unwrap();
-        assert_eq!((dev.profile, dev.seed_products), (Profile::Development, 300));
+        assert_eq!((dev.profile, dev.seed_products, dev.ops_addr), (Profile::Development, 300, None));
     }
 
     #[test]

@@ -36,8 +36,10 @@ pub fn is_strict(method: &axum::http::Method, path: &str) -> bool {
     api || (forms && method == axum::http::Method::POST)
 }
 
+/// The load balancer's probes: cheap (`/readyz` checks at most once a
+/// second) and must never be refused to the balancer's addresses.
 fn exempt(path: &str) -> bool {
-    path == "/healthz" || path == "/readyz" || path == "/metrics"
+    path == "/healthz" || path == "/readyz"
 }
 
 pub async fn rate_rule(State(rule): State<RateRule>, req: Request, next: Next) -> Response {

@@ -93,3 +93,28 @@ async fn readyz_names_a_missing_dynamodb_table() {
     let body: Value = r.json().await.unwrap();
     assert_eq!(body["down"], serde_json::json!(["catalog"]));
 }
+
+/// Serve `router` on a fresh port; its base URL.
+async fn serve(router: axum::Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(server::http::serve(listener, router, std::time::Duration::from_secs(1), std::future::pending()));
+    url
+}
+
+#[tokio::test]
+async fn with_an_operator_port_the_public_port_keeps_only_the_probes_and_names_no_backend() {
+    let app = spawn_app(&[]).await;
+    let (public, ops) = server::http::build_routers(app.state.clone(), true);
+    let (public, ops) = (serve(public).await, serve(ops).await);
+    let get = |url: String| async move { reqwest::get(url).await.unwrap() };
+    for hidden in ["/metrics", "/api/recommendations/runs", "/failover/status"] {
+        assert_eq!(get(format!("{public}{hidden}")).await.status(), 404, "{hidden} is not public");
+        assert_eq!(get(format!("{ops}{hidden}")).await.status(), 200, "{hidden} is on the operator port");
+    }
+    let brief: Value = get(format!("{public}/readyz")).await.json().await.unwrap();
+    assert_eq!(brief, serde_json::json!({ "status": "ready", "down": [] }), "no backend names in public");
+    let full: Value = get(format!("{ops}/readyz")).await.json().await.unwrap();
+    assert_eq!(full["checks"].as_array().map(Vec::len), Some(6));
+    assert_eq!(get(format!("{public}/healthz")).await.status(), 200);
+}
