@@ -14,15 +14,21 @@ RUN WB="$(awk '/^name = "wasm-bindgen"$/ {getline; gsub(/version = |"/, ""); pri
  && npm install --prefix /opt/tools binaryen@132.0.0
 ENV PATH="/opt/tools/node_modules/.bin:${PATH}"
 COPY . .
-RUN cargo leptos build --release --precompress
+# The registry and target folders are build caches: a rebuild after a code
+# change recompiles only the workspace crates, not the ~600 dependencies.
+# The outputs are copied out of the cache mount so the next stage sees them.
+RUN --mount=type=cache,target=/usr/local/cargo/registry \
+    --mount=type=cache,target=/src/target \
+    cargo leptos build --release --precompress \
+ && mkdir -p /out && cp target/release/server target/release/hash.txt /out/ && cp -r target/site /out/site
 
 FROM debian:bookworm-slim AS runtime
 RUN apt-get update && apt-get install -y --no-install-recommends ca-certificates curl && rm -rf /var/lib/apt/lists/* \
  && useradd --system --create-home --home-dir /app storefront
 WORKDIR /app
-COPY --from=builder /src/target/release/server /app/server
-COPY --from=builder /src/target/release/hash.txt /app/hash.txt
-COPY --from=builder /src/target/site /app/site
+COPY --from=builder /out/server /app/server
+COPY --from=builder /out/hash.txt /app/hash.txt
+COPY --from=builder /out/site /app/site
 ENV LEPTOS_OUTPUT_NAME=storefront \
     LEPTOS_SITE_ROOT=/app/site \
     LEPTOS_SITE_PKG_DIR=pkg \

@@ -22,7 +22,18 @@ pub async fn connect(s: &Settings) -> PortResult<Services> {
     let create = s.aws.create_resources;
 
     let db = Database::connect(&s.database).await?;
-    db.migrate().await?;
+    if s.migrate_on_start {
+        db.migrate().await?;
+    } else {
+        let pending = db.pending().await?;
+        if !pending.is_empty() {
+            return Err(PortError::Invalid(format!(
+                "database.migrate_on_start is false and the database lacks {} migration(s) ({}): run `server migrate` first",
+                pending.len(),
+                pending.join(", ")
+            )));
+        }
+    }
 
     let cache: Arc<dyn Cache> = match &s.cache {
         CacheConfig::Memory => Arc::new(MemoryCache::default()),

@@ -116,9 +116,27 @@ impl Database {
         db_err(self.backend)
     }
 
-    pub async fn migrate(&self) -> PortResult<()> {
+    /// Apply the pending migrations; returns how many there were.
+    pub async fn migrate(&self) -> PortResult<usize> {
+        let pending = self.pending().await?.len();
         // One folder for both backends: the migrations use only SQL both speak.
-        sqlx::migrate!("./migrations").run(&self.pool).await.map_err(|e| PortError::unavailable(self.backend(), e))
+        sqlx::migrate!("./migrations").run(&self.pool).await.map_err(|e| PortError::unavailable(self.backend(), e))?;
+        Ok(pending)
+    }
+
+    /// The migrations this build has that the database has not applied
+    /// (their descriptions, oldest first).
+    pub async fn pending(&self) -> PortResult<Vec<String>> {
+        // Before the first migration there is no bookkeeping table: all are pending.
+        let applied: Vec<i64> = sqlx::query_scalar("SELECT version FROM _sqlx_migrations WHERE success")
+            .fetch_all(&self.pool)
+            .await
+            .unwrap_or_default();
+        Ok(sqlx::migrate!("./migrations")
+            .iter()
+            .filter(|m| !applied.contains(&m.version))
+            .map(|m| format!("{} {}", m.version, m.description))
+            .collect())
     }
 
     pub async fn ping(&self) -> PortResult<()> {

@@ -52,8 +52,15 @@ enum Command {
     Recommend,
     /// Run the order reconciler once and print its run record.
     Reconcile,
+    /// Apply pending database migrations and say how many (a deploy step
+    /// when `database.migrate_on_start` is false).
+    Migrate,
     /// Print the configuration table for the README.
     ConfigDoc,
+    /// Print storefront.example.toml (every key, its default and meaning).
+    ConfigExample,
+    /// Load the configuration and print every effective setting, secrets masked.
+    ConfigCheck,
 }
 
 #[tokio::main]
@@ -68,6 +75,26 @@ async fn main() -> ExitCode {
         Command::CreateMerchant { email } => run(|s| create_merchant(s, email)).await,
         Command::Recommend => run(recommend).await,
         Command::Reconcile => run(reconcile).await,
+        Command::Migrate => run(migrate).await,
+        Command::ConfigExample => {
+            print!("{}", ports::config::example_toml());
+            ExitCode::SUCCESS
+        }
+        Command::ConfigCheck => {
+            let shown = ports::config::config_file().and_then(|f| Settings::effective(f.as_deref(), std::env::vars()));
+            match shown {
+                Ok(all) => {
+                    for (k, v) in all {
+                        println!("{k} = {v:?}");
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(e) => {
+                    eprintln!("{e}");
+                    ExitCode::from(78)
+                }
+            }
+        }
         Command::ConfigDoc => {
             println!("| setting | environment variable | default | meaning |\n|---|---|---|---|");
             for (k, d, m) in SETTINGS {
@@ -161,6 +188,17 @@ async fn serve(settings: Settings) -> Result<(), String> {
         let _ = tokio::time::timeout(settings.shutdown_grace, r).await;
     }
     served
+}
+
+async fn migrate(settings: Settings) -> Result<(), String> {
+    let db = ports::database::Database::connect(&settings.database).await.map_err(|e| e.to_string())?;
+    let pending = db.pending().await.map_err(|e| e.to_string())?;
+    let applied = db.migrate().await.map_err(|e| e.to_string())?;
+    for m in &pending {
+        println!("applied {m}");
+    }
+    println!("{applied} migration(s) applied; the {} database is up to date", db.backend());
+    Ok(())
 }
 
 /// Run the recommendations job once and print its run record.

@@ -64,6 +64,11 @@ pub const SETTINGS: &[(&str, &str, &str)] = &[
     ("reconcile.interval_secs", "60", "how often the reconciler looks for stuck orders, unsent checkouts and orphan payments"),
     ("reconcile.after_secs", "600", "age after which an order still unsettled, or an authorization with no order, is reconciled"),
     ("database.url", "sqlite://data/storefront.db", "sqlite://PATH (embedded) or postgres://… (PostgreSQL; `?sslmode=verify-full` for TLS)"),
+    (
+        "database.migrate_on_start",
+        "true",
+        "apply pending migrations at start-up; false: `server migrate` is a deploy step and start-up refuses a database that lacks one",
+    ),
     ("database.ca_file", "", "PEM bundle the PostgreSQL server certificate must chain to (e.g. the RDS CA bundle); sets sslmode=verify-full unless the URL names one"),
     ("cache.url", "memory", "memory (in-process), redis://HOST:PORT, or rediss://HOST:PORT for TLS (ElastiCache in-transit encryption)"),
     ("cache.ca_file", "", "PEM bundle the rediss:// server certificate must chain to (default: the system's roots)"),

@@ -16,10 +16,12 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 pub use keys::SETTINGS;
+pub use show::{example_toml, redact, redact_text};
 pub use types::*;
 
 mod keys;
 mod parse;
+mod show;
 mod types;
 
 use parse::{boolean, database, http_url, merge_toml, name, number, optional_file, path, production_origin, set};
@@ -31,8 +33,9 @@ pub struct ConfigError {
     pub message: String,
 }
 
+/// A configuration error; a URL's password in the message is masked.
 fn err(key: &str, message: impl Into<String>) -> ConfigError {
-    ConfigError { key: key.to_string(), message: message.into() }
+    ConfigError { key: key.to_string(), message: show::redact_text(&message.into()) }
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -52,6 +55,7 @@ pub struct Settings {
     pub failover: FailoverConfig,
     pub accounts: AccountsConfig,
     pub database: DatabaseConfig,
+    pub migrate_on_start: bool,
     pub cache: CacheConfig,
     pub queue: QueueConfig,
     pub catalog: CatalogConfig,
@@ -67,51 +71,66 @@ pub type RawSettings = BTreeMap<String, String>;
 impl Settings {
     /// Defaults, then `APP_CONFIG` file, then `APP_*` environment variables.
     pub fn load() -> Result<Self, ConfigError> {
-        let file = std::env::var("APP_CONFIG").unwrap_or_else(|_| "storefront.toml".into());
-        let file_text = match std::fs::read_to_string(&file) {
-            Ok(t) => Some(t),
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => None,
-            Err(e) => return Err(err("APP_CONFIG", format!("cannot read {file}: {e}"))),
-        };
-        Self::from_sources(file_text.as_deref(), std::env::vars())
+        Self::from_sources(config_file()?.as_deref(), std::env::vars())
     }
 
     pub fn from_sources(
         file: Option<&str>,
         env: impl IntoIterator<Item = (String, String)>,
     ) -> Result<Self, ConfigError> {
-        let mut raw: RawSettings = SETTINGS.iter().map(|(k, v, _)| (k.to_string(), v.to_string())).collect();
-        if let Some(text) = file {
-            merge_toml(&mut raw, text)?;
-        }
-        let mut ignored = Vec::new();
-        for (k, v) in env {
-            let Some(rest) = k.strip_prefix("APP_") else {
-                continue;
-            };
-            if rest == "CONFIG" {
-                continue;
-            }
-            let key = rest.to_ascii_lowercase().replacen("__", ".", 1);
-            let section = key.split_once('.').map(|(s, _)| s);
-            if !section.is_some_and(|s| SETTINGS.iter().any(|(k, _, _)| k.split_once('.').is_some_and(|(o, _)| o == s)))
-            {
-                ignored.push(k);
-                continue;
-            }
-            set(&mut raw, &key, v, &k)?;
-        }
-        let given = |k: &str| raw.contains_key(&format!("{}{k}", parse::GIVEN));
-        if raw.get("server.profile").map(String::as_str) == Some("production") && !given("server.seed_products") {
-            // Demo products only where someone asked for them.
-            raw.insert("server.seed_products".into(), "0".into());
-        }
+        let (raw, ignored) = raw_sources(file, env)?;
         let mut settings = Self::from_raw(&raw)?;
-        ignored.sort();
         settings.ignored_env = ignored;
         Ok(settings)
     }
+}
 
+/// The text of the file named by `APP_CONFIG` (default `storefront.toml`), if it exists.
+pub fn config_file() -> Result<Option<String>, ConfigError> {
+    let file = std::env::var("APP_CONFIG").unwrap_or_else(|_| "storefront.toml".into());
+    match std::fs::read_to_string(&file) {
+        Ok(t) => Ok(Some(t)),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(err("APP_CONFIG", format!("cannot read {file}: {e}"))),
+    }
+}
+
+/// Every key's effective text (defaults, then the file, then `APP_*`), and
+/// the `APP_*` variables that were not ours.
+fn raw_sources(
+    file: Option<&str>,
+    env: impl IntoIterator<Item = (String, String)>,
+) -> Result<(RawSettings, Vec<String>), ConfigError> {
+    let mut raw: RawSettings = SETTINGS.iter().map(|(k, v, _)| (k.to_string(), v.to_string())).collect();
+    if let Some(text) = file {
+        merge_toml(&mut raw, text)?;
+    }
+    let mut ignored = Vec::new();
+    for (k, v) in env {
+        let Some(rest) = k.strip_prefix("APP_") else {
+            continue;
+        };
+        if rest == "CONFIG" {
+            continue;
+        }
+        let key = rest.to_ascii_lowercase().replacen("__", ".", 1);
+        let section = key.split_once('.').map(|(s, _)| s);
+        if !section.is_some_and(|s| SETTINGS.iter().any(|(k, _, _)| k.split_once('.').is_some_and(|(o, _)| o == s))) {
+            ignored.push(k);
+            continue;
+        }
+        set(&mut raw, &key, v, &k)?;
+    }
+    let given = |k: &str| raw.contains_key(&format!("{}{k}", parse::GIVEN));
+    if raw.get("server.profile").map(String::as_str) == Some("production") && !given("server.seed_products") {
+        // Demo products only where someone asked for them.
+        raw.insert("server.seed_products".into(), "0".into());
+    }
+    ignored.sort();
+    Ok((raw, ignored))
+}
+
+impl Settings {
     pub fn from_raw(raw: &RawSettings) -> Result<Self, ConfigError> {
         let get = |k: &str| raw.get(k).map(String::as_str).unwrap_or("");
         let queue_backend = match get("queue.kind") {
@@ -224,6 +243,7 @@ impl Settings {
                     as usize,
             },
             database: database(get("database.url"), get("database.ca_file"))?,
+            migrate_on_start: boolean("database.migrate_on_start", get("database.migrate_on_start"))?,
             cache: match get("cache.url") {
                 "memory" if get("cache.ca_file").is_empty() => CacheConfig::Memory,
                 "memory" => return Err(err("cache.ca_file", "only a rediss:// cache.url uses TLS")),
@@ -329,94 +349,4 @@ impl Settings {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
-        pairs.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
-    }
-
-    #[test]
-    fn defaults_choose_every_embedded_adapter() {
-        let s = Settings::from_sources(None, env(&[])).unwrap();
-        assert_eq!(s.cache, CacheConfig::Memory);
-        assert!(matches!(s.database, DatabaseConfig::Sqlite { .. }));
-        assert!(matches!(s.queue.backend, QueueBackend::Local { .. }));
-        assert!(!s.uses_aws());
-    }
-
-    #[test]
-    fn environment_overrides_the_file() {
-        let file = "[cache]\nurl = \"redis://a:1\"\n[queue]\nmax_receives = 3\n";
-        let s = Settings::from_sources(Some(file), env(&[("APP_CACHE__URL", "redis://b:2")])).unwrap();
-        assert_eq!(s.cache, CacheConfig::Redis { url: "redis://b:2".into(), ca_file: None });
-        assert_eq!(s.queue.max_receives, 3);
-    }
-
-    #[test]
-    fn a_bad_value_names_the_setting() {
-        let e = Settings::from_sources(None, env(&[("APP_CACHE__URL", "memcached://x")])).unwrap_err();
-        assert_eq!(e.key, "cache.url");
-        let e = Settings::from_sources(Some("[queue]\nmax_receives = 0\n"), env(&[])).unwrap_err();
-        assert_eq!(e.key, "queue.max_receives");
-        let e = Settings::from_sources(None, env(&[("APP_SERVER__ADDR", "nope")])).unwrap_err();
-        assert_eq!(e.key, "server.addr");
-    }
-
-    #[test]
-    fn a_ca_bundle_is_taken_only_for_a_tls_capable_url_and_only_if_it_exists() {
-        let here = env!("CARGO_MANIFEST_DIR").to_string() + "/Cargo.toml";
-        let pg = env(&[("APP_DATABASE__URL", "postgres://db/x"), ("APP_DATABASE__CA_FILE", &here)]);
-        let s = Settings::from_sources(None, pg).unwrap();
-        assert_eq!(
-            s.database,
-            DatabaseConfig::Postgres { url: "postgres://db/x".into(), ca_file: Some(here.clone().into()) }
-        );
-        let e = Settings::from_sources(None, env(&[("APP_DATABASE__CA_FILE", &here)])).unwrap_err();
-        assert_eq!(e.key, "database.ca_file", "sqlite has no TLS");
-        let missing = env(&[("APP_CACHE__URL", "rediss://c:6379"), ("APP_CACHE__CA_FILE", "/no/such/ca.pem")]);
-        assert_eq!(Settings::from_sources(None, missing).unwrap_err().key, "cache.ca_file");
-        let e = Settings::from_sources(None, env(&[("APP_CACHE__CA_FILE", &here)])).unwrap_err();
-        assert_eq!(e.key, "cache.ca_file", "the in-process cache has no TLS");
-    }
-
-    #[test]
-    fn production_refuses_a_loopback_or_plain_http_origin_and_seeds_nothing_unless_asked() {
-        let prod = |extra: &[(&str, &str)]| {
-            let mut v = vec![
-                ("APP_SERVER__PROFILE", "production"),
-                ("APP_SERVER__PUBLIC_URL", "https://shop.example.com"),
-                ("APP_SERVER__OPS_ADDR", "10.0.0.5:9090"),
-            ];
-            v.extend_from_slice(extra);
-            Settings::from_sources(None, env(&v))
-        };
-        let s = prod(&[]).unwrap();
-        assert_eq!((s.profile, s.seed_products), (Profile::Production, 0));
-        assert_eq!(prod(&[("APP_SERVER__SEED_PRODUCTS", "300")]).unwrap().seed_products, 300, "asked for");
-        for bad in ["http://shop.example.com", "https://127.0.0.1:3000", "https://localhost", "https://[::1]:3000"] {
-            let e = prod(&[("APP_SERVER__PUBLIC_URL", bad)]).unwrap_err();
-            assert_eq!(e.key, "server.public_url", "{bad}");
-        }
-        assert_eq!(
-            prod(&[("APP_SERVER__OPS_ADDR", "")]).unwrap_err().key,
-            "server.ops_addr",
-            "metrics off the public port"
-        );
-        let dev = Settings::from_sources(None, env(&[])).unwrap();
-        assert_eq!((dev.profile, dev.seed_products, dev.ops_addr), (Profile::Development, 300, None));
-    }
-
-    #[test]
-    fn app_variables_outside_our_sections_are_someone_elses_and_only_listed() {
-        let s = Settings::from_sources(None, env(&[("APP_NAME", "shop"), ("APP_BUILD__SHA", "abc")])).unwrap();
-        assert_eq!(s.ignored_env, ["APP_BUILD__SHA", "APP_NAME"]);
-    }
-
-    #[test]
-    fn an_unknown_key_is_refused() {
-        let e = Settings::from_sources(None, env(&[("APP_CACHE__URLL", "memory")])).unwrap_err();
-        assert_eq!(e.key, "APP_CACHE__URLL");
-        assert!(Settings::from_sources(Some("[nope]\nx = 1\n"), env(&[])).is_err());
-    }
-}
+mod tests;

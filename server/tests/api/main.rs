@@ -5,6 +5,7 @@
 
 mod accounts;
 mod admin;
+mod admin_ops;
 mod catalog_pages;
 mod edge;
 mod failover;
