@@ -26,18 +26,6 @@ impl PortError {
         Self::Invalid(format!("{table} row {id}: unknown {column} {value:?}"))
     }
 
-    /// A stored value typed on the way out (an id, a SKU, an e-mail): one
-    /// that does not parse is an error naming the table and column, never
-    /// used as it is.
-    pub fn stored<T>(table: &str, column: &str, value: String) -> Result<T, Self>
-    where
-        T: TryFrom<String>,
-        T::Error: std::fmt::Display,
-    {
-        let shown = format!("{value:?}");
-        T::try_from(value).map_err(|e| Self::Invalid(format!("{table}: stored {column} {shown} is not valid: {e}")))
-    }
-
     pub fn is_transient(&self) -> bool {
         matches!(self, Self::Unavailable { .. })
     }

@@ -269,7 +269,7 @@ async fn failover_cmd(settings: Settings, cmd: Failover) -> Result<(), String> {
     let prefix = settings.failover.prefix.clone();
     match cmd {
         Failover::Prerender(out) => {
-            let r = prerender::prerender(state, &out, &schedule::utc_stamp(schedule::now_secs())).await?;
+            let r = prerender::prerender(state, &out, &schedule::utc_stamp(ports::clock::now())).await?;
             println!(
                 "prerendered {} pages and {} assets ({} bytes) into {} in {:.1} s",
                 r.pages,
@@ -289,8 +289,7 @@ async fn failover_cmd(settings: Settings, cmd: Failover) -> Result<(), String> {
         Failover::Both(out) => {
             println!(
                 "{}",
-                schedule::run_once(&state, &settings.failover, &out, &schedule::utc_stamp(schedule::now_secs()))
-                    .await?
+                schedule::run_once(&state, &settings.failover, &out, &schedule::utc_stamp(ports::clock::now())).await?
             );
         }
         Failover::Fetch(to) => {

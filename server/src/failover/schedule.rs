@@ -6,15 +6,10 @@
 use super::{prerender, publish};
 use app::state::AppState;
 use ports::config::FailoverConfig;
-use std::time::{SystemTime, UNIX_EPOCH};
 
 /// "2026-11-22 14:05 UTC" for Unix seconds.
 pub fn utc_stamp(secs: i64) -> String {
     format!("{} UTC", app::format::when(secs))
-}
-
-pub fn now_secs() -> i64 {
-    SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs() as i64).unwrap_or(0)
 }
 
 /// Prerender into `out` and publish; returns a one-line summary (also
@@ -29,7 +24,7 @@ pub async fn run_once(
     let p = prerender::prerender(state.clone(), out, as_of).await?;
     let r = publish::publish(&*state.services.objects, out, &cfg.prefix).await?;
     let summary = serde_json::json!({
-        "finished_at": utc_stamp(now_secs()),
+        "finished_at": utc_stamp(ports::clock::now()),
         "prices_as_of": as_of,
         "pages": p.pages,
         "assets": p.assets,

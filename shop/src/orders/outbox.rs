@@ -10,13 +10,12 @@ use super::repo::now;
 use domain::OrderId;
 use ports::database::Database;
 use ports::queue::{Outgoing, Queue};
-use ports::{PortError, PortResult};
-use sqlx::any::AnyRow;
-use sqlx::Row;
+use ports::PortResult;
 use std::sync::Arc;
 
-/// One accepted checkout.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// One accepted checkout: a `checkouts` row, read by column name (the
+/// order id is parsed on the way out).
+#[derive(Debug, Clone, PartialEq, Eq, sqlx::FromRow)]
 pub struct Accepted {
     pub order_id: OrderId,
     pub cart_id: String,
@@ -50,24 +49,6 @@ pub const SALE: &str = "sale";
 
 const COLUMNS: &str = "order_id, cart_id, cart_claim, fingerprint, queue, group_id, body, payment_auth, total_minor, currency, request_id, sent_at, created_at";
 
-fn row(r: &AnyRow) -> PortResult<Accepted> {
-    Ok(Accepted {
-        order_id: PortError::stored("checkouts", "order_id", r.get("order_id"))?,
-        cart_id: r.get("cart_id"),
-        cart_claim: r.get("cart_claim"),
-        fingerprint: r.get("fingerprint"),
-        queue: r.get("queue"),
-        group_id: r.get("group_id"),
-        body: r.get("body"),
-        payment_auth: r.get("payment_auth"),
-        total_minor: r.get("total_minor"),
-        currency: r.get("currency"),
-        request_id: r.get("request_id"),
-        sent_at: r.get("sent_at"),
-        created_at: r.get("created_at"),
-    })
-}
-
 /// A checkout's own send gets this long before the relay sends its record
 /// again: shorter, and a slow queue gets most messages twice (harmless, the
 /// worker is idempotent, but it doubles the load when the queue is slowest).
@@ -95,12 +76,11 @@ impl Outbox {
 
     /// The record whose unique `column` (a name from this file) is `value`.
     async fn one(&self, column: &'static str, value: &str) -> PortResult<Option<Accepted>> {
-        let r = sqlx::query(&format!("SELECT {COLUMNS} FROM checkouts WHERE {column} = $1"))
+        sqlx::query_as(&format!("SELECT {COLUMNS} FROM checkouts WHERE {column} = $1"))
             .bind(value)
             .fetch_optional(self.db.pool())
             .await
-            .map_err(self.db.err())?;
-        r.as_ref().map(row).transpose()
+            .map_err(self.db.err())
     }
 
     /// Write the accepted record (which is also the message to send) in one
@@ -167,15 +147,14 @@ impl Outbox {
 
     /// Accepted orders not yet sent, created before `before` (Unix seconds), oldest first.
     pub async fn unsent(&self, before: i64, limit: i64) -> PortResult<Vec<Accepted>> {
-        let rows = sqlx::query(&format!(
+        sqlx::query_as(&format!(
             "SELECT {COLUMNS} FROM checkouts WHERE sent_at IS NULL AND created_at <= $1 ORDER BY created_at LIMIT $2"
         ))
         .bind(before)
         .bind(limit)
         .fetch_all(self.db.pool())
         .await
-        .map_err(self.db.err())?;
-        rows.iter().map(row).collect()
+        .map_err(self.db.err())
     }
 
     /// Send what is unsent and older than `min_age_secs` (the checkout
@@ -195,7 +174,7 @@ impl Outbox {
     /// (none at all, or still `reserved`), oldest first.
     pub async fn unsettled(&self, before: i64, limit: i64) -> PortResult<Vec<Accepted>> {
         let cols = COLUMNS.split(", ").map(|c| format!("c.{c}")).collect::<Vec<_>>().join(", ");
-        let rows = sqlx::query(&format!(
+        sqlx::query_as(&format!(
             "SELECT {cols} FROM checkouts c LEFT JOIN orders o ON o.id = c.order_id
              WHERE c.created_at < $1 AND (o.id IS NULL OR o.status = 'reserved') ORDER BY c.created_at LIMIT $2"
         ))
@@ -203,8 +182,7 @@ impl Outbox {
         .bind(limit)
         .fetch_all(self.db.pool())
         .await
-        .map_err(self.db.err())?;
-        rows.iter().map(row).collect()
+        .map_err(self.db.err())
     }
 
     /// The accepted record that owns a payment authorization, if any.
