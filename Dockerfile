@@ -34,9 +34,9 @@ ENV LEPTOS_OUTPUT_NAME=storefront \
     LEPTOS_SITE_PKG_DIR=pkg \
     LEPTOS_HASH_FILES=true \
     LEPTOS_ENV=PROD \
-    APP_SERVER__ADDR=0.0.0.0:3000 \
+    STOREFRONT_SERVER__ADDR=0.0.0.0:3000 \
     RUST_LOG=info \
-    APP_SERVER__JSON_LOGS=true
+    STOREFRONT_SERVER__JSON_LOGS=true
 USER storefront
 EXPOSE 3000
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 CMD curl -fsS http://127.0.0.1:3000/healthz || exit 1

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests need, skipping whatever is present: Chromium,
-# the Playwright packages (no browser download), moto server in a venv,
+# the Playwright packages (no browser download), moto server and the SMTP
+# sink in a venv,
 # PostgreSQL and Redis when they are not running already.
 source "$(dirname "$0")/common.sh"
 
@@ -21,10 +22,10 @@ if [ ! -d end2end/node_modules/@playwright/test ]; then
 fi
 
 VENV="$TOOLS/venv"
-if [ ! -x "$VENV/bin/moto_server" ] || ! "$VENV/bin/python" -c 'import brotli' 2>/dev/null; then
-  log "installing moto server and brotli in $VENV"
+if [ ! -x "$VENV/bin/moto_server" ] || ! "$VENV/bin/python" -c 'import brotli, aiosmtpd' 2>/dev/null; then
+  log "installing moto server, brotli and the aiosmtpd SMTP sink in $VENV"
   python3 -m venv "$VENV"
-  "$VENV/bin/pip" install -q 'moto[server]==5.*' brotli
+  "$VENV/bin/pip" install -q 'moto[server]==5.*' brotli 'aiosmtpd==1.4.*'
 fi
 
 if ! (exec 3<>/dev/tcp/127.0.0.1/5432) 2>/dev/null; then

@@ -30,6 +30,14 @@ export STOREFRONT_TEST_REDIS="${STOREFRONT_TEST_REDIS:-redis://127.0.0.1:6379}"
 export STOREFRONT_TEST_AWS="${STOREFRONT_TEST_AWS:-http://127.0.0.1:$MOTO_PORT}"
 # TLS to PostgreSQL and Redis (issue 14): its own services and CAs.
 source scripts/tls.sh
+# SMTP sinks with STARTTLS and SMTPS for the mail conformance suite (issue 14).
+source scripts/smtp.sh
+log "infrastructure code: cfn-lint and checkov offline, then the data stack deployed into moto's CloudFormation"
+bash scripts/iac.sh setup
+bash scripts/iac.sh check
+bash scripts/iac.sh deploy-moto "$STOREFRONT_TEST_AWS" "$CACHE/stack.env" --max-receives 2 --visibility-timeout 1
+# The settings generated from its outputs; the cloud suites run against it (adapters/tests/conformance/stack.rs).
+export STOREFRONT_TEST_STACK_ENV="$CACHE/stack.env"
 # Cloud conformance suites fail (rather than skip) when a service is missing.
 export STOREFRONT_REQUIRE_SERVICES=1
 
@@ -52,10 +60,10 @@ if port_open "$E2E_PORT"; then echo "port $E2E_PORT is already in use; set E2E_P
 export MERCHANT_EMAIL="merchant@example.com" MERCHANT_PASSWORD="merchant password $RANDOM$RANDOM"
 (cd "$E2E_DIR" && STOREFRONT_MERCHANT_PASSWORD="$MERCHANT_PASSWORD" "$CARGO_TARGET_DIR/release/server" create-merchant --email "$MERCHANT_EMAIL")
 # Objects (merchant image uploads, the published copy) go to S3 on moto, as in the cloud.
-S3_ENV=(APP_OBJECTS__KIND=s3 "APP_OBJECTS__BUCKET=e2e-$RANDOM$RANDOM" "APP_AWS__ENDPOINT_URL=$STOREFRONT_TEST_AWS" APP_AWS__CREATE_RESOURCES=true)
+S3_ENV=(STOREFRONT_OBJECTS__KIND=s3 "STOREFRONT_OBJECTS__BUCKET=e2e-$RANDOM$RANDOM" "STOREFRONT_AWS__ENDPOINT_URL=$STOREFRONT_TEST_AWS" STOREFRONT_AWS__CREATE_RESOURCES=true)
 (
   cd "$E2E_DIR"
-  exec env "${S3_ENV[@]}" APP_SERVER__ADDR="127.0.0.1:$E2E_PORT" APP_SERVER__SEED_PRODUCTS=120 APP_SERVER__SHUTDOWN_GRACE_SECS=1 \
+  exec env "${S3_ENV[@]}" STOREFRONT_SERVER__ADDR="127.0.0.1:$E2E_PORT" STOREFRONT_SERVER__SEED_PRODUCTS=120 STOREFRONT_SERVER__SHUTDOWN_GRACE_SECS=1 \
     "$CARGO_TARGET_DIR/release/server" serve
 ) >"$CACHE/e2e-server.log" 2>&1 &
 STARTED+=($!)
@@ -66,7 +74,7 @@ wait_port "$E2E_PORT"
 log "static failover: stop the server, publish the copy to S3 (moto), serve it statically"
 kill "${STARTED[-1]}" 2>/dev/null || true
 wait "${STARTED[-1]}" 2>/dev/null || true
-FAILOVER_ENV=("${S3_ENV[@]}" APP_SERVER__SEED_PRODUCTS=120)
+FAILOVER_ENV=("${S3_ENV[@]}" STOREFRONT_SERVER__SEED_PRODUCTS=120)
 (cd "$E2E_DIR" && env "${FAILOVER_ENV[@]}" "$CARGO_TARGET_DIR/release/server" failover --out "$E2E_DIR/copy") | tail -1
 (cd "$E2E_DIR" && env "${FAILOVER_ENV[@]}" "$CARGO_TARGET_DIR/release/server" failover-fetch --to "$E2E_DIR/fetched") | tail -1
 STATIC_PORT="${STATIC_PORT:-3190}"

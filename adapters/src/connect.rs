@@ -8,7 +8,7 @@ use crate::objects::{FolderStore, S3Store};
 use crate::payments::TestPayments;
 use crate::queue::{local, LocalQueue, SqsQueue};
 use ports::cache::Cache;
-use ports::config::{CacheConfig, CatalogConfig, ObjectsConfig, QueueBackend, Settings};
+use ports::config::{CacheConfig, CatalogConfig, MailTransport, ObjectsConfig, QueueBackend, Settings};
 use ports::database::Database;
 use ports::kv::Table;
 use ports::objects::ObjectStore;
@@ -98,9 +98,16 @@ pub async fn connect(s: &Settings) -> PortResult<Services> {
         (ObjectsConfig::S3 { .. }, None) => return Err(PortError::Invalid("S3 without AWS config".into())),
     };
 
-    let mailer: Arc<dyn crate::mail::Mailer> = match &s.accounts.mail {
-        ports::config::MailConfig::Folder { path } => Arc::new(crate::mail::FolderMailer::new(path)?),
-        ports::config::MailConfig::Log => Arc::new(crate::mail::LogMailer),
+    let mailer: Arc<dyn crate::mail::Mailer> = match (&s.mail.transport, &sdk) {
+        (MailTransport::Folder { path }, _) => Arc::new(crate::mail::FolderMailer::new(path)?),
+        (MailTransport::Log, _) => Arc::new(crate::mail::LogMailer),
+        (MailTransport::Smtp { host, port, tls, user, ca_file }, _) => {
+            Arc::new(crate::mail::SmtpMailer::new(host, *port, *tls, user.clone(), ca_file.as_deref(), &s.mail.from)?)
+        }
+        (MailTransport::Ses, Some(sdk)) => {
+            Arc::new(crate::mail::SesMailer::new(aws_sdk_sesv2::Client::new(sdk), &s.mail.from))
+        }
+        (MailTransport::Ses, None) => return Err(PortError::Invalid("SES without AWS config".into())),
     };
 
     let payments: Arc<dyn Payments> = Arc::new(TestPayments::new(db.clone()));

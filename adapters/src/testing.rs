@@ -48,13 +48,13 @@ pub async fn dynamo() -> Option<Arc<dyn Table>> {
     Some(Arc::new(t))
 }
 
-/// Settings for the embedded stack with its files in `dir`, as `APP_*` pairs.
+/// Settings for the embedded stack with its files in `dir`, as `STOREFRONT_*` pairs.
 pub fn embedded_env(dir: &std::path::Path) -> Vec<(String, String)> {
     let d = dir.display();
     vec![
-        ("APP_DATABASE__URL".to_string(), format!("sqlite://{d}/db.sqlite")),
-        ("APP_QUEUE__PATH".to_string(), format!("{d}/queue.db")),
-        ("APP_CATALOG__PATH".to_string(), format!("{d}/catalog.db")),
-        ("APP_OBJECTS__PATH".to_string(), format!("{d}/objects")),
+        ("STOREFRONT_DATABASE__URL".to_string(), format!("sqlite://{d}/db.sqlite")),
+        ("STOREFRONT_QUEUE__PATH".to_string(), format!("{d}/queue.db")),
+        ("STOREFRONT_CATALOG__PATH".to_string(), format!("{d}/catalog.db")),
+        ("STOREFRONT_OBJECTS__PATH".to_string(), format!("{d}/objects")),
     ]
 }

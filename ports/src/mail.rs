@@ -1,5 +1,12 @@
-//! Mail port: how account mails (password reset links) leave the shop.
-//! The adapters are in `adapters::mail`.
+//! Mail port: how the shop's mails (order confirmations, rejections,
+//! refunds, password resets, address checks) leave it. The adapters are in
+//! `adapters::mail`; what is sent and when is `shop::mail` (an outbox the
+//! relay drains, never a send inside a request).
+//!
+//! An adapter answers `PortError::Invalid` when the mail itself is refused
+//! (a malformed address, an unverified sender): sending it again would fail
+//! again. Anything else (the server is down, a timeout) is `Unavailable`
+//! and the relay tries again later.
 
 use crate::PortResult;
 use async_trait::async_trait;
@@ -9,7 +16,10 @@ use serde::{Deserialize, Serialize};
 pub struct Mail {
     pub to: String,
     pub subject: String,
-    pub body: String,
+    /// The plain-text body (every client can show it).
+    pub text: String,
+    /// The HTML body: the same content, escaped, for clients that render it.
+    pub html: String,
 }
 
 #[async_trait]

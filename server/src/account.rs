@@ -1,9 +1,10 @@
-//! Account form handlers (sign-up, sign-in, sign-out, password reset) and the
-//! session middleware that tells every route who is asking.
+//! Account form handlers (sign-up, sign-in, sign-out, password reset, the
+//! address check's link) and the session middleware that tells every route
+//! who is asking.
 
 use crate::forms::{back_with_errors, cookie, set_cookie, with_notice};
 use app::state::AppState;
-use axum::extract::{Request, State};
+use axum::extract::{Query, Request, State};
 use axum::http::HeaderMap;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -138,5 +139,15 @@ pub async fn reset(State(st): State<AppState>, Form(f): Fields) -> Response {
         }
         Err(AccountError::Port(e)) => unavailable(e),
         Err(e) => back_with_errors(&st, "/account/reset", f, BTreeMap::new(), Some(e.to_string())).await,
+    }
+}
+
+/// The link mailed at sign-up. A plain GET (opened from a mail client), so
+/// it is idempotent: a used or expired token only says so.
+pub async fn verify(State(st): State<AppState>, Query(q): Query<BTreeMap<String, String>>) -> Response {
+    match st.accounts.verify_email(&field(&q, "token")).await {
+        Ok(_) => with_notice("/account", "Your e-mail address is confirmed. Thank you."),
+        Err(AccountError::Port(e)) => unavailable(e),
+        Err(e) => with_notice("/account", &e.to_string()),
     }
 }

@@ -61,7 +61,7 @@ pub fn build_routers(state: AppState, separate_ops: bool) -> (Router, Router) {
         limit: edge.rate_limit,
         strict_limit: edge.strict_limit,
         window: edge.rate_window,
-        client_ip_header: edge.client_ip_header.clone(),
+        client_ip: crate::edge::ClientIp::new(edge.client_ip_header.clone(), edge.trusted_proxies.clone()),
         limited: metrics.rate_limited.clone(),
     };
     let pages = PageCache {
@@ -100,6 +100,7 @@ pub fn build_routers(state: AppState, separate_ops: bool) -> (Router, Router) {
         .route("/account/sign-out", post(crate::account::sign_out))
         .route("/account/forgot", post(crate::account::forgot))
         .route("/account/reset", post(crate::account::reset))
+        .route("/account/verify", get(crate::account::verify))
         .layer(RequestBodyLimitLayer::new(edge.max_body_bytes))
         .merge(crate::admin::routes().layer(RequestBodyLimitLayer::new(crate::admin::MAX_ADMIN_BODY)));
     let app_routes = Router::new()

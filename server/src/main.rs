@@ -8,7 +8,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 /// The storefront: web server, order worker and operator commands. Settings
-/// come from `storefront.toml` and `APP_*` variables (`server config-doc`).
+/// come from `storefront.toml` and `STOREFRONT_*` variables (`server config-doc`).
 #[derive(Parser)]
 #[command(name = "server", version)]
 struct Cli {
@@ -98,7 +98,7 @@ async fn main() -> ExitCode {
         Command::ConfigDoc => {
             println!("| setting | environment variable | default | meaning |\n|---|---|---|---|");
             for (k, d, m) in SETTINGS {
-                let env = format!("APP_{}", k.to_uppercase().replacen('.', "__", 1));
+                let env = format!("STOREFRONT_{}", k.to_uppercase().replacen('.', "__", 1));
                 println!("| `{k}` | `{env}` | `{d}` | {m} |");
             }
             ExitCode::SUCCESS
@@ -119,9 +119,6 @@ where
         }
     };
     server::telemetry::init(settings.json_logs);
-    if !settings.ignored_env.is_empty() {
-        tracing::warn!(variables = ?settings.ignored_env, "APP_* variables that name no section of ours were ignored");
-    }
     match f(settings).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -307,8 +304,7 @@ async fn create_merchant(settings: Settings, email: String) -> Result<(), String
         .map_err(|_| "set STOREFRONT_MERCHANT_PASSWORD to the new merchant's password".to_string())?;
     let services = adapters::connect(&settings).await.map_err(|e| format!("start-up: {e}"))?;
     let sessions = shop::accounts::Sessions::new(services.cache.clone(), settings.accounts.session_ttl);
-    let accounts =
-        shop::accounts::Accounts::new(services.db.clone(), sessions, services.mailer.clone(), &settings.public_url);
+    let accounts = shop::accounts::Accounts::new(services.db.clone(), sessions, &settings.public_url);
     let user = accounts.ensure_merchant(&email, &password).await.map_err(|e| match e {
         shop::accounts::AccountError::Invalid(fields) => {
             fields.iter().map(|(k, v)| format!("{k}: {v}")).collect::<Vec<_>>().join("; ")

@@ -22,8 +22,7 @@ pub async fn build_state(settings: &Settings, leptos_options: LeptosOptions) -> 
     .await
     .map_err(|e| format!("start-up: {e}"))?;
     let sessions = shop::accounts::Sessions::new(services.cache.clone(), settings.accounts.session_ttl);
-    let accounts =
-        shop::accounts::Accounts::new(services.db.clone(), sessions, services.mailer.clone(), &settings.public_url);
+    let accounts = shop::accounts::Accounts::new(services.db.clone(), sessions, &settings.public_url);
     let audit = shop::accounts::audit::AuditLog::new(services.db.clone());
     let recommendations = Arc::new(shop::recommend::Recommendations::new(
         &services,
@@ -54,9 +53,9 @@ pub fn spawn_worker(state: &AppState, stop: tokio::sync::watch::Receiver<bool>) 
     tokio::spawn(worker.supervise(queues, stop))
 }
 
-/// The outbox relay (every second) and, when enabled, the reconciler on its
-/// schedule: both run in every `serve` and `worker` process; the reconciler's
-/// lease lets one run at a time.
+/// The outbox relay (every second), the mail relay and, when enabled, the
+/// reconciler on its schedule: all run in every `serve` and `worker`
+/// process; leases keep two processes off one message, mail or run.
 pub fn spawn_order_jobs(
     state: &AppState,
     settings: &Settings,
@@ -64,11 +63,17 @@ pub fn spawn_order_jobs(
 ) -> Vec<tokio::task::JoinHandle<()>> {
     let mut jobs =
         vec![tokio::spawn(state.orders.outbox.clone().run_relay(std::time::Duration::from_secs(1), stop.clone()))];
+    jobs.push(tokio::spawn(mail_relay(state).run(std::time::Duration::from_secs(2), stop.clone())));
     if settings.reconcile.enabled {
         let reconciler = reconciler(state, settings);
         jobs.push(tokio::spawn(reconciler.schedule(settings.reconcile.interval, stop)));
     }
     jobs
+}
+
+pub fn mail_relay(state: &AppState) -> shop::jobs::mail_relay::MailRelay {
+    let outbox = shop::mail::outbox::MailOutbox::new(state.services.db.clone());
+    shop::jobs::mail_relay::MailRelay::new(outbox, state.services.mailer.clone(), &state.public_url)
 }
 
 pub fn reconciler(state: &AppState, settings: &Settings) -> shop::jobs::reconcile::Reconciler {

@@ -9,7 +9,7 @@ fn put(item: Item, condition: Condition) -> Write {
     Write::Put { item, condition }
 }
 
-async fn suite(t: &dyn Table) {
+pub(crate) async fn suite(t: &dyn Table) {
     let a = Item::new("P#1", "A").with("name", Value::S("mug".into())).with("stock", Value::N(3));
     t.transact(vec![put(a.clone(), Condition::NotExists)]).await.unwrap();
     assert_eq!(t.get("P#1", "A").await.unwrap(), Some(a.clone()), "an item reads back as written");

@@ -6,7 +6,7 @@ fn obj(body: &str, ct: &str) -> Object {
     Object { body: body.as_bytes().to_vec(), content_type: ct.into(), cache_control: Some("max-age=60".into()) }
 }
 
-async fn suite(s: &dyn ObjectStore) {
+pub(crate) async fn suite(s: &dyn ObjectStore) {
     s.put("site/index.html", obj("<h1>hi</h1>", "text/html")).await.unwrap();
     s.put("site/p/a.html", obj("a", "text/html")).await.unwrap();
     s.put("other/x.txt", obj("x", "text/plain")).await.unwrap();

@@ -3,13 +3,14 @@ use adapters::testing::{aws, temp_dir, unique};
 use std::sync::Arc;
 use std::time::Duration;
 
-const VIS: Duration = Duration::from_secs(1);
-const MAX_RECEIVES: u32 = 2;
+/// The visibility timeout and redrive count the suite expects of its queues.
+pub(crate) const VIS: Duration = Duration::from_secs(1);
+pub(crate) const MAX_RECEIVES: u32 = 2;
 
 /// A standard queue with a dead-letter queue, and a FIFO queue.
-struct Set {
-    pair: QueuePair,
-    fifo: Arc<dyn Queue>,
+pub(crate) struct Set {
+    pub(crate) pair: QueuePair,
+    pub(crate) fifo: Arc<dyn Queue>,
 }
 
 async fn local_set() -> Set {
@@ -39,7 +40,7 @@ async fn receive_one(q: &dyn Queue) -> Option<adapters::queue::Received> {
     q.receive(1, Duration::from_secs(2)).await.unwrap().into_iter().next()
 }
 
-async fn suite(s: Set) {
+pub(crate) async fn suite(s: Set) {
     let q = &*s.pair.main;
     // Round trip with attributes; deleted messages are gone.
     q.send(Outgoing::new("hello").attribute("request_id", "r-1")).await.unwrap();

@@ -1,30 +1,34 @@
 //! Typed configuration, loaded once at start-up.
 //!
 //! Sources, later ones winning: the defaults in [`SETTINGS`], the TOML file
-//! named by `APP_CONFIG` (default `storefront.toml`, optional), then
-//! environment variables `APP_<SECTION>__<KEY>` (e.g. `APP_CACHE__URL`).
+//! named by `STOREFRONT_CONFIG` (default `storefront.toml`, optional), then
+//! environment variables `STOREFRONT_<SECTION>__<KEY>` (e.g.
+//! `STOREFRONT_CACHE__URL`; see `env.rs` for which variables are ours).
 //! Every key is listed in [`SETTINGS`] with its default and meaning; the README
-//! table is printed from it (`server config-doc`). A bad value, an unknown key
-//! in the file, or an unknown key in a known section (`APP_CACHE__URLL`) stops
-//! start-up with a message that names the setting; other `APP_*` variables
-//! belong to someone else (the platform's `APP_NAME`, say) and are only
-//! listed in [`Settings::ignored_env`] for a warning. The `production` profile
-//! refuses what is only fit for a laptop.
+//! table is printed from it (`server config-doc`). A bad value or an unknown
+//! key, in the file or under the prefix, stops start-up with a message that
+//! names the setting. The `production` profile refuses what is only fit for
+//! a laptop.
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::time::Duration;
 
+pub use env::PREFIX as ENV_PREFIX;
 pub use keys::SETTINGS;
 pub use show::{example_toml, redact, redact_text};
 pub use types::*;
 
+mod env;
 mod keys;
+mod mail;
 mod parse;
 mod show;
 mod types;
 
-use parse::{boolean, database, http_url, merge_toml, name, number, optional_file, path, production_origin, set};
+use parse::{
+    boolean, database, http_url, merge_toml, name, number, optional_file, path, production_origin, proxies, set,
+};
 
 #[derive(Debug, thiserror::Error)]
 #[error("configuration error: {key}: {message}")]
@@ -41,8 +45,6 @@ fn err(key: &str, message: impl Into<String>) -> ConfigError {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Settings {
     pub profile: Profile,
-    /// `APP_*` variables that name no section of ours (logged at start-up).
-    pub ignored_env: Vec<String>,
     pub addr: SocketAddr,
     /// Where the operator's endpoints listen; `None`: on the public port.
     pub ops_addr: Option<SocketAddr>,
@@ -54,6 +56,7 @@ pub struct Settings {
     pub edge: EdgeConfig,
     pub failover: FailoverConfig,
     pub accounts: AccountsConfig,
+    pub mail: MailConfig,
     pub database: DatabaseConfig,
     pub migrate_on_start: bool,
     pub cache: CacheConfig,
@@ -69,7 +72,7 @@ pub struct Settings {
 pub type RawSettings = BTreeMap<String, String>;
 
 impl Settings {
-    /// Defaults, then `APP_CONFIG` file, then `APP_*` environment variables.
+    /// Defaults, then the `STOREFRONT_CONFIG` file, then `STOREFRONT_*` variables.
     pub fn load() -> Result<Self, ConfigError> {
         Self::from_sources(config_file()?.as_deref(), std::env::vars())
     }
@@ -78,56 +81,40 @@ impl Settings {
         file: Option<&str>,
         env: impl IntoIterator<Item = (String, String)>,
     ) -> Result<Self, ConfigError> {
-        let (raw, ignored) = raw_sources(file, env)?;
-        let mut settings = Self::from_raw(&raw)?;
-        settings.ignored_env = ignored;
-        Ok(settings)
+        Self::from_raw(&raw_sources(file, env)?)
     }
 }
 
-/// The text of the file named by `APP_CONFIG` (default `storefront.toml`), if it exists.
+/// The text of the file named by `STOREFRONT_CONFIG` (default `storefront.toml`), if it exists.
 pub fn config_file() -> Result<Option<String>, ConfigError> {
-    let file = std::env::var("APP_CONFIG").unwrap_or_else(|_| "storefront.toml".into());
+    let file = std::env::var("STOREFRONT_CONFIG").unwrap_or_else(|_| "storefront.toml".into());
     match std::fs::read_to_string(&file) {
         Ok(t) => Ok(Some(t)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(err("APP_CONFIG", format!("cannot read {file}: {e}"))),
+        Err(e) => Err(err("STOREFRONT_CONFIG", format!("cannot read {file}: {e}"))),
     }
 }
 
-/// Every key's effective text (defaults, then the file, then `APP_*`), and
-/// the `APP_*` variables that were not ours.
+/// Every key's effective text: defaults, then the file, then the variables.
 fn raw_sources(
     file: Option<&str>,
     env: impl IntoIterator<Item = (String, String)>,
-) -> Result<(RawSettings, Vec<String>), ConfigError> {
+) -> Result<RawSettings, ConfigError> {
     let mut raw: RawSettings = SETTINGS.iter().map(|(k, v, _)| (k.to_string(), v.to_string())).collect();
     if let Some(text) = file {
         merge_toml(&mut raw, text)?;
     }
-    let mut ignored = Vec::new();
     for (k, v) in env {
-        let Some(rest) = k.strip_prefix("APP_") else {
-            continue;
-        };
-        if rest == "CONFIG" {
-            continue;
+        if let Some(key) = env::setting_key(&k)? {
+            set(&mut raw, &key, v, &k)?;
         }
-        let key = rest.to_ascii_lowercase().replacen("__", ".", 1);
-        let section = key.split_once('.').map(|(s, _)| s);
-        if !section.is_some_and(|s| SETTINGS.iter().any(|(k, _, _)| k.split_once('.').is_some_and(|(o, _)| o == s))) {
-            ignored.push(k);
-            continue;
-        }
-        set(&mut raw, &key, v, &k)?;
     }
     let given = |k: &str| raw.contains_key(&format!("{}{k}", parse::GIVEN));
     if raw.get("server.profile").map(String::as_str) == Some("production") && !given("server.seed_products") {
         // Demo products only where someone asked for them.
         raw.insert("server.seed_products".into(), "0".into());
     }
-    ignored.sort();
-    Ok((raw, ignored))
+    Ok(raw)
 }
 
 impl Settings {
@@ -164,7 +151,6 @@ impl Settings {
         Ok(Settings {
             profile,
             ops_addr,
-            ignored_env: Vec::new(),
             addr: get("server.addr")
                 .parse()
                 .map_err(|_| err("server.addr", format!("expected HOST:PORT, got {:?}", get("server.addr"))))?,
@@ -206,12 +192,8 @@ impl Settings {
                     }
                 },
             },
+            mail: mail::parse(raw, profile)?,
             accounts: AccountsConfig {
-                mail: match get("accounts.mail") {
-                    "folder" => MailConfig::Folder { path: path(get("accounts.mail_path"), "accounts.mail_path")? },
-                    "log" => MailConfig::Log,
-                    other => return Err(err("accounts.mail", format!("expected folder or log, got {other:?}"))),
-                },
                 session_ttl: Duration::from_secs(
                     86_400 * number("accounts.session_days", get("accounts.session_days"), 1, 365)?,
                 ),
@@ -233,6 +215,7 @@ impl Settings {
                     h if h.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') => Some(h.to_ascii_lowercase()),
                     other => return Err(err("edge.client_ip_header", format!("not a header name: {other:?}"))),
                 },
+                trusted_proxies: proxies(get("edge.client_ip_header"), get("edge.trusted_proxies"))?,
                 page_cache: Duration::from_secs(number(
                     "edge.page_cache_secs",
                     get("edge.page_cache_secs"),
@@ -343,6 +326,7 @@ impl Settings {
     /// True when any port uses an AWS service.
     pub fn uses_aws(&self) -> bool {
         matches!(self.queue.backend, QueueBackend::Sqs { .. })
+            || self.mail.transport == MailTransport::Ses
             || matches!(self.catalog, CatalogConfig::DynamoDb { .. })
             || matches!(self.objects, ObjectsConfig::S3 { .. })
     }

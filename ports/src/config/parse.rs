@@ -18,7 +18,7 @@ pub(super) fn set(raw: &mut RawSettings, key: &str, value: String, source: &str)
 pub(super) const GIVEN: &str = "given:";
 
 pub(super) fn merge_toml(raw: &mut RawSettings, text: &str) -> Result<(), ConfigError> {
-    let doc: toml::Table = text.parse().map_err(|e| err("APP_CONFIG", format!("not valid TOML: {e}")))?;
+    let doc: toml::Table = text.parse().map_err(|e| err("STOREFRONT_CONFIG", format!("not valid TOML: {e}")))?;
     for (section, table) in doc {
         let toml::Value::Table(table) = table else {
             return Err(err(&section, "expected a [section] table"));
@@ -113,4 +113,31 @@ pub(super) fn optional_file(key: &str, v: &str) -> Result<Option<PathBuf>, Confi
         return Err(err(key, format!("no such file {v:?}")));
     }
     Ok(Some(p))
+}
+
+/// The load balancers' addresses: CIDRs or single addresses, separated by
+/// commas or spaces. A client-IP header without them would be believed from
+/// anyone, so setting the header requires them.
+pub(super) fn proxies(header: &str, v: &str) -> Result<Vec<ipnet::IpNet>, ConfigError> {
+    let key = "edge.trusted_proxies";
+    let mut nets = Vec::new();
+    for item in v.split([',', ' ']).map(str::trim).filter(|s| !s.is_empty()) {
+        let net = match item.parse::<ipnet::IpNet>() {
+            Ok(n) => n.trunc(),
+            Err(_) => match item.parse::<std::net::IpAddr>() {
+                Ok(ip) => ipnet::IpNet::from(ip),
+                Err(_) => {
+                    return Err(err(key, format!("expected an address or CIDR such as 10.0.0.0/16, got {item:?}")))
+                }
+            },
+        };
+        nets.push(net);
+    }
+    if !header.trim().is_empty() && nets.is_empty() {
+        return Err(err(
+            key,
+            "edge.client_ip_header is set: name the load balancers' addresses (e.g. 10.0.0.0/16), or anyone could choose their own IP",
+        ));
+    }
+    Ok(nets)
 }

@@ -80,14 +80,32 @@ pub struct FailoverConfig {
 }
 
 #[derive(Debug, Clone, PartialEq)]
-pub enum MailConfig {
+pub struct MailConfig {
+    pub transport: MailTransport,
+    /// The From header, as given (checked to hold an address).
+    pub from: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum MailTransport {
     Folder { path: PathBuf },
     Log,
+    Smtp { host: String, port: u16, tls: SmtpTls, user: Option<(String, String)>, ca_file: Option<PathBuf> },
+    Ses,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SmtpTls {
+    /// TLS from the first byte (smtps://, port 465).
+    Wrapper,
+    /// STARTTLS, refused if the server does not offer it (smtp://).
+    Required,
+    /// Plain text, for a local sink; refused in production.
+    None,
 }
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct AccountsConfig {
-    pub mail: MailConfig,
     pub session_ttl: Duration,
 }
 
@@ -97,6 +115,8 @@ pub struct EdgeConfig {
     pub rate_window: Duration,
     pub strict_limit: u64,
     pub client_ip_header: Option<String>,
+    /// Peers whose `client_ip_header` is believed (never empty when the header is set).
+    pub trusted_proxies: Vec<ipnet::IpNet>,
     pub page_cache: Duration,
     pub max_body_bytes: usize,
 }

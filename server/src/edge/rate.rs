@@ -5,7 +5,7 @@
 //! If the cache is down the rule fails open (and logs), so an outage of the
 //! counter store does not take the shop down.
 
-use super::client_ip;
+use super::{rate_subject, ClientIp};
 use axum::extract::{ConnectInfo, Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
@@ -22,7 +22,7 @@ pub struct RateRule {
     pub limit: u64,
     pub strict_limit: u64,
     pub window: Duration,
-    pub client_ip_header: Option<String>,
+    pub client_ip: ClientIp,
     pub limited: Arc<AtomicU64>,
 }
 
@@ -48,16 +48,17 @@ pub async fn rate_rule(State(rule): State<RateRule>, req: Request, next: Next) -
         return next.run(req).await;
     }
     let peer = req.extensions().get::<ConnectInfo<SocketAddr>>();
-    let Some(ip) = client_ip(req.headers(), peer, rule.client_ip_header.as_deref()) else {
+    let Some(ip) = rule.client_ip.of(req.headers(), peer) else {
         return next.run(req).await;
     };
+    let subject = rate_subject(ip);
     let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_secs()).unwrap_or(0);
     let w = rule.window.as_secs().max(1);
     let slot = now / w;
     let retry_after = (slot + 1) * w - now;
-    let mut checks = vec![(format!("rl:{w}:{slot}:{ip}"), rule.limit)];
+    let mut checks = vec![(format!("rl:{w}:{slot}:{subject}"), rule.limit)];
     if is_strict(req.method(), &path) {
-        checks.push((format!("rls:{w}:{slot}:{ip}"), rule.strict_limit));
+        checks.push((format!("rls:{w}:{slot}:{subject}"), rule.strict_limit));
     }
     for (key, limit) in checks {
         match rule.cache.incr(&key, rule.window + Duration::from_secs(5)).await {

@@ -102,15 +102,19 @@ async fn a_mailed_reset_link_sets_a_new_password_once() {
     let mail = email();
     let old_session = app.shopper(&mail).await;
 
+    let resets = || async {
+        server::startup::mail_relay(&app.state).step().await.unwrap();
+        FolderMailer::read_all(&dir).into_iter().filter(|m| m.subject.contains("Reset")).collect::<Vec<_>>()
+    };
     let r = app.form("/account/forgot", "", &[("email", "unknown@example.com")]).await;
     let same_answer = location(&r);
-    assert!(FolderMailer::read_all(&dir).is_empty(), "no mail for an unknown address");
+    assert!(resets().await.is_empty(), "no mail for an unknown address");
     let r = app.form("/account/forgot", "", &[("email", &mail)]).await;
     assert_eq!(location(&r), same_answer, "the answer does not reveal whether the account exists");
-    let mails = FolderMailer::read_all(&dir);
+    let mails = resets().await;
     assert_eq!(mails.len(), 1);
     assert_eq!(mails[0].to, mail);
-    let link = mails[0].body.lines().find(|l| l.contains("/account/reset?token=")).unwrap();
+    let link = mails[0].text.lines().find(|l| l.contains("/account/reset?token=")).unwrap();
     let token = link.split("token=").nth(1).unwrap().trim();
 
     let r = app.form("/account/reset", "", &[("token", token), ("password", "short")]).await;
@@ -118,7 +122,7 @@ async fn a_mailed_reset_link_sets_a_new_password_once() {
     let r = app.form("/account/reset", "", &[("token", token), ("password", "my new password")]).await;
     assert!(location(&r).starts_with("/account/sign-in?notice="));
     let r = app.form("/account/reset", "", &[("token", token), ("password", "a third password")]).await;
-    assert!(follow(&app, r, "").await.contains("invalid or has expired"), "a token works once");
+    assert!(follow(&app, r, "").await.contains("invalid, used or expired"), "a token works once");
 
     let old = app.form("/account/sign-in", "", &[("email", &mail), ("password", "a long enough password")]).await;
     assert!(session_cookie(&old).is_none(), "the old password no longer works");
@@ -154,4 +158,27 @@ async fn a_signed_in_shopper_sees_their_orders_and_nobody_elses() {
     let (_, theirs) = app.text_as("/account", &other).await;
     assert!(!theirs.contains(&id), "another shopper does not see it");
     assert!(theirs.contains("No orders yet"));
+}
+
+#[tokio::test]
+async fn the_address_check_mailed_at_sign_up_confirms_the_address_once() {
+    let app = spawn_app(&[]).await;
+    let dir = app._dir.join("mail");
+    let mail = email();
+    app.shopper(&mail).await;
+    let user = app.state.accounts.sign_in(&mail, "a long enough password").await.unwrap();
+    assert!(!app.state.accounts.email_verified(&user.id).await.unwrap());
+    server::startup::mail_relay(&app.state).step().await.unwrap();
+    let mails: Vec<_> = FolderMailer::read_all(&dir).into_iter().filter(|m| m.to == mail).collect();
+    assert_eq!(mails.len(), 1, "one mail at sign-up: {mails:?}");
+    let link = mails[0].text.lines().find(|l| l.contains("/account/verify?token=")).unwrap().trim();
+    let path = &link[link.find("/account/verify").unwrap()..];
+    let r = app.client.get(format!("{}{path}", app.url)).send().await.unwrap();
+    assert_eq!(r.status(), 303);
+    assert!(location(&r).contains("confirmed"), "{}", location(&r));
+    assert!(app.state.accounts.email_verified(&user.id).await.unwrap());
+    let again = app.client.get(format!("{}{path}", app.url)).send().await.unwrap();
+    assert!(location(&again).contains("invalid"), "a used link says so");
+    let junk = app.client.get(format!("{}/account/verify?token=%ZZ", app.url)).send().await.unwrap();
+    assert_eq!(junk.status(), 303, "junk is not an error page");
 }

@@ -14,11 +14,12 @@ async fn two_instances_sharing_redis_share_one_rate_count() {
     let Some(redis) = env_or_skip("STOREFRONT_TEST_REDIS") else { return };
     let cfg = || {
         vec![
-            ("APP_CACHE__URL", redis.clone()),
-            ("APP_EDGE__RATE_LIMIT", "10".to_string()),
-            ("APP_EDGE__RATE_WINDOW_SECS", "60".to_string()),
-            ("APP_EDGE__CLIENT_IP_HEADER", "x-forwarded-for".to_string()),
-            ("APP_SERVER__SEED_PRODUCTS", "5".to_string()),
+            ("STOREFRONT_CACHE__URL", redis.clone()),
+            ("STOREFRONT_EDGE__RATE_LIMIT", "10".to_string()),
+            ("STOREFRONT_EDGE__RATE_WINDOW_SECS", "60".to_string()),
+            ("STOREFRONT_EDGE__CLIENT_IP_HEADER", "x-forwarded-for".to_string()),
+            ("STOREFRONT_EDGE__TRUSTED_PROXIES", "127.0.0.1".to_string()),
+            ("STOREFRONT_SERVER__SEED_PRODUCTS", "5".to_string()),
         ]
     };
     let (a, b) = (spawn_app(&cfg()).await, spawn_app(&cfg()).await);
@@ -52,9 +53,12 @@ async fn two_instances_sharing_redis_share_one_rate_count() {
 
 #[tokio::test]
 async fn checkout_has_a_stricter_limit() {
-    let app =
-        spawn_app(&[("APP_EDGE__STRICT_LIMIT", "3".into()), ("APP_EDGE__CLIENT_IP_HEADER", "x-forwarded-for".into())])
-            .await;
+    let app = spawn_app(&[
+        ("STOREFRONT_EDGE__STRICT_LIMIT", "3".into()),
+        ("STOREFRONT_EDGE__CLIENT_IP_HEADER", "x-forwarded-for".into()),
+        ("STOREFRONT_EDGE__TRUSTED_PROXIES", "127.0.0.1".into()),
+    ])
+    .await;
     let ip = random_ip();
     let mut statuses = Vec::new();
     for _ in 0..5 {

@@ -85,8 +85,11 @@ fn arguments(r: &mut Rng, path: &str) -> Value {
 
 #[tokio::test]
 async fn no_server_function_input_gets_a_5xx() {
-    let app =
-        spawn_app(&[("APP_EDGE__RATE_LIMIT", "1000000".into()), ("APP_EDGE__STRICT_LIMIT", "1000000".into())]).await;
+    let app = spawn_app(&[
+        ("STOREFRONT_EDGE__RATE_LIMIT", "1000000".into()),
+        ("STOREFRONT_EDGE__STRICT_LIMIT", "1000000".into()),
+    ])
+    .await;
     let paths = [
         app::api::LoadHome::PATH,
         app::api::LoadNav::PATH,

@@ -20,18 +20,18 @@ async fn readyz_reports_every_embedded_dependency_up() {
 
 fn cloud(pg: &str, redis: &str, aws: &str, id: &str) -> Vec<(&'static str, String)> {
     vec![
-        ("APP_DATABASE__URL", pg.to_string()),
-        ("APP_CACHE__URL", redis.to_string()),
-        ("APP_QUEUE__KIND", "sqs".into()),
-        ("APP_QUEUE__ORDERS_URL", format!("{aws}/000000000000/orders-{id}")),
-        ("APP_QUEUE__DEAD_LETTER_URL", format!("{aws}/000000000000/dlq-{id}")),
-        ("APP_CATALOG__KIND", "dynamodb".into()),
-        ("APP_CATALOG__TABLE", format!("catalog-{id}")),
-        ("APP_OBJECTS__KIND", "s3".into()),
-        ("APP_OBJECTS__BUCKET", format!("assets-{id}")),
-        ("APP_AWS__ENDPOINT_URL", aws.to_string()),
-        ("APP_AWS__CREATE_RESOURCES", "true".into()),
-        ("APP_SERVER__SEED_PRODUCTS", "5".into()),
+        ("STOREFRONT_DATABASE__URL", pg.to_string()),
+        ("STOREFRONT_CACHE__URL", redis.to_string()),
+        ("STOREFRONT_QUEUE__KIND", "sqs".into()),
+        ("STOREFRONT_QUEUE__ORDERS_URL", format!("{aws}/000000000000/orders-{id}")),
+        ("STOREFRONT_QUEUE__DEAD_LETTER_URL", format!("{aws}/000000000000/dlq-{id}")),
+        ("STOREFRONT_CATALOG__KIND", "dynamodb".into()),
+        ("STOREFRONT_CATALOG__TABLE", format!("catalog-{id}")),
+        ("STOREFRONT_OBJECTS__KIND", "s3".into()),
+        ("STOREFRONT_OBJECTS__BUCKET", format!("assets-{id}")),
+        ("STOREFRONT_AWS__ENDPOINT_URL", aws.to_string()),
+        ("STOREFRONT_AWS__CREATE_RESOURCES", "true".into()),
+        ("STOREFRONT_SERVER__SEED_PRODUCTS", "5".into()),
     ]
 }
 
@@ -67,7 +67,7 @@ async fn readyz_reports_postgres_redis_sqs_dynamodb_and_s3_up_and_names_the_one_
 
     // The same configuration with Redis unreachable: 503 naming the cache.
     let mut down = cloud(&pg, "redis://127.0.0.1:1", &aws, &id);
-    down.retain(|(k, _)| *k != "APP_SERVER__SEED_PRODUCTS");
+    down.retain(|(k, _)| *k != "STOREFRONT_SERVER__SEED_PRODUCTS");
     let app = spawn_app(&down).await;
     let r = app.get("/readyz").await;
     assert_eq!(r.status(), 503);
@@ -82,10 +82,10 @@ async fn readyz_names_a_missing_dynamodb_table() {
     };
     let id = uuid::Uuid::new_v4().simple().to_string();
     let app = spawn_app(&[
-        ("APP_CATALOG__KIND", "dynamodb".into()),
-        ("APP_CATALOG__TABLE", format!("never-created-{id}")),
-        ("APP_AWS__ENDPOINT_URL", aws),
-        ("APP_SERVER__SEED_PRODUCTS", "0".into()),
+        ("STOREFRONT_CATALOG__KIND", "dynamodb".into()),
+        ("STOREFRONT_CATALOG__TABLE", format!("never-created-{id}")),
+        ("STOREFRONT_AWS__ENDPOINT_URL", aws),
+        ("STOREFRONT_SERVER__SEED_PRODUCTS", "0".into()),
     ])
     .await;
     let r = app.get("/readyz").await;

@@ -104,17 +104,17 @@ pub fn env_or_skip(var: &str) -> Option<String> {
     }
 }
 
-/// Embedded settings in a fresh folder, with `overrides` as `APP_*` variables.
+/// Embedded settings in a fresh folder, with `overrides` as `STOREFRONT_*` variables.
 pub fn settings(dir: &std::path::Path, overrides: &[(&str, String)]) -> Settings {
     let d = dir.display();
     let mut env: Vec<(String, String)> = vec![
-        ("APP_DATABASE__URL".into(), format!("sqlite://{d}/db.sqlite")),
-        ("APP_QUEUE__PATH".into(), format!("{d}/queue.db")),
-        ("APP_CATALOG__PATH".into(), format!("{d}/catalog.db")),
-        ("APP_OBJECTS__PATH".into(), format!("{d}/objects")),
-        ("APP_ACCOUNTS__MAIL_PATH".into(), format!("{d}/mail")),
-        ("APP_SERVER__SEED_PRODUCTS".into(), "60".into()),
-        ("APP_SERVER__RUN_WORKER".into(), "false".into()),
+        ("STOREFRONT_DATABASE__URL".into(), format!("sqlite://{d}/db.sqlite")),
+        ("STOREFRONT_QUEUE__PATH".into(), format!("{d}/queue.db")),
+        ("STOREFRONT_CATALOG__PATH".into(), format!("{d}/catalog.db")),
+        ("STOREFRONT_OBJECTS__PATH".into(), format!("{d}/objects")),
+        ("STOREFRONT_MAIL__PATH".into(), format!("{d}/mail")),
+        ("STOREFRONT_SERVER__SEED_PRODUCTS".into(), "60".into()),
+        ("STOREFRONT_SERVER__RUN_WORKER".into(), "false".into()),
     ];
     env.extend(overrides.iter().map(|(k, v)| (k.to_string(), v.clone())));
     Settings::from_sources(None, env).expect("valid test settings")

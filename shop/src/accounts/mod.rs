@@ -1,26 +1,29 @@
-//! Accounts: sign-up, sign-in, password reset by mailed token, roles.
-//! Passwords are argon2id hashes; sessions live in the cache port
-//! (`session.rs`); merchant actions go to the audit log (`audit.rs`).
+//! Accounts: sign-up (with an address check mailed), sign-in, password reset
+//! by mailed token, roles. Passwords are argon2id hashes; sessions live in
+//! the cache port (`session.rs`); merchant actions go to the audit log
+//! (`audit.rs`). Mails are written to the mail outbox in the same
+//! transaction as their token and sent by the relay, never in the request.
 
 pub mod audit;
 pub mod password;
 pub mod session;
 
 use crate::ids::hex;
+use crate::mail::{outbox::enqueue_account_mail, MailKind};
 use domain::account::{normalize_email, NewPassword, Role};
 use domain::UserId;
 use ports::clock::now;
 use ports::database::Database;
-use ports::mail::{Mail, Mailer};
 use ports::{PortError, PortResult};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
-use std::sync::Arc;
 
 pub use session::{SessionUser, Sessions};
 
 /// How long a password reset link works.
 pub const RESET_TTL_SECS: i64 = 3600;
+/// How long an address-check link works.
+pub const VERIFY_TTL_SECS: i64 = 7 * 86_400;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct User {
@@ -47,7 +50,7 @@ pub enum AccountError {
     Invalid(BTreeMap<String, String>),
     #[error("that email and password do not match an account")]
     BadCredentials,
-    #[error("this reset link is invalid or has expired; ask for a new one")]
+    #[error("this link is invalid, used or expired; ask for a new one")]
     BadToken,
     #[error(transparent)]
     Port(#[from] PortError),
@@ -80,7 +83,6 @@ fn invalid(field: &str, message: impl Into<String>) -> AccountError {
 pub struct Accounts {
     db: Database,
     pub sessions: Sessions,
-    mailer: Arc<dyn Mailer>,
     public_url: String,
 }
 
@@ -103,8 +105,8 @@ fn token_hash(token: &str) -> String {
 }
 
 impl Accounts {
-    pub fn new(db: Database, sessions: Sessions, mailer: Arc<dyn Mailer>, public_url: &str) -> Self {
-        Self { db, sessions, mailer, public_url: public_url.trim_end_matches('/').to_string() }
+    pub fn new(db: Database, sessions: Sessions, public_url: &str) -> Self {
+        Self { db, sessions, public_url: public_url.trim_end_matches('/').to_string() }
     }
 
     async fn find(&self, email: &str) -> PortResult<Option<(User, String)>> {
@@ -122,19 +124,23 @@ impl Accounts {
             UserId::parse(&uuid::Uuid::new_v4().simple().to_string()).map_err(|e| PortError::Invalid(e.to_string()))?;
         let user = User { id, email, role: Role::Shopper };
         let hash = hash_of(&password)?;
+        let err = self.db.err();
+        let mut tx = self.db.pool().begin().await.map_err(&err)?;
         let n = sqlx::query("INSERT INTO users (id, email, password_hash, role, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (email) DO NOTHING")
             .bind(&user.id)
             .bind(&user.email)
             .bind(hash)
             .bind(user.role.as_str())
             .bind(now())
-            .execute(self.db.pool())
+            .execute(&mut *tx)
             .await
-            .map_err(self.db.err())?
+            .map_err(&err)?
             .rows_affected();
         if n == 0 {
             return Err(invalid("email", "an account with this email exists; sign in or reset the password"));
         }
+        self.mail_token(&mut tx, MailKind::EmailVerification, &user).await.map_err(&err)?;
+        tx.commit().await.map_err(&err)?;
         Ok(user)
     }
 
@@ -175,20 +181,66 @@ impl Accounts {
             tracing::info!("password reset asked for an unknown email");
             return Ok(());
         };
+        let err = self.db.err();
+        let mut tx = self.db.pool().begin().await.map_err(&err)?;
+        self.mail_token(&mut tx, MailKind::PasswordReset, &user).await.map_err(&err)?;
+        tx.commit().await.map_err(&err)?;
+        Ok(())
+    }
+
+    /// Store a new token of `kind` for `user` (as its hash) and the mail
+    /// that carries it, inside `tx`.
+    async fn mail_token(&self, tx: &mut sqlx::AnyConnection, kind: MailKind, user: &User) -> Result<(), sqlx::Error> {
         let token = session::new_id();
-        sqlx::query("INSERT INTO password_resets (token_hash, user_id, expires_at) VALUES ($1, $2, $3)")
-            .bind(token_hash(&token))
-            .bind(&user.id)
-            .bind(now() + RESET_TTL_SECS)
-            .execute(self.db.pool())
+        let hash = token_hash(&token);
+        let (sql, ttl, path) = match kind {
+            MailKind::PasswordReset => (
+                "INSERT INTO password_resets (token_hash, user_id, expires_at) VALUES ($1, $2, $3)",
+                RESET_TTL_SECS,
+                "reset",
+            ),
+            _ => (
+                "INSERT INTO email_verifications (token_hash, user_id, expires_at) VALUES ($1, $2, $3)",
+                VERIFY_TTL_SECS,
+                "verify",
+            ),
+        };
+        sqlx::query(sql).bind(&hash).bind(&user.id).bind(now() + ttl).execute(&mut *tx).await?;
+        let link = format!("{}/account/{path}?token={token}", self.public_url);
+        enqueue_account_mail(tx, kind, &hash, &user.email, user.id.as_str(), &link).await
+    }
+
+    /// Spend an address-check token (once, before it expires): the
+    /// account's e-mail is now known to be its owner's.
+    pub async fn verify_email(&self, token: &str) -> Result<UserId, AccountError> {
+        let err = self.db.err();
+        let mut tx = self.db.pool().begin().await.map_err(&err)?;
+        let t = now();
+        let user_id: Option<UserId> = sqlx::query_scalar("UPDATE email_verifications SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1 RETURNING user_id")
+            .bind(t)
+            .bind(token_hash(token))
+            .fetch_optional(&mut *tx)
+            .await
+            .map_err(&err)?;
+        let Some(user_id) = user_id else { return Err(AccountError::BadToken) };
+        sqlx::query("UPDATE users SET email_verified_at = COALESCE(email_verified_at, $1) WHERE id = $2")
+            .bind(t)
+            .bind(&user_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(&err)?;
+        tx.commit().await.map_err(&err)?;
+        Ok(user_id)
+    }
+
+    /// Whether the account's e-mail has been confirmed by its owner.
+    pub async fn email_verified(&self, user_id: &UserId) -> PortResult<bool> {
+        let at: Option<Option<i64>> = sqlx::query_scalar("SELECT email_verified_at FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_optional(self.db.pool())
             .await
             .map_err(self.db.err())?;
-        let link = format!("{}/account/reset?token={token}", self.public_url);
-        let body = format!(
-            "Someone asked to reset the password of your Storefront account.\n\nSet a new password here (the link works once, for one hour):\n{link}\n\nIf it was not you, ignore this mail.\n"
-        );
-        self.mailer.send(Mail { to: user.email, subject: "Reset your Storefront password".into(), body }).await?;
-        Ok(())
+        Ok(matches!(at, Some(Some(_))))
     }
 
     /// Spend a reset token (once, before it expires) on a new password.

@@ -73,6 +73,7 @@ async fn insert_one(tx: &mut sqlx::AnyConnection, m: &OrderMessage, status: &Ord
                 .execute(&mut *tx)
                 .await?;
         }
+        crate::mail::outbox::enqueue_order_mail(tx, &m.order_id, status).await?;
     }
     Ok(inserted)
 }
@@ -156,6 +157,10 @@ impl OrderRepo {
             .await
             .map_err(&err)?
             .rows_affected();
+            if n == 1 {
+                // The shopper hears of the decision exactly when it is stored.
+                crate::mail::outbox::enqueue_order_mail(&mut tx, id, to).await.map_err(&err)?;
+            }
             moved.push(n == 1);
         }
         tx.commit().await.map_err(&err)?;

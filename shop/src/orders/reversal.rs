@@ -190,6 +190,7 @@ async fn run(
         .rows_affected()
             == 1;
         if moved {
+            crate::mail::outbox::enqueue_order_mail(&mut tx, id, &to).await.map_err(db.err())?;
             let action = if p.kind == Reversal::Cancel { "order.cancel" } else { "order.refund" };
             let before = serde_json::json!({ "status": "confirmed", "total": order.total.to_string() }).to_string();
             let after = serde_json::to_string(&to).unwrap_or_default();

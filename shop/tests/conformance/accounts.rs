@@ -10,10 +10,12 @@ use ports::config::DatabaseConfig;
 use ports::database::Database;
 use shop::accounts::session::SessionUser;
 use shop::accounts::{AccountError, Accounts, Sessions};
+use shop::jobs::mail_relay::MailRelay;
+use shop::mail::outbox::MailOutbox;
 use std::sync::Arc;
 use std::time::Duration;
 
-async fn setup(cloud: bool) -> Option<(Accounts, std::path::PathBuf, Database)> {
+async fn setup(cloud: bool) -> Option<(Accounts, std::path::PathBuf, Database, MailRelay)> {
     let dir = temp_dir();
     let (db, cache): (DatabaseConfig, Arc<dyn Cache>) = if cloud {
         let (pg, redis) = (service("STOREFRONT_TEST_POSTGRES")?, service("STOREFRONT_TEST_REDIS")?);
@@ -28,16 +30,34 @@ async fn setup(cloud: bool) -> Option<(Accounts, std::path::PathBuf, Database)> 
     db.migrate().await.unwrap();
     let mail = dir.join("mail");
     let mailer = Arc::new(FolderMailer::new(&mail).unwrap());
-    let accounts =
-        Accounts::new(db.clone(), Sessions::new(cache, Duration::from_secs(2)), mailer, "https://shop.test/");
-    Some((accounts, mail, db))
+    let accounts = Accounts::new(db.clone(), Sessions::new(cache, Duration::from_secs(2)), "https://shop.test/");
+    let relay = MailRelay::new(MailOutbox::new(db.clone()), mailer, "https://shop.test/");
+    Some((accounts, mail, db, relay))
+}
+
+/// The link in the one mail to `to` whose subject has `subject`, once the relay has run.
+async fn mailed_token(relay: &MailRelay, mail: &std::path::Path, to: &str, subject: &str) -> Option<String> {
+    relay.step().await.unwrap();
+    let mails: Vec<_> =
+        FolderMailer::read_all(mail).into_iter().filter(|m| m.to == to && m.subject.contains(subject)).collect();
+    assert!(mails.len() <= 1, "one mail per token: {mails:?}");
+    let m = mails.into_iter().next()?;
+    assert!(m.html.contains("token="), "the HTML body carries the link too");
+    Some(m.text.split("token=").nth(1).unwrap().split_whitespace().next().unwrap().to_string())
 }
 
 async fn accounts_keep_their_promises(cloud: bool) {
-    let Some((a, mail, _)) = setup(cloud).await else { return };
+    let Some((a, mail, _, relay)) = setup(cloud).await else { return };
     let email = format!("Ann.{}@Example.com", uuid::Uuid::new_v4().simple());
     let user = a.sign_up(&email, "correct horse battery").await.unwrap();
     assert_eq!(user.email, email.to_lowercase());
+
+    // The address check: mailed at sign-up, spent once.
+    assert!(!a.email_verified(&user.id).await.unwrap());
+    let check = mailed_token(&relay, &mail, &user.email, "Confirm").await.expect("an address check is mailed");
+    assert_eq!(a.verify_email(&check).await.unwrap(), user.id);
+    assert!(a.email_verified(&user.id).await.unwrap());
+    assert!(matches!(a.verify_email(&check).await, Err(AccountError::BadToken)), "a link works once");
     assert!(
         matches!(a.sign_up(&email.to_uppercase(), "another password").await, Err(AccountError::Invalid(f)) if f.contains_key("email"))
     );
@@ -65,12 +85,10 @@ async fn accounts_keep_their_promises(cloud: bool) {
     let before_reset = a.sessions.start(&user.session()).await.unwrap();
     assert!(a.sessions.get(&before_reset).await.unwrap().is_some());
     a.request_reset("unknown@example.com").await.unwrap();
-    assert!(FolderMailer::read_all(&mail).is_empty());
+    assert_eq!(mailed_token(&relay, &mail, "unknown@example.com", "Reset").await, None);
     a.request_reset(&email).await.unwrap();
-    let mails = FolderMailer::read_all(&mail);
-    assert_eq!(mails.len(), 1);
-    let token = mails[0].body.split("token=").nth(1).unwrap().split_whitespace().next().unwrap().to_string();
-    assert!(mails[0].body.contains("https://shop.test/account/reset?token="));
+    let token = mailed_token(&relay, &mail, &user.email, "Reset").await.expect("a reset link is mailed");
+    assert!(FolderMailer::read_all(&mail).iter().any(|m| m.text.contains("https://shop.test/account/reset?token=")));
     assert!(matches!(a.reset_password(&token, "short").await, Err(AccountError::Invalid(_))));
     a.reset_password(&token, "a brand new password").await.unwrap();
     assert!(a.sessions.get(&before_reset).await.unwrap().is_none(), "a reset signs the user out everywhere");
@@ -98,7 +116,7 @@ async fn accounts_postgres_redis() {
 
 /// A role this code does not know is an error naming the user, never "shopper".
 async fn an_unknown_stored_role_is_an_error_naming_the_user(cloud: bool) {
-    let Some((a, _, db)) = setup(cloud).await else { return };
+    let Some((a, _, db, _)) = setup(cloud).await else { return };
     let email = format!("role.{}@example.com", uuid::Uuid::new_v4().simple());
     let user = a.sign_up(&email, "correct horse battery").await.unwrap();
     sqlx::query("UPDATE users SET role = 'owner' WHERE id = $1").bind(&user.id).execute(db.pool()).await.unwrap();

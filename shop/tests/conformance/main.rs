@@ -28,6 +28,7 @@ mod accounts;
 mod cart;
 mod catalog;
 mod ops;
+mod order_mail;
 mod pipeline;
 mod pipeline_trust;
 mod recommend;

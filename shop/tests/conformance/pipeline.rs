@@ -26,24 +26,24 @@ pub(crate) async fn stack(cloud: bool) -> Option<Stack> {
     let dir = temp_dir();
     let mut env = adapters::testing::embedded_env(&dir);
     env.extend([
-        ("APP_QUEUE__VISIBILITY_TIMEOUT_SECS".to_string(), "1".to_string()),
+        ("STOREFRONT_QUEUE__VISIBILITY_TIMEOUT_SECS".to_string(), "1".to_string()),
         // The queue's own redrive is only a backstop (a message that keeps killing its worker).
-        ("APP_QUEUE__MAX_RECEIVES".to_string(), "50".to_string()),
+        ("STOREFRONT_QUEUE__MAX_RECEIVES".to_string(), "50".to_string()),
     ]);
     if cloud {
         let (pg, aws) = (service("STOREFRONT_TEST_POSTGRES")?, service("STOREFRONT_TEST_AWS")?);
         let db = fresh_postgres(&pg).await;
         let id = unique("t");
         env.extend([
-            ("APP_DATABASE__URL".to_string(), db),
-            ("APP_QUEUE__KIND".to_string(), "sqs".to_string()),
-            ("APP_QUEUE__ORDERS_URL".to_string(), format!("{aws}/000000000000/orders-{id}")),
-            ("APP_QUEUE__DEAD_LETTER_URL".to_string(), format!("{aws}/000000000000/dlq-{id}")),
-            ("APP_QUEUE__SALE_URL".to_string(), format!("{aws}/000000000000/sale-{id}.fifo")),
-            ("APP_CATALOG__KIND".to_string(), "dynamodb".to_string()),
-            ("APP_CATALOG__TABLE".to_string(), format!("catalog-{id}")),
-            ("APP_AWS__ENDPOINT_URL".to_string(), aws),
-            ("APP_AWS__CREATE_RESOURCES".to_string(), "true".to_string()),
+            ("STOREFRONT_DATABASE__URL".to_string(), db),
+            ("STOREFRONT_QUEUE__KIND".to_string(), "sqs".to_string()),
+            ("STOREFRONT_QUEUE__ORDERS_URL".to_string(), format!("{aws}/000000000000/orders-{id}")),
+            ("STOREFRONT_QUEUE__DEAD_LETTER_URL".to_string(), format!("{aws}/000000000000/dlq-{id}")),
+            ("STOREFRONT_QUEUE__SALE_URL".to_string(), format!("{aws}/000000000000/sale-{id}.fifo")),
+            ("STOREFRONT_CATALOG__KIND".to_string(), "dynamodb".to_string()),
+            ("STOREFRONT_CATALOG__TABLE".to_string(), format!("catalog-{id}")),
+            ("STOREFRONT_AWS__ENDPOINT_URL".to_string(), aws),
+            ("STOREFRONT_AWS__CREATE_RESOURCES".to_string(), "true".to_string()),
         ]);
     }
     let settings = Settings::from_sources(None, env).unwrap();

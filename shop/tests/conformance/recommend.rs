@@ -33,14 +33,14 @@ async fn stack(cloud: bool) -> Option<Stack> {
         let redis = service("STOREFRONT_TEST_REDIS")?;
         let aws = service("STOREFRONT_TEST_AWS")?;
         env.extend([
-            ("APP_DATABASE__URL".to_string(), fresh_postgres(&pg).await),
-            ("APP_CACHE__URL".to_string(), redis),
-            ("APP_CATALOG__KIND".to_string(), "dynamodb".to_string()),
-            ("APP_CATALOG__TABLE".to_string(), unique("reco")),
-            ("APP_OBJECTS__KIND".to_string(), "s3".to_string()),
-            ("APP_OBJECTS__BUCKET".to_string(), unique("reco")),
-            ("APP_AWS__ENDPOINT_URL".to_string(), aws),
-            ("APP_AWS__CREATE_RESOURCES".to_string(), "true".to_string()),
+            ("STOREFRONT_DATABASE__URL".to_string(), fresh_postgres(&pg).await),
+            ("STOREFRONT_CACHE__URL".to_string(), redis),
+            ("STOREFRONT_CATALOG__KIND".to_string(), "dynamodb".to_string()),
+            ("STOREFRONT_CATALOG__TABLE".to_string(), unique("reco")),
+            ("STOREFRONT_OBJECTS__KIND".to_string(), "s3".to_string()),
+            ("STOREFRONT_OBJECTS__BUCKET".to_string(), unique("reco")),
+            ("STOREFRONT_AWS__ENDPOINT_URL".to_string(), aws),
+            ("STOREFRONT_AWS__CREATE_RESOURCES".to_string(), "true".to_string()),
         ]);
     }
     let settings = Settings::from_sources(None, env).unwrap();

@@ -80,14 +80,14 @@ async fn catalog(products: u64, dur: Duration, concurrency: usize) -> Result<(),
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let d = dir.display();
     let env = vec![
-        ("APP_DATABASE__URL".to_string(), format!("sqlite://{d}/db.sqlite")),
-        ("APP_QUEUE__PATH".to_string(), format!("{d}/queue.db")),
-        ("APP_CATALOG__PATH".to_string(), format!("{d}/catalog.db")),
-        ("APP_OBJECTS__PATH".to_string(), format!("{d}/objects")),
-        ("APP_SERVER__SEED_PRODUCTS".to_string(), products.to_string()),
-        ("APP_SERVER__RUN_WORKER".to_string(), "false".to_string()),
+        ("STOREFRONT_DATABASE__URL".to_string(), format!("sqlite://{d}/db.sqlite")),
+        ("STOREFRONT_QUEUE__PATH".to_string(), format!("{d}/queue.db")),
+        ("STOREFRONT_CATALOG__PATH".to_string(), format!("{d}/catalog.db")),
+        ("STOREFRONT_OBJECTS__PATH".to_string(), format!("{d}/objects")),
+        ("STOREFRONT_SERVER__SEED_PRODUCTS".to_string(), products.to_string()),
+        ("STOREFRONT_SERVER__RUN_WORKER".to_string(), "false".to_string()),
         // One client IP sends everything here: lift the rate rule.
-        ("APP_EDGE__RATE_LIMIT".to_string(), "10000000".to_string()),
+        ("STOREFRONT_EDGE__RATE_LIMIT".to_string(), "10000000".to_string()),
     ];
     let seeded = std::time::Instant::now();
     let base = start(&env, 0).await?;
@@ -130,7 +130,7 @@ async fn catalog(products: u64, dur: Duration, concurrency: usize) -> Result<(),
 /// Serve the app on a loopback port with `env` and the page cache set to `page_cache_secs`.
 async fn start(env: &[(String, String)], page_cache_secs: u64) -> Result<String, String> {
     let mut env = env.to_vec();
-    env.push(("APP_EDGE__PAGE_CACHE_SECS".to_string(), page_cache_secs.to_string()));
+    env.push(("STOREFRONT_EDGE__PAGE_CACHE_SECS".to_string(), page_cache_secs.to_string()));
     let settings = ports::config::Settings::from_sources(None, env).map_err(|e| e.to_string())?;
     let options = LeptosOptions::builder().output_name("storefront").site_root("target/site").build();
     let state = server::startup::build_state(&settings, options).await?;

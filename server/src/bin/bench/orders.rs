@@ -39,23 +39,23 @@ pub async fn run(n: usize, database: Option<String>, aws: Option<String>) -> Res
     let d = dir.display();
     let db_url = database.clone().unwrap_or_else(|| format!("sqlite://{d}/db.sqlite"));
     let mut env = vec![
-        ("APP_DATABASE__URL".to_string(), db_url.clone()),
-        ("APP_QUEUE__PATH".to_string(), format!("{d}/queue.db")),
-        ("APP_CATALOG__PATH".to_string(), format!("{d}/catalog.db")),
-        ("APP_OBJECTS__PATH".to_string(), format!("{d}/objects")),
+        ("STOREFRONT_DATABASE__URL".to_string(), db_url.clone()),
+        ("STOREFRONT_QUEUE__PATH".to_string(), format!("{d}/queue.db")),
+        ("STOREFRONT_CATALOG__PATH".to_string(), format!("{d}/catalog.db")),
+        ("STOREFRONT_OBJECTS__PATH".to_string(), format!("{d}/objects")),
     ];
     if let Some(aws) = &aws {
         let id = uuid::Uuid::new_v4().simple().to_string();
         let q = |name: &str| format!("{aws}/000000000000/bench-{name}-{id}");
         env.extend([
-            ("APP_QUEUE__KIND".to_string(), "sqs".to_string()),
-            ("APP_QUEUE__ORDERS_URL".to_string(), q("orders")),
-            ("APP_QUEUE__DEAD_LETTER_URL".to_string(), q("dlq")),
-            ("APP_QUEUE__SALE_URL".to_string(), format!("{}.fifo", q("sale"))),
-            ("APP_CATALOG__KIND".to_string(), "dynamodb".to_string()),
-            ("APP_CATALOG__TABLE".to_string(), format!("bench-{id}")),
-            ("APP_AWS__ENDPOINT_URL".to_string(), aws.clone()),
-            ("APP_AWS__CREATE_RESOURCES".to_string(), "true".to_string()),
+            ("STOREFRONT_QUEUE__KIND".to_string(), "sqs".to_string()),
+            ("STOREFRONT_QUEUE__ORDERS_URL".to_string(), q("orders")),
+            ("STOREFRONT_QUEUE__DEAD_LETTER_URL".to_string(), q("dlq")),
+            ("STOREFRONT_QUEUE__SALE_URL".to_string(), format!("{}.fifo", q("sale"))),
+            ("STOREFRONT_CATALOG__KIND".to_string(), "dynamodb".to_string()),
+            ("STOREFRONT_CATALOG__TABLE".to_string(), format!("bench-{id}")),
+            ("STOREFRONT_AWS__ENDPOINT_URL".to_string(), aws.clone()),
+            ("STOREFRONT_AWS__CREATE_RESOURCES".to_string(), "true".to_string()),
         ]);
     }
     let settings = ports::config::Settings::from_sources(None, env).map_err(|e| e.to_string())?;

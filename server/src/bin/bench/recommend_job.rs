@@ -16,10 +16,10 @@ pub async fn run(sizes: &[usize], products: usize) -> Result<(), String> {
     std::fs::create_dir_all(&dir).map_err(|e| e.to_string())?;
     let d = dir.display();
     let env = vec![
-        ("APP_DATABASE__URL".to_string(), format!("sqlite://{d}/db.sqlite")),
-        ("APP_QUEUE__PATH".to_string(), format!("{d}/queue.db")),
-        ("APP_CATALOG__PATH".to_string(), format!("{d}/catalog.db")),
-        ("APP_OBJECTS__PATH".to_string(), format!("{d}/objects")),
+        ("STOREFRONT_DATABASE__URL".to_string(), format!("sqlite://{d}/db.sqlite")),
+        ("STOREFRONT_QUEUE__PATH".to_string(), format!("{d}/queue.db")),
+        ("STOREFRONT_CATALOG__PATH".to_string(), format!("{d}/catalog.db")),
+        ("STOREFRONT_OBJECTS__PATH".to_string(), format!("{d}/objects")),
     ];
     let settings = ports::config::Settings::from_sources(None, env).map_err(|e| e.to_string())?;
     let services = adapters::connect(&settings).await.map_err(|e| e.to_string())?;

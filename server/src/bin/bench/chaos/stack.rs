@@ -128,8 +128,9 @@ impl Stack {
         let mut env = self.env.clone();
         env.extend(extra.iter().map(|(k, v)| (k.to_string(), v.to_string())));
         let args: Vec<String> = args.iter().map(|s| s.to_string()).collect();
-        // Settings come from here only: none inherited from the caller's APP_* variables.
-        let inherited: Vec<String> = std::env::vars().map(|(k, _)| k).filter(|k| k.starts_with("APP_")).collect();
+        // Settings come from here only: none inherited from the caller's STOREFRONT_* variables.
+        let inherited: Vec<String> =
+            std::env::vars().map(|(k, _)| k).filter(|k| k.starts_with("STOREFRONT_")).collect();
         move || {
             let mut c = Command::new(&bin);
             for k in &inherited {
@@ -172,7 +173,7 @@ impl Stack {
         let mut workers = self.workers.lock().await;
         for i in 0..opts.workers {
             let name = format!("worker{}", i + 1);
-            let make = self.app(&[("APP_SERVER__SEED_PRODUCTS", "0")], &["worker"]);
+            let make = self.app(&[("STOREFRONT_SERVER__SEED_PRODUCTS", "0")], &["worker"]);
             workers.push(Supervised::start(&name, make, self.logs.join(format!("{name}.log")), Duration::from_secs(1)));
         }
         Ok(())

@@ -1,6 +1,13 @@
 //! Mail adapters. `FolderMailer` writes one JSON file per mail (local runs
 //! and tests read them); `LogMailer` writes a log line without the body
-//! (where no mail service is wired, the link must not end up in logs).
+//! (where no mail service is wired, the link must not end up in logs);
+//! `SmtpMailer` (lettre over rustls) and `SesMailer` (SES v2) send for real.
+
+mod ses;
+mod smtp;
+
+pub use ses::SesMailer;
+pub use smtp::SmtpMailer;
 
 use async_trait::async_trait;
 pub use ports::mail::{Mail, Mailer};
@@ -50,7 +57,7 @@ pub struct LogMailer;
 #[async_trait]
 impl Mailer for LogMailer {
     async fn send(&self, mail: Mail) -> PortResult<()> {
-        tracing::warn!(to = %mail.to, subject = %mail.subject, "mail not sent: accounts.mail = log");
+        tracing::warn!(to = %mail.to, subject = %mail.subject, "mail not sent: mail.kind = log");
         Ok(())
     }
     fn backend(&self) -> &'static str {

@@ -1,0 +1,301 @@
+//! What each mail says. A mail is written once as a [`Doc`] (paragraphs, an
+//! optional table of order lines, an optional button link) and rendered to
+//! both a plain-text and an HTML body, so the two never say different
+//! things. Everything from the shop's data is escaped in the HTML. Plain
+//! functions: no I/O, tested below.
+
+use super::MailKind;
+use domain::order::{Address, Email, OrderLine, OrderStatus, Shipping};
+use domain::{Money, OrderId};
+use ports::mail::Mail;
+
+/// An order as its mails need it.
+#[derive(Debug, Clone)]
+pub struct OrderFacts {
+    pub id: OrderId,
+    pub status: OrderStatus,
+    pub email: Email,
+    pub lines: Vec<OrderLine>,
+    pub subtotal: Money,
+    pub shipping: Shipping,
+    pub shipping_price: Money,
+    pub total: Money,
+    pub address: Address,
+}
+
+/// One mail's content, before it becomes text and HTML.
+#[derive(Debug, Clone, Default)]
+pub struct Doc {
+    pub subject: String,
+    pub paragraphs: Vec<String>,
+    /// (description, amount) rows, the last ones being the totals.
+    pub table: Vec<(String, String)>,
+    pub link: Option<(String, String)>,
+    pub after: Vec<String>,
+}
+
+const SHOP: &str = "Storefront";
+
+fn order_table(o: &OrderFacts) -> Vec<(String, String)> {
+    let mut rows: Vec<(String, String)> = o
+        .lines
+        .iter()
+        .map(|l| {
+            let amount = l.unit_price.times(l.quantity).map(|m| m.to_string()).unwrap_or_default();
+            (format!("{} × {} ({})", l.quantity, l.title, l.sku.as_str()), amount)
+        })
+        .collect();
+    rows.push(("Subtotal".into(), o.subtotal.to_string()));
+    rows.push((format!("Shipping ({})", o.shipping.label()), o.shipping_price.to_string()));
+    rows.push(("Total".into(), o.total.to_string()));
+    rows
+}
+
+fn address_lines(a: &Address) -> String {
+    [a.name.as_str(), a.line1.as_str(), a.line2.as_str(), &format!("{} {}", a.postal_code, a.city), a.country.as_str()]
+        .iter()
+        .map(|s| s.trim())
+        .filter(|s| !s.is_empty())
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The mail for an order that moved into `o.status`.
+pub fn order(kind: MailKind, o: &OrderFacts, public_url: &str) -> Doc {
+    let link = Some(("See your order".to_string(), format!("{public_url}/orders/{}", o.id.as_str())));
+    let reason = match &o.status {
+        OrderStatus::Rejected { reason } | OrderStatus::Cancelled { reason } if !reason.trim().is_empty() => {
+            Some(reason.trim().to_string())
+        }
+        _ => None,
+    };
+    match kind {
+        MailKind::OrderConfirmed => Doc {
+            subject: format!("Your {SHOP} order {} is confirmed", o.id.as_str()),
+            paragraphs: vec![
+                "Thank you for your order. We have your payment and the items are reserved for you.".into(),
+                format!("It ships to: {}.", address_lines(&o.address)),
+            ],
+            table: order_table(o),
+            link,
+            after: vec![],
+        },
+        MailKind::OrderRejected => Doc {
+            subject: format!("Your {SHOP} order {} could not be completed", o.id.as_str()),
+            paragraphs: vec![
+                format!(
+                    "We could not complete your order: {}.",
+                    reason.unwrap_or_else(|| "it could not be processed".into())
+                ),
+                format!("Nothing was charged: the hold of {} on your card has been released.", o.total),
+            ],
+            table: order_table(o),
+            link,
+            after: vec!["You are welcome to try again; your cart is where you left it.".into()],
+        },
+        MailKind::OrderCancelled => Doc {
+            subject: format!("Your {SHOP} order {} was cancelled", o.id.as_str()),
+            paragraphs: vec![
+                match reason {
+                    Some(r) => format!("Your order was cancelled: {r}."),
+                    None => "Your order was cancelled.".into(),
+                },
+                format!("{} has been refunded to your card; your bank may take a few days to show it.", o.total),
+            ],
+            table: order_table(o),
+            link,
+            after: vec![],
+        },
+        MailKind::OrderRefunded | MailKind::PasswordReset | MailKind::EmailVerification => Doc {
+            subject: format!("Your {SHOP} order {} was refunded", o.id.as_str()),
+            paragraphs: vec![format!(
+                "We refunded {} to your card; your bank may take a few days to show it.",
+                o.total
+            )],
+            table: order_table(o),
+            link,
+            after: vec![],
+        },
+    }
+}
+
+pub fn password_reset(link: &str) -> Doc {
+    Doc {
+        subject: format!("Reset your {SHOP} password"),
+        paragraphs: vec![format!("Someone asked to reset the password of your {SHOP} account.")],
+        table: vec![],
+        link: Some(("Set a new password".into(), link.to_string())),
+        after: vec![
+            "The link works once, for one hour.".into(),
+            "If it was not you, ignore this mail: your password stays as it is.".into(),
+        ],
+    }
+}
+
+pub fn email_verification(link: &str) -> Doc {
+    Doc {
+        subject: format!("Confirm your e-mail address for {SHOP}"),
+        paragraphs: vec![format!("Welcome to {SHOP}. Please confirm that this address is yours.")],
+        table: vec![],
+        link: Some(("Confirm my address".into(), link.to_string())),
+        after: vec![
+            "The link works for seven days.".into(),
+            "If you did not create an account, ignore this mail.".into(),
+        ],
+    }
+}
+
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+impl Doc {
+    pub fn text(&self) -> String {
+        let mut out = String::new();
+        for p in &self.paragraphs {
+            out.push_str(p);
+            out.push_str("\n\n");
+        }
+        let width = self.table.iter().map(|(d, _)| d.chars().count()).max().unwrap_or(0);
+        for (d, a) in &self.table {
+            out.push_str(&format!("{d:<width$}  {a:>10}\n"));
+        }
+        if !self.table.is_empty() {
+            out.push('\n');
+        }
+        if let Some((label, url)) = &self.link {
+            out.push_str(&format!("{label}:\n{url}\n\n"));
+        }
+        for p in &self.after {
+            out.push_str(p);
+            out.push_str("\n\n");
+        }
+        out.push_str(&format!("— {SHOP}\n"));
+        out
+    }
+
+    pub fn html(&self) -> String {
+        let mut out = format!(
+            "<!doctype html><html><head><meta charset=\"utf-8\"><title>{}</title></head>\
+             <body style=\"font-family:sans-serif;line-height:1.5;color:#222;max-width:36em\">",
+            escape(&self.subject)
+        );
+        for p in &self.paragraphs {
+            out.push_str(&format!("<p>{}</p>", escape(p)));
+        }
+        if !self.table.is_empty() {
+            out.push_str("<table style=\"border-collapse:collapse;width:100%\">");
+            for (d, a) in &self.table {
+                out.push_str(&format!(
+                    "<tr><td style=\"padding:4px 0\">{}</td><td style=\"text-align:right\">{}</td></tr>",
+                    escape(d),
+                    escape(a)
+                ));
+            }
+            out.push_str("</table>");
+        }
+        if let Some((label, url)) = &self.link {
+            out.push_str(&format!(
+                "<p><a href=\"{}\" style=\"display:inline-block;padding:8px 16px;background:#1d4ed8;color:#fff;text-decoration:none;border-radius:4px\">{}</a></p>\
+                 <p style=\"font-size:small\">Or open this address: {}</p>",
+                escape(url),
+                escape(label),
+                escape(url)
+            ));
+        }
+        for p in &self.after {
+            out.push_str(&format!("<p>{}</p>", escape(p)));
+        }
+        out.push_str(&format!("<p>— {SHOP}</p></body></html>"));
+        out
+    }
+
+    pub fn to_mail(&self, to: &str) -> Mail {
+        Mail { to: to.to_string(), subject: self.subject.clone(), text: self.text(), html: self.html() }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::{Currency, ProductId, Sku};
+
+    fn facts(status: OrderStatus) -> OrderFacts {
+        let usd = |m| Money::new(m, Currency::parse("USD").unwrap()).unwrap();
+        OrderFacts {
+            id: OrderId::parse("o3f9a").unwrap(),
+            status,
+            email: Email::parse("ann@example.com").unwrap(),
+            lines: vec![OrderLine {
+                product_id: ProductId::parse("p1").unwrap(),
+                sku: Sku::parse("TEE-M").unwrap(),
+                title: "Tee <script>".into(),
+                unit_price: usd(1_500),
+                quantity: 2,
+            }],
+            subtotal: usd(3_000),
+            shipping: Shipping::Standard,
+            shipping_price: usd(500),
+            total: usd(3_500),
+            address: Address {
+                name: "Ann".into(),
+                line1: "1 Main St".into(),
+                line2: String::new(),
+                city: "Springfield".into(),
+                postal_code: "12345".into(),
+                country: "US".into(),
+            },
+        }
+    }
+
+    #[test]
+    fn a_confirmation_lists_the_lines_the_total_and_the_address_in_both_bodies() {
+        let m = order(MailKind::OrderConfirmed, &facts(OrderStatus::Confirmed), "https://shop.test")
+            .to_mail("ann@example.com");
+        for body in [&m.text, &m.html] {
+            assert!(body.contains("$35.00"), "{body}");
+            assert!(body.contains("$30.00"));
+            assert!(body.contains("Springfield"));
+            assert!(body.contains("https://shop.test/orders/o3f9a"));
+        }
+        assert!(m.text.contains("2 × Tee <script> (TEE-M)"));
+        assert!(m.html.contains("Tee &lt;script&gt;") && !m.html.contains("<script>"), "escaped in HTML");
+    }
+
+    #[test]
+    fn a_rejection_gives_the_reason_and_says_nothing_was_charged() {
+        let status = OrderStatus::Rejected { reason: "sold out: TEE-M".into() };
+        let m = order(MailKind::OrderRejected, &facts(status), "https://shop.test").to_mail("ann@example.com");
+        assert!(m.text.contains("sold out: TEE-M"));
+        assert!(m.text.contains("Nothing was charged"));
+    }
+
+    #[test]
+    fn cancellations_and_refunds_say_what_was_refunded() {
+        let c = order(MailKind::OrderCancelled, &facts(OrderStatus::Cancelled { reason: "out of stock".into() }), "")
+            .to_mail("a@b.c");
+        assert!(c.text.contains("out of stock") && c.text.contains("$35.00 has been refunded"));
+        let r = order(MailKind::OrderRefunded, &facts(OrderStatus::Refunded), "").to_mail("a@b.c");
+        assert!(r.subject.contains("refunded") && r.text.contains("We refunded $35.00"));
+    }
+
+    #[test]
+    fn account_mails_carry_their_link_escaped() {
+        let m = password_reset("https://shop.test/account/reset?token=a&b").to_mail("a@b.c");
+        assert!(m.text.contains("https://shop.test/account/reset?token=a&b\n"));
+        assert!(m.html.contains("token=a&amp;b"));
+        let v = email_verification("https://shop.test/account/verify?token=x").to_mail("a@b.c");
+        assert!(v.text.contains("/account/verify?token=x") && v.subject.contains("Confirm"));
+    }
+}
