@@ -13,6 +13,7 @@ pub mod http;
 pub mod loadgen;
 pub mod media;
 pub mod metrics;
+pub mod progress;
 pub mod recommend;
 pub mod seo;
 pub mod startup;

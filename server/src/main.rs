@@ -118,7 +118,7 @@ where
             return ExitCode::from(78);
         }
     };
-    server::telemetry::init(settings.json_logs);
+    let _traces = server::telemetry::init(settings.json_logs, &settings.telemetry);
     match f(settings).await {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
@@ -266,7 +266,9 @@ async fn failover_cmd(settings: Settings, cmd: Failover) -> Result<(), String> {
     let prefix = settings.failover.prefix.clone();
     match cmd {
         Failover::Prerender(out) => {
-            let r = prerender::prerender(state, &out, &schedule::utc_stamp(ports::clock::now())).await?;
+            let bar = server::progress::bar(0, "prerendering");
+            let r = prerender::prerender(state, &out, &schedule::utc_stamp(ports::clock::now()), &bar).await?;
+            bar.finish_and_clear();
             println!(
                 "prerendered {} pages and {} assets ({} bytes) into {} in {:.1} s",
                 r.pages,
@@ -277,7 +279,9 @@ async fn failover_cmd(settings: Settings, cmd: Failover) -> Result<(), String> {
             );
         }
         Failover::Publish(from) => {
-            let r = publish::publish(&*state.services.objects, &from, &prefix).await?;
+            let bar = server::progress::bar(0, "publishing");
+            let r = publish::publish(&*state.services.objects, &from, &prefix, &bar).await?;
+            bar.finish_and_clear();
             println!(
                 "published {} files: {} uploaded ({} bytes), {} unchanged, {} stale deleted, in {:.1} s",
                 r.files, r.uploaded, r.bytes_uploaded, r.unchanged, r.deleted, r.seconds
@@ -286,7 +290,8 @@ async fn failover_cmd(settings: Settings, cmd: Failover) -> Result<(), String> {
         Failover::Both(out) => {
             println!(
                 "{}",
-                schedule::run_once(&state, &settings.failover, &out, &schedule::utc_stamp(ports::clock::now())).await?
+                schedule::run_once(&state, &settings.failover, &out, &schedule::utc_stamp(ports::clock::now()), true)
+                    .await?
             );
         }
         Failover::Fetch(to) => {

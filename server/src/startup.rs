@@ -94,15 +94,18 @@ pub async fn seed_if_empty(catalog: &CachedCatalog, n: usize) -> Result<(), Stri
         return Ok(());
     }
     let started = std::time::Instant::now();
-    seed_products(store, n).await?;
+    let bar = crate::progress::bar(n as u64, "seeding");
+    seed_products(store, n, &bar).await?;
+    bar.finish_and_clear();
     tracing::info!(products = n, millis = started.elapsed().as_millis() as u64, "seeded the demo catalog");
     Ok(())
 }
 
-pub async fn seed_products(store: &CatalogStore, n: usize) -> Result<(), String> {
+pub async fn seed_products(store: &CatalogStore, n: usize, bar: &indicatif::ProgressBar) -> Result<(), String> {
     for start in (0..n).step_by(2000) {
         let batch: Vec<_> = (start..(start + 2000).min(n)).map(seed::product).collect();
         store.load(&batch).await.map_err(|e| format!("seeding: {e}"))?;
+        bar.inc(batch.len() as u64);
     }
     Ok(())
 }

@@ -14,3 +14,4 @@ pub mod ops;
 pub mod orders;
 pub mod pipeline;
 pub mod recommend;
+pub mod trace;

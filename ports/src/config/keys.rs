@@ -24,6 +24,12 @@ pub const SETTINGS: &[(&str, &str, &str)] = &[
     ("server.seed_products", "300", "demo products seeded on first start into an empty catalog (0: none)"),
     ("server.run_worker", "true", "run the order worker inside the server process"),
     (
+        "telemetry.otlp_endpoint",
+        "",
+        "OpenTelemetry traces endpoint, OTLP over HTTP with JSON (e.g. http://collector:4318/v1/traces); empty: no traces exported",
+    ),
+    ("telemetry.service_name", "storefront", "service.name on exported traces (e.g. storefront-web, storefront-worker)"),
+    (
         "failover.interval_secs",
         "900",
         "prerender and publish the static copy this often, and after catalog changes (0: never on its own)",

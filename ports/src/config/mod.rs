@@ -57,6 +57,7 @@ pub struct Settings {
     pub failover: FailoverConfig,
     pub accounts: AccountsConfig,
     pub mail: MailConfig,
+    pub telemetry: TelemetryConfig,
     pub database: DatabaseConfig,
     pub migrate_on_start: bool,
     pub cache: CacheConfig,
@@ -193,6 +194,13 @@ impl Settings {
                 },
             },
             mail: mail::parse(raw, profile)?,
+            telemetry: TelemetryConfig {
+                otlp_endpoint: match get("telemetry.otlp_endpoint") {
+                    "" => None,
+                    u => Some(http_url("telemetry.otlp_endpoint", u)?),
+                },
+                service_name: name("telemetry.service_name", get("telemetry.service_name"))?,
+            },
             accounts: AccountsConfig {
                 session_ttl: Duration::from_secs(
                     86_400 * number("accounts.session_days", get("accounts.session_days"), 1, 365)?,

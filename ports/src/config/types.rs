@@ -80,6 +80,13 @@ pub struct FailoverConfig {
 }
 
 #[derive(Debug, Clone, PartialEq)]
+pub struct TelemetryConfig {
+    /// Where traces go (OTLP/HTTP); `None`: nowhere.
+    pub otlp_endpoint: Option<String>,
+    pub service_name: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
 pub struct MailConfig {
     pub transport: MailTransport,
     /// The From header, as given (checked to hold an address).

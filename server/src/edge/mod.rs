@@ -49,7 +49,7 @@ impl ClientIp {
             }
             return peer;
         };
-        let Some(mut client) = peer else { return None };
+        let mut client = peer?;
         if !self.trusted(client) {
             return Some(client);
         }

@@ -52,7 +52,12 @@ fn copy_dir(from: &Path, to: &Path, keep: &dyn Fn(&Path) -> bool, report: &mut R
 }
 
 /// Render the copy of the shop served by `state` into `out` (replaced).
-pub async fn prerender(mut state: AppState, out: &Path, as_of: &str) -> Result<Report, String> {
+pub async fn prerender(
+    mut state: AppState,
+    out: &Path,
+    as_of: &str,
+    bar: &indicatif::ProgressBar,
+) -> Result<Report, String> {
     let started = Instant::now();
     // Render fresh pages for one client: no page cache, no rate rule.
     state.edge.page_cache = Duration::ZERO;
@@ -86,7 +91,9 @@ pub async fn prerender(mut state: AppState, out: &Path, as_of: &str) -> Result<R
         }));
     }
     let mut report = Report::default();
+    bar.set_length(tasks.len() as u64);
     for t in tasks {
+        bar.inc(1);
         let (path, status, body) = t.await.map_err(|e| e.to_string())??;
         let file = match (path.as_str(), status) {
             ("/__offline-404", 404) => "404.html".to_string(),

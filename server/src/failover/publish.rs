@@ -57,7 +57,12 @@ fn walk(dir: &Path, root: &Path, out: &mut Vec<String>) -> std::io::Result<()> {
     Ok(())
 }
 
-pub async fn publish(store: &dyn ObjectStore, dir: &Path, prefix: &str) -> Result<Report, String> {
+pub async fn publish(
+    store: &dyn ObjectStore,
+    dir: &Path,
+    prefix: &str,
+    bar: &indicatif::ProgressBar,
+) -> Result<Report, String> {
     let started = std::time::Instant::now();
     let mut files = Vec::new();
     walk(dir, dir, &mut files).map_err(|e| format!("{}: {e}", dir.display()))?;
@@ -69,7 +74,8 @@ pub async fn publish(store: &dyn ObjectStore, dir: &Path, prefix: &str) -> Resul
     };
     let mut new = BTreeMap::new();
     let mut report = Report { files: files.len(), ..Default::default() };
-    for (i, rel) in files.iter().enumerate() {
+    bar.set_length(files.len() as u64);
+    for rel in &files {
         let body = std::fs::read(dir.join(rel)).map_err(|e| format!("{rel}: {e}"))?;
         let hash = shop::orders::cart::hex(&Sha256::digest(&body));
         let key = format!("{prefix}{rel}");
@@ -83,15 +89,7 @@ pub async fn publish(store: &dyn ObjectStore, dir: &Path, prefix: &str) -> Resul
             report.unchanged += 1;
         }
         new.insert(key, hash);
-        if (i + 1) % 200 == 0 || i + 1 == files.len() {
-            println!(
-                "published {}/{} (uploaded {}, unchanged {})",
-                i + 1,
-                files.len(),
-                report.uploaded,
-                report.unchanged
-            );
-        }
+        bar.inc(1);
     }
     let listed = store.list(prefix).await.map_err(|e| e.to_string())?;
     for key in listed.into_iter().map(|o| o.key).chain(old.into_keys()) {

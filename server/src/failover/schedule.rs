@@ -20,9 +20,15 @@ pub async fn run_once(
     cfg: &FailoverConfig,
     out: &std::path::Path,
     as_of: &str,
+    show_progress: bool,
 ) -> Result<String, String> {
-    let p = prerender::prerender(state.clone(), out, as_of).await?;
-    let r = publish::publish(&*state.services.objects, out, &cfg.prefix).await?;
+    let bar = |what| if show_progress { crate::progress::bar(0, what) } else { crate::progress::hidden() };
+    let rendering = bar("prerendering");
+    let p = prerender::prerender(state.clone(), out, as_of, &rendering).await?;
+    rendering.finish_and_clear();
+    let publishing = bar("publishing");
+    let r = publish::publish(&*state.services.objects, out, &cfg.prefix, &publishing).await?;
+    publishing.finish_and_clear();
     let summary = serde_json::json!({
         "finished_at": utc_stamp(ports::clock::now()),
         "prices_as_of": as_of,
@@ -48,7 +54,7 @@ pub fn publisher(state: AppState, cfg: FailoverConfig) -> shop::jobs::static_cop
     let out = std::env::temp_dir().join(format!("storefront-failover-{}", std::process::id()));
     std::sync::Arc::new(move |as_of| {
         let (state, cfg, out) = (state.clone(), cfg.clone(), out.clone());
-        Box::pin(async move { run_once(&state, &cfg, &out, &utc_stamp(as_of)).await })
+        Box::pin(async move { run_once(&state, &cfg, &out, &utc_stamp(as_of), false).await })
     })
 }
 

@@ -46,7 +46,8 @@ async fn the_dashboard_shows_sales_charts_and_the_last_failover_run() {
         prefix: "failover/".into(),
     };
     let out = app._dir.join("copy");
-    let json = server::failover::schedule::run_once(&app.state, &cfg, &out, "2026-11-22 12:00 UTC").await.unwrap();
+    let json =
+        server::failover::schedule::run_once(&app.state, &cfg, &out, "2026-11-22 12:00 UTC", false).await.unwrap();
     let summary: serde_json::Value = serde_json::from_str(&json).unwrap();
     let (status, page) = app.text_as("/admin", &merchant).await;
     assert_eq!(status, 200);

@@ -174,6 +174,7 @@ impl Checkout {
                 total_minor: total.minor(),
                 currency: total.currency().code().to_string(),
                 request_id: request_id.clone(),
+                trace_parent: crate::trace::current_traceparent(),
                 sent_at: None,
                 created_at: message.created_at,
             };

@@ -29,6 +29,8 @@ pub struct Accepted {
     pub total_minor: i64,
     pub currency: String,
     pub request_id: String,
+    /// The checkout's W3C `traceparent`, when traces are exported.
+    pub trace_parent: Option<String>,
     pub sent_at: Option<i64>,
     pub created_at: i64,
 }
@@ -47,7 +49,7 @@ pub enum Claim {
 pub const ORDERS: &str = "orders";
 pub const SALE: &str = "sale";
 
-const COLUMNS: &str = "order_id, cart_id, cart_claim, fingerprint, queue, group_id, body, payment_auth, total_minor, currency, request_id, sent_at, created_at";
+const COLUMNS: &str = "order_id, cart_id, cart_claim, fingerprint, queue, group_id, body, payment_auth, total_minor, currency, request_id, trace_parent, sent_at, created_at";
 
 /// A checkout's own send gets this long before the relay sends its record
 /// again: shorter, and a slow queue gets most messages twice (harmless, the
@@ -87,8 +89,8 @@ impl Outbox {
     /// statement: the order id and the cart claim are both unique.
     pub async fn insert(&self, a: &Accepted) -> PortResult<Claim> {
         let n = sqlx::query(
-            "INSERT INTO checkouts (order_id, cart_id, cart_claim, fingerprint, queue, group_id, body, payment_auth, total_minor, currency, request_id, created_at)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) ON CONFLICT DO NOTHING",
+            "INSERT INTO checkouts (order_id, cart_id, cart_claim, fingerprint, queue, group_id, body, payment_auth, total_minor, currency, request_id, trace_parent, created_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT DO NOTHING",
         )
         .bind(a.order_id.as_str())
         .bind(&a.cart_id)
@@ -101,6 +103,7 @@ impl Outbox {
         .bind(a.total_minor)
         .bind(&a.currency)
         .bind(&a.request_id)
+        .bind(a.trace_parent.clone())
         .bind(a.created_at)
         .execute(self.db.pool())
         .await
@@ -123,6 +126,9 @@ impl Outbox {
         let mut out = Outgoing::new(a.body.clone())
             .attribute("request_id", a.request_id.clone())
             .attribute("order_id", a.order_id.to_string());
+        if let Some(tp) = &a.trace_parent {
+            out = out.attribute(crate::trace::TRACEPARENT, tp.clone());
+        }
         let queue = if a.queue == SALE {
             out.group_id = a.group_id.clone();
             out.dedup_id = Some(a.order_id.to_string());

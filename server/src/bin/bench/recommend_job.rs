@@ -24,7 +24,9 @@ pub async fn run(sizes: &[usize], products: usize) -> Result<(), String> {
     let settings = ports::config::Settings::from_sources(None, env).map_err(|e| e.to_string())?;
     let services = adapters::connect(&settings).await.map_err(|e| e.to_string())?;
     let started = Instant::now();
-    server::startup::seed_products(&CatalogStore::new(services.catalog.clone()), products).await?;
+    let bar = server::progress::bar(products as u64, "seeding");
+    server::startup::seed_products(&CatalogStore::new(services.catalog.clone()), products, &bar).await?;
+    bar.finish_and_clear();
     println!(
         "\nfull job on the embedded stack: {products} catalog products (seeded in {:.1} s, not timed)",
         started.elapsed().as_secs_f64()

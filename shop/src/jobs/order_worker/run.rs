@@ -22,8 +22,12 @@ pub(super) fn order_id_of(m: &Received) -> Option<OrderId> {
         .and_then(|v| v.get("order_id").and_then(|o| o.as_str()).and_then(|o| OrderId::parse(o).ok()))
 }
 
+/// One order message's span; it continues the checkout's trace when the
+/// message carries its `traceparent`.
 pub(super) fn order_span(m: &Received, order_id: Option<&OrderId>) -> tracing::Span {
-    tracing::info_span!("order", order.id = order_id.map_or("-", OrderId::as_str), message.id = %m.message_id, receive_count = m.receive_count, request_id = m.attributes.get("request_id").map(String::as_str).unwrap_or("-"))
+    let span = tracing::info_span!("order", order.id = order_id.map_or("-", OrderId::as_str), message.id = %m.message_id, receive_count = m.receive_count, request_id = m.attributes.get("request_id").map(String::as_str).unwrap_or("-"));
+    crate::trace::continue_from(&span, m.attributes.get(crate::trace::TRACEPARENT).map(String::as_str));
+    span
 }
 
 impl Worker {
