@@ -8,22 +8,19 @@ SMTP_PORT="${SMTP_PORT:-2526}"
 SMTPS_PORT="${SMTPS_PORT:-2527}"
 SMTP_MAILDIR="${SMTP_MAILDIR:-$CACHE/smtp-maildir}"
 mkdir -p "$SMTP_MAILDIR/tmp" "$SMTP_MAILDIR/new" "$SMTP_MAILDIR/cur"
-if ! port_open "$SMTP_PORT"; then
-  log "starting an SMTP sink with STARTTLS on $SMTP_PORT"
-  "$TOOLS/venv/bin/python" -m aiosmtpd -n -l "127.0.0.1:$SMTP_PORT" \
-    --tlscert "$TLS_DIR/server.crt" --tlskey "$TLS_DIR/server.key" \
-    -c aiosmtpd.handlers.Mailbox "$SMTP_MAILDIR" >"$CACHE/smtp.log" 2>&1 &
+# sink PORT NAME TLS-OPTIONS...: start one aiosmtpd unless the port answers.
+sink() {
+  local port="$1" name="$2"
+  shift 2
+  port_open "$port" && return 0
+  log "starting an SMTP sink with $name on $port"
+  "$TOOLS/venv/bin/python" -m aiosmtpd -n -l "127.0.0.1:$port" "$@" \
+    -c aiosmtpd.handlers.Mailbox "$SMTP_MAILDIR" >"$CACHE/smtp-$port.log" 2>&1 &
   STARTED+=($!)
-  wait_port "$SMTP_PORT"
-fi
-if ! port_open "$SMTPS_PORT"; then
-  log "starting an SMTPS sink on $SMTPS_PORT"
-  "$TOOLS/venv/bin/python" -m aiosmtpd -n -l "127.0.0.1:$SMTPS_PORT" \
-    --smtpscert "$TLS_DIR/server.crt" --smtpskey "$TLS_DIR/server.key" \
-    -c aiosmtpd.handlers.Mailbox "$SMTP_MAILDIR" >"$CACHE/smtps.log" 2>&1 &
-  STARTED+=($!)
-  wait_port "$SMTPS_PORT"
-fi
+  wait_port "$port"
+}
+sink "$SMTP_PORT" STARTTLS --tlscert "$TLS_DIR/server.crt" --tlskey "$TLS_DIR/server.key"
+sink "$SMTPS_PORT" SMTPS --smtpscert "$TLS_DIR/server.crt" --smtpskey "$TLS_DIR/server.key"
 export STOREFRONT_TEST_SMTP="127.0.0.1:$SMTP_PORT"
 export STOREFRONT_TEST_SMTPS="127.0.0.1:$SMTPS_PORT"
 export STOREFRONT_TEST_SMTP_MAILDIR="$SMTP_MAILDIR"

@@ -96,6 +96,12 @@ pub async fn render(st: AppState, m: Metrics) -> impl IntoResponse {
         }
     }
     gauge!("worker_lag_seconds").set(st.orders.worker.lag_seconds());
+    // Mails waiting to be sent, sent, and given up (refused for good or tried too often).
+    if let Ok(mail) = shop::mail::outbox::MailOutbox::new(st.services.db.clone()).counts().await {
+        for (state, n) in [("waiting", mail.waiting), ("sent", mail.sent), ("failed", mail.failed)] {
+            gauge!("mails", "state" => state).set(n as f64);
+        }
+    }
     let ws = &st.orders.worker.stats;
     counter!("worker_retries_total").absolute(ws.retries.load(Ordering::Relaxed));
     counter!("worker_dead_lettered_total").absolute(ws.dead_lettered.load(Ordering::Relaxed));

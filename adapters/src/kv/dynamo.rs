@@ -4,7 +4,6 @@
 
 use super::{Condition, Item, Query, Table, Value, Write};
 use async_trait::async_trait;
-use aws_sdk_dynamodb::error::DisplayErrorContext;
 use aws_sdk_dynamodb::operation::transact_write_items::TransactWriteItemsError;
 use aws_sdk_dynamodb::types::{
     AttributeDefinition, AttributeValue, BillingMode, Delete, KeySchemaElement, KeyType, Put, PutRequest,
@@ -22,7 +21,7 @@ pub struct DynamoTable {
 }
 
 fn down<E: std::error::Error>(e: E) -> PortError {
-    PortError::unavailable("dynamodb", DisplayErrorContext(e))
+    crate::aws::down("dynamodb", e)
 }
 
 fn invalid(e: impl std::fmt::Display) -> PortError {

@@ -2,7 +2,6 @@
 
 use super::{check_key, Object, ObjectInfo, ObjectStore};
 use async_trait::async_trait;
-use aws_sdk_s3::error::DisplayErrorContext;
 use aws_sdk_s3::operation::get_object::GetObjectError;
 use aws_sdk_s3::primitives::ByteStream;
 use aws_sdk_s3::Client;
@@ -14,7 +13,7 @@ pub struct S3Store {
 }
 
 fn down<E: std::error::Error>(e: E) -> PortError {
-    PortError::unavailable("s3", DisplayErrorContext(e))
+    crate::aws::down("s3", e)
 }
 
 impl S3Store {

@@ -3,7 +3,6 @@
 
 use super::{Depth, Outgoing, Queue, Received};
 use async_trait::async_trait;
-use aws_sdk_sqs::error::DisplayErrorContext;
 use aws_sdk_sqs::operation::change_message_visibility::ChangeMessageVisibilityError;
 use aws_sdk_sqs::operation::delete_message::DeleteMessageError;
 use aws_sdk_sqs::types::{
@@ -25,7 +24,7 @@ pub struct SqsQueue {
 }
 
 fn down<E: std::error::Error>(e: E) -> PortError {
-    PortError::unavailable("sqs", DisplayErrorContext(e))
+    crate::aws::down("sqs", e)
 }
 
 fn name_of(url: &str) -> String {

@@ -189,6 +189,7 @@ async fn metrics_are_exposed_in_prometheus_format() {
         "queue_messages{queue=\"orders\"",
         "queue_messages{queue=\"dead_letter\"",
         "worker_lag_seconds",
+        "mails{state=\"failed\"}",
         "rate_limited_total",
     ] {
         assert!(text.contains(needle), "missing {needle}");

@@ -104,6 +104,23 @@ fn token_hash(token: &str) -> String {
     hex(&Sha256::digest(token.as_bytes()))
 }
 
+/// The two kinds of mailed single-use token.
+#[derive(Clone, Copy)]
+enum Token {
+    Reset,
+    Verification,
+}
+
+/// Mark `token` used, inside `tx`, if it exists, is unused and has not
+/// expired; its account, or `None`.
+async fn spend(tx: &mut sqlx::AnyConnection, kind: Token, token: &str) -> Result<Option<UserId>, sqlx::Error> {
+    let sql = match kind {
+        Token::Reset => "UPDATE password_resets SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1 RETURNING user_id",
+        Token::Verification => "UPDATE email_verifications SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1 RETURNING user_id",
+    };
+    sqlx::query_scalar(sql).bind(now()).bind(token_hash(token)).fetch_optional(&mut *tx).await
+}
+
 impl Accounts {
     pub fn new(db: Database, sessions: Sessions, public_url: &str) -> Self {
         Self { db, sessions, public_url: public_url.trim_end_matches('/').to_string() }
@@ -215,16 +232,9 @@ impl Accounts {
     pub async fn verify_email(&self, token: &str) -> Result<UserId, AccountError> {
         let err = self.db.err();
         let mut tx = self.db.pool().begin().await.map_err(&err)?;
-        let t = now();
-        let user_id: Option<UserId> = sqlx::query_scalar("UPDATE email_verifications SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1 RETURNING user_id")
-            .bind(t)
-            .bind(token_hash(token))
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(&err)?;
-        let Some(user_id) = user_id else { return Err(AccountError::BadToken) };
+        let user_id = spend(&mut tx, Token::Verification, token).await.map_err(&err)?.ok_or(AccountError::BadToken)?;
         sqlx::query("UPDATE users SET email_verified_at = COALESCE(email_verified_at, $1) WHERE id = $2")
-            .bind(t)
+            .bind(now())
             .bind(&user_id)
             .execute(&mut *tx)
             .await
@@ -249,14 +259,7 @@ impl Accounts {
         let hash = hash_of(&password)?;
         let err = self.db.err();
         let mut tx = self.db.pool().begin().await.map_err(&err)?;
-        let t = now();
-        let user_id: Option<UserId> = sqlx::query_scalar("UPDATE password_resets SET used_at = $1 WHERE token_hash = $2 AND used_at IS NULL AND expires_at > $1 RETURNING user_id")
-            .bind(t)
-            .bind(token_hash(token))
-            .fetch_optional(&mut *tx)
-            .await
-            .map_err(&err)?;
-        let Some(user_id) = user_id else { return Err(AccountError::BadToken) };
+        let user_id = spend(&mut tx, Token::Reset, token).await.map_err(&err)?.ok_or(AccountError::BadToken)?;
         let user: UserRow =
             sqlx::query_as("UPDATE users SET password_hash = $1 WHERE id = $2 RETURNING id, email, role")
                 .bind(hash)
