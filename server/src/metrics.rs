@@ -96,9 +96,9 @@ pub async fn render(st: AppState, m: Metrics) -> impl IntoResponse {
         }
     }
     gauge!("worker_lag_seconds").set(st.orders.worker.lag_seconds());
-    // Mails waiting to be sent, sent, and given up (refused for good or tried too often).
+    // Mails waiting to be sent, and given up (refused for good or tried too often).
     if let Ok(mail) = shop::mail::outbox::MailOutbox::new(st.services.db.clone()).counts().await {
-        for (state, n) in [("waiting", mail.waiting), ("sent", mail.sent), ("failed", mail.failed)] {
+        for (state, n) in [("waiting", mail.waiting), ("failed", mail.failed)] {
             gauge!("mails", "state" => state).set(n as f64);
         }
     }

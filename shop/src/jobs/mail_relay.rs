@@ -5,9 +5,10 @@
 //! order it tells about is never touched.
 
 use crate::jobs::runner::{run, Outcome, Pace};
-use crate::mail::outbox::MailOutbox;
+use crate::mail::outbox::{MailOutbox, KEEP_SENT_SECS};
 use ports::mail::Mailer;
 use ports::{PortError, PortResult};
+use std::sync::atomic::{AtomicI64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -21,7 +22,12 @@ pub struct MailRelay {
     pub outbox: MailOutbox,
     pub mailer: Arc<dyn Mailer>,
     pub public_url: String,
+    /// When this relay last deleted old sent mails (Unix seconds).
+    purged_at: Arc<AtomicI64>,
 }
+
+/// How often a relay deletes sent mails older than `KEEP_SENT_SECS`.
+const PURGE_EVERY_SECS: i64 = 3600;
 
 /// What one step did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -33,11 +39,19 @@ pub struct Sent {
 
 impl MailRelay {
     pub fn new(outbox: MailOutbox, mailer: Arc<dyn Mailer>, public_url: &str) -> Self {
-        Self { outbox, mailer, public_url: public_url.trim_end_matches('/').to_string() }
+        Self { outbox, mailer, public_url: public_url.trim_end_matches('/').to_string(), purged_at: Arc::default() }
     }
 
-    /// Send what is due (one batch).
+    /// Send what is due (one batch); once an hour, forget old sent mails.
     pub async fn step(&self) -> PortResult<Sent> {
+        let now = ports::clock::now();
+        if now - self.purged_at.load(Ordering::Relaxed) >= PURGE_EVERY_SECS {
+            self.purged_at.store(now, Ordering::Relaxed);
+            let n = self.outbox.purge_sent(now - KEEP_SENT_SECS).await?;
+            if n > 0 {
+                tracing::info!(deleted = n, "old sent mails deleted");
+            }
+        }
         let mut done = Sent::default();
         for p in self.outbox.claim(BATCH).await? {
             let sent = match self.outbox.compose(&p, &self.public_url).await {

@@ -89,13 +89,18 @@ struct ReceiptRow {
     shipping_minor: i64,
 }
 
-/// Counts per state, for /metrics and the operator.
+/// Mails not yet sent, per state, for /metrics and the operator (both
+/// counted through the `sent_at` index, so a scrape stays cheap however many
+/// mails were sent).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct MailCounts {
     pub waiting: i64,
-    pub sent: i64,
     pub failed: i64,
 }
+
+/// Sent mails are kept this long (for an operator asking "was it sent?"),
+/// then deleted by the relay.
+pub const KEEP_SENT_SECS: i64 = 30 * 86_400;
 
 /// The order's facts; a stored value that does not parse names the order.
 fn facts(o: StoredOrder, row: ReceiptRow) -> PortResult<OrderFacts> {
@@ -226,15 +231,25 @@ impl MailOutbox {
     }
 
     pub async fn counts(&self) -> PortResult<MailCounts> {
-        let (waiting, sent, failed): (i64, i64, i64) = sqlx::query_as(
-            "SELECT COALESCE(SUM(CASE WHEN sent_at IS NULL AND failed_at IS NULL THEN 1 ELSE 0 END), 0),
-                    COALESCE(SUM(CASE WHEN sent_at IS NOT NULL THEN 1 ELSE 0 END), 0),
-                    COALESCE(SUM(CASE WHEN failed_at IS NOT NULL THEN 1 ELSE 0 END), 0) FROM mail_outbox",
+        let (waiting, failed): (i64, i64) = sqlx::query_as(
+            "SELECT COALESCE(SUM(CASE WHEN failed_at IS NULL THEN 1 ELSE 0 END), 0),
+                    COALESCE(SUM(CASE WHEN failed_at IS NOT NULL THEN 1 ELSE 0 END), 0)
+             FROM mail_outbox WHERE sent_at IS NULL",
         )
         .fetch_one(self.db.pool())
         .await
         .map_err(self.db.err())?;
-        Ok(MailCounts { waiting, sent, failed })
+        Ok(MailCounts { waiting, failed })
+    }
+
+    /// Delete mails sent before `before` (Unix seconds); how many.
+    pub async fn purge_sent(&self, before: i64) -> PortResult<u64> {
+        Ok(sqlx::query("DELETE FROM mail_outbox WHERE sent_at IS NOT NULL AND sent_at < $1")
+            .bind(before)
+            .execute(self.db.pool())
+            .await
+            .map_err(self.db.err())?
+            .rows_affected())
     }
 }
 
