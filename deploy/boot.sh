@@ -1,7 +1,7 @@
 #!/bin/bash
 # Why this exists: the launch templates' user data runs it on every instance
 # (it is baked into the image at /opt/storefront/deploy/boot.sh). It turns the
-# stack's outputs plus the two secrets into /etc/storefront/env with
+# stack's outputs plus the secrets (database, cache, OIDC client) into /etc/storefront/env with
 # outputs_to_env.py - the same generator the moto test uses - and starts one
 # server command under systemd: serve (web), worker, or migrate --once (the
 # deploy step, then the instance powers off and terminates).
@@ -35,6 +35,13 @@ secret() { aws secretsmanager get-secret-value --region "$region" --secret-id "$
 output() { python3 -c 'import json,sys; print({o["OutputKey"]: o["OutputValue"] for o in json.load(open(sys.argv[1]))["Stacks"][0]["Outputs"]}[sys.argv[2]])' "$work/stack.json" "$1"; }
 secret "$(output InfoDatabaseSecretArn)" | python3 -c 'import json,sys; print(json.load(sys.stdin)["password"])' > "$work/db"
 secret "$(output InfoCacheSecretArn)" | python3 -c 'import json,sys; print(json.load(sys.stdin)["token"])' > "$work/cache"
+# With the Cognito pool on: its client's generated secret (never a stack output).
+oidc_args=()
+if client_id="$(output OidcClientId 2>/dev/null)"; then
+  aws cognito-idp describe-user-pool-client --region "$region" --user-pool-id "$(output InfoCognitoUserPoolId)" \
+    --client-id "$client_id" --query UserPoolClient.ClientSecret --output text > "$work/oidc"
+  oidc_args=(--oidc-secret-file "$work/oidc")
+fi
 
 # The RDS CA bundle that database.ca_file names (the output DatabaseCaFile).
 ca="$(output DatabaseCaFile)"
@@ -43,7 +50,7 @@ mv "$ca.tmp" "$ca"
 chmod 0644 "$ca"
 
 python3 "$APP/deploy/outputs_to_env.py" "$work/stack.json" \
-  --db-password-file "$work/db" --cache-token-file "$work/cache" --keys none -o "$work/env"
+  --db-password-file "$work/db" --cache-token-file "$work/cache" "${oidc_args[@]}" --keys none -o "$work/env"
 # What cargo-leptos would set (as the Dockerfile does); not settings.
 cat >> "$work/env" <<EOF
 LEPTOS_OUTPUT_NAME=storefront

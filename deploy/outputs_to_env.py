@@ -23,7 +23,7 @@ import re
 import sys
 from urllib.parse import quote, urlsplit, urlunsplit
 
-SECTIONS = ("server", "failover", "mail", "accounts", "edge", "recommend", "reconcile",
+SECTIONS = ("server", "failover", "mail", "accounts", "oidc", "edge", "recommend", "reconcile",
             "database", "cache", "queue", "catalog", "objects", "aws")
 # Settings every shape must provide (the data-only shape has exactly these).
 REQUIRED = {"queue.kind", "queue.orders_url", "queue.dead_letter_url", "queue.sale_url",
@@ -110,6 +110,8 @@ def settings(stack, args):
     if "cache.url" in found:
         found["cache.url"] = with_password(found["cache.url"], "", read_secret(args.cache_token_file, "cache-token"),
                                            "CacheUrl")
+    if "oidc.client_id" in found:
+        found["oidc.client_secret"] = read_secret(args.oidc_secret_file, "oidc-secret")
     if args.endpoint_url:
         found["aws.endpoint_url"] = args.endpoint_url
     for extra in args.set or []:
@@ -139,6 +141,7 @@ def main(argv=None):
     p.add_argument("--stack-name", help="which stack of the JSON (default: the only one)")
     p.add_argument("--db-password-file")
     p.add_argument("--cache-token-file")
+    p.add_argument("--oidc-secret-file", help="the OIDC client's secret (stacks with OidcClientId)")
     p.add_argument("--endpoint-url", help="adds aws.endpoint_url (moto)")
     p.add_argument("--set", action="append", help="section.key=value added after the outputs")
     p.add_argument("--keys", default=DEFAULT_KEYS_RS, help="keys.rs to check names against (skipped when absent)")

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs what the tests need, skipping whatever is present: Chromium,
-# the Playwright packages (no browser download), moto server and the SMTP
-# sink in a venv,
+# the Playwright packages (no browser download), the local OpenID Connect
+# issuer (npm), moto server and the SMTP sink in a venv,
 # PostgreSQL and Redis when they are not running already.
 source "$(dirname "$0")/common.sh"
 
@@ -19,6 +19,11 @@ fi
 if [ ! -d end2end/node_modules/@playwright/test ]; then
   log "installing Playwright packages (no browser download)"
   (cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --silent --no-audit --no-fund)
+fi
+
+if [ ! -f scripts/oidc-issuer/node_modules/oidc-provider/package.json ]; then
+  log "installing the local OpenID Connect issuer (npm oidc-provider)"
+  (cd scripts/oidc-issuer && npm ci --silent --no-audit --no-fund)
 fi
 
 VENV="$TOOLS/venv"

@@ -32,6 +32,8 @@ export STOREFRONT_TEST_AWS="${STOREFRONT_TEST_AWS:-http://127.0.0.1:$MOTO_PORT}"
 source scripts/tls.sh
 # SMTP sinks with STARTTLS and SMTPS for the mail conformance suite (issue 14).
 source scripts/smtp.sh
+# A local OpenID Connect issuer for the "sign in with" tests (issue 14).
+source scripts/oidc.sh
 log "infrastructure code: cfn-lint and checkov offline, then the data stack deployed into moto's CloudFormation"
 bash scripts/iac.sh setup
 bash scripts/iac.sh check
@@ -61,9 +63,16 @@ export MERCHANT_EMAIL="merchant@example.com" MERCHANT_PASSWORD="merchant passwor
 (cd "$E2E_DIR" && STOREFRONT_MERCHANT_PASSWORD="$MERCHANT_PASSWORD" "$CARGO_TARGET_DIR/release/server" create-merchant --email "$MERCHANT_EMAIL")
 # Objects (merchant image uploads, the published copy) go to S3 on moto, as in the cloud.
 S3_ENV=(STOREFRONT_OBJECTS__KIND=s3 "STOREFRONT_OBJECTS__BUCKET=e2e-$RANDOM$RANDOM" "STOREFRONT_AWS__ENDPOINT_URL=$STOREFRONT_TEST_AWS" STOREFRONT_AWS__CREATE_RESOURCES=true)
+# This server as a client of the local issuer ("Sign in with Local ID", end2end/tests/oidc.spec.ts).
+E2E_URL="http://127.0.0.1:$E2E_PORT"
+read -r OIDC_ID OIDC_SECRET < <(curl -fsS -H 'content-type: application/json' "$STOREFRONT_TEST_OIDC_ISSUER/reg" \
+  -d "{\"redirect_uris\": [\"$E2E_URL/account/oidc/callback\"]}" |
+  python3 -c 'import json, sys; d = json.load(sys.stdin); print(d["client_id"], d["client_secret"])')
+OIDC_ENV=("STOREFRONT_SERVER__PUBLIC_URL=$E2E_URL" "STOREFRONT_OIDC__ISSUER=$STOREFRONT_TEST_OIDC_ISSUER"
+  "STOREFRONT_OIDC__CLIENT_ID=$OIDC_ID" "STOREFRONT_OIDC__CLIENT_SECRET=$OIDC_SECRET" "STOREFRONT_OIDC__NAME=Local ID")
 (
   cd "$E2E_DIR"
-  exec env "${S3_ENV[@]}" STOREFRONT_SERVER__ADDR="127.0.0.1:$E2E_PORT" STOREFRONT_SERVER__SEED_PRODUCTS=120 STOREFRONT_SERVER__SHUTDOWN_GRACE_SECS=1 \
+  exec env "${S3_ENV[@]}" "${OIDC_ENV[@]}" STOREFRONT_SERVER__ADDR="127.0.0.1:$E2E_PORT" STOREFRONT_SERVER__SEED_PRODUCTS=120 STOREFRONT_SERVER__SHUTDOWN_GRACE_SECS=1 \
     "$CARGO_TARGET_DIR/release/server" serve
 ) >"$CACHE/e2e-server.log" 2>&1 &
 STARTED+=($!)

@@ -6,6 +6,7 @@
 pub mod aws;
 pub mod cache;
 mod connect;
+pub mod identity;
 pub mod kv;
 pub mod mail;
 pub mod objects;

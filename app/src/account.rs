@@ -45,6 +45,19 @@ pub async fn current_email() -> Option<String> {
     }
 }
 
+/// The name of the outside issuer shoppers may sign in with, if one is configured.
+pub async fn sign_in_provider() -> Option<String> {
+    #[cfg(feature = "ssr")]
+    {
+        let st = crate::error::ssr::state().ok()?;
+        st.accounts.identity.as_ref().map(|p| p.name().to_string())
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        None
+    }
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MyOrder {
     pub id: String,
@@ -111,8 +124,13 @@ pub fn SignInPage() -> impl IntoView {
         <Suspense fallback=|| ()>
             {move || { let next = next.clone(); Suspend::new(async move {
                 let form = current_form().await;
+                let provider = sign_in_provider().await.map(|name| {
+                    let href = format!("/account/oidc/start?next={}", crate::components::encode(&next));
+                    view! { <p class="sign-in-provider"><a class="button" href=href>{format!("Sign in with {name}")}</a></p> }
+                });
                 view! {
                     <Notice /><FormMessages form=form.clone() />
+                    {provider}
                     <form class="account-form" method="post" action="/account/sign-in">
                         <input type="hidden" name="next" value=next />
                         <Field label="Email" name="email".into() kind="email" value=form.value("email") error=form.error("email") required=true />

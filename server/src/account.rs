@@ -1,6 +1,6 @@
 //! Account form handlers (sign-up, sign-in, sign-out, password reset, the
-//! address check's link) and the session middleware that tells every route
-//! who is asking.
+//! address check's link, sign-in through an outside OpenID Connect issuer)
+//! and the session middleware that tells every route who is asking.
 
 use crate::forms::{back_with_errors, cookie, set_cookie, with_notice};
 use app::state::AppState;
@@ -9,6 +9,7 @@ use axum::http::HeaderMap;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::Form;
+use shop::accounts::external::{PENDING_COOKIE, PENDING_TTL};
 use shop::accounts::session::{Viewer, COOKIE};
 use shop::accounts::{AccountError, User};
 use std::collections::BTreeMap;
@@ -150,4 +151,42 @@ pub async fn verify(State(st): State<AppState>, Query(q): Query<BTreeMap<String,
         Err(AccountError::Port(e)) => unavailable(e),
         Err(e) => with_notice("/account", &e.to_string()),
     }
+}
+
+/// "Sign in with …": park the pending sign-in and send the shopper to the
+/// issuer. Without a configured issuer, back to the sign-in page.
+pub async fn oidc_start(State(st): State<AppState>, Query(q): Query<BTreeMap<String, String>>) -> Response {
+    match st.accounts.begin_external(&field(&q, "next")).await {
+        Ok(Some((url, id))) => {
+            let mut resp = Redirect::to(&url).into_response();
+            set_cookie(&st, &mut resp, PENDING_COOKIE, &id, PENDING_TTL.as_secs() as i64);
+            resp
+        }
+        Ok(None) => with_notice("/account/sign-in", "Sign-in through another provider is not offered here."),
+        Err(AccountError::Port(e)) => unavailable(e),
+        Err(e) => with_notice("/account/sign-in", &e.to_string()),
+    }
+}
+
+/// The issuer sends the shopper back here with `code` and `state` (or an
+/// `error`, e.g. when they cancelled).
+pub async fn oidc_callback(
+    State(st): State<AppState>,
+    headers: HeaderMap,
+    Query(q): Query<BTreeMap<String, String>>,
+) -> Response {
+    let pending = cookie(&headers, PENDING_COOKIE).unwrap_or_default();
+    let mut resp = if q.contains_key("error") {
+        tracing::info!(error = %field(&q, "error"), "the sign-in provider returned an error");
+        let _ = st.accounts.sessions.unpark(&pending).await;
+        with_notice("/account/sign-in", "Sign-in was cancelled or refused by the provider.")
+    } else {
+        match st.accounts.finish_external(&pending, &field(&q, "state"), &field(&q, "code")).await {
+            Ok((user, next)) => signed_in(&st, &headers, &user, &next).await,
+            Err(AccountError::Port(e)) => unavailable(e),
+            Err(e) => with_notice("/account/sign-in", &e.to_string()),
+        }
+    };
+    set_cookie(&st, &mut resp, PENDING_COOKIE, "", 0);
+    resp
 }

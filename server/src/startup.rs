@@ -22,7 +22,14 @@ pub async fn build_state(settings: &Settings, leptos_options: LeptosOptions) -> 
     .await
     .map_err(|e| format!("start-up: {e}"))?;
     let sessions = shop::accounts::Sessions::new(services.cache.clone(), settings.accounts.session_ttl);
-    let accounts = shop::accounts::Accounts::new(services.db.clone(), sessions, &settings.public_url);
+    let identity = match &settings.accounts.oidc {
+        Some(c) => Some(Arc::new(
+            adapters::identity::Oidc::new(c.clone(), &settings.public_url).map_err(|e| format!("start-up: {e}"))?,
+        ) as Arc<dyn ports::identity::IdentityProvider>),
+        None => None,
+    };
+    let accounts =
+        shop::accounts::Accounts::new(services.db.clone(), sessions, &settings.public_url).with_identity(identity);
     let audit = shop::accounts::audit::AuditLog::new(services.db.clone());
     let recommendations = Arc::new(shop::recommend::Recommendations::new(
         &services,

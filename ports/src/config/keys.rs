@@ -54,6 +54,14 @@ pub const SETTINGS: &[(&str, &str, &str)] = &[
     ),
     ("mail.ca_file", "", "PEM bundle the SMTP server certificate must chain to (default: the system's roots)"),
     ("accounts.session_days", "14", "days a session lasts after sign-in (then the shopper signs in again)"),
+    (
+        "oidc.issuer",
+        "",
+        "an OpenID Connect issuer shoppers may also sign in with (e.g. https://cognito-idp.REGION.amazonaws.com/POOL_ID); empty: passwords only",
+    ),
+    ("oidc.client_id", "", "the client id the issuer registered for this shop (redirect URI: PUBLIC_URL/account/oidc/callback)"),
+    ("oidc.client_secret", "", "the client's secret; empty: a public client (PKCE only)"),
+    ("oidc.name", "single sign-on", "the issuer's name on the sign-in button (\"Sign in with …\")"),
     ("edge.rate_limit", "3000", "requests one client IP may make per rate window (all routes)"),
     ("edge.rate_window_secs", "300", "rate window: 60, 120, 300 or 600 seconds, as AWS WAF rate rules"),
     (

@@ -22,6 +22,7 @@ pub use types::*;
 mod env;
 mod keys;
 mod mail;
+mod oidc;
 mod parse;
 mod show;
 mod types;
@@ -205,6 +206,7 @@ impl Settings {
                 session_ttl: Duration::from_secs(
                     86_400 * number("accounts.session_days", get("accounts.session_days"), 1, 365)?,
                 ),
+                oidc: oidc::parse(raw, profile)?,
             },
             edge: EdgeConfig {
                 rate_limit: number("edge.rate_limit", get("edge.rate_limit"), 1, 10_000_000)?,

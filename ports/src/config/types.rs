@@ -114,6 +114,30 @@ pub enum SmtpTls {
 #[derive(Debug, Clone, PartialEq)]
 pub struct AccountsConfig {
     pub session_ttl: Duration,
+    /// Sign-in through an outside OpenID Connect issuer; `None`: passwords only.
+    pub oidc: Option<OidcConfig>,
+}
+
+#[derive(Clone, PartialEq)]
+pub struct OidcConfig {
+    /// The issuer URL, exactly as its discovery document names it.
+    pub issuer: String,
+    pub client_id: String,
+    /// `None`: a public client (PKCE alone).
+    pub client_secret: Option<String>,
+    /// Shown on the button: "Sign in with {name}".
+    pub name: String,
+}
+
+impl std::fmt::Debug for OidcConfig {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("OidcConfig")
+            .field("issuer", &self.issuer)
+            .field("client_id", &self.client_id)
+            .field("client_secret", &self.client_secret.as_ref().map(|_| "***"))
+            .field("name", &self.name)
+            .finish()
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

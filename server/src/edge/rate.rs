@@ -26,14 +26,17 @@ pub struct RateRule {
     pub limited: Arc<AtomicU64>,
 }
 
-/// Requests under the strict limit: checkout and the account forms' posts
-/// (card testing, credential stuffing, reset-mail flooding).
+/// Requests under the strict limit: checkout, the account forms' posts
+/// (card testing, credential stuffing, reset-mail flooding) and sign-in
+/// through an outside issuer.
 pub fn is_strict(method: &axum::http::Method, path: &str) -> bool {
     let api = ["place_order", "sign_in", "sign_up", "password_reset"]
         .iter()
         .any(|p| path.starts_with("/api/") && path.contains(p));
     let forms = ["/account/sign-in", "/account/sign-up", "/account/forgot", "/account/reset"].contains(&path);
-    api || (forms && method == axum::http::Method::POST)
+    // Each start parks a pending sign-in; each callback may call the issuer.
+    let outside = path.starts_with("/account/oidc/");
+    api || outside || (forms && method == axum::http::Method::POST)
 }
 
 /// The load balancer's probes: cheap (`/readyz` checks at most once a
@@ -77,4 +80,20 @@ pub async fn rate_rule(State(rule): State<RateRule>, req: Request, next: Next) -
         }
     }
     next.run(req).await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_strict;
+    use axum::http::Method;
+
+    #[test]
+    fn sign_in_paths_are_strict_and_browsing_is_not() {
+        assert!(is_strict(&Method::POST, "/account/sign-in"));
+        assert!(!is_strict(&Method::GET, "/account/sign-in"), "showing the form is browsing");
+        assert!(is_strict(&Method::GET, "/account/oidc/start"));
+        assert!(is_strict(&Method::GET, "/account/oidc/callback"));
+        assert!(is_strict(&Method::POST, "/api/place_order123"));
+        assert!(!is_strict(&Method::GET, "/products/p1"));
+    }
 }

@@ -127,10 +127,14 @@ pub async fn spawn_app(overrides: &[(&str, String)]) -> TestApp {
 }
 
 pub async fn spawn_with(settings: Settings, dir: PathBuf) -> TestApp {
+    spawn_on(tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap(), settings, dir).await
+}
+
+/// Serve on a listener bound beforehand (when the settings must name its port).
+pub async fn spawn_on(listener: tokio::net::TcpListener, settings: Settings, dir: PathBuf) -> TestApp {
     let options = LeptosOptions::builder().output_name("storefront").site_root("target/site").build();
     let state = server::startup::build_state(&settings, options).await.expect("app starts");
     let router = server::build_router(state.clone());
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let url = format!("http://{}", listener.local_addr().unwrap());
     tokio::spawn(server::http::serve(listener, router, std::time::Duration::from_secs(1), std::future::pending()));
     TestApp {

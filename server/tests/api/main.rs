@@ -12,5 +12,6 @@ mod failover;
 mod fuzz;
 mod health;
 mod helpers;
+mod oidc;
 mod recommend;
 mod shutdown;

@@ -1,10 +1,12 @@
 //! Accounts: sign-up (with an address check mailed), sign-in, password reset
 //! by mailed token, roles. Passwords are argon2id hashes; sessions live in
 //! the cache port (`session.rs`); merchant actions go to the audit log
-//! (`audit.rs`). Mails are written to the mail outbox in the same
+//! (`audit.rs`); an outside OpenID Connect identity opens an account by the
+//! rules in `external.rs`. Mails are written to the mail outbox in the same
 //! transaction as their token and sent by the relay, never in the request.
 
 pub mod audit;
+pub mod external;
 pub mod password;
 pub mod session;
 
@@ -14,9 +16,11 @@ use domain::account::{normalize_email, NewPassword, Role};
 use domain::UserId;
 use ports::clock::now;
 use ports::database::Database;
+use ports::identity::IdentityProvider;
 use ports::{PortError, PortResult};
 use sha2::{Digest, Sha256};
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 pub use session::{SessionUser, Sessions};
 
@@ -52,6 +56,9 @@ pub enum AccountError {
     BadCredentials,
     #[error("this link is invalid, used or expired; ask for a new one")]
     BadToken,
+    /// A sign-in refused with the reason the shopper is shown.
+    #[error("{0}")]
+    Refused(String),
     #[error(transparent)]
     Port(#[from] PortError),
 }
@@ -84,6 +91,8 @@ pub struct Accounts {
     db: Database,
     pub sessions: Sessions,
     public_url: String,
+    /// The outside issuer shoppers may sign in with, when one is configured.
+    pub identity: Option<Arc<dyn IdentityProvider>>,
 }
 
 fn parse_new(email: &str, password: &str) -> Result<(String, NewPassword), AccountError> {
@@ -123,7 +132,13 @@ async fn spend(tx: &mut sqlx::AnyConnection, kind: Token, token: &str) -> Result
 
 impl Accounts {
     pub fn new(db: Database, sessions: Sessions, public_url: &str) -> Self {
-        Self { db, sessions, public_url: public_url.trim_end_matches('/').to_string() }
+        Self { db, sessions, public_url: public_url.trim_end_matches('/').to_string(), identity: None }
+    }
+
+    /// Offer sign-in through `provider` beside passwords.
+    pub fn with_identity(mut self, provider: Option<Arc<dyn IdentityProvider>>) -> Self {
+        self.identity = provider;
+        self
     }
 
     async fn find(&self, email: &str) -> PortResult<Option<(User, String)>> {
@@ -163,14 +178,15 @@ impl Accounts {
 
     pub async fn sign_in(&self, email: &str, password: &str) -> Result<User, AccountError> {
         let email = normalize_email(email).unwrap_or_default();
-        match self.find(&email).await? {
-            Some((user, hash)) if password::verify(password, &hash) => Ok(user),
-            Some(_) => Err(AccountError::BadCredentials),
-            None => {
-                let _ = password::verify(password, password::dummy());
-                Err(AccountError::BadCredentials)
-            }
-        }
+        // An unknown e-mail, and an account opened through an outside
+        // issuer (no password until a reset gives it one), are checked
+        // against the dummy: every refusal takes one hash's time.
+        let (user, hash) = match self.find(&email).await? {
+            Some((user, hash)) if !hash.is_empty() => (Some(user), hash),
+            _ => (None, password::dummy().to_string()),
+        };
+        let matches = password::verify(password, &hash);
+        user.filter(|_| matches).ok_or(AccountError::BadCredentials)
     }
 
     /// Create a merchant account, or make an existing account a merchant

@@ -42,6 +42,10 @@ fn key(id: &str) -> String {
     format!("session:{}", hex(&Sha256::digest(id.as_bytes())))
 }
 
+fn parked_key(id: &str) -> String {
+    format!("sign-in:{}", hex(&Sha256::digest(id.as_bytes())))
+}
+
 /// A new random session id (two v4 UUIDs: 244 random bits).
 pub fn new_id() -> String {
     format!("{}{}", uuid::Uuid::new_v4().simple(), uuid::Uuid::new_v4().simple())
@@ -93,6 +97,24 @@ impl Sessions {
     /// the mark lives in the shared cache as long as a session could).
     pub async fn revoke_all(&self, user_id: &UserId) -> PortResult<()> {
         self.cache.set(&epoch_key(user_id), now_ms().to_string().as_bytes(), Some(self.ttl)).await
+    }
+
+    /// Keep what a sign-in through an outside issuer must find again when
+    /// the shopper comes back (`ttl` at most); the id goes in a cookie.
+    pub async fn park(&self, value: &[u8], ttl: Duration) -> PortResult<String> {
+        let id = new_id();
+        self.cache.set(&parked_key(&id), value, Some(ttl)).await?;
+        Ok(id)
+    }
+
+    /// What was parked under `id`, once: it is gone after this.
+    pub async fn unpark(&self, id: &str) -> PortResult<Option<Vec<u8>>> {
+        if !well_formed(id) {
+            return Ok(None);
+        }
+        let value = self.cache.get(&parked_key(id)).await?;
+        self.cache.delete(&[parked_key(id)]).await?;
+        Ok(value)
     }
 
     pub async fn end(&self, id: &str) -> PortResult<()> {

@@ -133,3 +133,54 @@ async fn an_unknown_stored_role_is_an_error_naming_the_user_embedded() {
 async fn an_unknown_stored_role_is_an_error_naming_the_user_postgres_redis() {
     an_unknown_stored_role_is_an_error_naming_the_user(true).await;
 }
+
+fn identity(subject: &str, email: &str, verified: bool) -> ports::identity::Identity {
+    ports::identity::Identity {
+        issuer: "https://id.example.com".into(),
+        subject: subject.into(),
+        email: Some(email.into()),
+        email_verified: verified,
+    }
+}
+
+/// The rules of `shop/src/accounts/external.rs` on each database.
+async fn an_outside_identity_opens_only_the_account_it_should(cloud: bool) {
+    let Some((a, _, _, _)) = setup(cloud).await else { return };
+    let tag = uuid::Uuid::new_v4().simple().to_string();
+    let (ann, bob) = (format!("ann.{tag}@example.com"), format!("bob.{tag}@example.com"));
+
+    // A new verified e-mail: a new verified shopper with no password.
+    let first = a.sign_in_with(&identity(&format!("s1-{tag}"), &ann, true)).await.unwrap();
+    assert_eq!(first.email, ann);
+    assert!(a.email_verified(&first.id).await.unwrap());
+    assert!(matches!(a.sign_in(&ann, "").await, Err(AccountError::BadCredentials)));
+    // The same subject with another e-mail: the same account.
+    let again = a.sign_in_with(&identity(&format!("s1-{tag}"), &bob, true)).await.unwrap();
+    assert_eq!(again.id, first.id);
+
+    // An unverified e-mail opens nothing, not even the account that has it.
+    let refused = a.sign_in_with(&identity(&format!("s2-{tag}"), &ann, false)).await;
+    assert!(matches!(refused, Err(AccountError::Refused(_))), "{refused:?}");
+
+    // A verified e-mail links the shopper's password account; a merchant's is never linked.
+    let carol = a.sign_up(&format!("carol.{tag}@example.com"), "correct horse battery").await.unwrap();
+    let linked = a.sign_in_with(&identity(&format!("s3-{tag}"), &carol.email, true)).await.unwrap();
+    assert_eq!(linked.id, carol.id);
+    let merchant = a.ensure_merchant(&format!("m.{tag}@example.com"), "merchant password 1").await.unwrap();
+    let refused = a.sign_in_with(&identity(&format!("s4-{tag}"), &merchant.email, true)).await;
+    assert!(matches!(refused, Err(AccountError::Refused(_))), "{refused:?}");
+    // A linked shopper later promoted to merchant: the identity no longer opens it.
+    a.ensure_merchant(&carol.email, "merchant password 2").await.unwrap();
+    let refused = a.sign_in_with(&identity(&format!("s3-{tag}"), &carol.email, true)).await;
+    assert!(matches!(refused, Err(AccountError::Refused(_))), "{refused:?}");
+}
+
+#[tokio::test]
+async fn an_outside_identity_opens_only_the_account_it_should_embedded() {
+    an_outside_identity_opens_only_the_account_it_should(false).await;
+}
+
+#[tokio::test]
+async fn an_outside_identity_opens_only_the_account_it_should_postgres_redis() {
+    an_outside_identity_opens_only_the_account_it_should(true).await;
+}
