@@ -105,12 +105,21 @@ pub async fn my_account() -> Result<Option<AccountView>, AppError> {
     .await
 }
 
+/// `next` when it is a path on this shop, else `None`. Browsers read `/\host`
+/// as `//host`, and drop tabs and newlines before resolving a URL, so a
+/// path with a backslash or a control character is refused as well as one
+/// that names another host (`//host`, `https://host`).
+pub fn same_origin_path(next: &str) -> Option<&str> {
+    let rest = next.strip_prefix('/')?;
+    let odd = next.chars().any(|c| c == '\\' || c.is_control());
+    (!odd && !rest.starts_with('/') && next.len() <= 2048).then_some(next)
+}
+
 fn next_param() -> String {
     crate::components::request_query()
         .into_iter()
         .find(|(k, _)| k == "next")
-        .map(|(_, v)| v)
-        .filter(|v| v.starts_with('/') && !v.starts_with("//"))
+        .and_then(|(_, v)| same_origin_path(&v).map(str::to_string))
         .unwrap_or_default()
 }
 
@@ -255,5 +264,29 @@ pub fn AccountPage() -> impl IntoView {
                 }
             })}
         </Suspense>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::same_origin_path;
+
+    #[test]
+    fn only_paths_on_this_shop_are_kept_as_next() {
+        for ok in ["/", "/account", "/products/p1?x=1#top", "/search?q=a%2F%2Fb"] {
+            assert_eq!(same_origin_path(ok), Some(ok));
+        }
+        let elsewhere = [
+            "//evil.example",
+            "/\\evil.example",
+            "/\t/evil.example",
+            "/\n/evil.example",
+            "https://evil.example",
+            "evil",
+            "",
+        ];
+        for bad in elsewhere {
+            assert_eq!(same_origin_path(bad), None, "{bad:?} leaves the shop");
+        }
     }
 }

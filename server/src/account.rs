@@ -50,8 +50,8 @@ async fn signed_in(st: &AppState, headers: &HeaderMap, user: &User, next: &str) 
         Err(e) => return unavailable(e),
     };
     merge_guest_cart(st, headers, &user.id).await;
-    let target = if next.starts_with('/') && !next.starts_with("//") {
-        next.to_string()
+    let target = if let Some(path) = app::account::same_origin_path(next) {
+        path.to_string()
     } else if user.role == domain::account::Role::Merchant {
         "/admin".into()
     } else {

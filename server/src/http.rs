@@ -125,8 +125,9 @@ pub fn build_routers(state: AppState, separate_ops: bool) -> (Router, Router) {
         .layer(middleware::from_fn_with_state(state.clone(), crate::account::session_layer))
         .layer(middleware::from_fn(body_limit))
         .layer(middleware::from_fn_with_state(origin, csrf::same_origin))
-        .layer(middleware::from_fn_with_state(rate, rate::rate_rule))
+        // Inside the rate rule: a refused flood is one counter, not series.
         .layer(middleware::from_fn(crate::metrics::track))
+        .layer(middleware::from_fn_with_state(rate, rate::rate_rule))
         .layer(middleware::from_fn(headers::security_headers))
         .with_state(state.clone());
 
@@ -139,6 +140,7 @@ pub fn build_routers(state: AppState, separate_ops: bool) -> (Router, Router) {
 
     let public = app_routes.layer(
         ServiceBuilder::new()
+            .layer(middleware::from_fn(sane_request_id))
             .layer(SetRequestIdLayer::new(header::HeaderName::from_static(REQUEST_ID), MakeRequestUuid))
             .layer(trace)
             .layer(PropagateRequestIdLayer::new(header::HeaderName::from_static(REQUEST_ID)))
@@ -146,6 +148,20 @@ pub fn build_routers(state: AppState, separate_ops: bool) -> (Router, Router) {
     );
     let ops = ops.route("/healthz", get(health::healthz)).with_state(state).layer(CompressionLayer::new());
     (public, ops)
+}
+
+/// Keep a caller's `x-request-id` only when it looks like an id (at most 64
+/// letters, digits, `-`, `_` or `.`); otherwise drop it, and a fresh one is
+/// made. It is logged and echoed, so it must not carry 100 KB or markup.
+async fn sane_request_id(mut req: Request<Body>, next: middleware::Next) -> axum::response::Response {
+    let ok = |v: &HeaderValue| {
+        let b = v.as_bytes();
+        !b.is_empty() && b.len() <= 64 && b.iter().all(|c| c.is_ascii_alphanumeric() || b"-_.".contains(c))
+    };
+    if req.headers().get(REQUEST_ID).is_some_and(|v| !ok(v)) {
+        req.headers_mut().remove(REQUEST_ID);
+    }
+    next.run(req).await
 }
 
 /// Refuse bodies declared larger than the admin limit before any handler

@@ -182,3 +182,21 @@ async fn the_address_check_mailed_at_sign_up_confirms_the_address_once() {
     let junk = app.client.get(format!("{}/account/verify?token=%ZZ", app.url)).send().await.unwrap();
     assert_eq!(junk.status(), 303, "junk is not an error page");
 }
+
+#[tokio::test]
+async fn sign_in_never_redirects_off_the_shop() {
+    let app = crate::helpers::spawn_app(&[]).await;
+    let email = format!("r{}@example.com", &uuid::Uuid::new_v4().simple().to_string()[..8]);
+    app.shopper(&email).await;
+    for next in ["/\\evil.example", "//evil.example", "https://evil.example/", "/\t/evil.example"] {
+        let r = app
+            .form("/account/sign-in", "", &[("email", &email), ("password", "a long enough password"), ("next", next)])
+            .await;
+        assert_eq!(r.status(), 303);
+        assert_eq!(crate::helpers::location(&r), "/account", "next={next:?} must not leave the shop");
+    }
+    let r = app
+        .form("/account/sign-in", "", &[("email", &email), ("password", "a long enough password"), ("next", "/cart")])
+        .await;
+    assert_eq!(crate::helpers::location(&r), "/cart", "a path on the shop is kept");
+}

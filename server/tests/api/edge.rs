@@ -243,3 +243,29 @@ async fn sql_injection_strings_change_nothing() {
     assert_eq!(app.state.orders.repo.counts().await.unwrap(), before, "orders table intact");
     assert_eq!(app.state.catalog.category("*").await.unwrap().len(), cards_before);
 }
+
+#[tokio::test]
+async fn made_up_methods_are_counted_as_other_and_mint_no_metric_series() {
+    let app = spawn_app(&[]).await;
+    for i in 0..50 {
+        let method = reqwest::Method::from_bytes(format!("JUNK{i}").as_bytes()).unwrap();
+        let r = app.client.request(method, format!("{}/junk-{i}", app.url)).send().await.unwrap();
+        assert!(r.status().is_client_error(), "a made-up method is refused, not a 5xx: {}", r.status());
+    }
+    let (_, text) = app.text("/metrics").await;
+    assert!(!text.contains("JUNK"), "no series per made-up method");
+    assert!(text.contains("method=\"other\""), "they are counted together");
+}
+
+#[tokio::test]
+async fn a_request_id_is_echoed_only_when_it_looks_like_one() {
+    let app = spawn_app(&[]).await;
+    let id_of = |r: &reqwest::Response| r.headers().get("x-request-id").unwrap().to_str().unwrap().to_string();
+    let r = app.client.get(format!("{}/healthz", app.url)).header("x-request-id", "trace-42.a_b").send().await.unwrap();
+    assert_eq!(id_of(&r), "trace-42.a_b", "a caller's sane id follows the request");
+    for odd in ["x".repeat(100_000), "<script>".into(), "a b".into()] {
+        let r = app.client.get(format!("{}/healthz", app.url)).header("x-request-id", &odd).send().await.unwrap();
+        let id = id_of(&r);
+        assert!(id != odd && id.len() == 36, "an odd id is replaced by a fresh one, got {} chars", id.len());
+    }
+}

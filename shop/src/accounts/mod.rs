@@ -56,6 +56,8 @@ pub enum AccountError {
     BadCredentials,
     #[error("this link is invalid, used or expired; ask for a new one")]
     BadToken,
+    #[error("too many failed sign-ins for this account: wait 15 minutes, or reset the password")]
+    TooManyFailures,
     /// A sign-in refused with the reason the shopper is shown.
     #[error("{0}")]
     Refused(String),
@@ -105,8 +107,13 @@ fn parse_new(email: &str, password: &str) -> Result<(String, NewPassword), Accou
     }
 }
 
-fn hash_of(p: &NewPassword) -> Result<String, AccountError> {
-    password::hash(p.expose()).map_err(|e| AccountError::Port(PortError::Invalid(e)))
+async fn hash_of(p: &NewPassword) -> Result<String, AccountError> {
+    password::hash_async(p.expose()).await.map_err(|e| AccountError::Port(PortError::Invalid(e)))
+}
+
+/// An e-mail as logs name it: enough to follow one account, not the address.
+fn short_hash(email: &str) -> String {
+    token_hash(email)[..12].to_string()
 }
 
 fn token_hash(token: &str) -> String {
@@ -155,7 +162,7 @@ impl Accounts {
         let id =
             UserId::parse(&uuid::Uuid::new_v4().simple().to_string()).map_err(|e| PortError::Invalid(e.to_string()))?;
         let user = User { id, email, role: Role::Shopper };
-        let hash = hash_of(&password)?;
+        let hash = hash_of(&password).await?;
         let err = self.db.err();
         let mut tx = self.db.pool().begin().await.map_err(&err)?;
         let n = sqlx::query("INSERT INTO users (id, email, password_hash, role, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (email) DO NOTHING")
@@ -178,6 +185,16 @@ impl Accounts {
 
     pub async fn sign_in(&self, email: &str, password: &str) -> Result<User, AccountError> {
         let email = normalize_email(email).unwrap_or_default();
+        // Per account as well as per IP (the rate rule). A cache outage
+        // leaves only the per-IP limit rather than refusing every sign-in.
+        let failures = self.sessions.failed_sign_ins(&email).await.unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "sign-in failure count unavailable");
+            0
+        });
+        if failures >= session::FAILED_SIGN_IN_LIMIT {
+            tracing::warn!(account = %short_hash(&email), failures, "sign-in refused: too many failures for this account");
+            return Err(AccountError::TooManyFailures);
+        }
         // An unknown e-mail, and an account opened through an outside
         // issuer (no password until a reset gives it one), are checked
         // against the dummy: every refusal takes one hash's time.
@@ -185,15 +202,27 @@ impl Accounts {
             Some((user, hash)) if !hash.is_empty() => (Some(user), hash),
             _ => (None, password::dummy().to_string()),
         };
-        let matches = password::verify(password, &hash);
-        user.filter(|_| matches).ok_or(AccountError::BadCredentials)
+        let matches = password::verify_async(password, &hash).await;
+        match user.filter(|_| matches) {
+            Some(user) => {
+                if failures > 0 {
+                    let _ = self.sessions.clear_failed_sign_ins(&email).await;
+                }
+                Ok(user)
+            }
+            None => {
+                let n = self.sessions.count_failed_sign_in(&email).await.unwrap_or(0);
+                tracing::warn!(account = %short_hash(&email), failures = n, "failed sign-in");
+                Err(AccountError::BadCredentials)
+            }
+        }
     }
 
     /// Create a merchant account, or make an existing account a merchant
     /// with this password (the CLI's `create-merchant`).
     pub async fn ensure_merchant(&self, email: &str, password: &str) -> Result<User, AccountError> {
         let (email, password) = parse_new(email, password)?;
-        let hash = hash_of(&password)?;
+        let hash = hash_of(&password).await?;
         let id = uuid::Uuid::new_v4().simple().to_string();
         sqlx::query("INSERT INTO users (id, email, password_hash, role, created_at) VALUES ($1, $2, $3, 'merchant', $4) ON CONFLICT (email) DO UPDATE SET role = 'merchant', password_hash = $3")
             .bind(&id)
@@ -272,8 +301,21 @@ impl Accounts {
     /// Spend a reset token (once, before it expires) on a new password.
     pub async fn reset_password(&self, token: &str, password: &str) -> Result<User, AccountError> {
         let password = NewPassword::parse(password).map_err(|e| invalid("password", e))?;
-        let hash = hash_of(&password)?;
         let err = self.db.err();
+        // A bad token costs no hash (a flood of guesses is cheap to refuse);
+        // it is spent below, in the transaction, so two uses still race safely.
+        let live: Option<UserId> = sqlx::query_scalar(
+            "SELECT user_id FROM password_resets WHERE token_hash = $1 AND used_at IS NULL AND expires_at > $2",
+        )
+        .bind(token_hash(token))
+        .bind(now())
+        .fetch_optional(self.db.pool())
+        .await
+        .map_err(&err)?;
+        if live.is_none() {
+            return Err(AccountError::BadToken);
+        }
+        let hash = hash_of(&password).await?;
         let mut tx = self.db.pool().begin().await.map_err(&err)?;
         let user_id = spend(&mut tx, Token::Reset, token).await.map_err(&err)?.ok_or(AccountError::BadToken)?;
         let user: UserRow =
@@ -285,6 +327,7 @@ impl Accounts {
                 .map_err(&err)?;
         tx.commit().await.map_err(&err)?;
         let (user, _) = user.user()?;
+        let _ = self.sessions.clear_failed_sign_ins(&user.email).await;
         // Whoever knew the old password is signed out everywhere.
         if let Err(e) = self.sessions.revoke_all(&user.id).await {
             tracing::error!(error = %e, "could not end the sessions of a user who reset their password");

@@ -1,9 +1,36 @@
 //! Password hashing with argon2id (the `argon2` crate's defaults: 19 MiB,
 //! 2 passes, 1 lane — the OWASP minimum), stored as PHC strings.
+//!
+//! A hash takes tens of milliseconds of CPU and 19 MiB: the async versions
+//! run it on the blocking pool, at most `SLOTS` at once, so a burst of
+//! sign-ins neither stalls the request threads nor grows memory unbounded
+//! (the rest wait their turn).
 
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
+
+/// Hashes running at once (each holds 19 MiB while it runs).
+const SLOTS: usize = 4;
+static RUNNING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(SLOTS);
+
+/// Run `f` on the blocking pool once a slot is free.
+async fn bounded<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, String> {
+    let _slot = RUNNING.acquire().await.map_err(|e| e.to_string())?;
+    tokio::task::spawn_blocking(f).await.map_err(|e| format!("password hashing stopped: {e}"))
+}
+
+/// `hash` off the request threads.
+pub async fn hash_async(password: &str) -> Result<String, String> {
+    let password = password.to_string();
+    bounded(move || hash(&password)).await?
+}
+
+/// `verify` off the request threads (false if it could not run).
+pub async fn verify_async(password: &str, phc: &str) -> bool {
+    let (password, phc) = (password.to_string(), phc.to_string());
+    bounded(move || verify(&password, &phc)).await.unwrap_or(false)
+}
 
 pub fn hash(password: &str) -> Result<String, String> {
     let salt = SaltString::generate(&mut OsRng);

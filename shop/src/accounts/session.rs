@@ -42,6 +42,16 @@ fn key(id: &str) -> String {
     format!("session:{}", hex(&Sha256::digest(id.as_bytes())))
 }
 
+fn failures_key(email: &str) -> String {
+    format!("sign-in-failures:{}", hex(&Sha256::digest(email.as_bytes())))
+}
+
+/// Failed sign-ins one account may take per window before it is refused
+/// for the rest of the window (whatever the IP: a botnet guessing one
+/// account's password gets ten tries per window, not ten per address).
+pub const FAILED_SIGN_IN_LIMIT: i64 = 10;
+pub const FAILED_SIGN_IN_WINDOW: Duration = Duration::from_secs(15 * 60);
+
 fn parked_key(id: &str) -> String {
     format!("sign-in:{}", hex(&Sha256::digest(id.as_bytes())))
 }
@@ -115,6 +125,23 @@ impl Sessions {
         let value = self.cache.get(&parked_key(id)).await?;
         self.cache.delete(&[parked_key(id)]).await?;
         Ok(value)
+    }
+
+    /// Failed sign-ins for `email` in the current window (counted for
+    /// unknown e-mails too, so the count says nothing about who has an account).
+    pub async fn failed_sign_ins(&self, email: &str) -> PortResult<i64> {
+        let v = self.cache.get(&failures_key(email)).await?;
+        Ok(v.and_then(|b| String::from_utf8(b).ok()?.parse().ok()).unwrap_or(0))
+    }
+
+    /// Count one more failed sign-in for `email`; the new count.
+    pub async fn count_failed_sign_in(&self, email: &str) -> PortResult<i64> {
+        self.cache.incr(&failures_key(email), FAILED_SIGN_IN_WINDOW).await
+    }
+
+    /// Forget `email`'s failures (it signed in, or its password was reset).
+    pub async fn clear_failed_sign_ins(&self, email: &str) -> PortResult<()> {
+        self.cache.delete(&[failures_key(email)]).await
     }
 
     pub async fn end(&self, id: &str) -> PortResult<()> {

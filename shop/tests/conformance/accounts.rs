@@ -184,3 +184,34 @@ async fn an_outside_identity_opens_only_the_account_it_should_embedded() {
 async fn an_outside_identity_opens_only_the_account_it_should_postgres_redis() {
     an_outside_identity_opens_only_the_account_it_should(true).await;
 }
+
+/// Ten wrong passwords lock the account (not the IP) for the window;
+/// another account is untouched, and the count says nothing of existence.
+async fn failed_sign_ins_are_limited_per_account(cloud: bool) {
+    let Some((a, _, _, _)) = setup(cloud).await else { return };
+    let tag = uuid::Uuid::new_v4().simple().to_string();
+    let (ann, bob) = (format!("ann.{tag}@example.com"), format!("bob.{tag}@example.com"));
+    a.sign_up(&ann, "correct horse battery").await.unwrap();
+    a.sign_up(&bob, "correct horse battery").await.unwrap();
+    for _ in 0..shop::accounts::session::FAILED_SIGN_IN_LIMIT {
+        assert!(matches!(a.sign_in(&ann, "wrong password").await, Err(AccountError::BadCredentials)));
+    }
+    let locked = a.sign_in(&ann, "correct horse battery").await;
+    assert!(matches!(locked, Err(AccountError::TooManyFailures)), "even the right password waits: {locked:?}");
+    assert!(a.sign_in(&bob, "correct horse battery").await.is_ok(), "other accounts sign in");
+    let nobody = format!("nobody.{tag}@example.com");
+    for _ in 0..shop::accounts::session::FAILED_SIGN_IN_LIMIT {
+        let _ = a.sign_in(&nobody, "guess").await;
+    }
+    assert!(matches!(a.sign_in(&nobody, "guess").await, Err(AccountError::TooManyFailures)), "unknown e-mails too");
+}
+
+#[tokio::test]
+async fn failed_sign_ins_are_limited_per_account_embedded() {
+    failed_sign_ins_are_limited_per_account(false).await;
+}
+
+#[tokio::test]
+async fn failed_sign_ins_are_limited_per_account_postgres_redis() {
+    failed_sign_ins_are_limited_per_account(true).await;
+}
