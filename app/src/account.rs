@@ -33,11 +33,23 @@ pub mod ssr {
     }
 }
 
-/// The signed-in shopper's email (for "for you" recommendations).
+/// The signed-in shopper's e-mail once its owner has confirmed it (for
+/// "for you" recommendations, which read every order placed under that
+/// e-mail, guest orders included): registering someone else's address must
+/// not show what they bought.
 pub async fn current_email() -> Option<String> {
     #[cfg(feature = "ssr")]
     {
-        ssr::viewer().map(|u| u.email)
+        let user = ssr::viewer()?;
+        let st = crate::error::ssr::state().ok()?;
+        match st.accounts.email_verified(&user.user_id).await {
+            Ok(true) => Some(user.email),
+            Ok(false) => None,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not check the address; showing no personal recommendations");
+                None
+            }
+        }
     }
     #[cfg(not(feature = "ssr"))]
     {
