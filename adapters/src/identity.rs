@@ -77,11 +77,19 @@ impl Oidc {
             _ => {}
         }
         let issuer = IssuerUrl::new(self.config.issuer.clone()).map_err(|e| PortError::Invalid(e.to_string()))?;
-        let m = CoreProviderMetadata::discover_async(issuer, &self.http)
-            .await
-            .map_err(|e| unavailable(format!("discovery of {}: {}", self.config.issuer, chain(&e))))?;
-        *cached = Some((Instant::now(), m.clone()));
-        Ok(m)
+        let fetched = CoreProviderMetadata::discover_async(issuer, &self.http).await;
+        if let Ok(m) = &fetched {
+            *cached = Some((Instant::now(), m.clone()));
+        }
+        match (fetched, &*cached) {
+            (Ok(m), _) => Ok(m),
+            // The issuer is briefly unreachable: the keys we hold still verify.
+            (Err(e), Some((_, m))) if !refresh => {
+                tracing::warn!(issuer = %self.config.issuer, error = %chain(&e), "OIDC discovery failed; using the cached document");
+                Ok(m.clone())
+            }
+            (Err(e), _) => Err(unavailable(format!("discovery of {}: {}", self.config.issuer, chain(&e)))),
+        }
     }
 
     fn client(
@@ -142,15 +150,17 @@ impl Oidc {
             email: claims.email().map(|e| e.to_string()),
             email_verified: claims.email_verified().unwrap_or(false),
         };
-        if identity.email.is_none() {
+        if identity.email.is_none() || claims.email_verified().is_none() {
             // The issuer may keep the e-mail in userinfo; the subject must match.
             if let Ok(request) = client.user_info(token.access_token().clone(), Some(claims.subject().clone())) {
                 let info: UserInfoClaims<EmptyAdditionalClaims, CoreGenderClaim> = request
                     .request_async(&self.http)
                     .await
                     .map_err(|e| PortError::Invalid(format!("userinfo refused: {}", chain(&e))))?;
-                identity.email = info.email().map(|e| e.to_string());
-                identity.email_verified = info.email_verified().unwrap_or(false);
+                if let Some(email) = info.email() {
+                    identity.email = Some(email.to_string());
+                    identity.email_verified = info.email_verified().unwrap_or(false);
+                }
             }
         }
         Ok(Exchanged::Verified(identity))

@@ -235,3 +235,89 @@ pub async fn order_status(id: String) -> Result<OrderView, AppError> {
     })
     .await
 }
+
+// Without Wasm the same actions arrive as plain form posts (urlencoded, the
+// default server-function codec) and answer with a redirect: post, redirect,
+// get. Islands intercept the submit and call the JSON functions above.
+
+/// Where to go with a one-line notice (the page shows `?notice=`).
+#[cfg(feature = "ssr")]
+fn with_notice(page: &str, notice: &str) -> String {
+    let page = crate::account::same_origin_path(page).unwrap_or("/cart");
+    let sep = if page.contains('?') { '&' } else { '?' };
+    format!("{page}{sep}notice={}", crate::components::encode(notice))
+}
+
+/// The buy box's "Add to cart" as a form: to the cart, or back to the
+/// product page (`back`) with the reason.
+#[server]
+pub async fn add_to_cart_form(product_id: String, sku: String, back: String) -> Result<(), AppError> {
+    match add_to_cart(product_id, sku, 1).await? {
+        CartChange::Done(_) => leptos_axum::redirect("/cart"),
+        CartChange::Refused(why) => leptos_axum::redirect(&with_notice(&back, &why)),
+    }
+    Ok(())
+}
+
+/// A cart line's quantity (0 removes it) as a form: back to the cart.
+#[server]
+pub async fn update_cart_line_form(sku: String, quantity: i64) -> Result<(), AppError> {
+    match update_cart_line(sku, quantity).await? {
+        CartChange::Done(_) => leptos_axum::redirect("/cart"),
+        CartChange::Refused(why) => leptos_axum::redirect(&with_notice("/cart", &why)),
+    }
+    Ok(())
+}
+
+/// Checkout as a form: to the order's page once accepted; otherwise back to
+/// the checkout with what was typed (never the card number) and the errors.
+#[allow(clippy::too_many_arguments)] // one argument per form field
+#[server]
+pub async fn place_order_form(
+    email: String,
+    name: String,
+    line1: String,
+    #[server(default)] line2: String,
+    city: String,
+    postal_code: String,
+    country: String,
+    #[server(default)] shipping: String,
+    card_number: String,
+    idempotency_key: String,
+) -> Result<(), AppError> {
+    let address = domain::order::Address { name, line1, line2, city, postal_code, country };
+    let values: std::collections::BTreeMap<String, String> = [
+        ("email", &email),
+        ("name", &address.name),
+        ("line1", &address.line1),
+        ("line2", &address.line2),
+        ("city", &address.city),
+        ("postal_code", &address.postal_code),
+        ("country", &address.country),
+        ("shipping", &shipping),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.clone()))
+    .collect();
+    let input = CheckoutInput { email, address, shipping, card_number, idempotency_key };
+    let (errors, message) = match place_order(input).await? {
+        CheckoutOutcome::Accepted { order_id } | CheckoutOutcome::AlreadyOrdered { order_id } => {
+            leptos_axum::redirect(&format!("/orders/{order_id}"));
+            return Ok(());
+        }
+        CheckoutOutcome::Invalid { fields } => {
+            (fields.into_iter().collect(), Some("Please correct the highlighted fields.".to_string()))
+        }
+        CheckoutOutcome::Refused(why) => (Default::default(), Some(why)),
+    };
+    let st = ssr::state()?;
+    let kept = serde_json::to_value(crate::forms::FormState { values, errors, message }).unwrap_or_default();
+    match st.forms.keep(&kept).await {
+        Ok(id) => leptos_axum::redirect(&format!("/checkout?form={id}")),
+        Err(e) => {
+            tracing::warn!(error = %e, "could not keep the checkout form; back to an empty one");
+            leptos_axum::redirect("/checkout");
+        }
+    }
+    Ok(())
+}

@@ -1,9 +1,13 @@
 //! Cart, checkout and order-status islands. The header's cart badge is plain
-//! HTML (`#cart-count`); islands update its text after a change.
+//! HTML (`#cart-count`); islands update its text after a change. Every form
+//! here also posts without Wasm (to the `*_form` server functions, which
+//! redirect); hydrated, the islands intercept the submit.
 
-use crate::cart_api::{order_status, place_order, update_cart_line};
+use crate::cart_api::{order_status, place_order, update_cart_line, PlaceOrderForm, UpdateCartLineForm};
+use crate::forms::FormState;
 use crate::model::{CartChange, CartView, CheckoutInput, CheckoutOutcome, OrderView};
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos::task::spawn_local;
 
 pub fn set_badge(count: u32) {
@@ -62,17 +66,26 @@ pub fn CartEditor(cart: CartView) -> impl IntoView {
                                         <p>{line.unit_price.clone()}" each"</p>
                                         {line.notice.clone().map(|n| view! { <p class="notice">{n}</p> })}
                                     </div>
-                                    <label>
-                                        <span class="visually-hidden">{label}</span>
-                                        <select on:change=move |ev| {
-                                            let q = event_target_value(&ev).parse::<i64>().unwrap_or(1);
-                                            change(sku.clone(), q);
-                                        }>
-                                            {(1..=domain::order::MAX_QUANTITY).map(|q| view! { <option value=q.to_string() selected=q == line.quantity>{q}</option> }).collect_view()}
-                                        </select>
-                                    </label>
+                                    <form method="post" action=UpdateCartLineForm::PATH class="quantity-form" on:submit=|ev| ev.prevent_default()>
+                                        <input type="hidden" name="sku" value=line.sku.clone() />
+                                        <label>
+                                            <span class="visually-hidden">{label}</span>
+                                            <select name="quantity" on:change=move |ev| {
+                                                let q = event_target_value(&ev).parse::<i64>().unwrap_or(1);
+                                                change(sku.clone(), q);
+                                            }>
+                                                {(1..=domain::order::MAX_QUANTITY).map(|q| view! { <option value=q.to_string() selected=q == line.quantity>{q}</option> }).collect_view()}
+                                            </select>
+                                        </label>
+                                        // Without Wasm a change needs a submit; hydrated, it applies at once.
+                                        <button type="submit" class="without-wasm">"Update"</button>
+                                    </form>
                                     <p class="price">{line.line_total.clone()}</p>
-                                    <button type="button" on:click=move |_| change(sku2.clone(), 0)>"Remove"</button>
+                                    <form method="post" action=UpdateCartLineForm::PATH on:submit=move |ev| { ev.prevent_default(); change(sku2.clone(), 0) }>
+                                        <input type="hidden" name="sku" value=line.sku.clone() />
+                                        <input type="hidden" name="quantity" value="0" />
+                                        <button type="submit">"Remove"</button>
+                                    </form>
                                 </li>
                             }
                         }
@@ -100,9 +113,16 @@ fn form_reader<T>(_form: &T) -> impl Fn(&str) -> String {
 }
 
 #[island]
-pub fn CheckoutForm(idempotency_key: String, countries: Vec<(String, String)>) -> impl IntoView {
-    let (errors, set_errors) = signal(Vec::<(String, String)>::new());
-    let (message, set_message) = signal(None::<String>);
+pub fn CheckoutForm(
+    idempotency_key: String,
+    countries: Vec<(String, String)>,
+    /// What a form post without Wasm kept after an error (never the card number).
+    kept: FormState,
+) -> impl IntoView {
+    let (errors, set_errors) = signal(kept.errors.clone().into_iter().collect::<Vec<(String, String)>>());
+    let (message, set_message) = signal(kept.message.clone());
+    let value = move |k: &str| kept.value(k);
+    let (country, express) = (value("country"), value("shipping") == "express");
     let (ordered, set_ordered) = signal(None::<String>);
     let (busy, set_busy) = signal(false);
     let err = move |f: &'static str| {
@@ -165,7 +185,7 @@ pub fn CheckoutForm(idempotency_key: String, countries: Vec<(String, String)>) -
         });
     };
     view! {
-        <form class="checkout-form" node_ref=form_ref on:submit=on_submit novalidate>
+        <form class="checkout-form" method="post" action=PlaceOrderForm::PATH node_ref=form_ref on:submit=on_submit novalidate>
             {move || message.get().map(|m| view! { <p class="error" role="alert" data-testid="checkout-message">{m}</p> })}
             {move || ordered.get().map(|id| view! {
                 <p class="error" role="alert" data-testid="already-ordered">
@@ -176,25 +196,25 @@ pub fn CheckoutForm(idempotency_key: String, countries: Vec<(String, String)>) -
             <input type="hidden" name="idempotency_key" value=idempotency_key />
             <fieldset>
                 <legend>"Contact"</legend>
-                <label>"Email" <input name="email" type="email" autocomplete="email" required /></label>{err("email")}
+                <label>"Email" <input name="email" type="email" autocomplete="email" required value=value("email") /></label>{err("email")}
             </fieldset>
             <fieldset>
                 <legend>"Shipping address"</legend>
-                <label>"Full name" <input name="name" autocomplete="name" required /></label>{err("name")}
-                <label>"Address" <input name="line1" autocomplete="address-line1" required /></label>{err("line1")}
-                <label>"Apartment, suite (optional)" <input name="line2" autocomplete="address-line2" /></label>{err("line2")}
-                <label>"City" <input name="city" autocomplete="address-level2" required /></label>{err("city")}
-                <label>"Postal code" <input name="postal_code" autocomplete="postal-code" required /></label>{err("postal_code")}
+                <label>"Full name" <input name="name" autocomplete="name" required value=value("name") /></label>{err("name")}
+                <label>"Address" <input name="line1" autocomplete="address-line1" required value=value("line1") /></label>{err("line1")}
+                <label>"Apartment, suite (optional)" <input name="line2" autocomplete="address-line2" value=value("line2") /></label>{err("line2")}
+                <label>"City" <input name="city" autocomplete="address-level2" required value=value("city") /></label>{err("city")}
+                <label>"Postal code" <input name="postal_code" autocomplete="postal-code" required value=value("postal_code") /></label>{err("postal_code")}
                 <label>"Country"
                     <select name="country" autocomplete="country">
-                        {countries.into_iter().map(|(code, name)| view! { <option value=code>{name}</option> }).collect_view()}
+                        {countries.into_iter().map(|(code, name)| { let selected = code == country; view! { <option value=code selected=selected>{name}</option> } }).collect_view()}
                     </select>
                 </label>{err("country")}
             </fieldset>
             <fieldset>
                 <legend>"Shipping method"</legend>
-                <label><input type="radio" name="shipping" value="standard" checked />"Standard (3–5 days): $5.95, free from $100"</label>
-                <label><input type="radio" name="shipping" value="express" />"Express (1–2 days): $15.00"</label>
+                <label><input type="radio" name="shipping" value="standard" checked=!express />"Standard (3–5 days): $5.95, free from $100"</label>
+                <label><input type="radio" name="shipping" value="express" checked=express />"Express (1–2 days): $15.00"</label>
                 {err("shipping")}
             </fieldset>
             <fieldset>

@@ -1,10 +1,12 @@
 //! The buy box: gallery image, price, stock and the variant picker. Every
 //! option is a link to its variant's own URL (works without Wasm); once
 //! hydrated, a click swaps price, stock and image in place and updates the
-//! address bar without a reload.
+//! address bar without a reload. "Add to cart" is a form that posts without
+//! Wasm (and is sent by a server function call with it).
 
 use crate::model::{pick_variant, PanelData, PanelVariant};
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 
 #[island]
 pub fn ProductPanel(data: PanelData, title: String, brand: String) -> impl IntoView {
@@ -19,6 +21,8 @@ pub fn ProductPanel(data: PanelData, title: String, brand: String) -> impl IntoV
         let ix = current.get().and_then(|v| v.image).unwrap_or(0);
         images.with_value(|imgs| imgs.get(ix).or(imgs.first()).cloned()).unwrap_or_default()
     };
+    let form_product_id = product_id.clone();
+    let back_slug = slug.clone();
     let href_of = {
         let slug = slug.clone();
         move |v: &PanelVariant| format!("/p/{slug}?variant={}", v.sku)
@@ -86,11 +90,11 @@ pub fn ProductPanel(data: PanelData, title: String, brand: String) -> impl IntoV
                     })
                     .collect_view()}
             </div>
-            <button
-                class="primary add-to-cart"
-                type="button"
-                disabled=move || current.get().is_none_or(|v| v.stock <= 0)
-                on:click=move |_| {
+            <form
+                method="post"
+                action=crate::cart_api::AddToCartForm::PATH
+                on:submit=move |ev| {
+                    ev.prevent_default();
                     let (pid, s) = (product_id.clone(), sku.get_untracked());
                     leptos::task::spawn_local(async move {
                         let r = match crate::cart_api::add_to_cart(pid, s, 1).await {
@@ -105,8 +109,13 @@ pub fn ProductPanel(data: PanelData, title: String, brand: String) -> impl IntoV
                     });
                 }
             >
-                "Add to cart"
-            </button>
+                <input type="hidden" name="product_id" value=form_product_id />
+                <input type="hidden" name="sku" value=move || sku.get() />
+                <input type="hidden" name="back" value=move || format!("/p/{back_slug}?variant={}", sku.get()) />
+                <button class="primary add-to-cart" type="submit" disabled=move || current.get().is_none_or(|v| v.stock <= 0)>
+                    "Add to cart"
+                </button>
+            </form>
             <p role="status" data-testid="add-result">
                 {move || match added.get() {
                     Some(Ok(m)) => view! { <span>{m} " " <a href="/cart">"View cart"</a></span> }.into_any(),

@@ -38,6 +38,7 @@ pub fn CheckoutPage() -> impl IntoView {
             {move || {
                 let (key, countries) = (key.clone(), countries.clone());
                 Suspend::new(async move {
+                    let kept = crate::forms::current_form().await;
                     match load_cart().await {
                         Ok(cart) if cart.lines.is_empty() => view! { <p>"Your cart is empty. " <a href="/">"Keep shopping"</a></p> }.into_any(),
                         Ok(cart) => view! {
@@ -50,7 +51,7 @@ pub fn CheckoutPage() -> impl IntoView {
                                     <p>"Subtotal: " <strong>{cart.subtotal.clone()}</strong> " (shipping added at the next step)"</p>
                                     {(!cart.ready).then(|| view! { <p class="notice">"Some items changed: " <a href="/cart">"review your cart"</a></p> })}
                                 </section>
-                                <CheckoutForm idempotency_key=key countries />
+                                <CheckoutForm idempotency_key=key countries kept />
                             </div>
                         }.into_any(),
                         Err(e) => view! { <p class="notice">{e.to_string()}</p> }.into_any(),

@@ -21,12 +21,14 @@ impl TestApp {
         (status, r.text().await.unwrap_or_default())
     }
 
-    /// POST a urlencoded form (as a browser would, from the shop's origin).
+    /// POST a urlencoded form (as a browser would, from the shop's origin,
+    /// asking for a page: a server function then answers with a redirect).
     pub async fn form(&self, path: &str, cookie: &str, fields: &[(&str, &str)]) -> reqwest::Response {
         let body = fields.iter().map(|(k, v)| format!("{}={}", app::components::encode(k), app::components::encode(v)));
         self.client
             .post(format!("{}{path}", self.url))
             .header("origin", &self.url)
+            .header("accept", "text/html")
             .header("cookie", cookie)
             .header("content-type", "application/x-www-form-urlencoded")
             .body(body.collect::<Vec<_>>().join("&"))
@@ -143,4 +145,15 @@ pub async fn spawn_on(listener: tokio::net::TcpListener, settings: Settings, dir
         client: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap(),
         _dir: dir,
     }
+}
+
+/// Open the address check mailed to `to` (as its owner would).
+pub async fn confirm_address(app: &TestApp, to: &str) {
+    server::startup::mail_relay(&app.state).step().await.unwrap();
+    let mails = adapters::mail::FolderMailer::read_all(&app._dir.join("mail"));
+    let mail =
+        mails.iter().find(|m| m.to == to && m.text.contains("/account/verify?token=")).expect("an address check");
+    let link = mail.text.lines().find(|l| l.contains("/account/verify?token=")).unwrap().trim();
+    let r = app.get(&link[link.find("/account/verify").unwrap()..]).await;
+    assert!(location(&r).contains("confirmed"), "{}", location(&r));
 }

@@ -12,6 +12,7 @@ mod failover;
 mod fuzz;
 mod health;
 mod helpers;
+mod no_wasm;
 mod oidc;
 mod recommend;
 mod shutdown;

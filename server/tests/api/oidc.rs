@@ -176,6 +176,12 @@ async fn a_shoppers_password_account_is_linked_but_a_merchants_is_not() {
     let Some(app) = shop_with_issuer().await else { return };
     let email = format!("{}@example.com", unique("shopper"));
     let (shopper_id, _) = account_of(&app, &app.shopper(&email).await).await;
+    // Until the shopper confirms the address here, whoever registered it
+    // (with their own password) must not share the issuer's person's account.
+    let early = sign_in_as(&app, &format!("{}/{email}/yes", unique("sub"))).await;
+    assert_eq!(session_cookie(&early), None, "an unconfirmed account is not linked");
+    assert!(location(&early).contains("not+confirmed"), "{}", location(&early));
+    crate::helpers::confirm_address(&app, &email).await;
     let r = sign_in_as(&app, &format!("{}/{email}/yes", unique("sub"))).await;
     let (linked_id, _) = account_of(&app, &session_cookie(&r).expect("signed in")).await;
     assert_eq!(linked_id, shopper_id, "the verified e-mail opens the shopper's existing account");

@@ -100,7 +100,7 @@ async fn a_signed_in_shopper_gets_for_you_with_the_reason_and_others_get_popular
     let (_, unconfirmed) = app.text_as("/", &me).await;
     assert!(!unconfirmed.contains("data-reco=\"for-you\""), "no history shown for an unconfirmed e-mail");
     let user = app.state.accounts.sign_in("fan@example.com", "a long enough password").await.unwrap();
-    confirm_address(&app, &user.email).await;
+    crate::helpers::confirm_address(&app, &user.email).await;
 
     let (status, home) = app.text_as("/", &me).await;
     assert_eq!(status, 200);
@@ -112,15 +112,4 @@ async fn a_signed_in_shopper_gets_for_you_with_the_reason_and_others_get_popular
     let stranger = app.shopper("new@example.com").await;
     let (_, cold) = app.text_as("/", &stranger).await;
     assert!(!cold.contains("data-reco=\"for-you\"") && cold.contains("data-reco=\"popular\""), "cold start: popular");
-}
-
-/// Open the address check mailed to `to` (as its owner would).
-async fn confirm_address(app: &crate::helpers::TestApp, to: &str) {
-    server::startup::mail_relay(&app.state).step().await.unwrap();
-    let mails = adapters::mail::FolderMailer::read_all(&app._dir.join("mail"));
-    let mail =
-        mails.iter().find(|m| m.to == to && m.text.contains("/account/verify?token=")).expect("an address check");
-    let link = mail.text.lines().find(|l| l.contains("/account/verify?token=")).unwrap().trim();
-    let r = app.get(&link[link.find("/account/verify").unwrap()..]).await;
-    assert!(crate::helpers::location(&r).contains("confirmed"), "{}", crate::helpers::location(&r));
 }

@@ -4,12 +4,14 @@
 //! - An (issuer, subject) pair seen before opens the account it is linked to,
 //!   whatever the e-mail says now.
 //! - Otherwise the issuer must say it verified the e-mail. A shopper account
-//!   with that e-mail is linked (the issuer proved the shopper owns the
-//!   address, as a mailed reset link would), and marked verified. A merchant
-//!   account is never linked this way: merchants sign in with their password,
-//!   so whoever controls an issuer account cannot take over the shop's admin.
-//! - With no account for the e-mail, a shopper account is created, verified,
-//!   with no password (a reset can add one).
+//!   with that e-mail is linked only if its own address was confirmed here
+//!   too (else the person who registered the address first, with their own
+//!   password, would share the account) and it has no identity from this
+//!   issuer yet (an address the issuer handed to someone new must not open
+//!   the old holder's account). A merchant account is never linked: merchants
+//!   sign in with their password, so an issuer account cannot open the admin.
+//! - With no account for the e-mail, a shopper account is created, verified
+//!   (the issuer vouched), with no password (a reset can add one).
 
 use super::{AccountError, Accounts, User, UserRow};
 use domain::account::{normalize_email, Role};
@@ -100,12 +102,29 @@ impl Accounts {
         if user.role != Role::Shopper {
             return Err(merchant_refused());
         }
-        sqlx::query("UPDATE users SET email_verified_at = COALESCE(email_verified_at, $1) WHERE id = $2")
-            .bind(now())
-            .bind(&user.id)
-            .execute(&mut *tx)
-            .await
-            .map_err(&err)?;
+        // Linking by e-mail is safe only when the account's own holder proved
+        // the address (else whoever registered it first, with their password,
+        // would share the issuer's person's account), and only for the first
+        // identity from this issuer (an address the issuer gave someone new
+        // must not open the account of the one who had it).
+        let (verified, linked_here): (Option<i64>, i64) = sqlx::query_as(
+            "SELECT u.email_verified_at, (SELECT COUNT(*) FROM user_identities i WHERE i.user_id = u.id AND i.issuer = $2) FROM users u WHERE u.id = $1",
+        )
+        .bind(&user.id)
+        .bind(&identity.issuer)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(&err)?;
+        if linked_here > 0 {
+            return Err(AccountError::Refused(
+                "this e-mail's account here is linked to another account at your sign-in provider; sign in with that one, or with the password".into(),
+            ));
+        }
+        if verified.is_none() {
+            return Err(AccountError::Refused(
+                "an account with this e-mail exists and its address is not confirmed yet: sign in with its password, or open the confirmation link we mailed, then try again".into(),
+            ));
+        }
         // Two first sign-ins at once: the second links nothing new and opens the same account.
         sqlx::query("INSERT INTO user_identities (issuer, subject, user_id, created_at, last_used_at) VALUES ($1, $2, $3, $4, $4) ON CONFLICT (issuer, subject) DO NOTHING")
             .bind(&identity.issuer)

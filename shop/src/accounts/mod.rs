@@ -185,14 +185,16 @@ impl Accounts {
 
     pub async fn sign_in(&self, email: &str, password: &str) -> Result<User, AccountError> {
         let email = normalize_email(email).unwrap_or_default();
-        // Per account as well as per IP (the rate rule). A cache outage
-        // leaves only the per-IP limit rather than refusing every sign-in.
-        let failures = self.sessions.failed_sign_ins(&email).await.unwrap_or_else(|e| {
+        // Per account as well as per IP (the rate rule). The attempt is
+        // counted before the hash, so parallel guesses cannot all pass a
+        // check made before any of them failed; a success clears the count.
+        // A cache outage leaves only the per-IP limit.
+        let attempts = self.sessions.count_failed_sign_in(&email).await.unwrap_or_else(|e| {
             tracing::warn!(error = %e, "sign-in failure count unavailable");
             0
         });
-        if failures >= session::FAILED_SIGN_IN_LIMIT {
-            tracing::warn!(account = %short_hash(&email), failures, "sign-in refused: too many failures for this account");
+        if attempts > session::FAILED_SIGN_IN_LIMIT {
+            tracing::warn!(account = %short_hash(&email), attempts, "sign-in refused: too many failures for this account");
             return Err(AccountError::TooManyFailures);
         }
         // An unknown e-mail, and an account opened through an outside
@@ -205,14 +207,11 @@ impl Accounts {
         let matches = password::verify_async(password, &hash).await;
         match user.filter(|_| matches) {
             Some(user) => {
-                if failures > 0 {
-                    let _ = self.sessions.clear_failed_sign_ins(&email).await;
-                }
+                let _ = self.sessions.clear_failed_sign_ins(&email).await;
                 Ok(user)
             }
             None => {
-                let n = self.sessions.count_failed_sign_in(&email).await.unwrap_or(0);
-                tracing::warn!(account = %short_hash(&email), failures = n, "failed sign-in");
+                tracing::warn!(account = %short_hash(&email), attempts, "failed sign-in");
                 Err(AccountError::BadCredentials)
             }
         }

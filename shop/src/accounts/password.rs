@@ -16,8 +16,15 @@ static RUNNING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(SLOTS
 
 /// Run `f` on the blocking pool once a slot is free.
 async fn bounded<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> Result<T, String> {
-    let _slot = RUNNING.acquire().await.map_err(|e| e.to_string())?;
-    tokio::task::spawn_blocking(f).await.map_err(|e| format!("password hashing stopped: {e}"))
+    let slot = RUNNING.acquire().await.map_err(|e| e.to_string())?;
+    // The slot is held by the hash itself, so a request dropped mid-hash
+    // (the client went away) does not free it while the hash still runs.
+    tokio::task::spawn_blocking(move || {
+        let _slot = slot;
+        f()
+    })
+    .await
+    .map_err(|e| format!("password hashing stopped: {e}"))
 }
 
 /// `hash` off the request threads.

@@ -127,14 +127,9 @@ impl Sessions {
         Ok(value)
     }
 
-    /// Failed sign-ins for `email` in the current window (counted for
-    /// unknown e-mails too, so the count says nothing about who has an account).
-    pub async fn failed_sign_ins(&self, email: &str) -> PortResult<i64> {
-        let v = self.cache.get(&failures_key(email)).await?;
-        Ok(v.and_then(|b| String::from_utf8(b).ok()?.parse().ok()).unwrap_or(0))
-    }
-
-    /// Count one more failed sign-in for `email`; the new count.
+    /// Count one more sign-in attempt for `email` in the current window
+    /// (unknown e-mails too, so the count says nothing of who has an
+    /// account); the new count. A success clears it.
     pub async fn count_failed_sign_in(&self, email: &str) -> PortResult<i64> {
         self.cache.incr(&failures_key(email), FAILED_SIGN_IN_WINDOW).await
     }

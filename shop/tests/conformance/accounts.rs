@@ -145,7 +145,7 @@ fn identity(subject: &str, email: &str, verified: bool) -> ports::identity::Iden
 
 /// The rules of `shop/src/accounts/external.rs` on each database.
 async fn an_outside_identity_opens_only_the_account_it_should(cloud: bool) {
-    let Some((a, _, _, _)) = setup(cloud).await else { return };
+    let Some((a, mail, _, relay)) = setup(cloud).await else { return };
     let tag = uuid::Uuid::new_v4().simple().to_string();
     let (ann, bob) = (format!("ann.{tag}@example.com"), format!("bob.{tag}@example.com"));
 
@@ -162,10 +162,18 @@ async fn an_outside_identity_opens_only_the_account_it_should(cloud: bool) {
     let refused = a.sign_in_with(&identity(&format!("s2-{tag}"), &ann, false)).await;
     assert!(matches!(refused, Err(AccountError::Refused(_))), "{refused:?}");
 
-    // A verified e-mail links the shopper's password account; a merchant's is never linked.
+    // A verified e-mail links the shopper's password account once its holder
+    // confirmed the address here too; a merchant's is never linked.
     let carol = a.sign_up(&format!("carol.{tag}@example.com"), "correct horse battery").await.unwrap();
+    let early = a.sign_in_with(&identity(&format!("s3-{tag}"), &carol.email, true)).await;
+    assert!(matches!(early, Err(AccountError::Refused(_))), "unconfirmed here: not linked: {early:?}");
+    let check = mailed_token(&relay, &mail, &carol.email, "Confirm").await.expect("an address check");
+    a.verify_email(&check).await.unwrap();
     let linked = a.sign_in_with(&identity(&format!("s3-{tag}"), &carol.email, true)).await.unwrap();
     assert_eq!(linked.id, carol.id);
+    // Another person the issuer later gives carol's address opens nothing of hers.
+    let reused = a.sign_in_with(&identity(&format!("s5-{tag}"), &carol.email, true)).await;
+    assert!(matches!(reused, Err(AccountError::Refused(_))), "{reused:?}");
     let merchant = a.ensure_merchant(&format!("m.{tag}@example.com"), "merchant password 1").await.unwrap();
     let refused = a.sign_in_with(&identity(&format!("s4-{tag}"), &merchant.email, true)).await;
     assert!(matches!(refused, Err(AccountError::Refused(_))), "{refused:?}");

@@ -1,0 +1,76 @@
+//! The purchase as a browser without Wasm makes it: plain form posts to the
+//! `*_form` server functions, each answered by a redirect (post, redirect,
+//! get), the cart cookie carried between them, and the card number only
+//! ever in a POST body.
+
+use crate::helpers::{location, spawn_app};
+use leptos::server_fn::ServerFn;
+use shop::catalog::seed;
+
+fn cart_cookie(r: &reqwest::Response) -> Option<String> {
+    r.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("sf_cart="))
+        .map(|v| v.split(';').next().unwrap_or_default().to_string())
+}
+
+#[tokio::test]
+async fn a_shopper_without_wasm_adds_to_cart_changes_quantities_and_checks_out() {
+    let app = spawn_app(&[]).await;
+    let p = (0..60).map(seed::product).find(|p| p.variants.iter().any(|v| v.stock > 3)).unwrap();
+    let v = p.variants.iter().find(|v| v.stock > 3).unwrap();
+    let (_, page) = app.text(&format!("/p/{}", p.slug)).await;
+    assert!(page.contains(&format!("action=\"{}\"", app::cart_api::AddToCartForm::PATH)), "the buy box is a form");
+
+    let back = format!("/p/{}", p.slug);
+    let r = app
+        .form(
+            app::cart_api::AddToCartForm::PATH,
+            "",
+            &[("product_id", p.id.as_str()), ("sku", v.sku.as_str()), ("back", &back)],
+        )
+        .await;
+    assert!(r.status().is_redirection(), "{}", r.status());
+    assert_eq!(location(&r), "/cart");
+    let cart = cart_cookie(&r).expect("a cart cookie");
+
+    let r =
+        app.form(app::cart_api::UpdateCartLineForm::PATH, &cart, &[("sku", v.sku.as_str()), ("quantity", "3")]).await;
+    assert_eq!(location(&r), "/cart");
+    let (_, cart_page) = app.text_as("/cart", &cart).await;
+    assert!(cart_page.contains("<option value=\"3\" selected"), "the quantity is 3 now");
+
+    let (_, checkout) = app.text_as("/checkout", &cart).await;
+    assert!(checkout.contains("method=\"post\""), "the checkout never sends the card in a URL");
+    let mut fields = vec![
+        ("email", "nowasm@example.com"),
+        ("name", "Ada"),
+        ("line1", "1 Main St"),
+        ("line2", ""),
+        ("city", "Springfield"),
+        ("postal_code", ""),
+        ("country", "US"),
+        ("shipping", "express"),
+        ("card_number", "4242 4242 4242 4242"),
+        ("idempotency_key", "no-wasm-key-1"),
+    ];
+    let r = app.form(app::cart_api::PlaceOrderForm::PATH, &cart, &fields).await;
+    let back = location(&r);
+    assert!(back.starts_with("/checkout?form="), "a missing field goes back to the form: {back}");
+    let (_, again) = app.text_as(&back, &cart).await;
+    assert!(again.contains("value=\"Springfield\""), "what was typed is kept");
+    assert!(!again.contains("value=\"4242"), "the card number is never kept");
+    assert!(again.contains("field-error"), "the field's error is shown");
+
+    fields[5] = ("postal_code", "12345");
+    let r = app.form(app::cart_api::PlaceOrderForm::PATH, &cart, &fields).await;
+    let order = location(&r);
+    assert!(order.starts_with("/orders/"), "accepted: to the order's page, got {order}");
+    let (status, order_page) = app.text_as(&order, &cart).await;
+    assert_eq!(status, 200);
+    assert!(order_page.contains("data-testid=\"order-state\""), "the order page shows its state");
+    let again = app.form(app::cart_api::PlaceOrderForm::PATH, &cart, &fields).await;
+    assert!(location(&again).starts_with("/orders/"), "a resubmitted form lands on an order page, not a second charge");
+}
