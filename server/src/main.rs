@@ -48,6 +48,12 @@ enum Command {
         #[arg(long)]
         email: String,
     },
+    /// Seed demo products into an empty catalog and say how many (production
+    /// seeds none on its own; a catalog with products is left alone).
+    Seed {
+        #[arg(long, default_value_t = 300)]
+        products: u32,
+    },
     /// Run the recommendations job once and print its run record.
     Recommend,
     /// Run the order reconciler once and print its run record.
@@ -73,6 +79,7 @@ async fn main() -> ExitCode {
         Command::Failover { out } => run(|s| failover_cmd(s, Failover::Both(out))).await,
         Command::FailoverFetch { to } => run(|s| failover_cmd(s, Failover::Fetch(to))).await,
         Command::CreateMerchant { email } => run(|s| create_merchant(s, email)).await,
+        Command::Seed { products } => run(|s| seed(s, products)).await,
         Command::Recommend => run(recommend).await,
         Command::Reconcile => run(reconcile).await,
         Command::Migrate => run(migrate).await,
@@ -203,6 +210,20 @@ async fn recommend(settings: Settings) -> Result<(), String> {
     let conf = leptos::prelude::get_configuration(None).map_err(|e| format!("leptos configuration: {e}"))?;
     let state = server::startup::build_state(&settings, conf.leptos_options).await?;
     server::recommend::run_once(&state).await
+}
+
+/// Seed `products` demo products when the catalog is empty.
+async fn seed(mut settings: Settings, products: u32) -> Result<(), String> {
+    settings.seed_products = 0;
+    let conf = leptos::prelude::get_configuration(None).map_err(|e| format!("leptos configuration: {e}"))?;
+    let state = server::startup::build_state(&settings, conf.leptos_options).await?;
+    if !state.catalog.store().is_empty().await.map_err(|e| format!("catalog: {e}"))? {
+        println!("the catalog already has products; nothing seeded");
+        return Ok(());
+    }
+    server::startup::seed_if_empty(&state.catalog, products as usize).await?;
+    println!("seeded {products} demo products");
+    Ok(())
 }
 
 /// Run the order reconciler once and print its run record.
