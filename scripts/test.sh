@@ -19,12 +19,8 @@ wait_port() { for _ in $(seq 1 60); do port_open "$1" && return 0; sleep 0.5; do
 
 MOTO_PORT="${MOTO_PORT:-5000}"
 if ! port_open "$MOTO_PORT"; then
-  # One request at a time (the chaos suite's moto): the stock server answers
-  # on threads and its DynamoDB transactions then race, so two conditional
-  # stock writes can both pass and the concurrent pipeline tests see an
-  # oversell that is moto's, not ours.
-  log "starting moto server on $MOTO_PORT (one request at a time)"
-  "$TOOLS/venv/bin/python" server/src/bin/bench/chaos/moto_server.py "$MOTO_PORT" >"$CACHE/moto.log" 2>&1 &
+  log "starting moto server on $MOTO_PORT"
+  "$TOOLS/venv/bin/moto_server" -H 127.0.0.1 -p "$MOTO_PORT" >"$CACHE/moto.log" 2>&1 &
   STARTED+=($!)
   wait_port "$MOTO_PORT"
 fi
