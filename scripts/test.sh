@@ -25,6 +25,17 @@ if ! port_open "$MOTO_PORT"; then
   wait_port "$MOTO_PORT"
 fi
 
+# A second moto, one request at a time, for the tests that drive concurrent
+# workers (the stock server's threads race DynamoDB transactions).
+MOTO_SERIAL_PORT="${MOTO_SERIAL_PORT:-5001}"
+if ! port_open "$MOTO_SERIAL_PORT"; then
+  log "starting moto (one request at a time) on $MOTO_SERIAL_PORT"
+  "$TOOLS/venv/bin/python" scripts/moto-serial.py "$MOTO_SERIAL_PORT" >"$CACHE/moto-serial.log" 2>&1 &
+  STARTED+=($!)
+  wait_port "$MOTO_SERIAL_PORT"
+fi
+export STOREFRONT_TEST_AWS_SERIAL="${STOREFRONT_TEST_AWS_SERIAL:-http://127.0.0.1:$MOTO_SERIAL_PORT}"
+
 export STOREFRONT_TEST_POSTGRES="${STOREFRONT_TEST_POSTGRES:-postgres://postgres@127.0.0.1:5432/postgres}"
 export STOREFRONT_TEST_REDIS="${STOREFRONT_TEST_REDIS:-redis://127.0.0.1:6379}"
 export STOREFRONT_TEST_AWS="${STOREFRONT_TEST_AWS:-http://127.0.0.1:$MOTO_PORT}"

@@ -1,6 +1,9 @@
 //! Conformance suites: each port's suite runs against every adapter. Cloud
 //! adapters need their service (`STOREFRONT_TEST_REDIS`,
-//! `STOREFRONT_TEST_AWS`, `STOREFRONT_TEST_POSTGRES`); without it a cloud
+//! `STOREFRONT_TEST_AWS`, `STOREFRONT_TEST_POSTGRES`, and for the pipeline
+//! `STOREFRONT_TEST_AWS_SERIAL`: a moto that answers one request at a time,
+//! `scripts/moto-serial.py`, since concurrent workers against the stock
+//! threaded moto see its DynamoDB transactions race); without it a cloud
 //! test is skipped with a note, unless `STOREFRONT_REQUIRE_SERVICES=1`
 //! (set by the test command and CI), where it fails.
 

@@ -31,7 +31,9 @@ pub(crate) async fn stack(cloud: bool) -> Option<Stack> {
         ("STOREFRONT_QUEUE__MAX_RECEIVES".to_string(), "50".to_string()),
     ]);
     if cloud {
-        let (pg, aws) = (service("STOREFRONT_TEST_POSTGRES")?, service("STOREFRONT_TEST_AWS")?);
+        // Workers run concurrently here: moto must answer one request at a
+        // time, or its DynamoDB transactions race (scripts/moto-serial.py).
+        let (pg, aws) = (service("STOREFRONT_TEST_POSTGRES")?, service("STOREFRONT_TEST_AWS_SERIAL")?);
         let db = fresh_postgres(&pg).await;
         let id = unique("t");
         env.extend([
