@@ -73,6 +73,7 @@ pub mod ssr {
                 })
                 .collect(),
             subtotal: p.subtotal.to_string(),
+            subtotal_money: Some(p.subtotal),
             count: p.count,
             ready: p.ready,
         }
@@ -179,12 +180,14 @@ pub async fn place_order(input: CheckoutInput) -> Result<CheckoutOutcome, AppErr
         match st.orders.checkout.place(&cart_id, &cart, &form, &request_id).await {
             Ok(order_id) => {
                 let _ = st.orders.carts.clear(&cart_id).await;
-                Ok(CheckoutOutcome::Accepted { order_id: order_id.to_string() })
+                let link = st.orders.signer.order_path(order_id.as_str());
+                Ok(CheckoutOutcome::Accepted { order_id: order_id.to_string(), link })
             }
             Err(CheckoutError::AlreadyOrdered { order_id }) => {
                 // That order took this cart: it is done, whichever tab placed it.
                 let _ = st.orders.carts.clear(&cart_id).await;
-                Ok(CheckoutOutcome::AlreadyOrdered { order_id: order_id.to_string() })
+                let link = st.orders.signer.order_path(order_id.as_str());
+                Ok(CheckoutOutcome::AlreadyOrdered { order_id: order_id.to_string(), link })
             }
             Err(CheckoutError::Invalid(fields)) => {
                 Ok(CheckoutOutcome::Invalid { fields: fields.into_iter().collect() })
@@ -196,11 +199,34 @@ pub async fn place_order(input: CheckoutInput) -> Result<CheckoutOutcome, AppErr
 }
 
 #[server(input = Json)]
-pub async fn order_status(id: String) -> Result<OrderView, AppError> {
+pub async fn order_status(id: String, #[server(default)] key: String) -> Result<OrderView, AppError> {
     crate::error::ssr::served(async move {
         let st = ssr::state()?;
-        let unknown = OrderView { id: id.clone(), state: "unknown".into(), reason: None, total: None, lines: vec![] };
+        let unknown = OrderView {
+            id: id.clone(),
+            key: key.clone(),
+            state: "unknown".into(),
+            reason: None,
+            total: None,
+            lines: vec![],
+        };
         let Ok(order_id) = domain::OrderId::parse(&id) else { return Ok(unknown) };
+        // The link's key opens the order; without it only its signed-in
+        // owner or a merchant sees it. Anyone else learns nothing, not even
+        // that it exists.
+        let viewer = crate::account::ssr::viewer();
+        let allowed = st.orders.signer.order_key_matches(&id, &key)
+            || match &viewer {
+                Some(u) if u.role == domain::account::Role::Merchant => true,
+                Some(u) => {
+                    st.orders.repo.owner(&order_id).await.map_err(ssr::unavailable)?.as_deref()
+                        == Some(u.user_id.as_str())
+                }
+                None => false,
+            };
+        if !allowed {
+            return Ok(unknown);
+        }
         match st.orders.repo.get(&order_id).await.map_err(ssr::unavailable)? {
             Some(o) => {
                 let (state, reason) = match &o.status {
@@ -210,6 +236,7 @@ pub async fn order_status(id: String) -> Result<OrderView, AppError> {
                 };
                 Ok(OrderView {
                     id,
+                    key,
                     state: state.into(),
                     reason,
                     total: Some(o.total.to_string()),
@@ -240,12 +267,24 @@ pub async fn order_status(id: String) -> Result<OrderView, AppError> {
 // default server-function codec) and answer with a redirect: post, redirect,
 // get. Islands intercept the submit and call the JSON functions above.
 
-/// Where to go with a one-line notice (the page shows `?notice=`).
+/// Redirect to `page` (same-origin paths only) with a one-line notice kept
+/// for this browser (`crate::forms::Flash`), never in the URL.
 #[cfg(feature = "ssr")]
-fn with_notice(page: &str, notice: &str) -> String {
+async fn redirect_with_notice(page: &str, notice: &str) {
+    use axum::http::header;
     let page = crate::account::same_origin_path(page).unwrap_or("/cart");
-    let sep = if page.contains('?') { '&' } else { '?' };
-    format!("{page}{sep}notice={}", crate::components::encode(notice))
+    if let (Ok(st), Some(resp)) = (crate::error::ssr::state(), use_context::<leptos_axum::ResponseOptions>()) {
+        match st.forms.keep_notice(notice).await {
+            Ok(id) => {
+                let secure = st.public_url.starts_with("https://");
+                if let Some(v) = crate::cookies::set(crate::forms::NOTICE_COOKIE, &id, 600, secure) {
+                    resp.append_header(header::SET_COOKIE, v);
+                }
+            }
+            Err(e) => tracing::warn!(error = %e, "could not keep a notice; the page shows none"),
+        }
+    }
+    leptos_axum::redirect(page);
 }
 
 /// The buy box's "Add to cart" as a form: to the cart, or back to the
@@ -254,7 +293,7 @@ fn with_notice(page: &str, notice: &str) -> String {
 pub async fn add_to_cart_form(product_id: String, sku: String, back: String) -> Result<(), AppError> {
     match add_to_cart(product_id, sku, 1).await? {
         CartChange::Done(_) => leptos_axum::redirect("/cart"),
-        CartChange::Refused(why) => leptos_axum::redirect(&with_notice(&back, &why)),
+        CartChange::Refused(why) => redirect_with_notice(&back, &why).await,
     }
     Ok(())
 }
@@ -264,7 +303,7 @@ pub async fn add_to_cart_form(product_id: String, sku: String, back: String) -> 
 pub async fn update_cart_line_form(sku: String, quantity: i64) -> Result<(), AppError> {
     match update_cart_line(sku, quantity).await? {
         CartChange::Done(_) => leptos_axum::redirect("/cart"),
-        CartChange::Refused(why) => leptos_axum::redirect(&with_notice("/cart", &why)),
+        CartChange::Refused(why) => redirect_with_notice("/cart", &why).await,
     }
     Ok(())
 }
@@ -301,8 +340,8 @@ pub async fn place_order_form(
     .collect();
     let input = CheckoutInput { email, address, shipping, card_number, idempotency_key };
     let (errors, message) = match place_order(input).await? {
-        CheckoutOutcome::Accepted { order_id } | CheckoutOutcome::AlreadyOrdered { order_id } => {
-            leptos_axum::redirect(&format!("/orders/{order_id}"));
+        CheckoutOutcome::Accepted { link, .. } | CheckoutOutcome::AlreadyOrdered { link, .. } => {
+            leptos_axum::redirect(&link);
             return Ok(());
         }
         CheckoutOutcome::Invalid { fields } => {

@@ -4,6 +4,30 @@ use crate::model::CategoryLink;
 use domain::catalog::{Listing, ProductCard};
 use leptos::prelude::*;
 
+/// A product image: a `<picture>` offering the WebP and JPEG copies by
+/// width (`srcset`, `sizes`) when the image has them, else a plain `<img>`
+/// (demo SVGs); `width`/`height` are the image's own, so nothing jumps.
+#[component]
+pub fn ProductImg(
+    image: domain::product::Image,
+    sizes: &'static str,
+    #[prop(optional)] lazy: bool,
+    #[prop(optional)] testid: Option<&'static str>,
+) -> impl IntoView {
+    let (w, h) = if image.width > 0 && image.height > 0 { (image.width, image.height) } else { (400, 400) };
+    let loading = lazy.then_some("lazy");
+    match (image.srcset("webp"), image.srcset("jpg")) {
+        (Some(webp), Some(jpg)) => view! {
+            <picture>
+                <source type="image/webp" srcset=webp sizes=sizes />
+                <img src=image.url alt=image.alt srcset=jpg sizes=sizes width=w height=h loading=loading data-testid=testid />
+            </picture>
+        }
+        .into_any(),
+        _ => view! { <img src=image.url alt=image.alt width=w height=h loading=loading data-testid=testid /> }.into_any(),
+    }
+}
+
 /// Query parameters of the current request (server side; pages render there).
 pub fn request_query() -> Vec<(String, String)> {
     #[cfg(feature = "ssr")]
@@ -67,11 +91,12 @@ pub fn ProductCardView(
     why: Option<String>,
 ) -> impl IntoView {
     let href = format!("/p/{}", card.slug);
-    let (img, alt) = card.image.map(|i| (i.url, i.alt)).unwrap_or_else(|| ("/favicon.svg".into(), String::new()));
+    let image =
+        card.image.unwrap_or_else(|| domain::product::Image { url: "/favicon.svg".into(), ..Default::default() });
     view! {
         <li class="card">
             <a href=href>
-                <img src=img alt=alt loading="lazy" width="400" height="400" />
+                <ProductImg image sizes="(min-width: 900px) 25vw, (min-width: 600px) 33vw, 50vw" lazy=true />
                 <div class="body">
                     <h3>{card.title}</h3>
                     <p class="muted">{card.brand}</p>

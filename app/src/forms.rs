@@ -56,9 +56,24 @@ pub async fn current_form() -> FormState {
     }
 }
 
-/// The `?notice=` text a handler redirected with, for a status line.
+/// The cookie naming a flash notice kept for this browser (`server::forms::with_notice`).
+pub const NOTICE_COOKIE: &str = "sf_notice";
+
+/// The flash notice the server took for this request (a request extension).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Flash(pub String);
+
+/// The flash notice a handler redirected with, for a status line. Never
+/// read from the URL: only the server's own words, for this browser.
 pub fn notice() -> Option<String> {
-    crate::components::request_query().into_iter().find(|(k, _)| k == "notice").map(|(_, v)| v)
+    #[cfg(feature = "ssr")]
+    {
+        use_context::<axum::http::request::Parts>().and_then(|p| p.extensions.get::<Flash>().map(|f| f.0.clone()))
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        None
+    }
 }
 
 /// A labelled input with its error, wired for screen readers.
@@ -102,7 +117,7 @@ pub fn FormMessages(form: FormState) -> impl IntoView {
     }
 }
 
-/// The `?notice=` line a handler redirected with.
+/// The flash notice line a handler redirected with.
 #[component]
 pub fn Notice() -> impl IntoView {
     notice().map(|m| view! { <p class="notice" role="status">{m}</p> })

@@ -89,7 +89,12 @@ pub fn App() -> impl IntoView {
 
 #[component]
 fn Header() -> impl IntoView {
-    let q = components::request_query().into_iter().find(|(k, _)| k == "q").map(|(_, v)| v).unwrap_or_default();
+    // As the listing reads it (200 characters), so the page cache's key holds all the box shows.
+    let q: String = components::request_query()
+        .into_iter()
+        .find(|(k, _)| k == "q")
+        .map(|(_, v)| v.chars().take(200).collect())
+        .unwrap_or_default();
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
         <header class="site-header">

@@ -81,7 +81,7 @@ pub struct PanelData {
     pub compare_at: Option<String>,
     pub axes: Vec<(String, Vec<String>)>,
     pub variants: Vec<PanelVariant>,
-    pub images: Vec<(String, String)>,
+    pub images: Vec<domain::product::Image>,
     pub selected: String,
 }
 
@@ -103,7 +103,7 @@ impl PanelData {
                     image: v.image,
                 })
                 .collect(),
-            images: p.images.iter().map(|i| (i.url.clone(), i.alt.clone())).collect(),
+            images: p.images.clone(),
             selected: selected.to_string(),
         }
     }
@@ -166,6 +166,8 @@ pub struct CartLineView {
 pub struct CartView {
     pub lines: Vec<CartLineView>,
     pub subtotal: String,
+    /// The subtotal as money, for the checkout's totals (`None` for an empty cart).
+    pub subtotal_money: Option<domain::Money>,
     pub count: u32,
     pub ready: bool,
 }
@@ -190,6 +192,8 @@ pub struct CheckoutInput {
 pub enum CheckoutOutcome {
     Accepted {
         order_id: String,
+        /// The order page's path with its key (`/orders/ID?key=…`).
+        link: String,
     },
     Invalid {
         fields: Vec<(String, String)>,
@@ -198,12 +202,15 @@ pub enum CheckoutOutcome {
     /// Another tab or device ordered this cart a moment ago: this is its order.
     AlreadyOrdered {
         order_id: String,
+        link: String,
     },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct OrderView {
     pub id: String,
+    /// The link key the page was opened with, for the tracker's polls.
+    pub key: String,
     /// pending | reserved | confirmed | rejected | cancelled | refunded | unknown
     pub state: String,
     pub reason: Option<String>,

@@ -146,6 +146,23 @@ impl Shipping {
     }
 }
 
+/// What an order charges: the one computation the checkout page shows (in
+/// the Wasm island as the shopper picks a method, and in the server-rendered
+/// page) and the server charges. Taxes join here when they exist.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Totals {
+    pub subtotal: Money,
+    pub shipping: Money,
+    pub total: Money,
+}
+
+impl Totals {
+    pub fn new(subtotal: Money, method: Shipping) -> Result<Self, crate::money::MoneyError> {
+        let shipping = method.price(subtotal);
+        Ok(Self { subtotal, shipping, total: subtotal.checked_add(shipping)? })
+    }
+}
+
 /// A quantity a shopper may put on one line.
 pub fn parse_quantity(q: i64) -> Result<u32, String> {
     if q < 1 {
@@ -322,6 +339,17 @@ pub fn card_number_ok(n: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn totals_add_the_chosen_methods_shipping_and_standard_is_free_from_one_hundred() {
+        let usd = |m| Money::new(m, Currency::Usd).unwrap();
+        let t = Totals::new(usd(9_999), Shipping::Standard).unwrap();
+        assert_eq!((t.shipping, t.total), (usd(595), usd(10_594)));
+        let t = Totals::new(usd(10_000), Shipping::Standard).unwrap();
+        assert_eq!((t.shipping, t.total), (usd(0), usd(10_000)));
+        let t = Totals::new(usd(10_000), Shipping::Express).unwrap();
+        assert_eq!((t.subtotal, t.shipping, t.total), (usd(10_000), usd(1_500), usd(11_500)));
+    }
 
     #[test]
     fn every_status_kind_reads_back_from_its_name_and_nothing_else_does() {

@@ -32,10 +32,43 @@ impl ProductStatus {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Image {
+    /// The image (for an uploaded one, its largest JPEG copy, `…-{w}.jpg`).
     pub url: String,
     pub alt: String,
+    /// Widths of the responsive copies beside `url` (`…-{w}.webp` and
+    /// `…-{w}.jpg`), smallest first; empty for a single file (demo SVGs).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub widths: Vec<u32>,
+    /// The largest copy's size in pixels (0: unknown), for `width`/`height`.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub width: u32,
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub height: u32,
+}
+
+fn is_zero(n: &u32) -> bool {
+    *n == 0
+}
+
+/// The widths responsive copies are made at (fewer when the original is smaller).
+pub const IMAGE_WIDTHS: [u32; 3] = [400, 800, 1600];
+
+impl Image {
+    /// The copy `w` pixels wide in format `ext` (`webp` or `jpg`).
+    pub fn copy(&self, w: u32, ext: &str) -> Option<String> {
+        let largest = *self.widths.last()?;
+        let base = self.url.strip_suffix(&format!("-{largest}.jpg"))?;
+        Some(format!("{base}-{w}.{ext}"))
+    }
+
+    /// `srcset` for format `ext`, when there are responsive copies.
+    pub fn srcset(&self, ext: &str) -> Option<String> {
+        let parts: Option<Vec<String>> =
+            self.widths.iter().map(|w| self.copy(*w, ext).map(|u| format!("{u} {w}w"))).collect();
+        parts.filter(|p| !p.is_empty()).map(|p| p.join(", "))
+    }
 }
 
 /// One option of a variant, e.g. `size = M`.
@@ -233,7 +266,17 @@ fn parse_images(images: Vec<Image>) -> Result<Vec<Image>, ProductError> {
                 return Err(ProductError::new(format!("images[{i}].url"), "must be a site path or an https URL"));
             }
             let alt = required_text(&format!("images[{i}].alt"), &img.alt, 200)?;
-            Ok(Image { url, alt })
+            let widths_ok = img.widths.len() <= IMAGE_WIDTHS.len()
+                && img.widths.windows(2).all(|w| w[0] < w[1])
+                && img.widths.iter().all(|w| (1..=IMAGE_WIDTHS[2]).contains(w))
+                && (img.widths.is_empty() || img.copy(img.widths[0], "jpg").is_some());
+            if !widths_ok || img.width > 20_000 || img.height > 20_000 {
+                return Err(ProductError::new(
+                    format!("images[{i}].widths"),
+                    "responsive copies do not match the image",
+                ));
+            }
+            Ok(Image { url, alt, widths: img.widths, width: img.width, height: img.height })
         })
         .collect()
 }
@@ -295,6 +338,24 @@ fn parse_tags(tags: Vec<String>) -> Result<Vec<String>, ProductError> {
 mod tests {
     use super::*;
 
+    #[test]
+    fn an_uploaded_image_names_its_copies_and_a_single_file_has_no_srcset() {
+        let img = Image {
+            url: "/media/products/ab-1600.jpg".into(),
+            alt: "x".into(),
+            widths: vec![400, 800, 1600],
+            width: 1600,
+            height: 1200,
+        };
+        assert_eq!(img.copy(400, "webp").as_deref(), Some("/media/products/ab-400.webp"));
+        assert_eq!(
+            img.srcset("jpg").as_deref(),
+            Some("/media/products/ab-400.jpg 400w, /media/products/ab-800.jpg 800w, /media/products/ab-1600.jpg 1600w")
+        );
+        let svg = Image { url: "/img/p1.svg".into(), alt: "x".into(), ..Default::default() };
+        assert_eq!(svg.srcset("webp"), None);
+    }
+
     pub(crate) fn draft() -> ProductDraft {
         ProductDraft {
             id: "p1".into(),
@@ -303,7 +364,7 @@ mod tests {
             description: "Light and cool.".into(),
             brand: "Acme".into(),
             category: "apparel/shirts".into(),
-            images: vec![Image { url: "/img/p1.svg".into(), alt: "A linen shirt".into() }],
+            images: vec![Image { url: "/img/p1.svg".into(), alt: "A linen shirt".into(), ..Default::default() }],
             currency: "USD".into(),
             compare_at_minor: Some(5000),
             variants: vec![

@@ -34,9 +34,17 @@ test("a shopper adds two variants, checks out and sees the order confirmed", asy
   await page.getByRole("button", { name: "Place order" }).click();
   await expect(page.getByText("enter an email address like name@example.com")).toBeVisible();
 
+  // The totals follow the shipping method, computed as the server charges.
+  const standardTotal = await page.getByTestId("order-total").textContent();
+  await page.getByRole("radio", { name: /^Express/ }).check();
+  await expect(page.getByTestId("shipping-price")).toHaveText("$15.00");
+  await expect(page.getByTestId("order-total")).not.toHaveText(standardTotal!);
+  const charged = (await page.getByTestId("order-total").textContent())!;
+
   await page.getByLabel("Email").fill("ada@example.com");
   await page.getByRole("button", { name: "Place order" }).click();
-  await expect(page).toHaveURL(/\/orders\/o[0-9a-f]{24}$/);
+  await expect(page).toHaveURL(/\/orders\/o[0-9a-f]{24}\?key=[0-9a-f]{32}$/);
   await expect(page.getByTestId("order-state")).toHaveAttribute("data-state", "confirmed", { timeout: 15_000 });
+  await expect(page.locator(".order-status")).toContainText(charged);
   await expect(page.getByTestId("cart-count")).toHaveText("0");
 });

@@ -32,7 +32,7 @@ test("a shopper without JavaScript buys a shirt and sees the order", async ({ pa
   await page.getByLabel("Postal code").fill("SW1Y 4JH");
   await page.getByLabel("Card number").fill("4242 4242 4242 4242");
   await page.getByRole("button", { name: "Place order" }).click();
-  await expect(page).toHaveURL(/\/orders\/o[0-9a-f]{24}$/);
+  await expect(page).toHaveURL(/\/orders\/o[0-9a-f]{24}\?key=[0-9a-f]{32}$/);
   await expect(async () => {
     await page.reload();
     await expect(page.getByTestId("order-state")).toHaveAttribute("data-state", "confirmed", { timeout: 1_000 });

@@ -114,17 +114,21 @@ pub async fn sign_out(State(st): State<AppState>, headers: HeaderMap) -> Respons
     if let Some(id) = cookie(&headers, COOKIE) {
         let _ = st.accounts.sessions.end(&id).await;
     }
-    let mut resp = with_notice("/account/sign-in", "You are signed out.");
+    let mut resp = with_notice(&st, "/account/sign-in", "You are signed out.").await;
     set_cookie(&st, &mut resp, COOKIE, "", 0);
     resp
 }
 
 pub async fn forgot(State(st): State<AppState>, Form(f): Fields) -> Response {
     match st.accounts.request_reset(&field(&f, "email")).await {
-        Ok(()) => with_notice(
-            "/account/forgot",
-            "If an account exists for that email, a reset link is on its way. It works once, for an hour.",
-        ),
+        Ok(()) => {
+            with_notice(
+                &st,
+                "/account/forgot",
+                "If an account exists for that email, a reset link is on its way. It works once, for an hour.",
+            )
+            .await
+        }
         Err(AccountError::Invalid(errors)) => back_with_errors(&st, "/account/forgot", f, errors, None).await,
         Err(e) => unavailable(e),
     }
@@ -133,7 +137,7 @@ pub async fn forgot(State(st): State<AppState>, Form(f): Fields) -> Response {
 pub async fn reset(State(st): State<AppState>, Form(f): Fields) -> Response {
     let token = field(&f, "token");
     match st.accounts.reset_password(&token, &field(&f, "password")).await {
-        Ok(_) => with_notice("/account/sign-in", "Your password is changed. Sign in with it."),
+        Ok(_) => with_notice(&st, "/account/sign-in", "Your password is changed. Sign in with it.").await,
         Err(AccountError::Invalid(errors)) => {
             let page = format!("/account/reset?token={}", app::components::encode(&token));
             back_with_errors(&st, &page, f, errors, None).await
@@ -147,9 +151,9 @@ pub async fn reset(State(st): State<AppState>, Form(f): Fields) -> Response {
 /// it is idempotent: a used or expired token only says so.
 pub async fn verify(State(st): State<AppState>, Query(q): Query<BTreeMap<String, String>>) -> Response {
     match st.accounts.verify_email(&field(&q, "token")).await {
-        Ok(_) => with_notice("/account", "Your e-mail address is confirmed. Thank you."),
+        Ok(_) => with_notice(&st, "/account", "Your e-mail address is confirmed. Thank you.").await,
         Err(AccountError::Port(e)) => unavailable(e),
-        Err(e) => with_notice("/account", &e.to_string()),
+        Err(e) => with_notice(&st, "/account", &e.to_string()).await,
     }
 }
 
@@ -162,9 +166,9 @@ pub async fn oidc_start(State(st): State<AppState>, Query(q): Query<BTreeMap<Str
             set_cookie(&st, &mut resp, PENDING_COOKIE, &id, PENDING_TTL.as_secs() as i64);
             resp
         }
-        Ok(None) => with_notice("/account/sign-in", "Sign-in through another provider is not offered here."),
+        Ok(None) => with_notice(&st, "/account/sign-in", "Sign-in through another provider is not offered here.").await,
         Err(AccountError::Port(e)) => unavailable(e),
-        Err(e) => with_notice("/account/sign-in", &e.to_string()),
+        Err(e) => with_notice(&st, "/account/sign-in", &e.to_string()).await,
     }
 }
 
@@ -179,12 +183,12 @@ pub async fn oidc_callback(
     let mut resp = if q.contains_key("error") {
         tracing::info!(error = %field(&q, "error"), "the sign-in provider returned an error");
         let _ = st.accounts.sessions.unpark(&pending).await;
-        with_notice("/account/sign-in", "Sign-in was cancelled or refused by the provider.")
+        with_notice(&st, "/account/sign-in", "Sign-in was cancelled or refused by the provider.").await
     } else {
         match st.accounts.finish_external(&pending, &field(&q, "state"), &field(&q, "code")).await {
             Ok((user, next)) => signed_in(&st, &headers, &user, &next).await,
             Err(AccountError::Port(e)) => unavailable(e),
-            Err(e) => with_notice("/account/sign-in", &e.to_string()),
+            Err(e) => with_notice(&st, "/account/sign-in", &e.to_string()).await,
         }
     };
     set_cookie(&st, &mut resp, PENDING_COOKIE, "", 0);

@@ -3,7 +3,9 @@
 
 use app::forms::FormState;
 use app::state::AppState;
-use axum::http::header;
+use axum::extract::{Request, State};
+use axum::http::{header, Method};
+use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use std::collections::BTreeMap;
 
@@ -30,10 +32,42 @@ pub async fn back_with_errors(
     }
 }
 
-/// Redirect with a one-line notice for the next page.
-pub fn with_notice(page: &str, notice: &str) -> Response {
-    let sep = if page.contains('?') { '&' } else { '?' };
-    Redirect::to(&format!("{page}{sep}notice={}", app::components::encode(notice))).into_response()
+/// Redirect to `page` with a one-line notice for it, bound to this browser:
+/// kept server-side under a random id sent in the `sf_notice` cookie (never
+/// in the URL, so no link can put words on the shop's pages).
+pub async fn with_notice(st: &AppState, page: &str, notice: &str) -> Response {
+    let mut resp = Redirect::to(page).into_response();
+    match st.forms.keep_notice(notice).await {
+        Ok(id) => set_cookie(st, &mut resp, app::forms::NOTICE_COOKIE, &id, NOTICE_COOKIE_SECS),
+        Err(e) => tracing::warn!(error = %e, "could not keep a notice; the page shows none"),
+    }
+    resp
+}
+
+/// How long a notice waits for its page.
+const NOTICE_COOKIE_SECS: i64 = 600;
+
+/// Middleware: a request carrying the notice cookie gets its text (taken,
+/// so it shows once) as an `app::forms::Flash` extension, and the cookie is
+/// removed on the way out.
+pub async fn flash_layer(State(st): State<AppState>, mut req: Request, next: Next) -> Response {
+    let Some(id) = cookie(req.headers(), app::forms::NOTICE_COOKIE) else {
+        return next.run(req).await;
+    };
+    // Only a page load (GET) spends it: a server-function call must not eat it.
+    if req.method() == Method::GET {
+        match st.forms.take_notice(&id).await {
+            Ok(Some(text)) => {
+                req.extensions_mut().insert(app::forms::Flash(text));
+            }
+            Ok(None) => {}
+            Err(e) => tracing::warn!(error = %e, "could not read a notice; the page shows none"),
+        }
+        let mut resp = next.run(req).await;
+        set_cookie(&st, &mut resp, app::forms::NOTICE_COOKIE, "", 0);
+        return resp;
+    }
+    next.run(req).await
 }
 
 /// Set (or, with `max_age_secs` 0, remove) one of the shop's cookies on `resp`.

@@ -123,10 +123,12 @@ pub fn build_routers(state: AppState, separate_ops: bool) -> (Router, Router) {
         .layer(middleware::from_fn(crate::edge::bad_input::server_fn_bad_input))
         .layer(middleware::from_fn_with_state(pages, page_cache::page_cache))
         .layer(middleware::from_fn_with_state(state.clone(), crate::account::session_layer))
+        .layer(middleware::from_fn_with_state(state.clone(), crate::forms::flash_layer))
         .layer(middleware::from_fn(body_limit))
         .layer(middleware::from_fn_with_state(origin, csrf::same_origin))
         // Inside the rate rule: a refused flood is one counter, not series.
         .layer(middleware::from_fn(crate::metrics::track))
+        .layer(middleware::from_fn(crate::edge::head_limits::head_limits))
         .layer(middleware::from_fn_with_state(rate, rate::rate_rule))
         .layer(middleware::from_fn(headers::security_headers))
         .with_state(state.clone());

@@ -329,7 +329,8 @@ async fn create_merchant(settings: Settings, email: String) -> Result<(), String
     let password = std::env::var("STOREFRONT_MERCHANT_PASSWORD")
         .map_err(|_| "set STOREFRONT_MERCHANT_PASSWORD to the new merchant's password".to_string())?;
     let services = adapters::connect(&settings).await.map_err(|e| format!("start-up: {e}"))?;
-    let sessions = shop::accounts::Sessions::new(services.cache.clone(), settings.accounts.session_ttl);
+    let sessions =
+        shop::accounts::Sessions::new(services.db.clone(), services.cache.clone(), settings.accounts.session_ttl);
     let accounts = shop::accounts::Accounts::new(services.db.clone(), sessions, &settings.public_url);
     let user = accounts.ensure_merchant(&email, &password).await.map_err(|e| match e {
         shop::accounts::AccountError::Invalid(fields) => {

@@ -21,7 +21,8 @@ pub async fn build_state(settings: &Settings, leptos_options: LeptosOptions) -> 
     )
     .await
     .map_err(|e| format!("start-up: {e}"))?;
-    let sessions = shop::accounts::Sessions::new(services.cache.clone(), settings.accounts.session_ttl);
+    let sessions =
+        shop::accounts::Sessions::new(services.db.clone(), services.cache.clone(), settings.accounts.session_ttl);
     let identity = match &settings.accounts.oidc {
         Some(c) => Some(Arc::new(
             adapters::identity::Oidc::new(c.clone(), &settings.public_url).map_err(|e| format!("start-up: {e}"))?,
@@ -80,7 +81,8 @@ pub fn spawn_order_jobs(
 
 pub fn mail_relay(state: &AppState) -> shop::jobs::mail_relay::MailRelay {
     let outbox = shop::mail::outbox::MailOutbox::new(state.services.db.clone());
-    shop::jobs::mail_relay::MailRelay::new(outbox, state.services.mailer.clone(), &state.public_url)
+    let links = state.orders.signer.clone();
+    shop::jobs::mail_relay::MailRelay::new(outbox, state.services.mailer.clone(), &state.public_url, links)
 }
 
 pub fn reconciler(state: &AppState, settings: &Settings) -> shop::jobs::reconcile::Reconciler {

@@ -3,6 +3,10 @@
 //! and its errors under a random id for ten minutes and redirects with
 //! `?form=ID`; the page loads them back. The state is opaque JSON here: its
 //! shape belongs to the UI.
+//!
+//! Flash notices ("Saved.", "You are signed out.") go the same way but are
+//! bound to the browser that caused them: the id travels in an HttpOnly
+//! cookie, never in the URL, and the notice is taken (shown once).
 
 use ports::cache::Cache;
 use ports::PortResult;
@@ -42,6 +46,22 @@ impl FormStash {
         }
         let raw = self.cache.get(&key(id)).await?;
         Ok(raw.and_then(|b| serde_json::from_slice(&b).ok()))
+    }
+}
+
+impl FormStash {
+    /// Keep a one-line notice for the next page; the id goes in a cookie.
+    pub async fn keep_notice(&self, text: &str) -> PortResult<String> {
+        self.keep(&serde_json::Value::String(text.to_string())).await
+    }
+
+    /// The notice kept under `id`, removed so it shows once.
+    pub async fn take_notice(&self, id: &str) -> PortResult<Option<String>> {
+        if !is_stash_id(id) {
+            return Ok(None);
+        }
+        let raw = self.cache.take(&key(id)).await?;
+        Ok(raw.and_then(|b| serde_json::from_slice::<serde_json::Value>(&b).ok()?.as_str().map(str::to_string)))
     }
 }
 

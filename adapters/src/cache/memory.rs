@@ -83,6 +83,12 @@ impl Cache for MemoryCache {
         Ok(())
     }
 
+    async fn take(&self, key: &str) -> PortResult<Option<Vec<u8>>> {
+        // moka's remove is atomic per key: one caller gets the entry.
+        let now = Instant::now();
+        Ok(self.entries.remove(key).filter(|e| e.live(now)).map(|e| e.value.to_vec()))
+    }
+
     async fn delete(&self, keys: &[String]) -> PortResult<()> {
         keys.iter().for_each(|k| self.entries.invalidate(k));
         Ok(())

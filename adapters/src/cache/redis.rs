@@ -93,6 +93,12 @@ impl Cache for RedisCache {
         Ok(())
     }
 
+    async fn take(&self, key: &str) -> PortResult<Option<Vec<u8>>> {
+        // GETDEL (Redis 6.2+; ElastiCache 7): one command, so one taker wins.
+        let v: Option<Vec<u8>> = self.pool.getdel(key).await.map_err(down)?;
+        Ok(v)
+    }
+
     async fn delete(&self, keys: &[String]) -> PortResult<()> {
         if keys.is_empty() {
             return Ok(());

@@ -34,6 +34,14 @@ async fn suite(c: &dyn Cache) {
     let mut all: Vec<i64> = futures::future::join_all(tasks).await.into_iter().map(|r| r.unwrap()).collect();
     all.sort();
     assert_eq!(all, (1..=20).collect::<Vec<_>>(), "concurrent increments never lose a count");
+
+    let once = unique("once");
+    c.set(&once, b"ticket", Some(Duration::from_secs(10))).await.unwrap();
+    let takes: Vec<_> = (0..10).map(|_| c.take(&once)).collect();
+    let got: Vec<Vec<u8>> = futures::future::join_all(takes).await.into_iter().filter_map(|r| r.unwrap()).collect();
+    assert_eq!(got, vec![b"ticket".to_vec()], "of ten concurrent takes, exactly one gets the value");
+    assert_eq!(c.get(&once).await.unwrap(), None, "taken means gone");
+    assert_eq!(c.take(&unique("never")).await.unwrap(), None);
     c.ping().await.unwrap();
 }
 

@@ -118,11 +118,25 @@ pub fn CheckoutForm(
     countries: Vec<(String, String)>,
     /// What a form post without Wasm kept after an error (never the card number).
     kept: FormState,
+    /// The cart's subtotal: the totals below are computed from it by the
+    /// same `domain::order::Totals` the server charges with.
+    subtotal: Option<domain::Money>,
 ) -> impl IntoView {
     let (errors, set_errors) = signal(kept.errors.clone().into_iter().collect::<Vec<(String, String)>>());
     let (message, set_message) = signal(kept.message.clone());
     let value = move |k: &str| kept.value(k);
     let (country, express) = (value("country"), value("shipping") == "express");
+    let (method, set_method) =
+        signal(if express { domain::order::Shipping::Express } else { domain::order::Shipping::Standard });
+    let totals = move || subtotal.and_then(|s| domain::order::Totals::new(s, method.get()).ok());
+    // Each method's price, and the total it makes, on its own label: without
+    // Wasm the totals below cannot follow the choice, the labels still tell.
+    let choice = move |m: domain::order::Shipping| {
+        let t = subtotal.and_then(|s| domain::order::Totals::new(s, m).ok());
+        let price = t.map(|t| if t.shipping.minor() == 0 { "free".to_string() } else { t.shipping.to_string() });
+        let total = t.map(|t| format!(" · total {}", t.total)).unwrap_or_default();
+        format!("{}: {}{total}", m.label(), price.unwrap_or_default())
+    };
     let (ordered, set_ordered) = signal(None::<String>);
     let (busy, set_busy) = signal(false);
     let err = move |f: &'static str| {
@@ -157,9 +171,9 @@ pub fn CheckoutForm(
         set_busy.set(true);
         spawn_local(async move {
             match place_order(input).await {
-                Ok(CheckoutOutcome::Accepted { order_id }) => {
+                Ok(CheckoutOutcome::Accepted { link, .. }) => {
                     set_badge(0);
-                    let _ = window().location().set_href(&format!("/orders/{order_id}"));
+                    let _ = window().location().set_href(&link);
                 }
                 Ok(CheckoutOutcome::Invalid { fields }) => {
                     set_errors.set(fields);
@@ -171,10 +185,10 @@ pub fn CheckoutForm(
                     set_message.set(Some(why));
                     set_busy.set(false);
                 }
-                Ok(CheckoutOutcome::AlreadyOrdered { order_id }) => {
+                Ok(CheckoutOutcome::AlreadyOrdered { link, .. }) => {
                     set_badge(0);
                     set_errors.set(vec![]);
-                    set_ordered.set(Some(order_id));
+                    set_ordered.set(Some(link));
                     set_busy.set(false);
                 }
                 Err(e) => {
@@ -187,10 +201,10 @@ pub fn CheckoutForm(
     view! {
         <form class="checkout-form" method="post" action=PlaceOrderForm::PATH node_ref=form_ref on:submit=on_submit novalidate>
             {move || message.get().map(|m| view! { <p class="error" role="alert" data-testid="checkout-message">{m}</p> })}
-            {move || ordered.get().map(|id| view! {
+            {move || ordered.get().map(|link| view! {
                 <p class="error" role="alert" data-testid="already-ordered">
                     "This cart was just ordered in another tab or on another device. "
-                    <a href=format!("/orders/{id}")>"See that order"</a>
+                    <a href=link>"See that order"</a>
                 </p>
             })}
             <input type="hidden" name="idempotency_key" value=idempotency_key />
@@ -213,10 +227,26 @@ pub fn CheckoutForm(
             </fieldset>
             <fieldset>
                 <legend>"Shipping method"</legend>
-                <label><input type="radio" name="shipping" value="standard" checked=!express />"Standard (3–5 days): $5.95, free from $100"</label>
-                <label><input type="radio" name="shipping" value="express" checked=express />"Express (1–2 days): $15.00"</label>
+                <label class="choice">
+                    <input type="radio" name="shipping" value="standard" checked=!express
+                        on:change=move |_| set_method.set(domain::order::Shipping::Standard) />
+                    <span>{choice(domain::order::Shipping::Standard)}</span>
+                </label>
+                <label class="choice">
+                    <input type="radio" name="shipping" value="express" checked=express
+                        on:change=move |_| set_method.set(domain::order::Shipping::Express) />
+                    <span>{choice(domain::order::Shipping::Express)}</span>
+                </label>
+                <small class="hint">"Standard shipping is free from $100."</small>
                 {err("shipping")}
             </fieldset>
+            {move || totals().map(|t| view! {
+                <dl class="totals" data-testid="checkout-totals" aria-live="polite">
+                    <dt>"Subtotal"</dt><dd>{t.subtotal.to_string()}</dd>
+                    <dt>"Shipping"</dt><dd data-testid="shipping-price">{if t.shipping.minor() == 0 { "Free".to_string() } else { t.shipping.to_string() }}</dd>
+                    <dt>"Total"</dt><dd><strong data-testid="order-total">{t.total.to_string()}</strong></dd>
+                </dl>
+            })}
             <fieldset>
                 <legend>"Payment (test cards only)"</legend>
                 <label>"Card number" <input name="card_number" inputmode="numeric" autocomplete="cc-number" placeholder="4242 4242 4242 4242" required /></label>{err("card_number")}
@@ -228,18 +258,18 @@ pub fn CheckoutForm(
 
 #[island]
 pub fn OrderTracker(order: OrderView) -> impl IntoView {
-    let id = order.id.clone();
+    let (id, key) = (order.id.clone(), order.key.clone());
     let (order, set_order) = signal(order);
     Effect::new(move |_| {
-        let id = id.clone();
+        let (id, key) = (id.clone(), key.clone());
         if order.get_untracked().is_final() {
             return;
         }
         let handle = set_interval_with_handle(
             move || {
-                let id = id.clone();
+                let (id, key) = (id.clone(), key.clone());
                 spawn_local(async move {
-                    if let Ok(o) = order_status(id).await {
+                    if let Ok(o) = order_status(id, key).await {
                         set_order.set(o);
                     }
                 });

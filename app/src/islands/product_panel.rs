@@ -4,6 +4,7 @@
 //! address bar without a reload. "Add to cart" is a form that posts without
 //! Wasm (and is sent by a server function call with it).
 
+use crate::components::ProductImg;
 use crate::model::{pick_variant, PanelData, PanelVariant};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -34,7 +35,7 @@ pub fn ProductPanel(data: PanelData, title: String, brand: String) -> impl IntoV
     };
     view! {
         <div class="gallery">
-            <img src=move || image().0 alt=move || image().1 width="400" height="400" data-testid="product-image" />
+            {move || view! { <ProductImg image=image() sizes="(min-width: 860px) 50vw, 100vw" testid="product-image" /> }}
         </div>
         <div class="buy-box">
             <p class="muted">{brand}</p>

@@ -14,6 +14,7 @@ pub fn ProductPage() -> impl IntoView {
     let slug = use_params_map().with_untracked(|p| p.get("slug")).unwrap_or_default();
     let variant = request_query().into_iter().find(|(k, _)| k == "variant").map(|(_, v)| v);
     view! {
+        <crate::forms::Notice />
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {
                 move || {

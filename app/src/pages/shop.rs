@@ -14,6 +14,7 @@ pub fn CartPage() -> impl IntoView {
         <Title text="Your cart" />
         <Meta name="robots" content="noindex" />
         <h1>"Your cart"</h1>
+        <crate::forms::Notice />
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match load_cart().await {
@@ -48,10 +49,9 @@ pub fn CheckoutPage() -> impl IntoView {
                                     <ul>
                                         {cart.lines.iter().map(|l| view! { <li>{format!("{} × {} — {}", l.quantity, l.title, l.line_total)}</li> }).collect_view()}
                                     </ul>
-                                    <p>"Subtotal: " <strong>{cart.subtotal.clone()}</strong> " (shipping added at the next step)"</p>
                                     {(!cart.ready).then(|| view! { <p class="notice">"Some items changed: " <a href="/cart">"review your cart"</a></p> })}
                                 </section>
-                                <CheckoutForm idempotency_key=key countries kept />
+                                <CheckoutForm idempotency_key=key countries kept subtotal=cart.subtotal_money />
                             </div>
                         }.into_any(),
                         Err(e) => view! { <p class="notice">{e.to_string()}</p> }.into_any(),
@@ -77,15 +77,17 @@ fn new_key() -> String {
 #[component]
 pub fn OrderPage() -> impl IntoView {
     let id = use_params_map().with_untracked(|p| p.get("id")).unwrap_or_default();
+    let key =
+        crate::components::request_query().into_iter().find(|(k, _)| k == "key").map(|(_, v)| v).unwrap_or_default();
     view! {
         <Title text="Your order" />
         <Meta name="robots" content="noindex" />
         <h1>"Your order"</h1>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || {
-                let id = id.clone();
+                let (id, key) = (id.clone(), key.clone());
                 Suspend::new(async move {
-                    match order_status(id).await {
+                    match order_status(id, key).await {
                         Ok(order) if order.state == "unknown" => {
                             set_status(404);
                             view! { <p>"We do not know this order."</p> }.into_any()

@@ -2,6 +2,7 @@
 //! extractor: 401 signed out, 403 shopper), changes through the same ports as
 //! the storefront, records the change in the audit log, and redirects back.
 
+pub mod images;
 mod orders;
 mod products;
 
@@ -68,7 +69,7 @@ async fn redrive_all(Merchant(who): Merchant, State(st): State<AppState>) -> Res
     match st.ops.redrive_all(10_000).await {
         Ok(n) => {
             audit(&st, &who, "queue.redrive_all", "orders-dlq", None, Some(format!("{{\"moved\":{n}}}"))).await;
-            with_notice("/admin/queues", &format!("Moved {n} message(s) back to the order queue."))
+            with_notice(&st, "/admin/queues", &format!("Moved {n} message(s) back to the order queue.")).await
         }
         Err(e) => failed(e),
     }
@@ -81,9 +82,9 @@ async fn redrive_one(Merchant(who): Merchant, State(st): State<AppState>, Path(m
     match st.ops.redrive_one(&message_id).await {
         Ok(true) => {
             audit(&st, &who, "queue.redrive", &message_id, None, None).await;
-            with_notice("/admin/queues", "Moved the message back to the order queue.")
+            with_notice(&st, "/admin/queues", "Moved the message back to the order queue.").await
         }
-        Ok(false) => with_notice("/admin/queues", "That message is no longer in the dead-letter queue."),
+        Ok(false) => with_notice(&st, "/admin/queues", "That message is no longer in the dead-letter queue.").await,
         Err(e) => failed(e),
     }
 }
@@ -97,12 +98,14 @@ async fn run_recommendations(Merchant(who): Merchant, State(st): State<AppState>
         Ok(r) => {
             let after = serde_json::to_string(&r).ok();
             audit(&st, &who, "recommendations.run", &format!("run {}", r.id), None, after).await;
-            with_notice(page, &format!("Run {} succeeded: {} orders, {} items written.", r.id, r.orders, r.items))
+            with_notice(&st, page, &format!("Run {} succeeded: {} orders, {} items written.", r.id, r.orders, r.items))
+                .await
         }
         Err(RunError::Failed(r)) => {
             let after = serde_json::to_string(&r).ok();
             audit(&st, &who, "recommendations.run", &format!("run {}", r.id), None, after).await;
             with_notice(
+                &st,
                 page,
                 &format!(
                     "Run {} failed at {} and was compensated; the previous results stay live.",
@@ -110,8 +113,9 @@ async fn run_recommendations(Merchant(who): Merchant, State(st): State<AppState>
                     r.step.as_str()
                 ),
             )
+            .await
         }
-        Err(e @ RunError::Busy { .. }) => with_notice(page, &e.to_string()),
+        Err(e @ RunError::Busy { .. }) => with_notice(&st, page, &e.to_string()).await,
         Err(RunError::Port(e)) => failed(e),
     }
 }

@@ -15,14 +15,16 @@ async fn run(st: AppState, who: Merchant, id: String, how: Reversal, reason: Str
     let page = format!("/admin/orders/{}", app::components::encode(&id));
     let reason: String = reason.trim().chars().filter(|c| !c.is_control()).take(200).collect();
     let reason = if reason.is_empty() { "no reason given".to_string() } else { reason };
-    let Ok(id) = domain::OrderId::parse(&id) else { return with_notice("/admin/orders", "No such order.") };
+    let Ok(id) = domain::OrderId::parse(&id) else { return with_notice(&st, "/admin/orders", "No such order.").await };
     match reverse(&st.orders.repo, &st.catalog, &st.orders.payments, &id, how, &reason, &who.email).await {
         Ok(_) => {
             let done = if how == Reversal::Cancel { "Order cancelled" } else { "Order refunded" };
-            with_notice(&page, &format!("{done}: payment returned and stock restored."))
+            with_notice(&st, &page, &format!("{done}: payment returned and stock restored.")).await
         }
-        Err(ManageError::NotFound) => with_notice("/admin/orders", "No such order."),
-        Err(e @ (ManageError::WrongState { .. } | ManageError::Payment(_))) => with_notice(&page, &e.to_string()),
+        Err(ManageError::NotFound) => with_notice(&st, "/admin/orders", "No such order.").await,
+        Err(e @ (ManageError::WrongState { .. } | ManageError::Payment(_))) => {
+            with_notice(&st, &page, &e.to_string()).await
+        }
         Err(ManageError::Port(e)) => failed(e),
     }
 }

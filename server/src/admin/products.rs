@@ -9,6 +9,7 @@
 //! stock, and stock that sold meanwhile is refused beside its field with the
 //! live number. Archive goes through the same save, so it never writes stock.
 
+use super::images;
 use super::{audit, failed, Merchant};
 use crate::forms::{back_with_errors, with_notice};
 use app::state::AppState;
@@ -62,6 +63,31 @@ async fn read_form(mut m: Multipart) -> Result<Upload, String> {
     Ok(Upload { fields, image })
 }
 
+/// Image work runs on blocking threads, two at a time (it is CPU-bound).
+static IMAGE_SLOTS: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
+async fn process_image(bytes: Vec<u8>) -> Result<images::Processed, String> {
+    let permit = IMAGE_SLOTS.acquire().await.map_err(|e| e.to_string())?;
+    let done = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        images::process(&bytes)
+    })
+    .await;
+    done.unwrap_or_else(|e| {
+        tracing::error!(error = %e, "image processing failed");
+        Err("the image could not be read".into())
+    })
+}
+
+/// Remove copies stored for a save that did not happen.
+async fn forget(st: &AppState, keys: &[String]) {
+    for key in keys {
+        if let Err(e) = st.services.objects.delete(key).await {
+            tracing::warn!(error = %e, key, "could not remove an image copy of a failed save");
+        }
+    }
+}
+
 fn form_page(id: &str) -> String {
     if id.is_empty() {
         "/admin/products/new".into()
@@ -82,7 +108,7 @@ pub async fn save(Merchant(who): Merchant, State(st): State<AppState>, m: Multip
     } else {
         match st.catalog.store().by_id(&id).await {
             Ok(Some(p)) => Some(p),
-            Ok(None) => return with_notice("/admin/products", "That product no longer exists."),
+            Ok(None) => return with_notice(&st, "/admin/products", "That product no longer exists.").await,
             Err(e) => return failed(e),
         }
     };
@@ -96,7 +122,8 @@ pub async fn save(Merchant(who): Merchant, State(st): State<AppState>, m: Multip
     let mut errors = FieldErrors::new();
     let mut draft = draft_from_form(&fields, previous.as_ref(), &new_id, now).map_err(|e| errors = e).ok();
 
-    let mut upload = None;
+    // The upload as the shop's own copies (`media/products/{id}-{w}.{webp,jpg}`).
+    let mut upload: Option<(String, images::Processed)> = None;
     if let Some(bytes) = image {
         match sniff_image(&bytes) {
             _ if bytes.len() > MAX_IMAGE_BYTES => {
@@ -105,16 +132,29 @@ pub async fn save(Merchant(who): Merchant, State(st): State<AppState>, m: Multip
             None => {
                 errors.insert("image".into(), "use a PNG, JPEG, WebP or GIF image".into());
             }
-            Some((ext, content_type)) => {
-                let key = format!("media/products/{}.{ext}", uuid::Uuid::new_v4().simple());
-                upload = Some((key, content_type, bytes));
-            }
+            Some(_) => match process_image(bytes).await {
+                Ok(p) => upload = Some((format!("media/products/{}", uuid::Uuid::new_v4().simple()), p)),
+                Err(why) => {
+                    errors.insert("image".into(), why);
+                }
+            },
         }
     }
-    if let (Some(d), Some((key, _, _))) = (draft.as_mut(), upload.as_ref()) {
+    if let (Some(d), Some((base, p))) = (draft.as_mut(), upload.as_ref()) {
         let alt = fields.get("image_alt").map(|a| a.trim().to_string()).filter(|a| !a.is_empty());
-        d.images.push(Image { url: format!("/{key}"), alt: alt.unwrap_or_else(|| d.title.clone()) });
+        let largest = p.widths.last().copied().unwrap_or(p.width);
+        d.images.push(Image {
+            url: format!("/{base}-{largest}.jpg"),
+            alt: alt.unwrap_or_else(|| d.title.clone()),
+            widths: p.widths.clone(),
+            width: p.width,
+            height: p.height,
+        });
     }
+    let stored: Vec<String> = upload
+        .as_ref()
+        .map(|(base, p)| p.copies.iter().map(|c| format!("{base}-{}.{}", c.width, c.ext)).collect())
+        .unwrap_or_default();
     let product = match draft.map(Product::parse) {
         Some(Ok(p)) if errors.is_empty() => p,
         Some(Err(e)) => {
@@ -123,14 +163,17 @@ pub async fn save(Merchant(who): Merchant, State(st): State<AppState>, m: Multip
         }
         _ => return back_with_errors(&st, &page, fields, errors, None).await,
     };
-    if let Some((key, content_type, bytes)) = &upload {
-        let object = Object {
-            body: bytes.clone(),
-            content_type: content_type.to_string(),
-            cache_control: Some("public, max-age=31536000, immutable".into()),
-        };
-        if let Err(e) = st.services.objects.put(key, object).await {
-            return failed(e);
+    if let Some((_, p)) = &upload {
+        for (key, c) in stored.iter().zip(&p.copies) {
+            let object = Object {
+                body: c.bytes.clone(),
+                content_type: c.content_type.to_string(),
+                cache_control: Some("public, max-age=31536000, immutable".into()),
+            };
+            if let Err(e) = st.services.objects.put(key, object).await {
+                forget(&st, &stored).await;
+                return failed(e);
+            }
         }
     }
     // The edit starts from what the form showed, not from the live numbers.
@@ -138,9 +181,7 @@ pub async fn save(Merchant(who): Merchant, State(st): State<AppState>, m: Multip
     let saved = match st.catalog.save(&product, base.as_ref()).await {
         Ok(saved) => saved,
         Err(e) => {
-            if let Some((key, _, _)) = &upload {
-                let _ = st.services.objects.delete(key).await;
-            }
+            forget(&st, &stored).await;
             let mut errors = FieldErrors::new();
             let variant = |sku: &str| product.variants.iter().position(|v| v.sku.as_str() == sku).unwrap_or(0);
             match e {
@@ -169,7 +210,7 @@ pub async fn save(Merchant(who): Merchant, State(st): State<AppState>, m: Multip
     };
     audit(&st, &who, action, product.id.as_str(), before, serde_json::to_string(&saved).ok()).await;
     tracing::info!(product_id = %product.id, action, "product saved");
-    with_notice(&form_page(product.id.as_str()), "Saved. The storefront shows the change now.")
+    with_notice(&st, &form_page(product.id.as_str()), "Saved. The storefront shows the change now.").await
 }
 
 /// Archive: the stored product with only its status changed, saved from the
@@ -181,7 +222,7 @@ pub async fn archive(Merchant(who): Merchant, State(st): State<AppState>, Path(i
         attempts += 1;
         let old = match st.catalog.store().by_id(&id).await {
             Ok(Some(p)) => p,
-            Ok(None) => return with_notice("/admin/products", "That product no longer exists."),
+            Ok(None) => return with_notice(&st, "/admin/products", "That product no longer exists.").await,
             Err(e) => return failed(e),
         };
         let mut p = old.clone();
@@ -193,9 +234,11 @@ pub async fn archive(Merchant(who): Merchant, State(st): State<AppState>, Path(i
                 let a = serde_json::json!({ "status": "archived" }).to_string();
                 audit(&st, &who, "product.archive", &id, Some(b), Some(a)).await;
                 return with_notice(
+                    &st,
                     "/admin/products",
                     &format!("Archived “{}”; it is gone from the storefront.", p.title),
-                );
+                )
+                .await;
             }
             Err(SaveError::Conflict) if attempts < 3 => continue,
             Err(e) => return failed(e),

@@ -1,10 +1,12 @@
 //! Edge protections inside the app (the WAF and CloudFront parts of the
 //! design): a shared per-IP rate rule, security headers with a nonce-based
 //! Content-Security-Policy, a same-origin check on state-changing requests,
-//! request body limits and a shared cache for anonymous catalog pages.
+//! request head and body limits and a shared cache for anonymous catalog
+//! pages.
 
 pub mod bad_input;
 pub mod csrf;
+pub mod head_limits;
 pub mod headers;
 pub mod page_cache;
 pub mod rate;

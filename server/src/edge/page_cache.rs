@@ -41,8 +41,38 @@ pub fn cacheable_path(path: &str) -> bool {
     path == "/" || path == "/search" || path.starts_with("/c/") || path.starts_with("/p/")
 }
 
+/// No session and no flash notice waiting: the page is the same for everyone.
+/// The largest page body kept in the cache; a bigger one is served, not kept.
+pub const MAX_STORED_BODY: usize = 1 << 20;
+
+/// The page's address as the cache keys it: the path and only the query
+/// parameters the page reads, in a fixed order (the first of a repeated
+/// one, as the page takes it), so made-up parameters cannot mint entries.
+/// `None` when the page refuses the query (a 400 listing): it is rendered
+/// and never stored.
+pub fn cache_target(path: &str, query: Option<&str>) -> Option<String> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query.unwrap_or_default()).ok()?;
+    let kept = if path == "/search" || path.starts_with("/c/") {
+        domain::catalog::Listing::parse(&pairs).ok()?.to_query()
+    } else {
+        // Every page's header reads `q` (the search box); a product page its `variant`.
+        let wanted = |k: &str| k == "q" || (k == "variant" && path.starts_with("/p/"));
+        let mut kept: Vec<(String, String)> = Vec::new();
+        for (k, v) in pairs {
+            if wanted(&k) && !kept.iter().any(|(seen, _)| *seen == k) {
+                let v = if k == "q" { v.chars().take(200).collect() } else { v.chars().take(80).collect() };
+                kept.push((k, v));
+            }
+        }
+        kept.sort();
+        kept
+    };
+    Some(format!("{path}{}", app::components::query_string(&kept)))
+}
+
 fn anonymous(req: &Request) -> bool {
     app::cookies::read(req.headers(), shop::accounts::session::COOKIE).is_none()
+        && app::cookies::read(req.headers(), app::forms::NOTICE_COOKIE).is_none()
 }
 
 fn cache_control(ttl: Duration) -> HeaderValue {
@@ -90,7 +120,9 @@ pub async fn page_cache(State(pc): State<PageCache>, req: Request, next: Next) -
     if pc.ttl.is_zero() || req.method() != Method::GET || !cacheable_path(req.uri().path()) || !anonymous(&req) {
         return next.run(req).await;
     }
-    let target = req.uri().path_and_query().map(|p| p.as_str().to_string()).unwrap_or_default();
+    let Some(target) = cache_target(req.uri().path(), req.uri().query()) else {
+        return next.run(req).await;
+    };
     let if_none_match = req.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).map(String::from);
     let version = match pc.cache.get("v:*").await {
         Ok(v) => v.map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_else(|| "0".into()),
@@ -120,6 +152,10 @@ pub async fn page_cache(State(pc): State<PageCache>, req: Request, next: Next) -
     let Ok(bytes) = axum::body::to_bytes(body, 8 << 20).await else {
         return Response::from_parts(parts, Body::empty());
     };
+    if bytes.len() > MAX_STORED_BODY {
+        tracing::warn!(bytes = bytes.len(), path = %target, "page too large to keep in the page cache");
+        return Response::from_parts(parts, Body::from(bytes));
+    }
     let html = String::from_utf8_lossy(&bytes).into_owned();
     let nonce = find_nonce(&bytes);
     let marked = match &nonce {
@@ -131,4 +167,28 @@ pub async fn page_cache(State(pc): State<PageCache>, req: Request, next: Next) -
         let _ = pc.cache.set(&key, &v, Some(pc.ttl)).await;
     }
     respond(if_none_match.as_deref(), &etag, html, pc.ttl, "miss", nonce.as_deref())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::cache_target;
+
+    #[test]
+    fn made_up_parameters_do_not_change_a_pages_cache_key() {
+        assert_eq!(cache_target("/", Some("utm=1&x=2")), Some("/".into()));
+        assert_eq!(cache_target("/p/tee", Some("b=1&variant=TEE-M&a=2")), Some("/p/tee?variant=TEE-M".into()));
+        assert_eq!(
+            cache_target("/p/tee", Some("variant=A&variant=B")),
+            Some("/p/tee?variant=A".into()),
+            "the first, as the page"
+        );
+        assert_eq!(cache_target("/p/tee", Some("variant=A&q=x")), cache_target("/p/tee", Some("q=x&variant=A")));
+    }
+
+    #[test]
+    fn a_listings_key_is_its_canonical_query_and_a_refused_query_is_never_stored() {
+        assert_eq!(cache_target("/c/shirts", Some("page=1&sort=newest")), cache_target("/c/shirts", None));
+        assert_eq!(cache_target("/c/shirts", Some("junk=1")), None, "the page answers 400; nothing is kept");
+        assert_eq!(cache_target("/search", Some("q=tee&page=2")), Some("/search?q=tee&page=2".into()));
+    }
 }

@@ -2,7 +2,7 @@
 //! redrive, the dashboard's charts and last failover run, and running the
 //! recommendations job by hand.
 
-use crate::helpers::{location, spawn_app};
+use crate::helpers::{location, notice_of, spawn_app};
 use app::admin::api::*;
 use leptos::server_fn::ServerFn;
 
@@ -24,10 +24,10 @@ async fn dead_letters_show_their_reason_and_can_be_redriven() {
 
     let one = health.dead.iter().find(|d| d.order_id == "o1").unwrap();
     let r = app.form(&format!("/admin/queues/redrive/{}", one.message_id), &merchant, &[]).await;
-    assert!(location(&r).contains("Moved+the+message"), "{}", location(&r));
+    assert!(notice_of(&app, &r).await.contains("Moved the message"), "{}", location(&r));
     assert_eq!(q.main.depth().await.unwrap().visible, 1);
     let r = app.form("/admin/queues/redrive", &merchant, &[]).await;
-    assert!(location(&r).contains("Moved+2"), "{}", location(&r));
+    assert!(notice_of(&app, &r).await.contains("Moved 2"), "{}", location(&r));
     assert_eq!(q.dead_letter.depth().await.unwrap().visible, 0);
     assert_eq!(q.main.depth().await.unwrap().visible, 3);
     let page = app.text_as("/admin/queues", &merchant).await.1;
@@ -62,7 +62,7 @@ async fn a_merchant_runs_the_recommendations_job_and_sees_the_run() {
     let app = spawn_app(&[]).await;
     let merchant = app.merchant().await;
     let r = app.form("/admin/recommendations/run", &merchant, &[]).await;
-    assert!(location(&r).contains("succeeded"), "{}", location(&r));
+    assert!(notice_of(&app, &r).await.contains("succeeded"), "{}", location(&r));
     let (status, page) = app.text_as("/admin/recommendations", &merchant).await;
     assert_eq!(status, 200);
     assert!(page.contains("id=\"reco-runs\"") && page.contains("admin") && page.contains("succeeded"));

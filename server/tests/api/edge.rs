@@ -147,6 +147,52 @@ async fn oversized_and_malformed_bodies_get_4xx() {
 }
 
 #[tokio::test]
+async fn an_outsized_request_head_is_refused_with_431_or_414_before_anything_reads_it() {
+    let app = spawn_app(&[]).await;
+    let ok = app
+        .client
+        .get(format!("{}/", app.url))
+        .header("cookie", format!("a={}", "x".repeat(4000)))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ok.status(), 200, "a browser's few kilobytes of cookies pass");
+    let big = app.client.get(format!("{}/", app.url)).header("x-big", "x".repeat(20_000)).send().await.unwrap();
+    assert_eq!(big.status(), 431);
+    let mut many = app.client.get(format!("{}/", app.url));
+    for i in 0..6 {
+        many = many.header(format!("x-h{i}"), "y".repeat(7000));
+    }
+    assert_eq!(many.send().await.unwrap().status(), 431, "the headers together");
+    let long = app.get(&format!("/search?q={}", "z".repeat(10_000))).await;
+    assert_eq!(long.status(), 414);
+}
+
+#[tokio::test]
+async fn made_up_query_parameters_share_the_pages_cache_entry_instead_of_minting_new_ones() {
+    let app = spawn_app(&[]).await;
+    let p = shop::catalog::seed::product(9);
+    let path = format!("/p/{}", p.slug);
+    assert_eq!(app.get(&format!("{path}?utm_source=a")).await.headers()["x-page-cache"], "miss");
+    for junk in ["utm_source=b", "x=1&y=2", "fbclid=zzz"] {
+        let r = app.get(&format!("{path}?{junk}")).await;
+        assert_eq!(r.headers()["x-page-cache"], "hit", "{junk}: the same page, the same entry");
+    }
+    assert_eq!(app.get(&path).await.headers()["x-page-cache"], "hit");
+    let refused = app.get("/c/apparel?no_such_filter=1").await;
+    assert_eq!(refused.status(), 400);
+    assert_ne!(
+        app.get("/c/apparel?no_such_filter=1")
+            .await
+            .headers()
+            .get("x-page-cache")
+            .map(|v| v.to_str().unwrap().to_string()),
+        Some("hit".into()),
+        "a refused query is never stored"
+    );
+}
+
+#[tokio::test]
 async fn anonymous_catalog_pages_come_from_the_page_cache_until_the_catalog_changes() {
     let app = spawn_app(&[]).await;
     let p = shop::catalog::seed::product(7);

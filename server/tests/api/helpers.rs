@@ -80,6 +80,24 @@ pub fn session_cookie(r: &reqwest::Response) -> Option<String> {
         .map(|v| v.split(';').next().unwrap_or_default().to_string())
 }
 
+/// The `sf_notice=…` pair a redirect sets (a flash notice for the next page), if any.
+pub fn notice_cookie(r: &reqwest::Response) -> Option<String> {
+    r.headers()
+        .get_all("set-cookie")
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .find(|v| v.starts_with("sf_notice=") && !v.starts_with("sf_notice=;"))
+        .map(|v| v.split(';').next().unwrap_or_default().to_string())
+}
+
+/// The flash notice a redirect left for the next page (read, not taken).
+pub async fn notice_of(app: &TestApp, r: &reqwest::Response) -> String {
+    let pair = notice_cookie(r).expect("the redirect sets a notice cookie");
+    let id = pair.trim_start_matches("sf_notice=");
+    let kept = app.state.forms.load(id).await.unwrap().expect("the notice is kept");
+    kept.as_str().unwrap_or_default().to_string()
+}
+
 /// The `Location` a redirect points to.
 pub fn location(r: &reqwest::Response) -> String {
     r.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string()
@@ -155,5 +173,5 @@ pub async fn confirm_address(app: &TestApp, to: &str) {
         mails.iter().find(|m| m.to == to && m.text.contains("/account/verify?token=")).expect("an address check");
     let link = mail.text.lines().find(|l| l.contains("/account/verify?token=")).unwrap().trim();
     let r = app.get(&link[link.find("/account/verify").unwrap()..]).await;
-    assert!(location(&r).contains("confirmed"), "{}", location(&r));
+    assert!(notice_of(app, &r).await.contains("confirmed"), "{}", location(&r));
 }

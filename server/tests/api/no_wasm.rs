@@ -44,6 +44,15 @@ async fn a_shopper_without_wasm_adds_to_cart_changes_quantities_and_checks_out()
 
     let (_, checkout) = app.text_as("/checkout", &cart).await;
     assert!(checkout.contains("method=\"post\""), "the checkout never sends the card in a URL");
+    let priced = app.state.orders.carts.load(cart.split_once('=').unwrap().1.split('.').next().unwrap()).await.unwrap();
+    let subtotal = shop::orders::cart::price_cart(&app.state.catalog, &priced).await.unwrap().subtotal;
+    let express = domain::order::Totals::new(subtotal, domain::order::Shipping::Express).unwrap();
+    assert!(
+        checkout.contains(&format!("Express (1–2 days): $15.00 · total {}", express.total)),
+        "each method shows what the order would cost with it, before any Wasm"
+    );
+    let standard = domain::order::Totals::new(subtotal, domain::order::Shipping::Standard).unwrap();
+    assert!(checkout.contains(&standard.total.to_string()), "the total for the chosen method is on the page");
     let mut fields = vec![
         ("email", "nowasm@example.com"),
         ("name", "Ada"),
@@ -73,4 +82,56 @@ async fn a_shopper_without_wasm_adds_to_cart_changes_quantities_and_checks_out()
     assert!(order_page.contains("data-testid=\"order-state\""), "the order page shows its state");
     let again = app.form(app::cart_api::PlaceOrderForm::PATH, &cart, &fields).await;
     assert!(location(&again).starts_with("/orders/"), "a resubmitted form lands on an order page, not a second charge");
+}
+
+#[tokio::test]
+async fn a_guest_orders_page_opens_with_its_links_key_and_to_nobody_who_only_knows_the_id() {
+    let app = spawn_app(&[]).await;
+    let p = (0..60).map(seed::product).find(|p| p.variants.iter().any(|v| v.stock > 3)).unwrap();
+    let v = p.variants.iter().find(|v| v.stock > 3).unwrap();
+    let back = format!("/p/{}", p.slug);
+    let r = app
+        .form(
+            app::cart_api::AddToCartForm::PATH,
+            "",
+            &[("product_id", p.id.as_str()), ("sku", v.sku.as_str()), ("back", &back)],
+        )
+        .await;
+    let cart = cart_cookie(&r).expect("a cart cookie");
+    let fields = [
+        ("email", "guest@example.com"),
+        ("name", "Ada"),
+        ("line1", "1 Main St"),
+        ("city", "Springfield"),
+        ("postal_code", "12345"),
+        ("country", "US"),
+        ("shipping", "standard"),
+        ("card_number", "4242 4242 4242 4242"),
+        ("idempotency_key", "order-link-key-1"),
+    ];
+    let link = location(&app.form(app::cart_api::PlaceOrderForm::PATH, &cart, &fields).await);
+    let (path, key) = link.split_once("?key=").expect("the order's link carries its key");
+    assert_eq!(key.len(), 32, "{link}");
+
+    let (status, page) = app.text(&link).await;
+    assert_eq!(status, 200, "the link opens the order, in any browser (the mail's link too)");
+    assert!(page.contains("data-testid=\"order-state\""));
+    for (what, url) in [
+        ("no key", path.to_string()),
+        ("a wrong key", format!("{path}?key={}", "0".repeat(32))),
+        (
+            "another order's key",
+            format!("{path}?key={}", app.state.orders.signer.order_key("o000000000000000000000000")),
+        ),
+    ] {
+        let (status, page) = app.text(&url).await;
+        assert_eq!(status, 404, "{what}: as if there were no such order");
+        assert!(!page.contains("data-testid=\"order-state\""), "{what}");
+    }
+    let stranger = app.shopper("stranger@example.com").await;
+    let (status, _) = app.text_as(path, &stranger).await;
+    assert_eq!(status, 404, "another shopper's session opens nothing");
+    let merchant = app.merchant().await;
+    let (status, _) = app.text_as(path, &merchant).await;
+    assert_eq!(status, 200, "a merchant sees every order");
 }

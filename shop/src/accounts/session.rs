@@ -1,14 +1,22 @@
-//! Server-side sessions in the cache port (Redis in the cloud, in-process
-//! memory locally). The cookie holds only a random 256-bit id; the cache key
-//! is its SHA-256, so a cache dump does not reveal live cookies.
+//! Server-side sessions in the database (issue 15: in the cache, eviction
+//! under pressure signed shoppers out and dropped revocations). The cookie
+//! holds only a random id; the row's key is its SHA-256, so a database dump
+//! does not reveal live cookies. Ending every session of a user deletes its
+//! rows: durable, on every server at once.
+//!
+//! What stays in the cache is short-lived and only costs a retry if evicted:
+//! a sign-in parked while the shopper is at an outside issuer, and the
+//! per-account count of failed sign-ins.
 
 use crate::ids::hex;
 use domain::account::Role;
 use domain::UserId;
 use ports::cache::Cache;
+use ports::database::Database;
 use ports::{PortError, PortResult};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -28,18 +36,19 @@ pub fn now_ms() -> i64 {
     std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0)
 }
 
-fn epoch_key(user_id: &UserId) -> String {
-    format!("session-epoch:{user_id}")
-}
-
 #[derive(Clone)]
 pub struct Sessions {
+    db: Database,
     cache: Arc<dyn Cache>,
     ttl: Duration,
+    starts: Arc<AtomicU64>,
 }
 
+/// Every this many sign-ins, one deletes the expired sessions.
+const PURGE_EVERY: u64 = 200;
+
 fn key(id: &str) -> String {
-    format!("session:{}", hex(&Sha256::digest(id.as_bytes())))
+    hex(&Sha256::digest(id.as_bytes()))
 }
 
 fn failures_key(email: &str) -> String {
@@ -67,8 +76,8 @@ pub fn well_formed(id: &str) -> bool {
 }
 
 impl Sessions {
-    pub fn new(cache: Arc<dyn Cache>, ttl: Duration) -> Self {
-        Self { cache, ttl }
+    pub fn new(db: Database, cache: Arc<dyn Cache>, ttl: Duration) -> Self {
+        Self { db, cache, ttl, starts: Arc::default() }
     }
 
     pub fn ttl(&self) -> Duration {
@@ -79,34 +88,57 @@ impl Sessions {
     /// request, so a fixated id cannot be lifted to a signed-in one).
     pub async fn start(&self, user: &SessionUser) -> PortResult<String> {
         let id = new_id();
-        let body = serde_json::to_vec(user).map_err(|e| PortError::Invalid(e.to_string()))?;
-        self.cache.set(&key(&id), &body, Some(self.ttl)).await?;
+        let body = serde_json::to_string(user).map_err(|e| PortError::Invalid(e.to_string()))?;
+        let now = now_ms();
+        sqlx::query("INSERT INTO sessions (key, user_id, body, started_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind(key(&id))
+            .bind(user.user_id.as_str())
+            .bind(&body)
+            .bind(user.started_at)
+            .bind(now + self.ttl.as_millis() as i64)
+            .execute(self.db.pool())
+            .await
+            .map_err(self.db.err())?;
+        if self.starts.fetch_add(1, Ordering::Relaxed) % PURGE_EVERY == PURGE_EVERY - 1 {
+            self.purge_expired(now).await?;
+        }
         Ok(id)
     }
 
-    /// The session's user, unless the session ended, expired, or started
-    /// before the user's sessions were revoked (a password reset).
+    /// The session's user, unless the session ended, expired, or was
+    /// revoked (a password reset ends every session of its user).
     pub async fn get(&self, id: &str) -> PortResult<Option<SessionUser>> {
         if !well_formed(id) {
             return Ok(None);
         }
-        let Some(user) = self.cache.get(&key(id)).await?.and_then(|b| serde_json::from_slice::<SessionUser>(&b).ok())
-        else {
-            return Ok(None);
-        };
-        let revoked_at = self.cache.get(&epoch_key(&user.user_id)).await?;
-        let revoked_at = revoked_at.and_then(|b| String::from_utf8(b).ok()?.parse::<i64>().ok());
-        if revoked_at.is_some_and(|at| user.started_at < at) {
-            self.cache.delete(&[key(id)]).await?;
-            return Ok(None);
-        }
-        Ok(Some(user))
+        let row: Option<(String,)> = sqlx::query_as("SELECT body FROM sessions WHERE key = $1 AND expires_at > $2")
+            .bind(key(id))
+            .bind(now_ms())
+            .fetch_optional(self.db.pool())
+            .await
+            .map_err(self.db.err())?;
+        Ok(row.and_then(|(body,)| serde_json::from_str::<SessionUser>(&body).ok()))
     }
 
-    /// End every session of a user started until now (on every server:
-    /// the mark lives in the shared cache as long as a session could).
+    /// End every session of a user started until now, on every server.
     pub async fn revoke_all(&self, user_id: &UserId) -> PortResult<()> {
-        self.cache.set(&epoch_key(user_id), now_ms().to_string().as_bytes(), Some(self.ttl)).await
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND started_at <= $2")
+            .bind(user_id.as_str())
+            .bind(now_ms())
+            .execute(self.db.pool())
+            .await
+            .map_err(self.db.err())?;
+        Ok(())
+    }
+
+    /// Delete sessions that expired before `now_ms`; how many.
+    pub async fn purge_expired(&self, now_ms: i64) -> PortResult<u64> {
+        let done = sqlx::query("DELETE FROM sessions WHERE expires_at <= $1")
+            .bind(now_ms)
+            .execute(self.db.pool())
+            .await
+            .map_err(self.db.err())?;
+        Ok(done.rows_affected())
     }
 
     /// Keep what a sign-in through an outside issuer must find again when
@@ -122,9 +154,7 @@ impl Sessions {
         if !well_formed(id) {
             return Ok(None);
         }
-        let value = self.cache.get(&parked_key(id)).await?;
-        self.cache.delete(&[parked_key(id)]).await?;
-        Ok(value)
+        self.cache.take(&parked_key(id)).await
     }
 
     /// Count one more sign-in attempt for `email` in the current window
@@ -141,7 +171,11 @@ impl Sessions {
 
     pub async fn end(&self, id: &str) -> PortResult<()> {
         if well_formed(id) {
-            self.cache.delete(&[key(id)]).await?;
+            sqlx::query("DELETE FROM sessions WHERE key = $1")
+                .bind(key(id))
+                .execute(self.db.pool())
+                .await
+                .map_err(self.db.err())?;
         }
         Ok(())
     }

@@ -48,8 +48,10 @@ pub fn product(i: usize) -> Product {
         "sneakers" | "boots" => &SIZES_SHOES[1..6],
         _ => &[],
     };
-    let images: Vec<Image> =
-        colours.iter().map(|c| Image { url: format!("/img/{leaf}-{c}.svg"), alt: format!("{title} in {c}") }).collect();
+    let images: Vec<Image> = colours
+        .iter()
+        .map(|c| Image { url: format!("/img/{leaf}-{c}.svg"), alt: format!("{title} in {c}"), ..Default::default() })
+        .collect();
     let mut variants = Vec::new();
     for (ci, c) in colours.iter().enumerate() {
         let size_list: Vec<Option<&str>> =

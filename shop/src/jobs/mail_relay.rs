@@ -6,6 +6,7 @@
 
 use crate::jobs::runner::{run, Outcome, Pace};
 use crate::mail::outbox::{MailOutbox, KEEP_SENT_SECS};
+use crate::orders::cart::CookieSigner;
 use ports::mail::Mailer;
 use ports::{PortError, PortResult};
 use std::sync::atomic::{AtomicI64, Ordering};
@@ -22,6 +23,8 @@ pub struct MailRelay {
     pub outbox: MailOutbox,
     pub mailer: Arc<dyn Mailer>,
     pub public_url: String,
+    /// Makes the key in an order mail's link.
+    pub links: CookieSigner,
     /// When this relay last deleted old sent mails (Unix seconds).
     purged_at: Arc<AtomicI64>,
 }
@@ -38,8 +41,9 @@ pub struct Sent {
 }
 
 impl MailRelay {
-    pub fn new(outbox: MailOutbox, mailer: Arc<dyn Mailer>, public_url: &str) -> Self {
-        Self { outbox, mailer, public_url: public_url.trim_end_matches('/').to_string(), purged_at: Arc::default() }
+    pub fn new(outbox: MailOutbox, mailer: Arc<dyn Mailer>, public_url: &str, links: CookieSigner) -> Self {
+        let public_url = public_url.trim_end_matches('/').to_string();
+        Self { outbox, mailer, public_url, links, purged_at: Arc::default() }
     }
 
     /// Send what is due (one batch); once an hour, forget old sent mails.
@@ -54,7 +58,7 @@ impl MailRelay {
         }
         let mut done = Sent::default();
         for p in self.outbox.claim(BATCH).await? {
-            let sent = match self.outbox.compose(&p, &self.public_url).await {
+            let sent = match self.outbox.compose(&p, &self.public_url, &self.links).await {
                 Ok(doc) => {
                     match tokio::time::timeout(SEND_TIMEOUT, self.mailer.send(doc.to_mail(&p.recipient))).await {
                         Ok(r) => r,

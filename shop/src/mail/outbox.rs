@@ -4,6 +4,7 @@
 
 use super::templates::{self, Doc, OrderFacts};
 use super::MailKind;
+use crate::orders::cart::CookieSigner;
 use crate::orders::repo::{OrderRepo, StoredOrder};
 use domain::order::{Address, OrderStatus, Shipping};
 use domain::{Currency, Money, OrderId};
@@ -167,7 +168,7 @@ impl MailOutbox {
 
     /// The mail a claimed row stands for. `Invalid` when it can never be
     /// written (an unknown kind, its order gone, a corrupt payload).
-    pub async fn compose(&self, p: &Pending, public_url: &str) -> PortResult<Doc> {
+    pub async fn compose(&self, p: &Pending, public_url: &str, links: &CookieSigner) -> PortResult<Doc> {
         let kind =
             MailKind::parse(&p.kind).ok_or_else(|| PortError::unknown_stored("mail_outbox", &p.id, "kind", &p.kind))?;
         if !kind.is_order() {
@@ -194,7 +195,8 @@ impl MailOutbox {
         let (Some(order), Some(row)) = (order, row) else {
             return Err(PortError::Invalid(format!("mail_outbox {}: no order {}", p.id, p.subject_ref)));
         };
-        Ok(templates::order(kind, &facts(order, row)?, public_url))
+        let url = format!("{public_url}{}", links.order_path(id.as_str()));
+        Ok(templates::order(kind, &facts(order, row)?, &url))
     }
 
     /// Sent: the link (a credential) is not kept.

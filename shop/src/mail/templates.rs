@@ -60,9 +60,10 @@ fn address_lines(a: &Address) -> String {
         .join(", ")
 }
 
-/// The mail for an order that moved into `o.status`.
-pub fn order(kind: MailKind, o: &OrderFacts, public_url: &str) -> Doc {
-    let link = Some(("See your order".to_string(), format!("{public_url}/orders/{}", o.id.as_str())));
+/// The mail for an order that moved into `o.status`; `order_url` is its
+/// page with the link key (a guest has no other way in).
+pub fn order(kind: MailKind, o: &OrderFacts, order_url: &str) -> Doc {
+    let link = Some(("See your order".to_string(), order_url.to_string()));
     let reason = match &o.status {
         OrderStatus::Rejected { reason } | OrderStatus::Cancelled { reason } if !reason.trim().is_empty() => {
             Some(reason.trim().to_string())
@@ -261,13 +262,13 @@ mod tests {
 
     #[test]
     fn a_confirmation_lists_the_lines_the_total_and_the_address_in_both_bodies() {
-        let m = order(MailKind::OrderConfirmed, &facts(OrderStatus::Confirmed), "https://shop.test")
+        let m = order(MailKind::OrderConfirmed, &facts(OrderStatus::Confirmed), "https://shop.test/orders/o3f9a?key=k")
             .to_mail("ann@example.com");
         for body in [&m.text, &m.html] {
             assert!(body.contains("$35.00"), "{body}");
             assert!(body.contains("$30.00"));
             assert!(body.contains("Springfield"));
-            assert!(body.contains("https://shop.test/orders/o3f9a"));
+            assert!(body.contains("https://shop.test/orders/o3f9a?key=k"));
         }
         assert!(m.text.contains("2 × Tee <script> (TEE-M)"));
         assert!(m.html.contains("Tee &lt;script&gt;") && !m.html.contains("<script>"), "escaped in HTML");
@@ -276,7 +277,8 @@ mod tests {
     #[test]
     fn a_rejection_gives_the_reason_and_says_nothing_was_charged() {
         let status = OrderStatus::Rejected { reason: "sold out: TEE-M".into() };
-        let m = order(MailKind::OrderRejected, &facts(status), "https://shop.test").to_mail("ann@example.com");
+        let m = order(MailKind::OrderRejected, &facts(status), "https://shop.test/orders/o3f9a?key=k")
+            .to_mail("ann@example.com");
         assert!(m.text.contains("sold out: TEE-M"));
         assert!(m.text.contains("Nothing was charged"));
     }

@@ -6,11 +6,9 @@ use crate::catalog::CachedCatalog;
 pub use crate::ids::hex;
 use domain::{Currency, Money};
 use hmac::{Hmac, Mac};
-use ports::cache::Cache;
 use ports::{PortError, PortResult};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
-use std::sync::Arc;
 use std::time::Duration;
 
 pub const CART_TTL: Duration = Duration::from_secs(7 * 24 * 3600);
@@ -89,7 +87,12 @@ pub async fn price_cart(catalog: &CachedCatalog, cart: &Cart) -> PortResult<Pric
         }
         ready &= available;
         subtotal = subtotal.checked_add(line_total).map_err(|e| PortError::Invalid(e.to_string()))?;
-        let image = v.image.and_then(|i| p.images.get(i)).or(p.images.first()).map(|i| i.url.clone());
+        // A thumbnail: the smallest copy when there are several.
+        let image = v
+            .image
+            .and_then(|i| p.images.get(i))
+            .or(p.images.first())
+            .map(|i| i.widths.first().and_then(|w| i.copy(*w, "jpg")).unwrap_or_else(|| i.url.clone()));
         lines.push(PricedLine {
             product_id: p.id.to_string(),
             sku: v.sku.to_string(),
@@ -108,35 +111,7 @@ pub async fn price_cart(catalog: &CachedCatalog, cart: &Cart) -> PortResult<Pric
     Ok(PricedCart { lines, subtotal, count: cart.count(), ready })
 }
 
-/// Carts in the cache port.
-#[derive(Clone)]
-pub struct CartStore {
-    cache: Arc<dyn Cache>,
-}
-
-impl CartStore {
-    pub fn new(cache: Arc<dyn Cache>) -> Self {
-        Self { cache }
-    }
-
-    pub async fn load(&self, id: &str) -> PortResult<Cart> {
-        Ok(self
-            .cache
-            .get(&format!("cart:{id}"))
-            .await?
-            .and_then(|b| serde_json::from_slice(&b).ok())
-            .unwrap_or_default())
-    }
-
-    pub async fn save(&self, id: &str, cart: &Cart) -> PortResult<()> {
-        let bytes = serde_json::to_vec(cart).map_err(|e| PortError::Invalid(e.to_string()))?;
-        self.cache.set(&format!("cart:{id}"), &bytes, Some(CART_TTL)).await
-    }
-
-    pub async fn clear(&self, id: &str) -> PortResult<()> {
-        self.cache.delete(&[format!("cart:{id}")]).await
-    }
-}
+pub use super::cart_store::CartStore;
 
 /// Cart cookie values: `<id>.<hex HMAC-SHA256(id)>`.
 #[derive(Clone)]
@@ -173,11 +148,50 @@ impl CookieSigner {
         self.mac(id).verify_slice(&bytes).ok()?;
         Some(id.to_string())
     }
+
+    /// The secret in an order's link (`/orders/ID?key=KEY`): 128 bits of
+    /// HMAC over the id, so only the shop can make one and a guest's order
+    /// page is not open to whoever learns or guesses the id.
+    pub fn order_key(&self, order_id: &str) -> String {
+        hex(&self.mac(&format!("order-link:{order_id}")).finalize().into_bytes()[..16])
+    }
+
+    /// Whether `key` is `order_id`'s link key (compared in constant time).
+    pub fn order_key_matches(&self, order_id: &str, key: &str) -> bool {
+        if key.len() != 32 {
+            return false;
+        }
+        let Some(bytes) =
+            (0..16).map(|i| u8::from_str_radix(key.get(i * 2..i * 2 + 2)?, 16).ok()).collect::<Option<Vec<u8>>>()
+        else {
+            return false;
+        };
+        self.mac(&format!("order-link:{order_id}")).verify_truncated_left(&bytes).is_ok()
+    }
+
+    /// The path of an order's page, with its key.
+    pub fn order_path(&self, order_id: &str) -> String {
+        format!("/orders/{order_id}?key={}", self.order_key(order_id))
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_order_key_opens_only_its_own_order_and_only_from_this_shop() {
+        let s = CookieSigner::new(b"secret");
+        let key = s.order_key("o123");
+        assert_eq!(key.len(), 32);
+        assert!(s.order_key_matches("o123", &key));
+        assert!(!s.order_key_matches("o124", &key), "another order's key");
+        assert!(!CookieSigner::new(b"other").order_key_matches("o123", &key), "another shop's key");
+        assert!(!s.order_key_matches("o123", &key[..31]), "a shortened key");
+        assert!(!s.order_key_matches("o123", ""), "no key");
+        assert!(!s.order_key_matches("o123", &"zz".repeat(16)), "not hex");
+        assert_eq!(s.order_path("o123"), format!("/orders/o123?key={key}"));
+    }
 
     #[test]
     fn a_forged_or_altered_cookie_is_refused() {

@@ -141,8 +141,9 @@ impl Checkout {
         if !priced.ready {
             return Err(CheckoutError::Cart("some items in your cart changed; review your cart before paying".into()));
         }
-        let shipping_price = shipping.price(priced.subtotal);
-        let total = priced.subtotal.checked_add(shipping_price).map_err(|e| CheckoutError::Cart(e.to_string()))?;
+        let totals =
+            domain::order::Totals::new(priced.subtotal, shipping).map_err(|e| CheckoutError::Cart(e.to_string()))?;
+        let (shipping_price, total) = (totals.shipping, totals.total);
         let print = fingerprint(&priced, shipping, shipping_price, total);
         if let Some(earlier) = earlier {
             return if earlier.fingerprint == print { Ok(id) } else { Err(CheckoutError::KeyReused) };

@@ -1,9 +1,10 @@
-//! The order pipeline: carts (in the cache), checkout (validate, price from
+//! The order pipeline: carts (in the database), checkout (validate, price from
 //! the catalog, authorize, enqueue), the worker (reserve stock, persist,
 //! capture, compensate) and the order repository.
 
 pub mod admin;
 pub mod cart;
+mod cart_store;
 pub mod checkout;
 pub mod outbox;
 pub mod repo;

@@ -183,6 +183,16 @@ impl OrderRepo {
         row.into_order(lines).map(Some)
     }
 
+    /// The account an order was placed under (`None`: a guest order, or no such order).
+    pub async fn owner(&self, id: &OrderId) -> PortResult<Option<String>> {
+        let row: Option<(Option<String>,)> = sqlx::query_as("SELECT user_id FROM orders WHERE id = $1")
+            .bind(id)
+            .fetch_optional(self.db.pool())
+            .await
+            .map_err(self.db.err())?;
+        Ok(row.and_then(|(u,)| u))
+    }
+
     /// Count orders per status.
     pub async fn counts(&self) -> PortResult<Vec<(String, i64)>> {
         sqlx::query_as("SELECT status, COUNT(*) FROM orders GROUP BY status ORDER BY status")

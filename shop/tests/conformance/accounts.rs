@@ -30,8 +30,10 @@ async fn setup(cloud: bool) -> Option<(Accounts, std::path::PathBuf, Database, M
     db.migrate().await.unwrap();
     let mail = dir.join("mail");
     let mailer = Arc::new(FolderMailer::new(&mail).unwrap());
-    let accounts = Accounts::new(db.clone(), Sessions::new(cache, Duration::from_secs(2)), "https://shop.test/");
-    let relay = MailRelay::new(MailOutbox::new(db.clone()), mailer, "https://shop.test/");
+    let accounts =
+        Accounts::new(db.clone(), Sessions::new(db.clone(), cache, Duration::from_secs(2)), "https://shop.test/");
+    let links = shop::orders::cart::CookieSigner::new(b"test");
+    let relay = MailRelay::new(MailOutbox::new(db.clone()), mailer, "https://shop.test/", links);
     Some((accounts, mail, db, relay))
 }
 
@@ -222,4 +224,42 @@ async fn failed_sign_ins_are_limited_per_account_embedded() {
 #[tokio::test]
 async fn failed_sign_ins_are_limited_per_account_postgres_redis() {
     failed_sign_ins_are_limited_per_account(true).await;
+}
+
+async fn a_full_cache_never_signs_anyone_out_or_empties_a_cart(cloud: bool) {
+    let Some((a, _, db, _)) = setup(cloud).await else { return };
+    // A cache of 64 KiB, flooded as a crawler walking query strings would
+    // flood the page cache: sessions and carts are not in it.
+    let tiny: Arc<dyn Cache> = Arc::new(MemoryCache::new(64 * 1024));
+    let sessions = Sessions::new(db.clone(), tiny.clone(), Duration::from_secs(600));
+    let carts = shop::orders::cart::CartStore::new(db.clone());
+    let user =
+        a.sign_up(&format!("{}@example.com", uuid::Uuid::new_v4().simple()), "correct horse battery").await.unwrap();
+    let session = sessions.start(&user.session()).await.unwrap();
+    let mut cart = shop::orders::cart::Cart::default();
+    cart.add("p1", "SKU-1", 2, 1_000, shop::orders::cart::new_generation).unwrap();
+    carts.save("cart-under-pressure", &cart).await.unwrap();
+
+    for i in 0..10_000 {
+        tiny.set(&format!("page:junk-{i}"), &[b'x'; 512], Some(Duration::from_secs(600))).await.unwrap();
+    }
+
+    assert_eq!(sessions.get(&session).await.unwrap().map(|u| u.user_id), Some(user.id.clone()), "still signed in");
+    assert_eq!(carts.load("cart-under-pressure").await.unwrap(), cart, "the cart is whole");
+    // A revocation is durable too: no mark in the cache to lose.
+    sessions.revoke_all(&user.id).await.unwrap();
+    for i in 0..10_000 {
+        tiny.set(&format!("page:more-{i}"), &[b'x'; 512], Some(Duration::from_secs(600))).await.unwrap();
+    }
+    assert!(sessions.get(&session).await.unwrap().is_none(), "a revoked session stays revoked");
+}
+
+#[tokio::test]
+async fn a_full_cache_never_signs_anyone_out_or_empties_a_cart_embedded() {
+    a_full_cache_never_signs_anyone_out_or_empties_a_cart(false).await;
+}
+
+#[tokio::test]
+async fn a_full_cache_never_signs_anyone_out_or_empties_a_cart_postgres_redis() {
+    a_full_cache_never_signs_anyone_out_or_empties_a_cart(true).await;
 }

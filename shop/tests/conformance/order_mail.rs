@@ -57,7 +57,7 @@ async fn every_decided_order_mails_its_shopper_once_and_a_failed_send_is_retried
 
     let outbox = MailOutbox::new(s.services.db.clone());
     let mailer = Arc::new(TestMailer { outage: AtomicUsize::new(2), ..Default::default() });
-    let relay = MailRelay::new(outbox.clone(), mailer.clone(), "https://shop.test/");
+    let relay = MailRelay::new(outbox.clone(), mailer.clone(), "https://shop.test/", s.pipeline.signer.clone());
     assert_eq!(relay.step().await.unwrap(), Sent { sent: 0, retrying: 2, given_up: 0 }, "the mail service is down");
     assert_eq!(relay.step().await.unwrap(), Sent::default(), "not again before the backoff");
     assert_eq!(s.pipeline.repo.status(&ok).await.unwrap(), Some(OrderStatus::Confirmed), "the order stands");
@@ -72,6 +72,8 @@ async fn every_decided_order_mails_its_shopper_once_and_a_failed_send_is_retried
     let total = s.pipeline.repo.get(&ok).await.unwrap().unwrap().total.to_string();
     assert!(confirmed.text.contains(&total) && confirmed.html.contains(&total), "the total: {total}");
     assert!(confirmed.text.contains("Porto") && confirmed.text.contains(p.variants[0].sku.as_str()));
+    let link = format!("https://shop.test{}", s.pipeline.signer.order_path(ok.as_str()));
+    assert!(confirmed.text.contains(&link), "the link carries the order's key: {}", confirmed.text);
     let rejected = mails.iter().find(|m| m.subject.contains(no.as_str())).expect("a rejection");
     assert!(rejected.text.contains("Nothing was charged"), "{}", rejected.text);
 

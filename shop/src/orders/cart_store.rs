@@ -1,0 +1,74 @@
+//! Carts in the database, not the cache: the cache may evict anything under
+//! pressure (a crawler walking query strings fills it with pages), and a
+//! shopper's cart must not go with it. A cart lives `CART_TTL` after its
+//! last change; expired rows are read as empty and purged now and then.
+
+use super::cart::{Cart, CART_TTL};
+use ports::database::Database;
+use ports::{PortError, PortResult};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+/// Every this many saves, one deletes the expired carts.
+const PURGE_EVERY: u64 = 500;
+
+#[derive(Clone)]
+pub struct CartStore {
+    db: Database,
+    saves: Arc<AtomicU64>,
+}
+
+fn expiry(now_ms: i64) -> i64 {
+    now_ms + CART_TTL.as_millis() as i64
+}
+
+impl CartStore {
+    pub fn new(db: Database) -> Self {
+        Self { db, saves: Arc::default() }
+    }
+
+    /// The cart under `id` (empty when there is none or it expired).
+    pub async fn load(&self, id: &str) -> PortResult<Cart> {
+        let row: Option<(String,)> = sqlx::query_as("SELECT body FROM carts WHERE id = $1 AND expires_at > $2")
+            .bind(id)
+            .bind(ports::clock::now_millis())
+            .fetch_optional(self.db.pool())
+            .await
+            .map_err(self.db.err())?;
+        Ok(row.and_then(|(body,)| serde_json::from_str(&body).ok()).unwrap_or_default())
+    }
+
+    pub async fn save(&self, id: &str, cart: &Cart) -> PortResult<()> {
+        let body = serde_json::to_string(cart).map_err(|e| PortError::Invalid(e.to_string()))?;
+        let now = ports::clock::now_millis();
+        sqlx::query(
+            "INSERT INTO carts (id, body, expires_at) VALUES ($1, $2, $3) \
+             ON CONFLICT (id) DO UPDATE SET body = excluded.body, expires_at = excluded.expires_at",
+        )
+        .bind(id)
+        .bind(&body)
+        .bind(expiry(now))
+        .execute(self.db.pool())
+        .await
+        .map_err(self.db.err())?;
+        if self.saves.fetch_add(1, Ordering::Relaxed) % PURGE_EVERY == PURGE_EVERY - 1 {
+            self.purge_expired(now).await?;
+        }
+        Ok(())
+    }
+
+    pub async fn clear(&self, id: &str) -> PortResult<()> {
+        sqlx::query("DELETE FROM carts WHERE id = $1").bind(id).execute(self.db.pool()).await.map_err(self.db.err())?;
+        Ok(())
+    }
+
+    /// Delete carts that expired before `now_ms`; how many.
+    pub async fn purge_expired(&self, now_ms: i64) -> PortResult<u64> {
+        let done = sqlx::query("DELETE FROM carts WHERE expires_at <= $1")
+            .bind(now_ms)
+            .execute(self.db.pool())
+            .await
+            .map_err(self.db.err())?;
+        Ok(done.rows_affected())
+    }
+}
