@@ -72,6 +72,8 @@ pub async fn sign_in_provider() -> Option<String> {
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct MyOrder {
+    /// The order page with its key (a guest order has no owner to check).
+    pub link: String,
     pub id: String,
     pub status: String,
     pub total: String,
@@ -92,8 +94,16 @@ pub async fn my_account() -> Result<Option<AccountView>, AppError> {
     crate::error::ssr::served(async move {
         let Some(user) = ssr::viewer() else { return Ok(None) };
         let st = crate::error::ssr::state()?;
+        // Guest orders under the address join the history once the account
+        // has confirmed it owns that address (else anyone could register
+        // someone's e-mail and read what they bought).
+        let verified = st.accounts.email_verified(&user.user_id).await.unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "could not read whether the e-mail is confirmed; guest orders left out");
+            false
+        });
         let filter = shop::orders::admin::OrderFilter {
             user_id: Some(user.user_id.to_string()),
+            guest_email: verified.then(|| user.email.to_lowercase()),
             limit: 50,
             ..Default::default()
         };
@@ -105,6 +115,7 @@ pub async fn my_account() -> Result<Option<AccountView>, AppError> {
             orders: orders
                 .into_iter()
                 .map(|o| MyOrder {
+                    link: st.orders.signer.order_path(&o.id),
                     total: crate::format::money(o.total_minor),
                     placed: crate::format::when(o.created_at),
                     id: o.id,
@@ -258,7 +269,7 @@ pub fn AccountPage() -> impl IntoView {
                                     <tbody>
                                         {acc.orders.into_iter().map(|o| view! {
                                             <tr>
-                                                <td><a href=format!("/orders/{}", o.id)>{o.id.clone()}</a></td>
+                                                <td><a href=o.link.clone()>{o.id.clone()}</a></td>
                                                 <td>{o.placed}</td><td>{o.items}</td><td>{o.total}</td>
                                                 <td><span class=format!("status status-{}", o.status)>{o.status.clone()}</span></td>
                                             </tr>

@@ -15,6 +15,21 @@ export const test = base.extend<{ page: Page }>({
 
 export { expect };
 
+/** The checkout's address form, filled as a London shopper would (a
+ * field given as `null` is left empty). */
+export async function fillCheckout(
+  page: Page,
+  fields: { email: string; postalCode?: string | null },
+) {
+  await page.getByLabel("Email").fill(fields.email);
+  await page.getByLabel("Full name").fill("Ada Lovelace");
+  await page.getByLabel("Address", { exact: true }).fill("12 St James's Square");
+  await page.getByLabel("City").fill("London");
+  if (fields.postalCode !== null) await page.getByLabel("Postal code").fill(fields.postalCode ?? "SW1Y 4JH");
+  await page.getByLabel("Country").selectOption("GB");
+  await page.getByLabel("Card number").fill("4242 4242 4242 4242");
+}
+
 /** Wait until the islands have hydrated (set only by a client-side effect). */
 export async function hydrated(page: Page) {
   await expect(page.locator("body")).toHaveAttribute("data-hydrated", "true");

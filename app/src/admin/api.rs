@@ -178,6 +178,7 @@ pub async fn admin_orders(status: String, from: String, to: String, page: i64) -
             from: day(&from, "from")?,
             to: day(&to, "to")?.map(|d| d + 86_400),
             user_id: None,
+            guest_email: None,
             limit: PAGE_SIZE as i64,
             offset: (page.max(1) - 1) * PAGE_SIZE as i64,
         };

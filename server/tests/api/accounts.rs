@@ -222,3 +222,39 @@ async fn a_notice_is_shown_once_to_the_browser_it_was_meant_for_and_never_taken_
     let (_, forged) = app.text("/account/sign-in?notice=Your+account+is+locked.+Call+0800+SCAM").await;
     assert!(!forged.contains("Call 0800"), "a link cannot put words on the shop's pages");
 }
+
+/// A guest order under `mail`, persisted by the worker; its id.
+async fn guest_order(app: &TestApp, mail: &str) -> String {
+    let p = (0..60).map(shop::catalog::seed::product).find(|p| p.variants.iter().any(|v| v.stock > 3)).unwrap();
+    let v = p.variants.iter().find(|v| v.stock > 3).unwrap();
+    let fields = [("product_id", p.id.as_str()), ("sku", v.sku.as_str()), ("back", "/")];
+    let r = app.form(app::cart_api::AddToCartForm::PATH, "", &fields).await;
+    let cart = crate::helpers::cookie_pair(&r, "sf_cart").expect("a cart cookie");
+    let order = serde_json::json!({ "input": {
+        "email": mail.to_uppercase(),
+        "address": { "name": "Bo Chen", "line1": "2 Side St", "line2": "", "city": "Portland", "postal_code": "97201", "country": "US" },
+        "shipping": "standard", "card_number": "4242424242424242", "idempotency_key": "guest-history-1" } });
+    let (_, body) = app.call(app::cart_api::PlaceOrder::PATH, &cart, order).await;
+    let id =
+        serde_json::from_str::<serde_json::Value>(&body).unwrap()["Accepted"]["order_id"].as_str().unwrap().to_string();
+    let queue = &*app.state.services.queues.main;
+    app.state.orders.worker.run_once(queue, std::time::Duration::from_secs(1)).await.unwrap();
+    id
+}
+
+#[tokio::test]
+async fn guest_orders_under_an_address_join_its_history_only_once_the_address_is_confirmed() {
+    let app = spawn_app(&[]).await;
+    let mail = email();
+    let id = guest_order(&app, &mail).await;
+    let cookie = app.shopper(&mail).await;
+    let (_, page) = app.text_as("/account", &cookie).await;
+    assert!(!page.contains(&id), "registering an address shows nothing bought under it");
+    crate::helpers::confirm_address(&app, &mail).await;
+    let (_, page) = app.text_as("/account", &cookie).await;
+    assert!(page.contains(&id), "confirmed: the guest order is in the history");
+    let link = page.split(&format!("/orders/{id}?key=")).nth(1).map(|k| &k[..32]).expect("linked with its key");
+    let (status, order) = app.text_as(&format!("/orders/{id}?key={link}"), &cookie).await;
+    assert_eq!(status, 200);
+    assert!(order.contains("data-testid=\"order-state\""));
+}

@@ -70,24 +70,25 @@ impl TestApp {
     }
 }
 
-/// The `sf_session=…` pair a response sets, if any.
-pub fn session_cookie(r: &reqwest::Response) -> Option<String> {
+/// The `name=value` pair a response sets for cookie `name` (not a removal), if any.
+pub fn cookie_pair(r: &reqwest::Response, name: &str) -> Option<String> {
+    let (set, removed) = (format!("{name}="), format!("{name}=;"));
     r.headers()
         .get_all("set-cookie")
         .iter()
         .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("sf_session=") && !v.starts_with("sf_session=;"))
+        .find(|v| v.starts_with(&set) && !v.starts_with(&removed))
         .map(|v| v.split(';').next().unwrap_or_default().to_string())
+}
+
+/// The `sf_session=…` pair a response sets, if any.
+pub fn session_cookie(r: &reqwest::Response) -> Option<String> {
+    cookie_pair(r, "sf_session")
 }
 
 /// The `sf_notice=…` pair a redirect sets (a flash notice for the next page), if any.
 pub fn notice_cookie(r: &reqwest::Response) -> Option<String> {
-    r.headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("sf_notice=") && !v.starts_with("sf_notice=;"))
-        .map(|v| v.split(';').next().unwrap_or_default().to_string())
+    cookie_pair(r, "sf_notice")
 }
 
 /// The flash notice a redirect left for the next page (read, not taken).

@@ -3,35 +3,32 @@
 //! get), the cart cookie carried between them, and the card number only
 //! ever in a POST body.
 
-use crate::helpers::{location, spawn_app};
+use crate::helpers::{cookie_pair, location, spawn_app, TestApp};
 use leptos::server_fn::ServerFn;
 use shop::catalog::seed;
 
 fn cart_cookie(r: &reqwest::Response) -> Option<String> {
-    r.headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find(|v| v.starts_with("sf_cart="))
-        .map(|v| v.split(';').next().unwrap_or_default().to_string())
+    cookie_pair(r, "sf_cart")
+}
+
+/// A product with more than 3 in stock, its variant's index, and the buy
+/// box's form posted for that variant without Wasm.
+async fn add_one(app: &TestApp) -> (domain::Product, usize, reqwest::Response) {
+    let p = (0..60).map(seed::product).find(|p| p.variants.iter().any(|v| v.stock > 3)).unwrap();
+    let ix = p.variants.iter().position(|v| v.stock > 3).unwrap();
+    let back = format!("/p/{}", p.slug);
+    let fields = [("product_id", p.id.as_str()), ("sku", p.variants[ix].sku.as_str()), ("back", &back)];
+    let r = app.form(app::cart_api::AddToCartForm::PATH, "", &fields).await;
+    (p, ix, r)
 }
 
 #[tokio::test]
 async fn a_shopper_without_wasm_adds_to_cart_changes_quantities_and_checks_out() {
     let app = spawn_app(&[]).await;
-    let p = (0..60).map(seed::product).find(|p| p.variants.iter().any(|v| v.stock > 3)).unwrap();
-    let v = p.variants.iter().find(|v| v.stock > 3).unwrap();
+    let (p, ix, r) = add_one(&app).await;
+    let v = &p.variants[ix];
     let (_, page) = app.text(&format!("/p/{}", p.slug)).await;
     assert!(page.contains(&format!("action=\"{}\"", app::cart_api::AddToCartForm::PATH)), "the buy box is a form");
-
-    let back = format!("/p/{}", p.slug);
-    let r = app
-        .form(
-            app::cart_api::AddToCartForm::PATH,
-            "",
-            &[("product_id", p.id.as_str()), ("sku", v.sku.as_str()), ("back", &back)],
-        )
-        .await;
     assert!(r.status().is_redirection(), "{}", r.status());
     assert_eq!(location(&r), "/cart");
     let cart = cart_cookie(&r).expect("a cart cookie");
@@ -87,16 +84,7 @@ async fn a_shopper_without_wasm_adds_to_cart_changes_quantities_and_checks_out()
 #[tokio::test]
 async fn a_guest_orders_page_opens_with_its_links_key_and_to_nobody_who_only_knows_the_id() {
     let app = spawn_app(&[]).await;
-    let p = (0..60).map(seed::product).find(|p| p.variants.iter().any(|v| v.stock > 3)).unwrap();
-    let v = p.variants.iter().find(|v| v.stock > 3).unwrap();
-    let back = format!("/p/{}", p.slug);
-    let r = app
-        .form(
-            app::cart_api::AddToCartForm::PATH,
-            "",
-            &[("product_id", p.id.as_str()), ("sku", v.sku.as_str()), ("back", &back)],
-        )
-        .await;
+    let (_, _, r) = add_one(&app).await;
     let cart = cart_cookie(&r).expect("a cart cookie");
     let fields = [
         ("email", "guest@example.com"),

@@ -14,6 +14,9 @@ pub struct OrderFilter {
     /// Unix seconds, exclusive.
     pub to: Option<i64>,
     pub user_id: Option<String>,
+    /// With `user_id`: also the guest orders placed under this (lowercase)
+    /// e-mail — set only once the account has confirmed it owns the address.
+    pub guest_email: Option<String>,
     pub limit: i64,
     pub offset: i64,
 }
@@ -80,24 +83,26 @@ impl OrderRepo {
     pub async fn list(&self, f: &OrderFilter) -> PortResult<(Vec<OrderSummary>, i64)> {
         let db = self.db();
         // One SQL text: a NULL parameter disables its condition.
-        let cond = "($1 IS NULL OR o.status = $1) AND ($2 IS NULL OR o.created_at >= $2) AND ($3 IS NULL OR o.created_at < $3) AND ($4 IS NULL OR o.user_id = $4)";
+        let cond = "($1 IS NULL OR o.status = $1) AND ($2 IS NULL OR o.created_at >= $2) AND ($3 IS NULL OR o.created_at < $3) AND ($4 IS NULL OR o.user_id = $4 OR (o.user_id IS NULL AND LOWER(o.email) = $5))";
         let total: i64 = sqlx::query_scalar(&format!("SELECT COUNT(*) FROM orders o WHERE {cond}"))
             .bind(f.status.map(StatusKind::as_str))
             .bind(f.from)
             .bind(f.to)
             .bind(f.user_id.clone())
+            .bind(f.guest_email.clone())
             .fetch_one(db.pool())
             .await
             .map_err(db.err())?;
         let rows = sqlx::query_as::<_, SummaryRow>(&format!(
             "SELECT o.id, o.status, o.email, o.total_minor, o.currency, o.created_at,
                     (SELECT CAST(COALESCE(SUM(l.quantity), 0) AS BIGINT) FROM order_lines l WHERE l.order_id = o.id) AS items
-             FROM orders o WHERE {cond} ORDER BY o.created_at DESC, o.id LIMIT $5 OFFSET $6"
+             FROM orders o WHERE {cond} ORDER BY o.created_at DESC, o.id LIMIT $6 OFFSET $7"
         ))
         .bind(f.status.map(StatusKind::as_str))
         .bind(f.from)
         .bind(f.to)
         .bind(f.user_id.clone())
+        .bind(f.guest_email.clone())
         .bind(f.limit.clamp(1, 200))
         .bind(f.offset.max(0))
         .fetch_all(db.pool())

@@ -313,6 +313,9 @@ async fn a_merchant_lists_reports_and_refunds_once(s: Stack) {
     assert_eq!(s.pipeline.repo.list(&mine).await.unwrap().1, 1);
     let theirs = OrderFilter { user_id: Some("u-999".into()), limit: 10, ..Default::default() };
     assert_eq!(s.pipeline.repo.list(&theirs).await.unwrap().1, 0);
+    // Another account's order under the same e-mail is not a guest order.
+    let same_address = OrderFilter { guest_email: Some("shopper@example.com".into()), ..theirs.clone() };
+    assert_eq!(s.pipeline.repo.list(&same_address).await.unwrap().1, 0, "only guest orders join by e-mail");
     let future = OrderFilter { from: Some(shop::orders::repo::now() + 86_400), limit: 10, ..Default::default() };
     assert_eq!(s.pipeline.repo.list(&future).await.unwrap().1, 0);
     let sales = s.pipeline.repo.sales_per_day(0).await.unwrap();
@@ -333,6 +336,13 @@ async fn a_merchant_lists_reports_and_refunds_once(s: Stack) {
     assert_eq!(stock_of(&s, &p).await, 10, "not twice");
     assert_eq!(s.pipeline.repo.status(&id).await.unwrap(), Some(OrderStatus::Refunded));
     assert!(s.pipeline.repo.sales_per_day(0).await.unwrap().is_empty(), "a refunded order is no longer a sale");
+
+    let guest =
+        s.pipeline.checkout.place("guest-cart", &cart_of(&p, 1, price), &form("admin-key-2"), "t").await.unwrap();
+    drain(&s, 1).await;
+    let (rows, total) = s.pipeline.repo.list(&same_address).await.unwrap();
+    assert_eq!((total, rows[0].id.as_str()), (1, guest.as_str()), "a guest order under the address");
+    assert_eq!(s.pipeline.repo.list(&theirs).await.unwrap().1, 0, "without guest_email, no guest orders");
 }
 
 on_both_stacks!(postgres_sqs_dynamodb: a_merchant_lists_reports_and_refunds_once);
