@@ -4,6 +4,7 @@
 
 use crate::money::Money;
 use crate::product::{Image, Product};
+use crate::search;
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -268,18 +269,27 @@ pub struct Page {
 }
 
 /// Apply a listing (search, filters, sort, paging) to a set of cards.
+/// A search keeps the products that match the query; when some match
+/// without typos, those that need a typo are left
+/// out (a search for "shirt" does not list shorts), else they are the answer
+/// (a search for "jaket" finds jackets).
 pub fn list(all: &[ProductCard], l: &Listing) -> Page {
     let terms = tokenize(&l.q);
-    let mut scored: Vec<(u32, &ProductCard)> = all
+    let mut scored: Vec<(Relevance, &ProductCard)> = all
         .iter()
-        .map(|c| (if terms.is_empty() { 0 } else { relevance(c, &terms) }, c))
-        .filter(|(s, _)| terms.is_empty() || *s > 0)
+        .map(|c| (if terms.is_empty() { Relevance::default() } else { relevance_of(c, &terms) }, c))
+        .filter(|(r, _)| terms.is_empty() || r.score > 0)
         .collect();
+    if scored.iter().any(|(r, _)| r.without_typos) {
+        scored.retain(|(r, _)| terms.is_empty() || r.without_typos);
+    }
     let facets = facets(scored.iter().map(|(_, c)| *c));
     scored.retain(|(_, c)| l.matches(c));
     let mut cards: Vec<&ProductCard>;
     if !terms.is_empty() && l.sort == Sort::Relevance {
-        scored.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.created_at.cmp(&a.1.created_at)).then(a.1.id.cmp(&b.1.id)));
+        scored.sort_by(|a, b| {
+            b.0.score.cmp(&a.0.score).then(b.1.created_at.cmp(&a.1.created_at)).then(a.1.id.cmp(&b.1.id))
+        });
         cards = scored.into_iter().map(|(_, c)| c).collect();
     } else {
         cards = scored.into_iter().map(|(_, c)| c).collect();
@@ -291,38 +301,57 @@ pub fn list(all: &[ProductCard], l: &Listing) -> Page {
     Page { items, total, page: l.page, pages, facets }
 }
 
-/// Lowercased alphanumeric words of at least two characters.
-pub fn tokenize(text: &str) -> Vec<String> {
-    text.split(|c: char| !c.is_alphanumeric()).filter(|w| w.chars().count() >= 2).map(str::to_lowercase).collect()
+/// A query's words as search terms (see [`crate::search`]).
+pub fn tokenize(text: &str) -> Vec<search::Term> {
+    search::terms(text)
+}
+
+/// How a product matched a query.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Relevance {
+    /// Zero: no match.
+    pub score: u32,
+    /// Every matched term matched without a typo.
+    pub without_typos: bool,
 }
 
 /// Relevance of a product for a query: each query term scores by where it is
-/// found (title 5, tag 3, brand 2, description 1), with a bonus when every term
-/// matches. Zero means no match.
-pub fn relevance(p: &ProductCard, query_terms: &[String]) -> u32 {
+/// found (title 5, tag 3, brand 2, description 1) times how closely (word 3,
+/// prefix 2, typo 1), with a bonus when every term matches. Zero means no match.
+pub fn relevance(p: &ProductCard, query_terms: &[search::Term]) -> u32 {
+    relevance_of(p, query_terms).score
+}
+
+fn relevance_of(p: &ProductCard, query_terms: &[search::Term]) -> Relevance {
     if query_terms.is_empty() {
-        return 0;
+        return Relevance::default();
     }
-    let title = tokenize(&p.title);
-    let desc = tokenize(&p.snippet);
-    let brand = tokenize(&p.brand);
-    let mut score = 0;
-    let mut matched = 0;
+    let fields: [(u32, Vec<search::Term>); 4] = [
+        (5, search::terms(&p.title)),
+        (3, p.tags.iter().flat_map(|t| search::terms(t)).collect()),
+        (2, search::terms(&p.brand)),
+        (1, search::terms(&p.snippet)),
+    ];
+    let (mut score, mut matched, mut typos) = (0, 0, false);
     for t in query_terms {
-        let hit = |words: &[String]| words.iter().any(|w| w == t || (t.len() >= 3 && w.starts_with(t.as_str())));
-        let s = 5 * u32::from(hit(&title))
-            + 3 * u32::from(p.tags.iter().any(|tag| tokenize(tag).contains(t)))
-            + 2 * u32::from(hit(&brand))
-            + u32::from(hit(&desc));
-        if s > 0 {
+        let mut best_here = None;
+        let mut s = 0;
+        for (weight, words) in &fields {
+            if let Some(c) = search::best(t, words) {
+                s += weight * c as u32;
+                best_here = best_here.max(Some(c));
+            }
+        }
+        if let Some(c) = best_here {
             matched += 1;
+            typos |= c == search::Closeness::Typo;
         }
         score += s;
     }
     if matched == query_terms.len() {
         score += 10;
     }
-    score
+    Relevance { score, without_typos: score > 0 && !typos }
 }
 
 #[cfg(test)]

@@ -15,6 +15,7 @@ pub mod product_form;
 pub mod recommend;
 pub mod recommend_eval;
 pub mod rng;
+pub mod search;
 mod sql;
 pub mod text;
 

@@ -101,3 +101,22 @@ fn search_ranks_then_pages_and_counts_facets_over_all_matches() {
     let beyond = list(&cards, &Listing::parse(&params(&[("page", "99")])).unwrap());
     assert!(beyond.items.is_empty());
 }
+
+#[test]
+fn a_search_forgives_plurals_accents_and_typos_but_prefers_what_was_typed() {
+    let cards = vec![
+        product("shirt", "Linen Shirt", "Acme", 1, 1),
+        product("shorts", "Cargo Shorts", "Acme", 1, 1),
+        product("cafe", "Café Mug", "Acme", 1, 1),
+        product("jacket", "Rain Jacket", "Acme", 1, 1),
+    ];
+    let ids = |q: &str| -> Vec<String> {
+        let l = Listing::parse(&params(&[("q", q), ("sort", "relevance")])).unwrap();
+        list(&cards, &l).items.into_iter().map(|c| c.id).collect()
+    };
+    assert_eq!(ids("shirts"), ["shirt"], "a plural finds the singular; shorts (one typo away) are not listed");
+    assert_eq!(ids("CAFE"), ["cafe"], "case and accents folded");
+    assert_eq!(ids("jaket"), ["jacket"], "a typo finds it when nothing matches as typed");
+    assert_eq!(ids("rain jack"), ["jacket"], "a word still being typed");
+    assert!(ids("zzzz").is_empty());
+}
