@@ -143,6 +143,7 @@ fn clamp_number(name: &'static str, v: &str, min: i64, max: i64) -> Result<i64, 
 impl Listing {
     pub fn parse(params: &[(String, String)]) -> Result<Self, QueryError> {
         let mut l = Listing { page: 1, page_size: DEFAULT_PAGE_SIZE, ..Default::default() };
+        let mut seen_q = false;
         for (k, v) in params {
             match k.as_str() {
                 "sort" => l.sort = Sort::parse(v)?,
@@ -155,7 +156,12 @@ impl Listing {
                 "brand" if !v.is_empty() => l.brands.push(v.chars().take(80).collect()),
                 "brand" => {}
                 "in_stock" => l.in_stock = matches!(v.as_str(), "1" | "true" | "on"),
-                "q" => l.q = v.chars().take(200).collect(),
+                // The first `q`, as the header's search box shows it.
+                "q" if !seen_q => {
+                    seen_q = true;
+                    l.q = v.chars().take(200).collect();
+                }
+                "q" => {}
                 key if key.starts_with("opt.") && !v.is_empty() => l
                     .options
                     .push((key[4..].chars().take(40).collect::<String>().to_lowercase(), v.chars().take(60).collect())),
@@ -269,27 +275,18 @@ pub struct Page {
 }
 
 /// Apply a listing (search, filters, sort, paging) to a set of cards.
-/// A search keeps the products that match the query; when some match
-/// without typos, those that need a typo are left
-/// out (a search for "shirt" does not list shorts), else they are the answer
-/// (a search for "jaket" finds jackets).
 pub fn list(all: &[ProductCard], l: &Listing) -> Page {
     let terms = tokenize(&l.q);
-    let mut scored: Vec<(Relevance, &ProductCard)> = all
-        .iter()
-        .map(|c| (if terms.is_empty() { Relevance::default() } else { relevance_of(c, &terms) }, c))
-        .filter(|(r, _)| terms.is_empty() || r.score > 0)
-        .collect();
-    if scored.iter().any(|(r, _)| r.without_typos) {
-        scored.retain(|(r, _)| terms.is_empty() || r.without_typos);
-    }
+    let mut scored: Vec<(u32, &ProductCard)> = if terms.is_empty() {
+        all.iter().map(|c| (0, c)).collect()
+    } else {
+        search_scores(all, &terms).into_iter().filter(|(s, _)| *s > 0).collect()
+    };
     let facets = facets(scored.iter().map(|(_, c)| *c));
     scored.retain(|(_, c)| l.matches(c));
     let mut cards: Vec<&ProductCard>;
     if !terms.is_empty() && l.sort == Sort::Relevance {
-        scored.sort_by(|a, b| {
-            b.0.score.cmp(&a.0.score).then(b.1.created_at.cmp(&a.1.created_at)).then(a.1.id.cmp(&b.1.id))
-        });
+        scored.sort_by(|a, b| b.0.cmp(&a.0).then(b.1.created_at.cmp(&a.1.created_at)).then(a.1.id.cmp(&b.1.id)));
         cards = scored.into_iter().map(|(_, c)| c).collect();
     } else {
         cards = scored.into_iter().map(|(_, c)| c).collect();
@@ -301,57 +298,73 @@ pub fn list(all: &[ProductCard], l: &Listing) -> Page {
     Page { items, total, page: l.page, pages, facets }
 }
 
-/// A query's words as search terms (see [`crate::search`]).
+/// Query words searched at most (more are ignored: each costs a pass over the catalog).
+pub const MAX_QUERY_TERMS: usize = 8;
+
+/// A query's distinct words as search terms (see [`crate::search`]), at most [`MAX_QUERY_TERMS`].
 pub fn tokenize(text: &str) -> Vec<search::Term> {
-    search::terms(text)
-}
-
-/// How a product matched a query.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Relevance {
-    /// Zero: no match.
-    pub score: u32,
-    /// Every matched term matched without a typo.
-    pub without_typos: bool,
-}
-
-/// Relevance of a product for a query: each query term scores by where it is
-/// found (title 5, tag 3, brand 2, description 1) times how closely (word 3,
-/// prefix 2, typo 1), with a bonus when every term matches. Zero means no match.
-pub fn relevance(p: &ProductCard, query_terms: &[search::Term]) -> u32 {
-    relevance_of(p, query_terms).score
-}
-
-fn relevance_of(p: &ProductCard, query_terms: &[search::Term]) -> Relevance {
-    if query_terms.is_empty() {
-        return Relevance::default();
+    let mut out: Vec<search::Term> = Vec::new();
+    for t in search::terms(text) {
+        if out.len() < MAX_QUERY_TERMS && !out.contains(&t) {
+            out.push(t);
+        }
     }
-    let fields: [(u32, Vec<search::Term>); 4] = [
-        (5, search::terms(&p.title)),
-        (3, p.tags.iter().flat_map(|t| search::terms(t)).collect()),
-        (2, search::terms(&p.brand)),
-        (1, search::terms(&p.snippet)),
+    out
+}
+
+/// Field weights: title 5, tag 3, brand 2, description 1.
+const WEIGHTS: [u32; 4] = [5, 3, 2, 1];
+
+/// How closely each query term matched each field of `p`.
+fn closeness(p: &ProductCard, query_terms: &[search::Term]) -> Vec<[Option<search::Closeness>; 4]> {
+    let fields: [Vec<search::Term>; 4] = [
+        search::terms(&p.title),
+        p.tags.iter().flat_map(|t| search::terms(t)).collect(),
+        search::terms(&p.brand),
+        search::terms(&p.snippet),
     ];
-    let (mut score, mut matched, mut typos) = (0, 0, false);
-    for t in query_terms {
-        let mut best_here = None;
-        let mut s = 0;
-        for (weight, words) in &fields {
-            if let Some(c) = search::best(t, words) {
-                s += weight * c as u32;
-                best_here = best_here.max(Some(c));
-            }
-        }
-        if let Some(c) = best_here {
-            matched += 1;
-            typos |= c == search::Closeness::Typo;
-        }
-        score += s;
+    query_terms.iter().map(|t| fields.each_ref().map(|words| search::best(t, words))).collect()
+}
+
+/// A product's score from its closeness: each term scores field weight ×
+/// closeness (word 3, prefix 2, typo 1), a typo only where `typo_ok` says
+/// so for that term, plus 10 when every term matched. Zero: no match.
+fn score(matches: &[[Option<search::Closeness>; 4]], typo_ok: &[bool]) -> u32 {
+    let mut total = 0;
+    let mut matched = 0;
+    for (fields, ok) in matches.iter().zip(typo_ok) {
+        let s: u32 = fields
+            .iter()
+            .zip(WEIGHTS)
+            .filter_map(|(c, w)| c.filter(|c| *ok || *c > search::Closeness::Typo).map(|c| w * c as u32))
+            .sum();
+        matched += usize::from(s > 0);
+        total += s;
     }
-    if matched == query_terms.len() {
-        score += 10;
+    if total > 0 && matched == matches.len() {
+        total += 10;
     }
-    Relevance { score, without_typos: score > 0 && !typos }
+    total
+}
+
+/// Every card's score for the query. A term that some product matches as
+/// typed (or by stem or prefix) counts no typo matches: a search for
+/// "shirt" does not list shorts, and in "red jaket" the typo still counts
+/// for "jaket" when no product has that word as typed.
+fn search_scores<'a>(all: &'a [ProductCard], query_terms: &[search::Term]) -> Vec<(u32, &'a ProductCard)> {
+    let matches: Vec<_> = all.iter().map(|c| closeness(c, query_terms)).collect();
+    let typo_ok: Vec<bool> = (0..query_terms.len())
+        .map(|i| !matches.iter().any(|m| m[i].iter().flatten().any(|c| *c > search::Closeness::Typo)))
+        .collect();
+    matches.iter().zip(all).map(|(m, c)| (score(m, &typo_ok), c)).collect()
+}
+
+/// Relevance of a product for a query on its own (typos allowed): see [`score`].
+pub fn relevance(p: &ProductCard, query_terms: &[search::Term]) -> u32 {
+    if query_terms.is_empty() {
+        return 0;
+    }
+    score(&closeness(p, query_terms), &vec![true; query_terms.len()])
 }
 
 #[cfg(test)]

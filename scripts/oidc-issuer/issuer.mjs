@@ -67,4 +67,14 @@ provider.use(async (ctx, next) => {
   return undefined;
 });
 
+// Browsers ask every origin for /favicon.ico; answered, so a browser test
+// that fails on any console error does not fail on the issuer's missing icon.
+provider.use(async (ctx, next) => {
+  if (ctx.path === '/favicon.ico') {
+    ctx.status = 204;
+    return;
+  }
+  await next();
+});
+
 provider.listen(port, '127.0.0.1', () => console.log(`local OIDC issuer at ${issuer}`));

@@ -23,7 +23,10 @@ fn field(f: &BTreeMap<String, String>, k: &str) -> String {
 /// Put `Viewer` in the request's extensions (anonymous when there is no
 /// valid session, or when the session store is down).
 pub async fn session_layer(State(st): State<AppState>, mut req: Request, next: Next) -> Response {
-    let user = match cookie(req.headers(), COOKIE) {
+    // Files look the same to everyone: no session read for them.
+    let path = req.uri().path();
+    let file = ["/pkg/", "/media/", "/img/"].iter().any(|p| path.starts_with(p)) || path == "/favicon.svg";
+    let user = match cookie(req.headers(), COOKIE).filter(|_| !file) {
         Some(id) => st.accounts.sessions.get(&id).await.unwrap_or_else(|e| {
             tracing::warn!(error = %e, "session store unavailable; treating the request as signed out");
             None

@@ -64,7 +64,13 @@ pub async fn flash_layer(State(st): State<AppState>, mut req: Request, next: Nex
             Err(e) => tracing::warn!(error = %e, "could not read a notice; the page shows none"),
         }
         let mut resp = next.run(req).await;
-        set_cookie(&st, &mut resp, app::forms::NOTICE_COOKIE, "", 0);
+        // Unless this response leaves a new notice (a GET handler that redirects with one).
+        let fresh = format!("{}=", app::forms::NOTICE_COOKIE);
+        let sets_new =
+            resp.headers().get_all(header::SET_COOKIE).iter().any(|v| v.as_bytes().starts_with(fresh.as_bytes()));
+        if !sets_new {
+            set_cookie(&st, &mut resp, app::forms::NOTICE_COOKIE, "", 0);
+        }
         return resp;
     }
     next.run(req).await

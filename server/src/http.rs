@@ -128,7 +128,6 @@ pub fn build_routers(state: AppState, separate_ops: bool) -> (Router, Router) {
         .layer(middleware::from_fn_with_state(origin, csrf::same_origin))
         // Inside the rate rule: a refused flood is one counter, not series.
         .layer(middleware::from_fn(crate::metrics::track))
-        .layer(middleware::from_fn(crate::edge::head_limits::head_limits))
         .layer(middleware::from_fn_with_state(rate, rate::rate_rule))
         .layer(middleware::from_fn(headers::security_headers))
         .with_state(state.clone());
@@ -142,6 +141,8 @@ pub fn build_routers(state: AppState, separate_ops: bool) -> (Router, Router) {
 
     let public = app_routes.layer(
         ServiceBuilder::new()
+            // First: an outsized head is refused before spans, logs or any layer read it.
+            .layer(middleware::from_fn(crate::edge::head_limits::head_limits))
             .layer(middleware::from_fn(sane_request_id))
             .layer(SetRequestIdLayer::new(header::HeaderName::from_static(REQUEST_ID), MakeRequestUuid))
             .layer(trace)

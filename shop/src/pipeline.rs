@@ -45,7 +45,7 @@ impl Pipeline {
         let outbox = Outbox::new(services.db.clone(), services.queues.main.clone(), services.sale_queue.clone());
         Ok(Self {
             repo: repo.clone(),
-            carts: CartStore::new(services.db.clone()),
+            carts: CartStore::new(services.db.clone(), services.cache.clone()),
             signer: CookieSigner::new(secret.as_bytes()),
             checkout: Checkout { catalog: catalog.clone(), payments: payments.clone(), outbox: outbox.clone() },
             outbox,

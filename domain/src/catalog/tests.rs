@@ -118,5 +118,9 @@ fn a_search_forgives_plurals_accents_and_typos_but_prefers_what_was_typed() {
     assert_eq!(ids("CAFE"), ["cafe"], "case and accents folded");
     assert_eq!(ids("jaket"), ["jacket"], "a typo finds it when nothing matches as typed");
     assert_eq!(ids("rain jack"), ["jacket"], "a word still being typed");
+    let reds = [product("red-shirt", "Red Shirt", "Acme", 1, 1), product("red-jacket", "Red Jacket", "Acme", 1, 1)];
+    let l = Listing::parse(&params(&[("q", "red jaket"), ("sort", "relevance")])).unwrap();
+    let found: Vec<String> = list(&reds, &l).items.into_iter().map(|c| c.id).collect();
+    assert_eq!(found, ["red-jacket", "red-shirt"], "each word forgiven on its own: the red jacket first");
     assert!(ids("zzzz").is_empty());
 }

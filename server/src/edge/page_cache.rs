@@ -53,7 +53,14 @@ pub const MAX_STORED_BODY: usize = 1 << 20;
 pub fn cache_target(path: &str, query: Option<&str>) -> Option<String> {
     let pairs: Vec<(String, String)> = serde_urlencoded::from_str(query.unwrap_or_default()).ok()?;
     let kept = if path == "/search" || path.starts_with("/c/") {
-        domain::catalog::Listing::parse(&pairs).ok()?.to_query()
+        let listing = domain::catalog::Listing::parse(&pairs).ok()?;
+        let mut kept = listing.to_query();
+        // A search without `sort` ranks by relevance; an explicit one (even
+        // the default) is another page.
+        if path == "/search" && pairs.iter().any(|(k, _)| k == "sort") && !kept.iter().any(|(k, _)| k == "sort") {
+            kept.push(("sort".into(), listing.sort.as_str().into()));
+        }
+        kept
     } else {
         // Every page's header reads `q` (the search box); a product page its `variant`.
         let wanted = |k: &str| k == "q" || (k == "variant" && path.starts_with("/p/"));
@@ -190,5 +197,15 @@ mod tests {
         assert_eq!(cache_target("/c/shirts", Some("page=1&sort=newest")), cache_target("/c/shirts", None));
         assert_eq!(cache_target("/c/shirts", Some("junk=1")), None, "the page answers 400; nothing is kept");
         assert_eq!(cache_target("/search", Some("q=tee&page=2")), Some("/search?q=tee&page=2".into()));
+        assert_ne!(
+            cache_target("/search", Some("q=tee")),
+            cache_target("/search", Some("q=tee&sort=newest")),
+            "relevance (no sort) and an explicit newest are different pages"
+        );
+        assert_eq!(
+            cache_target("/search", Some("q=made+up&q=tee")),
+            Some("/search?q=made+up".into()),
+            "the first q, as the search box shows it"
+        );
     }
 }

@@ -111,20 +111,54 @@ impl Sessions {
         if !well_formed(id) {
             return Ok(None);
         }
-        let row: Option<(String,)> = sqlx::query_as("SELECT body FROM sessions WHERE key = $1 AND expires_at > $2")
-            .bind(key(id))
-            .bind(now_ms())
-            .fetch_optional(self.db.pool())
-            .await
-            .map_err(self.db.err())?;
-        Ok(row.and_then(|(body,)| serde_json::from_str::<SessionUser>(&body).ok()))
+        let row: Option<(String,)> = sqlx::query_as(
+            "SELECT s.body FROM sessions s JOIN users u ON u.id = s.user_id \
+             WHERE s.key = $1 AND s.expires_at > $2 AND s.started_at >= u.sessions_valid_after",
+        )
+        .bind(key(id))
+        .bind(now_ms())
+        .fetch_optional(self.db.pool())
+        .await
+        .map_err(self.db.err())?;
+        if let Some((body,)) = row {
+            return Ok(serde_json::from_str::<SessionUser>(&body).ok());
+        }
+        self.from_before_the_move(id).await
     }
 
-    /// End every session of a user started until now, on every server.
+    /// A session started while sessions lived in the cache (before this
+    /// version): moved into the database once, so a deploy signs no one out.
+    async fn from_before_the_move(&self, id: &str) -> PortResult<Option<SessionUser>> {
+        let old = format!("session:{}", key(id));
+        let Some(user) = self.cache.take(&old).await?.and_then(|b| serde_json::from_slice::<SessionUser>(&b).ok())
+        else {
+            return Ok(None);
+        };
+        sqlx::query("INSERT INTO sessions (key, user_id, body, started_at, expires_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (key) DO NOTHING")
+            .bind(key(id))
+            .bind(user.user_id.as_str())
+            .bind(serde_json::to_string(&user).map_err(|e| PortError::Invalid(e.to_string()))?)
+            .bind(user.started_at)
+            .bind(user.started_at + self.ttl.as_millis() as i64)
+            .execute(self.db.pool())
+            .await
+            .map_err(self.db.err())?;
+        Box::pin(self.get(id)).await
+    }
+
+    /// End every session of a user started until now, on every server: the
+    /// user is marked (no session started before counts) and the rows go.
     pub async fn revoke_all(&self, user_id: &UserId) -> PortResult<()> {
-        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND started_at <= $2")
+        let now = now_ms();
+        sqlx::query("UPDATE users SET sessions_valid_after = $1 WHERE id = $2")
+            .bind(now)
             .bind(user_id.as_str())
-            .bind(now_ms())
+            .execute(self.db.pool())
+            .await
+            .map_err(self.db.err())?;
+        sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND started_at < $2")
+            .bind(user_id.as_str())
+            .bind(now)
             .execute(self.db.pool())
             .await
             .map_err(self.db.err())?;

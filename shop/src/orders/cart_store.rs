@@ -4,6 +4,7 @@
 //! last change; expired rows are read as empty and purged now and then.
 
 use super::cart::{Cart, CART_TTL};
+use ports::cache::Cache;
 use ports::database::Database;
 use ports::{PortError, PortResult};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -15,6 +16,8 @@ const PURGE_EVERY: u64 = 500;
 #[derive(Clone)]
 pub struct CartStore {
     db: Database,
+    /// Only where carts were before (read once, then moved).
+    cache: Arc<dyn Cache>,
     saves: Arc<AtomicU64>,
 }
 
@@ -23,8 +26,8 @@ fn expiry(now_ms: i64) -> i64 {
 }
 
 impl CartStore {
-    pub fn new(db: Database) -> Self {
-        Self { db, saves: Arc::default() }
+    pub fn new(db: Database, cache: Arc<dyn Cache>) -> Self {
+        Self { db, cache, saves: Arc::default() }
     }
 
     /// The cart under `id` (empty when there is none or it expired).
@@ -35,7 +38,21 @@ impl CartStore {
             .fetch_optional(self.db.pool())
             .await
             .map_err(self.db.err())?;
-        Ok(row.and_then(|(body,)| serde_json::from_str(&body).ok()).unwrap_or_default())
+        match row {
+            Some((body,)) => Ok(serde_json::from_str(&body).unwrap_or_default()),
+            None => self.from_before_the_move(id).await,
+        }
+    }
+
+    /// A cart kept in the cache before this version: moved into the
+    /// database once, so a deploy empties no cart.
+    async fn from_before_the_move(&self, id: &str) -> PortResult<Cart> {
+        let Some(cart) = self.cache.take(&format!("cart:{id}")).await?.and_then(|b| serde_json::from_slice(&b).ok())
+        else {
+            return Ok(Cart::default());
+        };
+        self.save(id, &cart).await?;
+        Ok(cart)
     }
 
     pub async fn save(&self, id: &str, cart: &Cart) -> PortResult<()> {

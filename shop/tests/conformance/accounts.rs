@@ -232,7 +232,7 @@ async fn a_full_cache_never_signs_anyone_out_or_empties_a_cart(cloud: bool) {
     // flood the page cache: sessions and carts are not in it.
     let tiny: Arc<dyn Cache> = Arc::new(MemoryCache::new(64 * 1024));
     let sessions = Sessions::new(db.clone(), tiny.clone(), Duration::from_secs(600));
-    let carts = shop::orders::cart::CartStore::new(db.clone());
+    let carts = shop::orders::cart::CartStore::new(db.clone(), tiny.clone());
     let user =
         a.sign_up(&format!("{}@example.com", uuid::Uuid::new_v4().simple()), "correct horse battery").await.unwrap();
     let session = sessions.start(&user.session()).await.unwrap();
@@ -262,4 +262,40 @@ async fn a_full_cache_never_signs_anyone_out_or_empties_a_cart_embedded() {
 #[tokio::test]
 async fn a_full_cache_never_signs_anyone_out_or_empties_a_cart_postgres_redis() {
     a_full_cache_never_signs_anyone_out_or_empties_a_cart(true).await;
+}
+
+async fn a_session_and_a_cart_from_before_the_move_to_the_database_still_work(cloud: bool) {
+    let Some((a, _, db, _)) = setup(cloud).await else { return };
+    let cache: Arc<dyn Cache> = Arc::new(MemoryCache::new(1 << 20));
+    let sessions = Sessions::new(db.clone(), cache.clone(), Duration::from_secs(600));
+    let carts = shop::orders::cart::CartStore::new(db.clone(), cache.clone());
+    let user =
+        a.sign_up(&format!("{}@example.com", uuid::Uuid::new_v4().simple()), "correct horse battery").await.unwrap();
+    // As the previous version kept them: in the cache, keyed by the id's SHA-256 and by the cart id.
+    let id = shop::accounts::session::new_id();
+    let hashed = shop::ids::hex(&<sha2::Sha256 as sha2::Digest>::digest(id.as_bytes()));
+    let body = serde_json::to_vec(&user.session()).unwrap();
+    cache.set(&format!("session:{hashed}"), &body, Some(Duration::from_secs(600))).await.unwrap();
+    let mut cart = shop::orders::cart::Cart::default();
+    cart.add("p1", "SKU-1", 1, 500, shop::orders::cart::new_generation).unwrap();
+    cache.set("cart:old-cart", &serde_json::to_vec(&cart).unwrap(), None).await.unwrap();
+
+    assert_eq!(sessions.get(&id).await.unwrap().map(|u| u.user_id), Some(user.id.clone()), "still signed in");
+    assert_eq!(carts.load("old-cart").await.unwrap(), cart, "the cart is whole");
+    assert_eq!(cache.get(&format!("session:{hashed}")).await.unwrap(), None, "moved, not copied");
+    assert_eq!(cache.get("cart:old-cart").await.unwrap(), None);
+    assert!(
+        sessions.get(&id).await.unwrap().is_some() && carts.load("old-cart").await.unwrap() == cart,
+        "from the database now"
+    );
+}
+
+#[tokio::test]
+async fn a_session_and_a_cart_from_before_the_move_to_the_database_still_work_embedded() {
+    a_session_and_a_cart_from_before_the_move_to_the_database_still_work(false).await;
+}
+
+#[tokio::test]
+async fn a_session_and_a_cart_from_before_the_move_to_the_database_still_work_postgres_redis() {
+    a_session_and_a_cart_from_before_the_move_to_the_database_still_work(true).await;
 }
