@@ -258,3 +258,16 @@ async fn guest_orders_under_an_address_join_its_history_only_once_the_address_is
     assert_eq!(status, 200);
     assert!(order.contains("data-testid=\"order-state\""));
 }
+
+#[tokio::test]
+async fn a_notice_set_by_a_get_handler_is_not_undone_by_the_removal_of_the_old_one() {
+    let app = spawn_app(&[]).await;
+    let cookie = app.shopper(&email()).await;
+    let old = notice_cookie(&app.form("/account/sign-out", &cookie, &[]).await).expect("a notice");
+    // A GET that carries the old notice and itself redirects with a new one.
+    let r =
+        app.client.get(format!("{}/account/verify?token=nope", app.url)).header("cookie", &old).send().await.unwrap();
+    assert!(notice_of(&app, &r).await.contains("invalid"), "the new notice is set");
+    let removed = r.headers().get_all("set-cookie").iter().any(|v| v.to_str().unwrap().starts_with("sf_notice=;"));
+    assert!(!removed, "and not removed in the same answer");
+}

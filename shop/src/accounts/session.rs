@@ -123,12 +123,12 @@ impl Sessions {
         if let Some((body,)) = row {
             return Ok(serde_json::from_str::<SessionUser>(&body).ok());
         }
-        self.from_before_the_move(id).await
+        self.moved_from_the_cache(id).await
     }
 
     /// A session started while sessions lived in the cache (before this
     /// version): moved into the database once, so a deploy signs no one out.
-    async fn from_before_the_move(&self, id: &str) -> PortResult<Option<SessionUser>> {
+    async fn moved_from_the_cache(&self, id: &str) -> PortResult<Option<SessionUser>> {
         let old = format!("session:{}", key(id));
         let Some(user) = self.cache.take(&old).await?.and_then(|b| serde_json::from_slice::<SessionUser>(&b).ok())
         else {

@@ -40,13 +40,13 @@ impl CartStore {
             .map_err(self.db.err())?;
         match row {
             Some((body,)) => Ok(serde_json::from_str(&body).unwrap_or_default()),
-            None => self.from_before_the_move(id).await,
+            None => self.moved_from_the_cache(id).await,
         }
     }
 
     /// A cart kept in the cache before this version: moved into the
     /// database once, so a deploy empties no cart.
-    async fn from_before_the_move(&self, id: &str) -> PortResult<Cart> {
+    async fn moved_from_the_cache(&self, id: &str) -> PortResult<Cart> {
         let Some(cart) = self.cache.take(&format!("cart:{id}")).await?.and_then(|b| serde_json::from_slice(&b).ok())
         else {
             return Ok(Cart::default());
