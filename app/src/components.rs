@@ -4,6 +4,15 @@ use crate::model::CategoryLink;
 use domain::catalog::{Listing, ProductCard};
 use leptos::prelude::*;
 
+/// The image's own size for `width`/`height`, or a square 400 when unknown (demo SVGs).
+pub fn image_size(image: &domain::product::Image) -> (u32, u32) {
+    if image.width > 0 && image.height > 0 {
+        (image.width, image.height)
+    } else {
+        (400, 400)
+    }
+}
+
 /// A product image: a `<picture>` offering the WebP and JPEG copies by
 /// width (`srcset`, `sizes`) when the image has them, else a plain `<img>`
 /// (demo SVGs); `width`/`height` are the image's own, so nothing jumps.
@@ -14,7 +23,7 @@ pub fn ProductImg(
     #[prop(optional)] lazy: bool,
     #[prop(optional)] testid: Option<&'static str>,
 ) -> impl IntoView {
-    let (w, h) = if image.width > 0 && image.height > 0 { (image.width, image.height) } else { (400, 400) };
+    let (w, h) = image_size(&image);
     let loading = lazy.then_some("lazy");
     match (image.srcset("webp"), image.srcset("jpg")) {
         (Some(webp), Some(jpg)) => view! {

@@ -162,11 +162,56 @@ pub struct CartLineView {
     pub available: bool,
 }
 
+/// What an order costs with each shipping method, as display strings:
+/// computed on the server by `domain::order::Totals` (what checkout charges),
+/// so the checkout island carries no money arithmetic of its own.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CheckoutTotals {
+    pub subtotal: String,
+    pub methods: Vec<MethodTotal>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct MethodTotal {
+    /// The form value: `standard`, `express`.
+    pub code: String,
+    /// "Standard (3–5 days): $5.95 · total $40.95"
+    pub label: String,
+    /// "$5.95" or "Free".
+    pub shipping: String,
+    pub total: String,
+}
+
+impl CheckoutTotals {
+    /// Every method's totals for `subtotal` (none for an empty cart).
+    pub fn for_subtotal(subtotal: Option<domain::Money>) -> Self {
+        use domain::order::{Shipping, Totals};
+        let Some(subtotal) = subtotal else { return Self::default() };
+        let methods = [Shipping::Standard, Shipping::Express]
+            .into_iter()
+            .filter_map(|m| Totals::new(subtotal, m).ok().map(|t| (m, t)))
+            .map(|(m, t)| {
+                let shipping = if t.shipping.minor() == 0 { "Free".to_string() } else { t.shipping.to_string() };
+                let price = if t.shipping.minor() == 0 { "free".to_string() } else { t.shipping.to_string() };
+                MethodTotal {
+                    code: m.code().to_string(),
+                    label: format!("{}: {price} · total {}", m.label(), t.total),
+                    shipping,
+                    total: t.total.to_string(),
+                }
+            })
+            .collect();
+        Self { subtotal: subtotal.to_string(), methods }
+    }
+}
+
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CartView {
     pub lines: Vec<CartLineView>,
     pub subtotal: String,
-    /// The subtotal as money, for the checkout's totals (`None` for an empty cart).
+    /// The subtotal as money, for the checkout's totals (`None` for an empty
+    /// cart). Server side only: never sent, so the Wasm carries no money code.
+    #[serde(skip)]
     pub subtotal_money: Option<domain::Money>,
     pub count: u32,
     pub ready: bool,

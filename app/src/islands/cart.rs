@@ -3,9 +3,9 @@
 //! here also posts without Wasm (to the `*_form` server functions, which
 //! redirect); hydrated, the islands intercept the submit.
 
-use crate::cart_api::{order_status, place_order, update_cart_line, PlaceOrderForm, UpdateCartLineForm};
+use crate::cart_api::{order_status, update_cart_line, PlaceOrderForm, UpdateCartLineForm};
 use crate::forms::FormState;
-use crate::model::{CartChange, CartView, CheckoutInput, CheckoutOutcome, OrderView};
+use crate::model::{CartChange, CartView, CheckoutTotals, OrderView};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos::task::spawn_local;
@@ -100,113 +100,27 @@ pub fn CartEditor(cart: CartView) -> impl IntoView {
     }
 }
 
-/// Read a form's fields by name (browser only; the server never submits it).
-#[cfg(feature = "hydrate")]
-fn form_reader(form: &leptos::web_sys::HtmlFormElement) -> impl Fn(&str) -> String {
-    let data = web_sys::FormData::new_with_form(form).ok();
-    move |name| data.as_ref().and_then(|d| d.get(name).as_string()).unwrap_or_default()
-}
-
-#[cfg(not(feature = "hydrate"))]
-fn form_reader<T>(_form: &T) -> impl Fn(&str) -> String {
-    |_| String::new()
-}
-
-#[island]
+/// The checkout form: server-rendered HTML that posts to `place_order_form`
+/// (post, redirect, get), with or without Wasm. It is not an island: as one
+/// it cost a tenth of the Wasm bundle and pushed it over its budget, for
+/// nothing a post cannot do; the totals follow the shipping choice by CSS.
+#[component]
 pub fn CheckoutForm(
     idempotency_key: String,
     countries: Vec<(String, String)>,
-    /// What a form post without Wasm kept after an error (never the card number).
+    /// What a refused post kept (never the card number).
     kept: FormState,
-    /// The cart's subtotal: the totals below are computed from it by the
-    /// same `domain::order::Totals` the server charges with.
-    subtotal: Option<domain::Money>,
+    /// What the order costs with each method, computed on the server by the
+    /// `domain::order::Totals` checkout charges with.
+    totals: CheckoutTotals,
 ) -> impl IntoView {
-    let (errors, set_errors) = signal(kept.errors.clone().into_iter().collect::<Vec<(String, String)>>());
-    let (message, set_message) = signal(kept.message.clone());
-    let value = move |k: &str| kept.value(k);
-    let (country, express) = (value("country"), value("shipping") == "express");
-    let (method, set_method) =
-        signal(if express { domain::order::Shipping::Express } else { domain::order::Shipping::Standard });
-    let totals = move || subtotal.and_then(|s| domain::order::Totals::new(s, method.get()).ok());
-    // Each method's price, and the total it makes, on its own label: without
-    // Wasm the totals below cannot follow the choice, the labels still tell.
-    let choice = move |m: domain::order::Shipping| {
-        let t = subtotal.and_then(|s| domain::order::Totals::new(s, m).ok());
-        let price = t.map(|t| if t.shipping.minor() == 0 { "free".to_string() } else { t.shipping.to_string() });
-        let total = t.map(|t| format!(" · total {}", t.total)).unwrap_or_default();
-        format!("{}: {}{total}", m.label(), price.unwrap_or_default())
-    };
-    let (ordered, set_ordered) = signal(None::<String>);
-    let (busy, set_busy) = signal(false);
-    let err = move |f: &'static str| {
-        move || {
-            errors
-                .get()
-                .into_iter()
-                .find(|(k, _)| k == f)
-                .map(|(_, m)| view! { <span class="error field-error">{m}</span> })
-        }
-    };
-    let form_ref = NodeRef::<leptos::html::Form>::new();
-    let on_submit = move |ev: leptos::ev::SubmitEvent| {
-        ev.prevent_default();
-        let Some(form) = form_ref.get() else { return };
-        let value = form_reader(&form);
-        let shipping = value("shipping");
-        let input = CheckoutInput {
-            email: value("email"),
-            address: domain::order::Address {
-                name: value("name"),
-                line1: value("line1"),
-                line2: value("line2"),
-                city: value("city"),
-                postal_code: value("postal_code"),
-                country: value("country"),
-            },
-            shipping,
-            card_number: value("card_number"),
-            idempotency_key: value("idempotency_key"),
-        };
-        set_busy.set(true);
-        spawn_local(async move {
-            match place_order(input).await {
-                Ok(CheckoutOutcome::Accepted { link, .. }) => {
-                    set_badge(0);
-                    let _ = window().location().set_href(&link);
-                }
-                Ok(CheckoutOutcome::Invalid { fields }) => {
-                    set_errors.set(fields);
-                    set_message.set(Some("Please correct the highlighted fields.".into()));
-                    set_busy.set(false);
-                }
-                Ok(CheckoutOutcome::Refused(why)) => {
-                    set_errors.set(vec![]);
-                    set_message.set(Some(why));
-                    set_busy.set(false);
-                }
-                Ok(CheckoutOutcome::AlreadyOrdered { link, .. }) => {
-                    set_badge(0);
-                    set_errors.set(vec![]);
-                    set_ordered.set(Some(link));
-                    set_busy.set(false);
-                }
-                Err(e) => {
-                    set_message.set(Some(e.to_string()));
-                    set_busy.set(false);
-                }
-            }
-        });
-    };
+    let express = kept.value("shipping") == "express";
+    let country = kept.value("country");
+    let value = |k: &str| kept.value(k);
+    let err = |f: &str| kept.error(f).map(|m| view! { <span class="error field-error">{m}</span> });
     view! {
-        <form class="checkout-form" method="post" action=PlaceOrderForm::PATH node_ref=form_ref on:submit=on_submit novalidate>
-            {move || message.get().map(|m| view! { <p class="error" role="alert" data-testid="checkout-message">{m}</p> })}
-            {move || ordered.get().map(|link| view! {
-                <p class="error" role="alert" data-testid="already-ordered">
-                    "This cart was just ordered in another tab or on another device. "
-                    <a href=link>"See that order"</a>
-                </p>
-            })}
+        <form class="checkout-form" method="post" action=PlaceOrderForm::PATH novalidate>
+            {kept.message.clone().map(|m| view! { <p class="error" role="alert" data-testid="checkout-message">{m}</p> })}
             <input type="hidden" name="idempotency_key" value=idempotency_key />
             <fieldset>
                 <legend>"Contact"</legend>
@@ -227,31 +141,34 @@ pub fn CheckoutForm(
             </fieldset>
             <fieldset>
                 <legend>"Shipping method"</legend>
-                <label class="choice">
-                    <input type="radio" name="shipping" value="standard" checked=!express
-                        on:change=move |_| set_method.set(domain::order::Shipping::Standard) />
-                    <span>{choice(domain::order::Shipping::Standard)}</span>
-                </label>
-                <label class="choice">
-                    <input type="radio" name="shipping" value="express" checked=express
-                        on:change=move |_| set_method.set(domain::order::Shipping::Express) />
-                    <span>{choice(domain::order::Shipping::Express)}</span>
-                </label>
+                {totals.methods.iter().map(|m| {
+                    let checked = (m.code == "express") == express;
+                    view! {
+                        <label class="choice">
+                            <input type="radio" name="shipping" value=m.code.clone() checked=checked />
+                            <span>{m.label.clone()}</span>
+                        </label>
+                    }
+                }).collect_view()}
                 <small class="hint">"Standard shipping is free from $100."</small>
                 {err("shipping")}
             </fieldset>
-            {move || totals().map(|t| view! {
-                <dl class="totals" data-testid="checkout-totals" aria-live="polite">
-                    <dt>"Subtotal"</dt><dd>{t.subtotal.to_string()}</dd>
-                    <dt>"Shipping"</dt><dd data-testid="shipping-price">{if t.shipping.minor() == 0 { "Free".to_string() } else { t.shipping.to_string() }}</dd>
-                    <dt>"Total"</dt><dd><strong data-testid="order-total">{t.total.to_string()}</strong></dd>
-                </dl>
-            })}
+            // Every method's totals are here; CSS shows the checked one's
+            // (`:has`), so they follow the choice with no script at all.
+            <dl class="totals" data-testid="checkout-totals" aria-live="polite">
+                <dt>"Subtotal"</dt><dd>{totals.subtotal.clone()}</dd>
+                {totals.methods.iter().map(|m| view! {
+                    <div class=format!("method-totals for-{}", m.code)>
+                        <dt>"Shipping"</dt><dd class="shipping-price">{m.shipping.clone()}</dd>
+                        <dt>"Total"</dt><dd><strong class="order-total">{m.total.clone()}</strong></dd>
+                    </div>
+                }).collect_view()}
+            </dl>
             <fieldset>
                 <legend>"Payment (test cards only)"</legend>
                 <label>"Card number" <input name="card_number" inputmode="numeric" autocomplete="cc-number" placeholder="4242 4242 4242 4242" required /></label>{err("card_number")}
             </fieldset>
-            <button class="primary" type="submit" disabled=move || busy.get()>{move || if busy.get() { "Placing order…" } else { "Place order" }}</button>
+            <button class="primary" type="submit">"Place order"</button>
         </form>
     }
 }

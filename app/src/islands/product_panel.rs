@@ -4,10 +4,13 @@
 //! address bar without a reload. "Add to cart" is a form that posts without
 //! Wasm (and is sent by a server function call with it).
 
-use crate::components::ProductImg;
+use crate::components::image_size;
 use crate::model::{pick_variant, PanelData, PanelVariant};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
+
+/// How wide the product image is shown, for the browser's pick from `srcset`.
+const SIZES: &str = "(min-width: 860px) 50vw, 100vw";
 
 #[island]
 pub fn ProductPanel(data: PanelData, title: String, brand: String) -> impl IntoView {
@@ -28,6 +31,7 @@ pub fn ProductPanel(data: PanelData, title: String, brand: String) -> impl IntoV
         let slug = slug.clone();
         move |v: &PanelVariant| format!("/p/{slug}?variant={}", v.sku)
     };
+    let size = move || image_size(&image());
     let stock_text = move || match current.get().map(|v| v.stock).unwrap_or(0) {
         0 => "Sold out".to_string(),
         n if n <= 5 => format!("Only {n} left"),
@@ -35,7 +39,13 @@ pub fn ProductPanel(data: PanelData, title: String, brand: String) -> impl IntoV
     };
     view! {
         <div class="gallery">
-            {move || view! { <ProductImg image=image() sizes="(min-width: 860px) 50vw, 100vw" testid="product-image" /> }}
+            // One fixed <picture> whose attributes follow the variant (a
+            // `source` without `srcset`, for a demo SVG, is skipped by browsers).
+            <picture>
+                <source type="image/webp" srcset=move || image().srcset("webp") sizes=SIZES />
+                <img src=move || image().url alt=move || image().alt srcset=move || image().srcset("jpg") sizes=SIZES
+                    width=move || size().0 height=move || size().1 data-testid="product-image" />
+            </picture>
         </div>
         <div class="buy-box">
             <p class="muted">{brand}</p>

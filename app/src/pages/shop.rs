@@ -51,7 +51,7 @@ pub fn CheckoutPage() -> impl IntoView {
                                     </ul>
                                     {(!cart.ready).then(|| view! { <p class="notice">"Some items changed: " <a href="/cart">"review your cart"</a></p> })}
                                 </section>
-                                <CheckoutForm idempotency_key=key countries kept subtotal=cart.subtotal_money />
+                                <CheckoutForm idempotency_key=key countries kept totals=crate::model::CheckoutTotals::for_subtotal(cart.subtotal_money) />
                             </div>
                         }.into_any(),
                         Err(e) => view! { <p class="notice">{e.to_string()}</p> }.into_any(),
