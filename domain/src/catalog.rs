@@ -276,11 +276,40 @@ pub struct Page {
 
 /// Apply a listing (search, filters, sort, paging) to a set of cards.
 pub fn list(all: &[ProductCard], l: &Listing) -> Page {
+    list_indexed(all, None, l)
+}
+
+/// A card's searchable words per field (title, tags, brand, description),
+/// folded and stemmed once: a catalog keeps them per version, so a new
+/// query does not stem every product again.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct CardTerms([Vec<search::Term>; 4]);
+
+impl CardTerms {
+    pub fn of(p: &ProductCard) -> Self {
+        Self([
+            search::terms(&p.title),
+            p.tags.iter().flat_map(|t| search::terms(t)).collect(),
+            search::terms(&p.brand),
+            search::terms(&p.snippet),
+        ])
+    }
+}
+
+/// Every card's [`CardTerms`], in the same order.
+pub fn index(all: &[ProductCard]) -> Vec<CardTerms> {
+    all.iter().map(CardTerms::of).collect()
+}
+
+/// [`list`] with the cards' terms computed beforehand (`index`, same order
+/// and length as `all`; otherwise they are computed here).
+pub fn list_indexed(all: &[ProductCard], index: Option<&[CardTerms]>, l: &Listing) -> Page {
     let terms = tokenize(&l.q);
+    let index = index.filter(|ix| ix.len() == all.len());
     let mut scored: Vec<(u32, &ProductCard)> = if terms.is_empty() {
         all.iter().map(|c| (0, c)).collect()
     } else {
-        search_scores(all, &terms).into_iter().filter(|(s, _)| *s > 0).collect()
+        search_scores(all, index, &terms).into_iter().filter(|(s, _)| *s > 0).collect()
     };
     let facets = facets(scored.iter().map(|(_, c)| *c));
     scored.retain(|(_, c)| l.matches(c));
@@ -315,15 +344,9 @@ pub fn tokenize(text: &str) -> Vec<search::Term> {
 /// Field weights: title 5, tag 3, brand 2, description 1.
 const WEIGHTS: [u32; 4] = [5, 3, 2, 1];
 
-/// How closely each query term matched each field of `p`.
-fn closeness(p: &ProductCard, query_terms: &[search::Term]) -> Vec<[Option<search::Closeness>; 4]> {
-    let fields: [Vec<search::Term>; 4] = [
-        search::terms(&p.title),
-        p.tags.iter().flat_map(|t| search::terms(t)).collect(),
-        search::terms(&p.brand),
-        search::terms(&p.snippet),
-    ];
-    query_terms.iter().map(|t| fields.each_ref().map(|words| search::best(t, words))).collect()
+/// How closely each query term matched each field of a card.
+fn closeness(card: &CardTerms, query_terms: &[search::Term]) -> Vec<[Option<search::Closeness>; 4]> {
+    query_terms.iter().map(|t| card.0.each_ref().map(|words| search::best(t, words))).collect()
 }
 
 /// A product's score from its closeness: each term scores field weight ×
@@ -351,8 +374,15 @@ fn score(matches: &[[Option<search::Closeness>; 4]], typo_ok: &[bool]) -> u32 {
 /// typed (or by stem or prefix) counts no typo matches: a search for
 /// "shirt" does not list shorts, and in "red jaket" the typo still counts
 /// for "jaket" when no product has that word as typed.
-fn search_scores<'a>(all: &'a [ProductCard], query_terms: &[search::Term]) -> Vec<(u32, &'a ProductCard)> {
-    let matches: Vec<_> = all.iter().map(|c| closeness(c, query_terms)).collect();
+fn search_scores<'a>(
+    all: &'a [ProductCard],
+    index: Option<&[CardTerms]>,
+    query_terms: &[search::Term],
+) -> Vec<(u32, &'a ProductCard)> {
+    let matches: Vec<_> = match index {
+        Some(ix) => ix.iter().map(|t| closeness(t, query_terms)).collect(),
+        None => all.iter().map(|c| closeness(&CardTerms::of(c), query_terms)).collect(),
+    };
     let typo_ok: Vec<bool> = (0..query_terms.len())
         .map(|i| !matches.iter().any(|m| m[i].iter().flatten().any(|c| *c > search::Closeness::Typo)))
         .collect();
@@ -364,7 +394,7 @@ pub fn relevance(p: &ProductCard, query_terms: &[search::Term]) -> u32 {
     if query_terms.is_empty() {
         return 0;
     }
-    score(&closeness(p, query_terms), &vec![true; query_terms.len()])
+    score(&closeness(&CardTerms::of(p), query_terms), &vec![true; query_terms.len()])
 }
 
 #[cfg(test)]

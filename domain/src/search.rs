@@ -27,18 +27,21 @@ pub fn fold(word: &str) -> String {
     word.nfd().filter(|c| !unicode_normalization::char::is_combining_mark(*c)).flat_map(char::to_lowercase).collect()
 }
 
-/// One searchable word: folded, and its stem.
+/// One searchable word: folded, and its stem (each also as characters,
+/// for the edit distance without allocating per comparison).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Term {
     pub folded: String,
     pub stem: String,
+    folded_chars: Vec<char>,
+    stem_chars: Vec<char>,
 }
 
 impl Term {
     pub fn new(word: &str) -> Self {
         let folded = fold(word);
         let stem = stemmer().stem(&folded).into_owned();
-        Self { folded, stem }
+        Self { folded_chars: folded.chars().collect(), stem_chars: stem.chars().collect(), folded, stem }
     }
 }
 
@@ -61,12 +64,15 @@ pub fn closeness(query: &Term, word: &Term) -> Option<Closeness> {
     if query.folded == word.folded || query.stem == word.stem {
         return Some(Closeness::Word);
     }
-    if query.folded.chars().count() >= 3 && word.folded.starts_with(&query.folded) {
+    if query.folded_chars.len() >= 3 && word.folded.starts_with(&query.folded) {
         return Some(Closeness::Prefix);
     }
-    let allowed = typos_allowed(query.folded.chars().count());
+    let allowed = typos_allowed(query.folded_chars.len());
     // The words as typed, or their stems ("jakets" is one edit from "jacket" as stems).
-    if allowed > 0 && (within(&query.folded, &word.folded, allowed) || within(&query.stem, &word.stem, allowed)) {
+    if allowed > 0
+        && (within_chars(&query.folded_chars, &word.folded_chars, allowed)
+            || within_chars(&query.stem_chars, &word.stem_chars, allowed))
+    {
         return Some(Closeness::Typo);
     }
     None
@@ -75,27 +81,39 @@ pub fn closeness(query: &Term, word: &Term) -> Option<Closeness> {
 /// Whether `a` and `b` are at most `max` edits apart (insert, delete,
 /// substitute, or swap two neighbours: optimal string alignment).
 pub fn within(a: &str, b: &str, max: usize) -> bool {
-    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
-    if a.len().abs_diff(b.len()) > max {
+    within_chars(&a.chars().collect::<Vec<_>>(), &b.chars().collect::<Vec<_>>(), max)
+}
+
+/// Longest word compared for typos (longer words match only as typed).
+const MAX_TYPO_WORD: usize = 40;
+
+fn within_chars(a: &[char], b: &[char], max: usize) -> bool {
+    if a.len().abs_diff(b.len()) > max || b.len() > MAX_TYPO_WORD || a.len() > MAX_TYPO_WORD {
         return false;
     }
-    let mut prev2: Vec<usize> = vec![0; b.len() + 1];
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    // Three rows on the stack: this runs for every word of every product.
+    let mut rows = [[0usize; MAX_TYPO_WORD + 1]; 3];
+    for (j, cell) in rows[0].iter_mut().enumerate().take(b.len() + 1) {
+        *cell = j;
+    }
     for i in 1..=a.len() {
-        let mut cur = vec![i; b.len() + 1];
+        let (prev2, prev, cur) = ((i + 1) % 3, (i + 2) % 3, i % 3);
+        rows[cur][0] = i;
+        let mut best = i;
         for j in 1..=b.len() {
             let cost = usize::from(a[i - 1] != b[j - 1]);
-            cur[j] = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
+            let mut v = (rows[prev][j] + 1).min(rows[cur][j - 1] + 1).min(rows[prev][j - 1] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                cur[j] = cur[j].min(prev2[j - 2] + 1);
+                v = v.min(rows[prev2][j - 2] + 1);
             }
+            rows[cur][j] = v;
+            best = best.min(v);
         }
-        if cur.iter().min().copied().unwrap_or(0) > max {
+        if best > max {
             return false;
         }
-        prev2 = std::mem::replace(&mut prev, cur);
     }
-    prev[b.len()] <= max
+    rows[a.len() % 3][b.len()] <= max
 }
 
 /// The best closeness of `query` to any of `words`.

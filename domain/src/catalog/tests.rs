@@ -124,3 +124,19 @@ fn a_search_forgives_plurals_accents_and_typos_but_prefers_what_was_typed() {
     assert_eq!(found, ["red-jacket", "red-shirt"], "each word forgiven on its own: the red jacket first");
     assert!(ids("zzzz").is_empty());
 }
+
+#[test]
+fn a_search_over_prebuilt_terms_finds_exactly_what_a_plain_search_finds() {
+    let cards: Vec<ProductCard> = ["Linen Shirt", "Cargo Shorts", "Café Mug", "Rain Jacket", "Red Jacket"]
+        .iter()
+        .enumerate()
+        .map(|(i, t)| product(&format!("p{i}"), t, "Acme", 1, 1))
+        .collect();
+    let ix = index(&cards);
+    for q in ["shirts", "cafe", "jaket", "red jaket", "rain jack", "zzz"] {
+        let l = Listing::parse(&params(&[("q", q), ("sort", "relevance")])).unwrap();
+        assert_eq!(list_indexed(&cards, Some(&ix), &l), list(&cards, &l), "{q}");
+    }
+    let l = Listing::parse(&params(&[("q", "jaket")])).unwrap();
+    assert_eq!(list_indexed(&cards, Some(&ix[..2]), &l), list(&cards, &l), "an index of another length is ignored");
+}

@@ -39,6 +39,9 @@ pub struct CachedCatalog {
     cache: Arc<dyn Cache>,
     memo: Mutex<HashMap<String, Memo>>,
     pages: Mutex<HashMap<String, Arc<Page>>>,
+    /// Search terms of a category's cards, per (category, version): stemmed
+    /// once per catalog change, not once per new query.
+    terms: Arc<Mutex<HashMap<String, Arc<Vec<domain::catalog::CardTerms>>>>>,
     fallbacks: AtomicU64,
     hits: AtomicU64,
     misses: AtomicU64,
@@ -58,6 +61,7 @@ impl CachedCatalog {
             cache,
             memo: Mutex::new(HashMap::new()),
             pages: Mutex::new(HashMap::new()),
+            terms: Arc::default(),
             fallbacks: AtomicU64::new(0),
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
@@ -156,7 +160,29 @@ impl CachedCatalog {
                 return Ok(p.clone());
             }
         }
-        let page = Arc::new(domain::catalog::list(&cards, listing));
+        let page = if listing.q.is_empty() {
+            Arc::new(domain::catalog::list(&cards, listing))
+        } else {
+            // A search is CPU work over the whole category: off the async threads.
+            let (terms, key, listing) = (self.terms.clone(), format!("{category}|{version}"), listing.clone());
+            let cacheable = version != "?";
+            let searched = tokio::task::spawn_blocking(move || {
+                let index = cacheable.then(|| {
+                    let found = terms.lock().unwrap_or_else(|p| p.into_inner()).get(&key).cloned();
+                    found.unwrap_or_else(|| {
+                        let built = Arc::new(domain::catalog::index(&cards));
+                        let mut all = terms.lock().unwrap_or_else(|p| p.into_inner());
+                        if all.len() >= 64 {
+                            all.clear();
+                        }
+                        all.insert(key, built.clone());
+                        built
+                    })
+                });
+                Arc::new(domain::catalog::list_indexed(&cards, index.as_deref().map(Vec::as_slice), &listing))
+            });
+            searched.await.map_err(|e| ports::PortError::Invalid(format!("search failed: {e}")))?
+        };
         if version != "?" {
             let mut pages = self.pages.lock().unwrap_or_else(|p| p.into_inner());
             if pages.len() >= 2048 {
