@@ -30,6 +30,8 @@ test("a shopper adds two variants, checks out and sees the order confirmed", asy
 
   // The totals follow the shipping method, computed as the server charges.
   const total = page.locator(".totals .order-total:visible");
+  // Every method's totals are in the page; CSS shows one once the stylesheet is in.
+  await expect(total).toHaveCount(1);
   const standardTotal = await total.textContent();
   await page.getByRole("radio", { name: /^Express/ }).check();
   await expect(page.locator(".totals .shipping-price:visible")).toHaveText("$15.00");
