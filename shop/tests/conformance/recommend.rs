@@ -178,8 +178,11 @@ async fn two_runs_at_once_one_is_refused(s: Stack) {
     assert_eq!(done.status, Status::Succeeded);
     assert_eq!(s.reco.runs(10).await.unwrap().len(), 1, "a refused run is not recorded");
 
-    // Both at the very same moment: exactly one runs.
-    let (a, b) = (s.job(Some(Fault::StallAt(Step::Compute, Duration::from_millis(500)))), s.job(None));
+    // Both at the very same moment: exactly one runs. Both stall while holding the lock, so the
+    // loser cannot start after the winner has already finished (seen in CI when one stalled and
+    // the other ran in a few milliseconds before its rival reached the lock).
+    let stall = || s.job(Some(Fault::StallAt(Step::Compute, Duration::from_millis(500))));
+    let (a, b) = (stall(), stall());
     let (ra, rb) = tokio::join!(a.run_now(Trigger::Schedule), b.run_now(Trigger::Schedule));
     let busy = [&ra, &rb].iter().filter(|r| matches!(r, Err(RunError::Busy { .. }))).count();
     assert_eq!(busy, 1, "{ra:?} {rb:?}");
