@@ -73,7 +73,6 @@ pub mod ssr {
                 })
                 .collect(),
             subtotal: p.subtotal.to_string(),
-            subtotal_money: Some(p.subtotal),
             count: p.count,
             ready: p.ready,
         }
@@ -104,6 +103,26 @@ pub async fn load_cart() -> Result<CartView, AppError> {
             Some(id) => ssr::priced(&st, &id).await,
             None => Ok(CartView { subtotal: "$0.00".into(), ..Default::default() }),
         }
+    })
+    .await
+}
+
+/// What the cart costs with each shipping method, with its discount code
+/// (or why the code does not apply): for the checkout and the cart page.
+#[server(input = Json)]
+pub async fn cart_totals() -> Result<CheckoutTotals, AppError> {
+    crate::error::ssr::served(async move {
+        let st = ssr::state()?;
+        let Some(id) = ssr::cookie_cart_id(&st) else { return Ok(CheckoutTotals::default()) };
+        let cart = st.orders.carts.load(&id).await.map_err(ssr::unavailable)?;
+        if cart.lines.is_empty() {
+            return Ok(CheckoutTotals::default());
+        }
+        let priced = shop::orders::cart::price_cart(&st.catalog, &cart).await.map_err(ssr::unavailable)?;
+        let (quotes, problem) = shop::orders::codes::quote_methods(&st.catalog, &priced, cart.code.as_deref())
+            .await
+            .map_err(ssr::unavailable)?;
+        Ok(CheckoutTotals::from_quotes(&quotes, problem))
     })
     .await
 }
@@ -358,5 +377,51 @@ pub async fn place_order_form(
             leptos_axum::redirect("/checkout");
         }
     }
+    Ok(())
+}
+
+/// Apply a discount code to the cart, as a form: back to the cart with a
+/// notice saying what the code gives, or why it does not apply.
+#[server]
+pub async fn apply_code_form(code: String) -> Result<(), AppError> {
+    use domain::order::Shipping;
+    let st = ssr::state()?;
+    let Some(id) = ssr::cookie_cart_id(&st) else {
+        redirect_with_notice("/cart", "Add something to your cart first.").await;
+        return Ok(());
+    };
+    let mut cart = st.orders.carts.load(&id).await.map_err(ssr::unavailable)?;
+    if cart.lines.is_empty() {
+        redirect_with_notice("/cart", "Add something to your cart first.").await;
+        return Ok(());
+    }
+    let priced = shop::orders::cart::price_cart(&st.catalog, &cart).await.map_err(ssr::unavailable)?;
+    let quoted = shop::orders::codes::quote(&st.catalog, &priced, Some(&code), None, Shipping::Standard)
+        .await
+        .map_err(ssr::unavailable)?;
+    let notice = match quoted {
+        Ok(q) => {
+            let applied = q.code.map(|c| (c.code.to_string(), c.label)).unwrap_or_default();
+            cart.code = Some(applied.0);
+            st.orders.carts.save(&id, &cart).await.map_err(ssr::unavailable)?;
+            format!("Code applied: {}.", applied.1)
+        }
+        Err(why) => format!("Sorry, {why}."),
+    };
+    redirect_with_notice("/cart", &notice).await;
+    Ok(())
+}
+
+/// Take the discount code off the cart, as a form.
+#[server]
+pub async fn remove_code_form() -> Result<(), AppError> {
+    let st = ssr::state()?;
+    if let Some(id) = ssr::cookie_cart_id(&st) {
+        let mut cart = st.orders.carts.load(&id).await.map_err(ssr::unavailable)?;
+        if cart.code.take().is_some() {
+            st.orders.carts.save(&id, &cart).await.map_err(ssr::unavailable)?;
+        }
+    }
+    redirect_with_notice("/cart", "Code removed.").await;
     Ok(())
 }

@@ -163,12 +163,18 @@ pub struct CartLineView {
 }
 
 /// What an order costs with each shipping method, as display strings:
-/// computed on the server by `domain::order::Totals` (what checkout charges),
-/// so the checkout island carries no money arithmetic of its own.
+/// computed on the server by `domain::pricing` (what checkout charges), so
+/// the page carries no money arithmetic of its own.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CheckoutTotals {
     pub subtotal: String,
     pub methods: Vec<MethodTotal>,
+    /// The cart's discount code, as applied ("SUMMER10: 10% off").
+    pub code: Option<String>,
+    /// "−$4.95" when the code takes something off the lines.
+    pub discount: Option<String>,
+    /// Why the cart's code does not apply (the totals are then without it).
+    pub code_problem: Option<String>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -183,14 +189,14 @@ pub struct MethodTotal {
 }
 
 impl CheckoutTotals {
-    /// Every method's totals for `subtotal` (none for an empty cart).
-    pub fn for_subtotal(subtotal: Option<domain::Money>) -> Self {
-        use domain::order::{Shipping, Totals};
-        let Some(subtotal) = subtotal else { return Self::default() };
-        let methods = [Shipping::Standard, Shipping::Express]
-            .into_iter()
-            .filter_map(|m| Totals::new(subtotal, m).ok().map(|t| (m, t)))
-            .map(|(m, t)| {
+    /// Every method's totals as the engine priced them, with the code
+    /// applied (if any) and why a code of the cart does not apply.
+    pub fn from_quotes(quotes: &[(domain::order::Shipping, domain::pricing::Quote)], problem: Option<String>) -> Self {
+        let Some((_, first)) = quotes.first() else { return Self { code_problem: problem, ..Self::default() } };
+        let methods = quotes
+            .iter()
+            .map(|(m, q)| {
+                let t = q.totals;
                 let shipping = if t.shipping.minor() == 0 { "Free".to_string() } else { t.shipping.to_string() };
                 let price = if t.shipping.minor() == 0 { "free".to_string() } else { t.shipping.to_string() };
                 MethodTotal {
@@ -201,7 +207,14 @@ impl CheckoutTotals {
                 }
             })
             .collect();
-        Self { subtotal: subtotal.to_string(), methods }
+        let discount = (first.totals.discount.minor() > 0).then(|| format!("−{}", first.totals.discount));
+        Self {
+            subtotal: first.totals.subtotal.to_string(),
+            methods,
+            code: first.code.as_ref().map(|c| c.label.clone()),
+            discount,
+            code_problem: problem,
+        }
     }
 }
 
@@ -209,10 +222,6 @@ impl CheckoutTotals {
 pub struct CartView {
     pub lines: Vec<CartLineView>,
     pub subtotal: String,
-    /// The subtotal as money, for the checkout's totals (`None` for an empty
-    /// cart). Server side only: never sent, so the Wasm carries no money code.
-    #[serde(skip)]
-    pub subtotal_money: Option<domain::Money>,
     pub count: u32,
     pub ready: bool,
 }

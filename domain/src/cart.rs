@@ -14,6 +14,9 @@ pub struct Cart {
     /// the same cart make one order. A cleared cart starts a new generation.
     #[serde(default)]
     pub generation: String,
+    /// The discount code the shopper applied (checked again at checkout).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -43,7 +43,7 @@ impl Currency {
         }
     }
 
-    fn symbol(self) -> &'static str {
+    pub fn symbol(self) -> &'static str {
         match self {
             Self::Usd => "$",
             Self::Eur => "€",
@@ -102,6 +102,23 @@ impl Money {
             return Err(MoneyError::CurrencyMismatch(self.currency.code(), other.currency.code()));
         }
         Money::new(self.minor.saturating_add(other.minor), self.currency)
+    }
+
+    /// `self - other`; an error when it would go below zero.
+    pub fn checked_sub(self, other: Money) -> Result<Money, MoneyError> {
+        if self.currency != other.currency {
+            return Err(MoneyError::CurrencyMismatch(self.currency.code(), other.currency.code()));
+        }
+        Money::new(self.minor - other.minor, self.currency)
+    }
+
+    /// The smaller of two amounts of one currency.
+    pub fn min(self, other: Money) -> Money {
+        if other.minor < self.minor && other.currency == self.currency {
+            other
+        } else {
+            self
+        }
     }
 
     pub fn times(self, quantity: u32) -> Result<Money, MoneyError> {

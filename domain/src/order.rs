@@ -146,22 +146,7 @@ impl Shipping {
     }
 }
 
-/// What an order charges: the one computation the checkout page shows (in
-/// the Wasm island as the shopper picks a method, and in the server-rendered
-/// page) and the server charges. Taxes join here when they exist.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Totals {
-    pub subtotal: Money,
-    pub shipping: Money,
-    pub total: Money,
-}
-
-impl Totals {
-    pub fn new(subtotal: Money, method: Shipping) -> Result<Self, crate::money::MoneyError> {
-        let shipping = method.price(subtotal);
-        Ok(Self { subtotal, shipping, total: subtotal.checked_add(shipping)? })
-    }
-}
+pub use crate::pricing::Totals;
 
 /// A quantity a shopper may put on one line.
 pub fn parse_quantity(q: i64) -> Result<u32, String> {
@@ -203,9 +188,18 @@ pub struct OrderMessage {
     /// The signed-in shopper's account, if any (for order history).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub user_id: Option<UserId>,
+    /// The discount code applied at checkout, if any: the worker claims one
+    /// use of it with the stock, and a rejection or cancellation gives it back.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub code: Option<crate::pricing::AppliedCode>,
 }
 
 impl OrderMessage {
+    /// What the code took off the lines (zero without one).
+    pub fn discount(&self) -> Money {
+        self.code.as_ref().map(|c| c.discount).unwrap_or_else(|| Money::zero(self.currency))
+    }
+
     /// The lines, the subtotal, the shipping and the total agree, all in
     /// one currency, and nothing is free by accident. A message that fails
     /// this is never confirmed.
@@ -220,10 +214,15 @@ impl OrderMessage {
                 Err(_) => return false,
             }
         }
+        let free_shipping = self.code.as_ref().is_some_and(|c| c.free_shipping);
         sum == self.subtotal
             && self.shipping_price.currency() == self.currency
             && self.total.currency() == self.currency
-            && sum.checked_add(self.shipping_price).is_ok_and(|t| t == self.total)
+            && (!free_shipping || self.shipping_price.minor() == 0)
+            && sum
+                .checked_sub(self.discount())
+                .and_then(|after| after.checked_add(self.shipping_price))
+                .is_ok_and(|t| t == self.total)
     }
 }
 

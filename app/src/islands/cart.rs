@@ -111,7 +111,7 @@ pub fn CheckoutForm(
     /// What a refused post kept (never the card number).
     kept: FormState,
     /// What the order costs with each method, computed on the server by the
-    /// `domain::order::Totals` checkout charges with.
+    /// pricing engine checkout charges with (`domain::pricing`).
     totals: CheckoutTotals,
 ) -> impl IntoView {
     let express = kept.value("shipping") == "express";
@@ -155,8 +155,15 @@ pub fn CheckoutForm(
             </fieldset>
             // Every method's totals are here; CSS shows the checked one's
             // (`:has`), so they follow the choice with no script at all.
+            {totals.code_problem.clone().map(|p| view! {
+                <p class="notice error" role="alert" data-testid="code-problem">{format!("Sorry, {p}. ")}<a href="/cart">"Remove it in your cart"</a></p>
+            })}
             <dl class="totals" data-testid="checkout-totals" aria-live="polite">
                 <dt>"Subtotal"</dt><dd>{totals.subtotal.clone()}</dd>
+                {totals.code.clone().map(|c| view! {
+                    <dt>"Discount " <span class="code-label">{c}</span></dt>
+                    <dd data-testid="discount">{totals.discount.clone().unwrap_or_else(|| "—".into())}</dd>
+                })}
                 {totals.methods.iter().map(|m| view! {
                     <div class=format!("method-totals for-{}", m.code)>
                         <dt>"Shipping"</dt><dd class="shipping-price">{m.shipping.clone()}</dd>

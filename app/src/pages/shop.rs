@@ -1,10 +1,11 @@
 //! Cart, checkout and order status pages: server-rendered shells around
 //! their islands.
 
-use crate::cart_api::{load_cart, order_status};
+use crate::cart_api::{cart_totals, load_cart, order_status, ApplyCodeForm, RemoveCodeForm};
 use crate::components::set_status;
 use crate::islands::{CartEditor, CheckoutForm, OrderTracker};
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos_meta::{Meta, Title};
 use leptos_router::hooks::use_params_map;
 
@@ -18,11 +19,41 @@ pub fn CartPage() -> impl IntoView {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match load_cart().await {
-                    Ok(cart) => view! { <CartEditor cart /> }.into_any(),
+                    Ok(cart) if cart.lines.is_empty() => view! { <CartEditor cart /> }.into_any(),
+                    Ok(cart) => {
+                        let totals = cart_totals().await.unwrap_or_default();
+                        view! { <CartEditor cart /> <CodeBox totals /> }.into_any()
+                    }
                     Err(e) => view! { <p class="notice">{e.to_string()}</p> }.into_any(),
                 }
             })}
         </Suspense>
+    }
+}
+
+/// The cart's discount code: a plain form to apply one, or the one applied
+/// with a button to take it off (server-rendered: works without Wasm; the
+/// amount it takes off shows at checkout).
+#[component]
+fn CodeBox(totals: crate::model::CheckoutTotals) -> impl IntoView {
+    view! {
+        <section class="code-box" aria-label="Discount code">
+            {match totals.code.clone() {
+                Some(label) => view! {
+                    <form method="post" action=RemoveCodeForm::PATH class="code-applied">
+                        <span data-testid="code-applied">{label}</span>
+                        " "<button type="submit" class="link">"Remove"</button>
+                    </form>
+                }.into_any(),
+                None => view! {
+                    <form method="post" action=ApplyCodeForm::PATH class="code-form">
+                        <label>"Discount code " <input name="code" autocomplete="off" maxlength="32" required /></label>
+                        <button type="submit">"Apply"</button>
+                    </form>
+                }.into_any(),
+            }}
+            {totals.code_problem.map(|p| view! { <p class="notice error" data-testid="code-problem">{format!("Sorry, {p}.")}</p> })}
+        </section>
     }
 }
 
@@ -40,6 +71,7 @@ pub fn CheckoutPage() -> impl IntoView {
                 let (key, countries) = (key.clone(), countries.clone());
                 Suspend::new(async move {
                     let kept = crate::forms::current_form().await;
+                    let totals = cart_totals().await.unwrap_or_default();
                     match load_cart().await {
                         Ok(cart) if cart.lines.is_empty() => view! { <p>"Your cart is empty. " <a href="/">"Keep shopping"</a></p> }.into_any(),
                         Ok(cart) => view! {
@@ -51,7 +83,7 @@ pub fn CheckoutPage() -> impl IntoView {
                                     </ul>
                                     {(!cart.ready).then(|| view! { <p class="notice">"Some items changed: " <a href="/cart">"review your cart"</a></p> })}
                                 </section>
-                                <CheckoutForm idempotency_key=key countries kept totals=crate::model::CheckoutTotals::for_subtotal(cart.subtotal_money) />
+                                <CheckoutForm idempotency_key=key countries kept totals />
                             </div>
                         }.into_any(),
                         Err(e) => view! { <p class="notice">{e.to_string()}</p> }.into_any(),

@@ -7,4 +7,4 @@ pub mod seed;
 pub mod store;
 
 pub use cached::CachedCatalog;
-pub use store::{stock_lines, stock_lines_of, CatalogStore, Reservation, StockLine};
+pub use store::{stock_lines, stock_lines_of, CatalogStore, CodeClaim, OrderStock, Reservation, StockLine};

@@ -31,11 +31,12 @@ use ports::{PortError, PortResult};
 use std::sync::Arc;
 
 mod admin;
+pub mod promos;
 mod stock;
 
 use admin::admin_item;
 pub use admin::AdminRow;
-pub use stock::{stock_lines, stock_lines_of, Reservation, StockLine};
+pub use stock::{stock_lines, stock_lines_of, CodeClaim, OrderStock, Reservation, StockLine};
 
 pub const ALL: &str = "*";
 

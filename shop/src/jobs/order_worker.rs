@@ -3,8 +3,9 @@
 //! 1. malformed, empty, or totals that do not add up → dead-letter at once;
 //! 2. already final in the database → delete the message (redelivery; a
 //!    rejected order's hold is voided again first, idempotently);
-//! 3. not stored yet → reserve stock exactly once (marker + conditional
-//!    decrements in one transaction). Short → store the rejection first and
+//! 3. not stored yet → reserve stock (and a use of its discount code)
+//!    exactly once (marker + conditional decrements in one transaction).
+//!    Short, or the code used up → store the rejection first and
 //!    void the hold only when this delivery's insert won; else store as
 //!    `reserved` with its lines in one transaction;
 //! 4. capture exactly the order total → `confirmed`; declined (or an amount
@@ -221,7 +222,9 @@ impl Worker {
         let lines = stock_lines(m);
         match self.step("reserve stock", self.catalog.store().reserve_for_order(&m.order_id, &lines)).await {
             Err(e) => Handled::Retry(e),
-            Ok(Reservation::Short { line }) => self.reject_sold_out(m, line).await,
+            Ok(refused @ (Reservation::Short { .. } | Reservation::CodeUsedUp | Reservation::CodeUsedBefore)) => {
+                self.reject_unreserved(m, refused).await
+            }
             Ok(Reservation::Reserved | Reservation::AlreadyReserved) => {
                 if self.crashed(Step::AfterReserve, &m.order_id) {
                     return Handled::Crashed;
@@ -242,15 +245,24 @@ impl Worker {
         }
     }
 
-    /// Stock was short for `line`: store the rejection first; void the hold
-    /// only when the order is then final (this delivery, or another, stored
-    /// a rejection). If another delivery holds the order as `reserved`, leave
-    /// its hold and its message alone.
-    pub async fn reject_sold_out(&self, m: &OrderMessage, line: usize) -> Handled {
-        let title = m.lines.get(line).map(|l| l.title.as_str()).unwrap_or("an item");
-        let status = OrderStatus::Rejected {
-            reason: format!("{title} sold out before your order reached the front of the queue"),
+    /// Stock was short for a line, or the order's code had no use left for
+    /// it: store the rejection first; void the hold only when the order is
+    /// then final (this delivery, or another, stored a rejection). If
+    /// another delivery holds the order as `reserved`, leave its hold and
+    /// its message alone.
+    pub async fn reject_unreserved(&self, m: &OrderMessage, refused: Reservation) -> Handled {
+        let code = m.code.as_ref().map(|c| c.code.as_str()).unwrap_or("");
+        let reason = match refused {
+            Reservation::Short { line } => {
+                let title = m.lines.get(line).map(|l| l.title.as_str()).unwrap_or("an item");
+                format!("{title} sold out before your order reached the front of the queue")
+            }
+            Reservation::CodeUsedUp => {
+                format!("the code {code} was used up before your order reached the front of the queue")
+            }
+            _ => format!("the code {code} was already used on another of your orders"),
         };
+        let status = OrderStatus::Rejected { reason };
         if let Err(e) = self.step("store rejection", self.repo.insert(m, &status)).await {
             return Handled::Retry(e);
         }

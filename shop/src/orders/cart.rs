@@ -28,6 +28,9 @@ pub struct PricedLine {
     pub title: String,
     pub options: String,
     pub image: Option<String>,
+    /// The product's category path (for codes limited to categories).
+    #[serde(default)]
+    pub category: String,
     pub unit_price: Money,
     pub quantity: u32,
     pub line_total: Money,
@@ -63,6 +66,7 @@ pub async fn price_cart(catalog: &CachedCatalog, cart: &Cart) -> PortResult<Pric
                 title: "An item that is no longer sold".into(),
                 options: String::new(),
                 image: None,
+                category: String::new(),
                 unit_price: Money::zero(Currency::Usd),
                 quantity: l.quantity,
                 line_total: Money::zero(Currency::Usd),
@@ -100,6 +104,7 @@ pub async fn price_cart(catalog: &CachedCatalog, cart: &Cart) -> PortResult<Pric
             title: p.title.clone(),
             options: v.options.iter().map(|o| format!("{}: {}", o.name, o.value)).collect::<Vec<_>>().join(", "),
             image,
+            category: p.category.to_string(),
             unit_price: v.price,
             quantity: l.quantity,
             line_total,

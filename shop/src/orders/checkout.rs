@@ -9,10 +9,12 @@
 //! many tabs submit it. Any failure after the authorization voids it.
 
 use super::cart::{hex, price_cart, Cart, PricedCart};
+use super::codes;
 use super::outbox::{Accepted, Claim, Outbox, ORDERS, SALE};
 use crate::catalog::CachedCatalog;
 use domain::order::{Address, Email, FieldErrors, OrderLine, OrderMessage, Shipping};
-use domain::{Money, OrderId, ProductId, Sku, UserId};
+use domain::pricing::{PriceError, Quote};
+use domain::{OrderId, ProductId, Sku, UserId};
 use ports::payments::{PaymentError, Payments};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -75,19 +77,23 @@ pub fn request_id(given: &str) -> String {
 }
 
 /// SHA-256 of everything the shopper is charged for: each line's SKU,
-/// quantity and unit price, the shipping method and price, and the total.
-pub fn fingerprint(priced: &PricedCart, shipping: Shipping, shipping_price: Money, total: Money) -> String {
+/// quantity and unit price, the shipping method, the code and the totals.
+pub fn fingerprint(priced: &PricedCart, shipping: Shipping, quote: &Quote) -> String {
     let mut h = Sha256::new();
     for l in &priced.lines {
         h.update(format!("{}|{}|{}|{}\n", l.sku, l.quantity, l.unit_price.minor(), l.unit_price.currency().code()));
     }
+    let t = &quote.totals;
     h.update(format!(
         "ship|{}|{}\ntotal|{}|{}",
         shipping.code(),
-        shipping_price.minor(),
-        total.minor(),
-        total.currency().code()
+        t.shipping.minor(),
+        t.total.minor(),
+        t.total.currency().code()
     ));
+    if let Some(c) = &quote.code {
+        h.update(format!("\ncode|{}|{}", c.code, t.discount.minor()));
+    }
     hex(&h.finalize())
 }
 
@@ -141,10 +147,17 @@ impl Checkout {
         if !priced.ready {
             return Err(CheckoutError::Cart("some items in your cart changed; review your cart before paying".into()));
         }
-        let totals =
-            domain::order::Totals::new(priced.subtotal, shipping).map_err(|e| CheckoutError::Cart(e.to_string()))?;
-        let (shipping_price, total) = (totals.shipping, totals.total);
-        let print = fingerprint(&priced, shipping, shipping_price, total);
+        let quote = codes::quote(&self.catalog, &priced, cart.code.as_deref(), Some(email.as_str()), shipping)
+            .await
+            .map_err(unavailable)?
+            .map_err(|e| match e {
+                PriceError::Code(why) => {
+                    CheckoutError::Cart(format!("Sorry, {why}: remove it from your cart to check out without it."))
+                }
+                PriceError::Money(e) => CheckoutError::Cart(e.to_string()),
+            })?;
+        let total = quote.totals.total;
+        let print = fingerprint(&priced, shipping, &quote);
         if let Some(earlier) = earlier {
             return if earlier.fingerprint == print { Ok(id) } else { Err(CheckoutError::KeyReused) };
         }
@@ -162,7 +175,7 @@ impl Checkout {
         // From here on, every failure voids the hold it leaves behind.
         let accepted = async {
             let (message, group) =
-                self.message(&id, email, address, shipping, &priced, total, &auth, &request_id, form).await?;
+                self.message(&id, email, address, shipping, &priced, &quote, &auth, &request_id, form).await?;
             let record = Accepted {
                 order_id: id.clone(),
                 cart_id: cart_id.to_string(),
@@ -214,7 +227,7 @@ impl Checkout {
         address: Address,
         shipping: Shipping,
         priced: &PricedCart,
-        total: Money,
+        quote: &Quote,
         auth: &str,
         request_id: &str,
         form: &CheckoutForm,
@@ -245,14 +258,15 @@ impl Checkout {
             address,
             shipping,
             lines,
-            currency: total.currency(),
-            subtotal: priced.subtotal,
-            shipping_price: shipping.price(priced.subtotal),
-            total,
+            currency: quote.totals.total.currency(),
+            subtotal: quote.totals.subtotal,
+            shipping_price: quote.totals.shipping,
+            total: quote.totals.total,
             payment_auth: auth.to_string(),
             created_at: super::repo::now(),
             request_id: request_id.to_string(),
             user_id: form.user_id.clone(),
+            code: quote.code.clone(),
         };
         Ok((message, sale_group))
     }

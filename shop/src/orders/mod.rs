@@ -6,6 +6,7 @@ pub mod admin;
 pub mod cart;
 mod cart_store;
 pub mod checkout;
+pub mod codes;
 pub mod outbox;
 pub mod repo;
 pub mod reversal;

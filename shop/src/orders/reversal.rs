@@ -10,8 +10,8 @@
 use super::admin::ManageError;
 use super::repo::{now, OrderRepo, StoredOrder};
 use crate::accounts::audit::AuditLog;
-use crate::catalog::stock_lines_of;
 use crate::catalog::CachedCatalog;
+use crate::catalog::{stock_lines_of, OrderStock};
 use domain::order::OrderStatus;
 use domain::OrderId;
 use ports::payments::{PaymentError, Payments};
@@ -167,7 +167,8 @@ async fn run(
         step = "release".into();
     }
     if step == "release" {
-        catalog.store().release_for_order(id, &stock_lines_of(&order.lines)).await?;
+        let stock = OrderStock { lines: stock_lines_of(&order.lines), code: order.code.clone() };
+        catalog.store().release_for_order(id, &stock).await?;
         set_step(repo, id, "status").await?;
         step = "status".into();
     }

@@ -4,7 +4,9 @@
 //! default.
 
 use super::repo::StoredOrder;
+use crate::catalog::CodeClaim;
 use domain::order::{Email, OrderLine, OrderStatus};
+use domain::promo::PromoCode;
 use domain::{Currency, Money, OrderId, ProductId, Sku};
 use ports::{PortError, PortResult};
 
@@ -18,6 +20,8 @@ pub(super) struct OrderRow {
     pub total_minor: i64,
     pub payment_auth: String,
     pub created_at: i64,
+    pub promo_code: Option<String>,
+    pub promo_once: i64,
 }
 
 #[derive(sqlx::FromRow)]
@@ -36,7 +40,8 @@ pub(super) struct StatusRow {
     pub reason: Option<String>,
 }
 
-pub(super) const ORDER_COLUMNS: &str = "id, status, reason, email, currency, total_minor, payment_auth, created_at";
+pub(super) const ORDER_COLUMNS: &str =
+    "id, status, reason, email, currency, total_minor, payment_auth, created_at, promo_code, promo_once";
 pub(super) const LINE_COLUMNS: &str = "product_id, sku, title, unit_price_minor, quantity";
 
 /// The status stored for order `id`; an unknown name is an error, never a default.
@@ -89,7 +94,19 @@ impl OrderRow {
                 })
             })
             .collect::<PortResult<Vec<_>>>()?;
+        let code = match self.promo_code {
+            None => None,
+            Some(c) => {
+                let code = PromoCode::parse(&c)
+                    .map_err(|_| PortError::unknown_stored("orders", id.as_str(), "promo_code", &c))?;
+                Some(CodeClaim {
+                    code,
+                    customer: (self.promo_once != 0).then(|| self.email.as_str().trim().to_lowercase()),
+                })
+            }
+        };
         Ok(StoredOrder {
+            code,
             status: status_from(&id, &self.status, self.reason)?,
             email: self.email,
             total: money("total_minor", self.total_minor)?,

@@ -30,6 +30,7 @@ macro_rules! on_both_stacks {
 mod accounts;
 mod cart;
 mod catalog;
+mod codes;
 mod ops;
 mod order_mail;
 mod pipeline;

@@ -259,6 +259,7 @@ async fn order_yardstick(
         created_at: 0,
         request_id: "bench".into(),
         user_id: None,
+        code: None,
     };
     let started = Instant::now();
     for i in 0..n {

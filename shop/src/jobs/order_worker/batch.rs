@@ -12,7 +12,7 @@
 
 use super::run::{order_id_of, order_span};
 use super::{Handled, Step, Worker};
-use crate::catalog::{stock_lines, Reservation, StockLine};
+use crate::catalog::{stock_lines, OrderStock, Reservation};
 use domain::order::{OrderMessage, OrderStatus};
 use domain::{Money, OrderId};
 use futures::{FutureExt, StreamExt};
@@ -105,9 +105,9 @@ impl Worker {
         fresh: &[(usize, &'m OrderMessage)],
         out: &mut Outcomes,
     ) -> Vec<(usize, &'m OrderMessage)> {
-        let lines: Vec<Vec<StockLine>> = fresh.iter().map(|(_, m)| stock_lines(m)).collect();
-        let orders: Vec<(&OrderId, &[StockLine])> =
-            fresh.iter().zip(&lines).map(|((_, m), l)| (&m.order_id, l.as_slice())).collect();
+        let stock: Vec<OrderStock> = fresh.iter().map(|(_, m)| stock_lines(m)).collect();
+        let orders: Vec<(&OrderId, &OrderStock)> =
+            fresh.iter().zip(&stock).map(|((_, m), s)| (&m.order_id, s)).collect();
         let results = match self.bounded("reserve stock", self.catalog.store().reserve_for_orders(&orders)).await {
             Ok(results) => results,
             Err(e) => {
@@ -122,7 +122,9 @@ impl Worker {
         for (&(i, m), result) in fresh.iter().zip(results) {
             match result {
                 Err(e) => out[i] = Some(Handled::Retry(e.to_string())),
-                Ok(Reservation::Short { line }) => short.push((i, m, line)),
+                Ok(refused @ (Reservation::Short { .. } | Reservation::CodeUsedUp | Reservation::CodeUsedBefore)) => {
+                    short.push((i, m, refused))
+                }
                 Ok(Reservation::Reserved | Reservation::AlreadyReserved) => {
                     if self.crashed(Step::AfterReserve, &m.order_id) {
                         out[i] = Some(Handled::Crashed);
@@ -134,7 +136,7 @@ impl Worker {
         }
         let short: Vec<_> = short
             .into_iter()
-            .map(|(i, m, line)| async move { (i, self.reject_sold_out(m, line).await) }.boxed())
+            .map(|(i, m, refused)| async move { (i, self.reject_unreserved(m, refused).await) }.boxed())
             .collect();
         let rejected: Vec<(usize, Handled)> =
             futures::stream::iter(short).buffer_unordered(self.tuning.concurrency.max(1)).collect().await;

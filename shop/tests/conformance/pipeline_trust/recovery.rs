@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::pipeline::{cart_of, drain, form, product_with_stock, stack, stock_of, Stack};
+use shop::catalog::Reservation;
 
 async fn a_sold_out_delivery_never_voids_or_deletes_an_order_another_delivery_holds(s: Stack) {
     let p = product_with_stock(&s, 1).await;
@@ -12,7 +13,7 @@ async fn a_sold_out_delivery_never_voids_or_deletes_an_order_another_delivery_ho
     // This delivery found the stock short, but meanwhile another delivery
     // stored the order as reserved (it holds the stock and will capture).
     assert!(s.pipeline.repo.insert(&m, &OrderStatus::Reserved).await.unwrap());
-    let handled = s.pipeline.worker.reject_sold_out(&m, 0).await;
+    let handled = s.pipeline.worker.reject_unreserved(&m, Reservation::Short { line: 0 }).await;
     assert!(matches!(handled, Handled::Retry(_)), "{handled:?}");
     assert_eq!(payment_status(&s, &m.payment_auth).await, "authorized", "not voided under the other delivery");
     assert_eq!(s.pipeline.repo.status(&id).await.unwrap(), Some(OrderStatus::Reserved));
@@ -21,7 +22,10 @@ async fn a_sold_out_delivery_never_voids_or_deletes_an_order_another_delivery_ho
     let got = s.services.queues.main.receive(1, Duration::from_secs(2)).await.unwrap().remove(0);
     let m2: OrderMessage = serde_json::from_str(&got.body).unwrap();
     assert_eq!(m2.order_id, other);
-    assert!(matches!(s.pipeline.worker.reject_sold_out(&m2, 0).await, Handled::Final(OrderStatus::Rejected { .. })));
+    assert!(matches!(
+        s.pipeline.worker.reject_unreserved(&m2, Reservation::Short { line: 0 }).await,
+        Handled::Final(OrderStatus::Rejected { .. })
+    ));
     assert_eq!(payment_status(&s, &m2.payment_auth).await, "voided");
 }
 

@@ -1,0 +1,81 @@
+//! Discount codes at the cart and the checkout: find a code, check it for
+//! this cart (and this customer, once known), and price the cart with it
+//! through the one pricing engine (`domain::pricing`). The worker's
+//! reservation is the hard check of a usage limit; the checks here only
+//! spare a shopper an order that would be rejected.
+
+use super::cart::PricedCart;
+use crate::catalog::CachedCatalog;
+use domain::order::Shipping;
+use domain::pricing::{PriceError, PriceLine, Quote, Totals};
+use domain::promo::{PromoCode, Promotion, Refusal};
+use ports::PortResult;
+
+/// The code named `typed`, usable by `customer` as far as can be told
+/// before the order is placed.
+pub async fn find(
+    catalog: &CachedCatalog,
+    typed: &str,
+    customer: Option<&str>,
+) -> PortResult<Result<Promotion, Refusal>> {
+    let Ok(code) = PromoCode::parse(typed) else { return Ok(Err(Refusal::Unknown(typed.trim().to_string()))) };
+    let Some(row) = catalog.store().promotion(&code).await? else { return Ok(Err(Refusal::Unknown(code.to_string()))) };
+    if row.promotion.usage_limit.is_some_and(|limit| row.used >= i64::from(limit)) {
+        return Ok(Err(Refusal::UsedUp(code.to_string())));
+    }
+    if let Some(c) = customer.filter(|_| row.promotion.once_per_customer) {
+        if catalog.store().code_used_by(&code, c).await? {
+            return Ok(Err(Refusal::UsedBefore(code.to_string())));
+        }
+    }
+    Ok(Ok(row.promotion))
+}
+
+/// The priced lines as the engine sees them.
+pub fn price_lines(priced: &PricedCart) -> Vec<PriceLine> {
+    priced.lines.iter().map(|l| PriceLine { category: l.category.clone(), amount: l.line_total }).collect()
+}
+
+/// The cart priced for `method` with its code, if it has one.
+pub async fn quote(
+    catalog: &CachedCatalog,
+    priced: &PricedCart,
+    code: Option<&str>,
+    customer: Option<&str>,
+    method: Shipping,
+) -> PortResult<Result<Quote, PriceError>> {
+    let promo = match code {
+        None => None,
+        Some(c) => match find(catalog, c, customer).await? {
+            Ok(p) => Some(p),
+            Err(refused) => return Ok(Err(refused.into())),
+        },
+    };
+    let currency = priced.subtotal.currency();
+    Ok(Totals::quote(&price_lines(priced), currency, method, promo.as_ref(), ports::clock::now()))
+}
+
+/// Every shipping method's quote for the cart; with a code that does not
+/// apply, the plain totals and the reason.
+pub async fn quote_methods(
+    catalog: &CachedCatalog,
+    priced: &PricedCart,
+    code: Option<&str>,
+) -> PortResult<(Vec<(Shipping, Quote)>, Option<String>)> {
+    let mut out = Vec::new();
+    let mut problem = None;
+    for method in [Shipping::Standard, Shipping::Express] {
+        let q = match quote(catalog, priced, code, None, method).await? {
+            Ok(q) => q,
+            Err(e) => {
+                problem = Some(e.to_string());
+                match quote(catalog, priced, None, None, method).await? {
+                    Ok(q) => q,
+                    Err(_) => continue,
+                }
+            }
+        };
+        out.push((method, q));
+    }
+    Ok((out, problem))
+}
