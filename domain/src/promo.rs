@@ -264,7 +264,7 @@ impl Promotion {
         let usage_limit = match get("usage_limit") {
             "" => None,
             v => match v.parse::<u32>() {
-                Ok(n) if n >= 1 && n <= 1_000_000 => Some(n),
+                Ok(n) if (1..=1_000_000).contains(&n) => Some(n),
                 _ => {
                     errors
                         .insert("usage_limit".into(), "a whole number from 1 to 1000000, or empty for no limit".into());

@@ -7,9 +7,11 @@ pub mod api;
 pub mod charts;
 mod orders;
 mod products;
+mod promotions;
 
 pub use orders::{AdminOrderPage, AdminOrdersPage};
 pub use products::{AdminProductPage, AdminProductsPage};
+pub use promotions::{AdminPromotionPage, AdminPromotionsPage};
 
 use crate::components::{query_string, request_query};
 use crate::error::AppError;
@@ -34,6 +36,7 @@ pub fn AdminFrame(title: &'static str, children: Children) -> impl IntoView {
                 <a href="/admin">"Dashboard"</a>
                 <a href="/admin/products">"Products"</a>
                 <a href="/admin/orders">"Orders"</a>
+                <a href="/admin/promotions">"Discount codes"</a>
                 <a href="/admin/queues">"Queues"</a>
                 <a href="/admin/recommendations">"Recommendations"</a>
                 <a href="/admin/audit">"Audit log"</a>

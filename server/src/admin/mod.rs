@@ -5,6 +5,7 @@
 pub mod images;
 mod orders;
 mod products;
+mod promotions;
 
 use crate::forms::with_notice;
 use app::error::AppError;
@@ -23,6 +24,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/admin/products/save", post(products::save))
         .route("/admin/products/{id}/archive", post(products::archive))
+        .route("/admin/promotions/save", post(promotions::save))
         .route("/admin/orders/{id}/cancel", post(orders::cancel))
         .route("/admin/orders/{id}/refund", post(orders::refund))
         .route("/admin/queues/redrive", post(redrive_all))
