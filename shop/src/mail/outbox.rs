@@ -88,6 +88,8 @@ struct ReceiptRow {
     currency: String,
     subtotal_minor: i64,
     shipping_minor: i64,
+    discount_minor: i64,
+    promo_code: Option<String>,
 }
 
 /// Mails not yet sent, per state, for /metrics and the operator (both
@@ -113,6 +115,8 @@ fn facts(o: StoredOrder, row: ReceiptRow) -> PortResult<OrderFacts> {
     let shipping: Shipping = serde_json::from_str(&row.shipping).map_err(|e| bad("shipping", &e))?;
     Ok(OrderFacts {
         subtotal: money(row.subtotal_minor)?,
+        discount: money(row.discount_minor)?,
+        code: row.promo_code,
         shipping_price: money(row.shipping_minor)?,
         shipping,
         address,
@@ -186,7 +190,7 @@ impl MailOutbox {
             OrderId::parse(&p.subject_ref).map_err(|e| PortError::Invalid(format!("mail_outbox {}: {e}", p.id)))?;
         let order = OrderRepo::new(self.db.clone()).get(&id).await?;
         let row: Option<ReceiptRow> = sqlx::query_as(
-            "SELECT address, shipping, currency, subtotal_minor, shipping_minor FROM orders WHERE id = $1",
+            "SELECT address, shipping, currency, subtotal_minor, shipping_minor, discount_minor, promo_code FROM orders WHERE id = $1",
         )
         .bind(&id)
         .fetch_optional(self.db.pool())

@@ -17,6 +17,9 @@ pub struct OrderFacts {
     pub email: Email,
     pub lines: Vec<OrderLine>,
     pub subtotal: Money,
+    /// What a discount code took off, and the code (zero and `None` without one).
+    pub discount: Money,
+    pub code: Option<String>,
     pub shipping: Shipping,
     pub shipping_price: Money,
     pub total: Money,
@@ -46,6 +49,9 @@ fn order_table(o: &OrderFacts) -> Vec<(String, String)> {
         })
         .collect();
     rows.push(("Subtotal".into(), o.subtotal.to_string()));
+    if let Some(code) = &o.code {
+        rows.push((format!("Discount ({code})"), format!("−{}", o.discount)));
+    }
     rows.push((format!("Shipping ({})", o.shipping.label()), o.shipping_price.to_string()));
     rows.push(("Total".into(), o.total.to_string()));
     rows
@@ -246,6 +252,8 @@ mod tests {
                 quantity: 2,
             }],
             subtotal: usd(3_000),
+            discount: usd(0),
+            code: None,
             shipping: Shipping::Standard,
             shipping_price: usd(500),
             total: usd(3_500),
@@ -271,6 +279,14 @@ mod tests {
             assert!(body.contains("https://shop.test/orders/o3f9a?key=k"));
         }
         assert!(m.text.contains("2 × Tee <script> (TEE-M)"));
+        assert!(!m.text.contains("Discount"), "no discount row without a code");
+        let mut with_code = facts(OrderStatus::Confirmed);
+        (with_code.discount, with_code.code, with_code.total) =
+            (Money::new(300, Currency::Usd).unwrap(), Some("SAVE10".into()), Money::new(3_200, Currency::Usd).unwrap());
+        let m = order(MailKind::OrderConfirmed, &with_code, "https://shop.test/o").to_mail("ann@example.com");
+        for body in [&m.text, &m.html] {
+            assert!(body.contains("Discount (SAVE10)") && body.contains("−$3.00") && body.contains("$32.00"), "{body}");
+        }
         assert!(m.html.contains("Tee &lt;script&gt;") && !m.html.contains("<script>"), "escaped in HTML");
     }
 

@@ -24,6 +24,8 @@ pub struct StoredOrder {
     pub created_at: i64,
     /// The discount code's use this order holds (given back on cancellation).
     pub code: Option<crate::catalog::CodeClaim>,
+    /// What the code took off the lines.
+    pub discount: Money,
 }
 
 pub use ports::clock::now;

@@ -22,6 +22,7 @@ pub(super) struct OrderRow {
     pub created_at: i64,
     pub promo_code: Option<String>,
     pub promo_once: i64,
+    pub discount_minor: i64,
 }
 
 #[derive(sqlx::FromRow)]
@@ -41,7 +42,7 @@ pub(super) struct StatusRow {
 }
 
 pub(super) const ORDER_COLUMNS: &str =
-    "id, status, reason, email, currency, total_minor, payment_auth, created_at, promo_code, promo_once";
+    "id, status, reason, email, currency, total_minor, payment_auth, created_at, promo_code, promo_once, discount_minor";
 pub(super) const LINE_COLUMNS: &str = "product_id, sku, title, unit_price_minor, quantity";
 
 /// The status stored for order `id`; an unknown name is an error, never a default.
@@ -107,6 +108,7 @@ impl OrderRow {
         };
         Ok(StoredOrder {
             code,
+            discount: money("discount_minor", self.discount_minor)?,
             status: status_from(&id, &self.status, self.reason)?,
             email: self.email,
             total: money("total_minor", self.total_minor)?,

@@ -94,7 +94,13 @@ async fn a_rejected_or_cancelled_order_gives_its_code_use_back(s: Stack) {
     drain(&s, 1).await;
     assert_eq!(s.pipeline.repo.status(&kept).await.unwrap(), Some(OrderStatus::Confirmed));
     assert_eq!(used(&s, &code).await, 1);
-    assert_eq!(s.pipeline.repo.get(&kept).await.unwrap().unwrap().total.minor(), with_shipping(price - 100));
+    let stored = s.pipeline.repo.get(&kept).await.unwrap().unwrap();
+    assert_eq!(stored.total.minor(), with_shipping(price - 100));
+    assert_eq!(
+        (stored.discount.minor(), stored.code.map(|c| c.code)),
+        (100, Some(code.code.clone())),
+        "stored with the order"
+    );
     // Used up: the checkout says so before anything is charged.
     let refused =
         s.pipeline.checkout.place("c3", &with_code(cart_of(&product, 1, price), &code), &form("code-key-c"), "t").await;

@@ -79,6 +79,8 @@ pub struct OrderDetail {
     pub reason: Option<String>,
     pub email: String,
     pub total: String,
+    /// "SAVE10 (−$4.95)" when a discount code was used.
+    pub code: Option<String>,
     pub placed: String,
     /// (title, sku, quantity, unit price)
     pub lines: Vec<(String, String, u32, String)>,
