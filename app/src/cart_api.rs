@@ -122,7 +122,7 @@ pub async fn cart_totals() -> Result<CheckoutTotals, AppError> {
         let (quotes, problem) = shop::orders::codes::quote_methods(&st.catalog, &priced, cart.code.as_deref())
             .await
             .map_err(ssr::unavailable)?;
-        Ok(CheckoutTotals::from_quotes(&quotes, problem))
+        Ok(CheckoutTotals { typed_code: cart.code.clone(), ..CheckoutTotals::from_quotes(&quotes, problem) })
     })
     .await
 }
@@ -400,6 +400,7 @@ pub async fn apply_code_form(code: String) -> Result<(), AppError> {
         .await
         .map_err(ssr::unavailable)?;
     let notice = match quoted {
+        Ok(q) if q.passed_over.is_some() => format!("Sorry, {}.", q.passed_over.unwrap_or_default()),
         Ok(q) => {
             let applied = q.code.map(|c| (c.code.to_string(), c.label)).unwrap_or_default();
             cart.code = Some(applied.0);

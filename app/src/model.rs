@@ -169,8 +169,11 @@ pub struct CartLineView {
 pub struct CheckoutTotals {
     pub subtotal: String,
     pub methods: Vec<MethodTotal>,
-    /// The cart's discount code, as applied ("SUMMER10: 10% off").
+    /// The promotion applied, code or automatic ("SUMMER10: 10% off").
     pub code: Option<String>,
+    /// The code the shopper applied to the cart, as typed into it (applied
+    /// or not), so the cart can offer to take it off.
+    pub typed_code: Option<String>,
     /// "−$4.95" when the code takes something off the lines.
     pub discount: Option<String>,
     /// Why the cart's code does not apply (the totals are then without it).
@@ -214,6 +217,7 @@ impl CheckoutTotals {
             code: first.code.as_ref().map(|c| c.label.clone()),
             discount,
             code_problem: problem,
+            typed_code: None,
         }
     }
 }

@@ -5,9 +5,11 @@
 //!
 //! Order of the computation, with every amount in minor units:
 //! 1. subtotal = Σ line totals (catalog prices, never the client's);
-//! 2. discount = the code's benefit on its eligible lines (`promo.rs`);
+//! 2. discount = the benefit of the one promotion that applies (the
+//!    shopper's code or an automatic promotion, whichever saves more: see
+//!    `promo.rs`) on its eligible lines;
 //! 3. shipping = the method's price for (subtotal − discount), or nothing
-//!    with a free-shipping code;
+//!    with free shipping;
 //! 4. total = subtotal − discount + shipping, never below zero.
 
 use crate::money::{Currency, Money, MoneyError};
@@ -32,6 +34,7 @@ pub struct PriceLine {
     pub category: String,
     /// Unit price × quantity.
     pub amount: Money,
+    pub quantity: u32,
 }
 
 /// A code as applied to one order: it travels in the order message and is
@@ -46,6 +49,9 @@ pub struct AppliedCode {
     pub once_per_customer: bool,
     /// For the shopper: "SUMMER10: 10% off".
     pub label: String,
+    /// An automatic promotion: nothing to claim, nothing to give back.
+    #[serde(default)]
+    pub automatic: bool,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -56,11 +62,13 @@ pub enum PriceError {
     Code(#[from] Refusal),
 }
 
-/// The engine's answer: the totals, and the code it applied.
+/// The engine's answer: the totals, the promotion it applied, and why the
+/// shopper's code was not applied when an automatic promotion saved more.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Quote {
     pub totals: Totals,
     pub code: Option<AppliedCode>,
+    pub passed_over: Option<String>,
 }
 
 impl Totals {
@@ -75,42 +83,85 @@ impl Totals {
         })
     }
 
-    /// Price lines with an optional code valid at `now` (Unix seconds).
+    /// Price lines with the shopper's code (if any; refused with its
+    /// reason when it does not apply) and the shop's automatic promotions,
+    /// at `now` (Unix seconds).
     pub fn quote(
         lines: &[PriceLine],
         currency: Currency,
         method: Shipping,
-        promo: Option<&Promotion>,
+        code: Option<&Promotion>,
+        automatic: &[Promotion],
         now: i64,
     ) -> Result<Quote, PriceError> {
         let mut subtotal = Money::zero(currency);
-        let mut eligible = Money::zero(currency);
         for l in lines {
             subtotal = subtotal.checked_add(l.amount)?;
-            if promo.is_some_and(|p| p.covers(&l.category)) {
-                eligible = eligible.checked_add(l.amount)?;
+        }
+        let plain = Self::new(subtotal, method)?;
+        let typed = match code {
+            Some(p) => Some(apply(p, lines, subtotal, method, now)?),
+            None => None,
+        };
+        // The automatic promotion saving the most (the first such by name).
+        let mut best_auto: Option<(Totals, AppliedCode)> = None;
+        for p in automatic.iter().filter(|p| p.automatic) {
+            if let Ok(found) = apply(p, lines, subtotal, method, now) {
+                if best_auto.as_ref().is_none_or(|(t, _)| found.0.total.minor() < t.total.minor()) {
+                    best_auto = Some(found);
+                }
             }
         }
-        let Some(p) = promo else { return Ok(Quote { totals: Self::new(subtotal, method)?, code: None }) };
-        p.check(now, subtotal, eligible)?;
-        let discount = match p.benefit {
-            Benefit::Percent { percent } => percent_of(eligible, percent),
-            Benefit::Fixed { minor } => Money::new(minor, currency)?.min(eligible),
-            Benefit::FreeShipping => Money::zero(currency),
-        };
-        let after = subtotal.checked_sub(discount)?;
-        let free = matches!(p.benefit, Benefit::FreeShipping);
-        let shipping = if free { Money::zero(currency) } else { method.price(after) };
-        let totals = Self { subtotal, discount, shipping, total: after.checked_add(shipping)? };
-        let code = AppliedCode {
-            code: p.code.clone(),
-            discount,
-            free_shipping: free,
-            once_per_customer: p.once_per_customer,
-            label: format!("{}: {}", p.code, p.benefit.describe(currency)),
-        };
-        Ok(Quote { totals, code: Some(code) })
+        Ok(match (typed, best_auto) {
+            (Some((t, c)), Some((at, ac))) if at.total.minor() < t.total.minor() => {
+                let why = format!("the code {} was not applied: {} saves you more", c.code, ac.label);
+                Quote { totals: at, code: Some(ac), passed_over: Some(why) }
+            }
+            (Some((t, c)), _) | (None, Some((t, c))) => Quote { totals: t, code: Some(c), passed_over: None },
+            (None, None) => Quote { totals: plain, code: None, passed_over: None },
+        })
     }
+}
+
+/// One promotion's totals for these lines, or why it does not apply.
+fn apply(
+    p: &Promotion,
+    lines: &[PriceLine],
+    subtotal: Money,
+    method: Shipping,
+    now: i64,
+) -> Result<(Totals, AppliedCode), PriceError> {
+    let currency = subtotal.currency();
+    let mut eligible = Money::zero(currency);
+    let mut items = 0u32;
+    for l in lines.iter().filter(|l| p.covers(&l.category)) {
+        eligible = eligible.checked_add(l.amount)?;
+        items = items.saturating_add(l.quantity);
+    }
+    p.check(now, subtotal, eligible, items)?;
+    let discount = match p.benefit {
+        Benefit::Percent { percent } => percent_of(eligible, percent),
+        Benefit::Fixed { minor } => Money::new(minor, currency)?.min(eligible),
+        Benefit::FreeShipping => Money::zero(currency),
+    };
+    let after = subtotal.checked_sub(discount)?;
+    let free = matches!(p.benefit, Benefit::FreeShipping);
+    let shipping = if free { Money::zero(currency) } else { method.price(after) };
+    let totals = Totals { subtotal, discount, shipping, total: after.checked_add(shipping)? };
+    let label = if p.automatic {
+        format!("{}: {} (automatic)", p.code, p.benefit.describe(currency))
+    } else {
+        format!("{}: {}", p.code, p.benefit.describe(currency))
+    };
+    let code = AppliedCode {
+        code: p.code.clone(),
+        discount,
+        free_shipping: free,
+        once_per_customer: p.once_per_customer && !p.automatic,
+        label,
+        automatic: p.automatic,
+    };
+    Ok((totals, code))
 }
 
 #[cfg(test)]

@@ -3,7 +3,12 @@
 //! compiled into the server and the Wasm alike; `pricing.rs` applies them.
 //!
 //! Rules, stated once:
-//! - one code per order (codes do not stack);
+//! - one discount per order: a code or an automatic promotion, whichever
+//!   saves the shopper more (a tie goes to the code they typed); the other
+//!   is named as not applied. Discounts do not stack;
+//! - an automatic promotion ("spend 100, get 10% off", "buy 3 shirts, get
+//!   one free-shipping") needs no code, and has no usage limit or
+//!   once-per-customer rule (those need a code to hold them);
 //! - a percentage is of the eligible lines' subtotal, rounded half up to
 //!   the minor unit; a fixed amount is capped at the eligible subtotal; free
 //!   shipping makes the chosen method cost nothing;
@@ -80,6 +85,13 @@ pub struct Promotion {
     /// How many orders may use it in all; `None`: no limit.
     pub usage_limit: Option<u32>,
     pub active: bool,
+    /// Applies by itself to every cart that meets its conditions (the
+    /// `code` is then only its name, never typed by shoppers).
+    #[serde(default)]
+    pub automatic: bool,
+    /// Eligible items the cart must hold (0: none), e.g. "buy 3 shirts".
+    #[serde(default)]
+    pub min_quantity: u32,
 }
 
 /// Why a code does not apply to this order, in words for the shopper.
@@ -95,6 +107,8 @@ pub enum Refusal {
     Expired(String),
     #[error("the code {code} needs a subtotal of at least {min}")]
     Minimum { code: String, min: Money },
+    #[error("the code {code} needs at least {n} eligible items in your cart")]
+    Quantity { code: String, n: u32 },
     #[error("the code {0} applies to none of the items in your cart")]
     NothingEligible(String),
     #[error("the code {0} has been used up")]
@@ -113,8 +127,8 @@ impl Promotion {
     }
 
     /// Whether the code may be used at `now` on an order of `subtotal`
-    /// whose eligible lines come to `eligible`.
-    pub fn check(&self, now: i64, subtotal: Money, eligible: Money) -> Result<(), Refusal> {
+    /// whose eligible lines come to `eligible` over `eligible_items` items.
+    pub fn check(&self, now: i64, subtotal: Money, eligible: Money, eligible_items: u32) -> Result<(), Refusal> {
         let code = || self.code.to_string();
         if !self.active {
             return Err(Refusal::Inactive(code()));
@@ -128,6 +142,9 @@ impl Promotion {
         if subtotal.minor() < self.min_subtotal {
             let min = Money::new(self.min_subtotal, subtotal.currency()).unwrap_or(subtotal);
             return Err(Refusal::Minimum { code: code(), min });
+        }
+        if eligible_items < self.min_quantity {
+            return Err(Refusal::Quantity { code: code(), n: self.min_quantity });
         }
         if eligible.minor() == 0 && !matches!(self.benefit, Benefit::FreeShipping) {
             return Err(Refusal::NothingEligible(code()));
@@ -272,7 +289,30 @@ impl Promotion {
                 }
             },
         };
+        let min_quantity = match get("min_quantity") {
+            "" => 0,
+            v => match v.parse::<u32>() {
+                Ok(n) if n <= 1_000 => n,
+                _ => {
+                    errors.insert("min_quantity".into(), "a whole number from 0 to 1000, or empty".into());
+                    0
+                }
+            },
+        };
         let on = |k: &str| matches!(get(k), "on" | "true" | "1");
+        let automatic = on("automatic");
+        if automatic && usage_limit.is_some() {
+            errors.insert(
+                "usage_limit".into(),
+                "an automatic promotion has no usage limit; give it a code instead".into(),
+            );
+        }
+        if automatic && on("once_per_customer") {
+            errors.insert(
+                "once_per_customer".into(),
+                "an automatic promotion applies to everyone; give it a code instead".into(),
+            );
+        }
         match (code, benefit) {
             (Some(code), Some(benefit)) if errors.is_empty() => Ok(Self {
                 code,
@@ -284,6 +324,8 @@ impl Promotion {
                 once_per_customer: on("once_per_customer"),
                 usage_limit,
                 active: on("active"),
+                automatic,
+                min_quantity,
             }),
             _ => Err(errors),
         }
@@ -317,6 +359,11 @@ impl Promotion {
         if self.active {
             f.insert("active".into(), "on".into());
         }
+        if self.automatic {
+            f.insert("automatic".into(), "on".into());
+        }
+        let n = if self.min_quantity == 0 { String::new() } else { self.min_quantity.to_string() };
+        f.insert("min_quantity".into(), n);
         f
     }
 }

@@ -62,6 +62,12 @@ pub async fn admin_promotions() -> Result<Vec<PromoListRow>, AppError> {
                 if p.once_per_customer {
                     conditions.push("once per customer".into());
                 }
+                if p.min_quantity > 0 {
+                    conditions.push(format!("at least {} eligible items", p.min_quantity));
+                }
+                if p.automatic {
+                    conditions.push("automatic (no code to type)".into());
+                }
                 PromoListRow {
                     code: p.code.to_string(),
                     gives: p.benefit.describe(currency),
@@ -195,14 +201,19 @@ fn promotion_form(p: PromoEdit, is_new: bool, form: FormState) -> impl IntoView 
             <Field label="Ends on" name="ends_on".into() value=v("ends_on") error=e("ends_on") hint="The last day it works (UTC); empty: no end." />
             <Field label="Minimum subtotal" name="min_subtotal".into() value=v("min_subtotal") error=e("min_subtotal") hint="Before the discount; empty: none." />
             <Field label="Only these categories" name="categories".into() value=v("categories") error=e("categories") hint="Comma-separated paths like apparel/shirts; empty: every product." />
+            <Field label="Minimum items" name="min_quantity".into() value=v("min_quantity") error=e("min_quantity") hint="Eligible items the cart must hold (buy N); empty: none." />
             <Field label="Usage limit" name="usage_limit".into() value=v("usage_limit") error=e("usage_limit") hint="Orders in all; empty: no limit." />
             <div class="field">
                 <label><input type="checkbox" name="once_per_customer" checked=ticked("once_per_customer") />" Once per customer (by e-mail address)"</label>
+                <FieldError error=e("once_per_customer") />
+            </div>
+            <div class="field">
+                <label><input type="checkbox" name="automatic" checked=ticked("automatic") />" Automatic: applies by itself to every cart that meets the conditions (the code is then only its name)"</label>
             </div>
             <div class="field">
                 <label><input type="checkbox" name="active" checked=ticked("active") />" Active"</label>
             </div>
-            <p class="hint">"One code per order; codes do not stack. A rejected or cancelled order gives its use back."</p>
+            <p class="hint">"One discount per order: the shopper's code or an automatic promotion, whichever saves more. A rejected or cancelled order gives a code's use back."</p>
             <button type="submit">"Save code"</button>
         </form>
     }

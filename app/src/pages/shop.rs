@@ -38,10 +38,13 @@ pub fn CartPage() -> impl IntoView {
 fn CodeBox(totals: crate::model::CheckoutTotals) -> impl IntoView {
     view! {
         <section class="code-box" aria-label="Discount code">
-            {match totals.code.clone() {
-                Some(label) => view! {
+            {totals.code.clone().filter(|_| totals.typed_code.is_none()).map(|label| view! {
+                <p class="code-applied" data-testid="automatic-promotion">{label}</p>
+            })}
+            {match totals.typed_code.clone() {
+                Some(code) => view! {
                     <form method="post" action=RemoveCodeForm::PATH class="code-applied">
-                        <span data-testid="code-applied">{label}</span>
+                        <span data-testid="code-applied">{totals.code.clone().filter(|l| l.starts_with(&code)).unwrap_or(code)}</span>
                         " "<button type="submit" class="link">"Remove"</button>
                     </form>
                 }.into_any(),

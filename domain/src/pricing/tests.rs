@@ -9,7 +9,7 @@ fn usd(minor: i64) -> Money {
 }
 
 fn line(category: &str, minor: i64) -> PriceLine {
-    PriceLine { category: category.into(), amount: usd(minor) }
+    PriceLine { category: category.into(), amount: usd(minor), quantity: 1 }
 }
 
 fn code(benefit: Benefit) -> Promotion {
@@ -23,16 +23,22 @@ fn code(benefit: Benefit) -> Promotion {
         once_per_customer: false,
         usage_limit: None,
         active: true,
+        automatic: false,
+        min_quantity: 0,
     }
 }
 
+fn automatic(name: &str, benefit: Benefit) -> Promotion {
+    Promotion { code: PromoCode::parse(name).unwrap(), automatic: true, ..code(benefit) }
+}
+
 fn quote(lines: &[PriceLine], method: Shipping, p: &Promotion) -> Result<Quote, PriceError> {
-    Totals::quote(lines, Currency::Usd, method, Some(p), 1_000)
+    Totals::quote(lines, Currency::Usd, method, Some(p), &[], 1_000)
 }
 
 #[test]
 fn without_a_code_the_totals_are_the_plain_ones() {
-    let q = Totals::quote(&[line("a", 5_000)], Currency::Usd, Shipping::Standard, None, 0).unwrap();
+    let q = Totals::quote(&[line("a", 5_000)], Currency::Usd, Shipping::Standard, None, &[], 0).unwrap();
     assert_eq!(q.totals, Totals::new(usd(5_000), Shipping::Standard).unwrap());
     assert_eq!((q.totals.discount, q.totals.total, q.code), (usd(0), usd(5_595), None));
 }
@@ -95,6 +101,39 @@ fn each_condition_refuses_with_its_reason() {
 }
 
 #[test]
+fn the_automatic_promotion_saving_the_most_applies_and_a_better_code_replaces_it() {
+    let lines = [line("apparel", 10_000), PriceLine { quantity: 3, ..line("home", 3_000) }];
+    let mut spend = automatic("SPEND100", Benefit::Percent { percent: 10 });
+    spend.min_subtotal = 10_000;
+    let mut three = automatic("THREE-HOME", Benefit::Fixed { minor: 2_000 });
+    three.categories = vec![CategoryPath::parse("home").unwrap()];
+    three.min_quantity = 3;
+    let mut four = three.clone();
+    four.code = PromoCode::parse("FOUR-HOME").unwrap();
+    four.min_quantity = 4;
+    let autos = [spend.clone(), three, four];
+    let q = Totals::quote(&lines, Currency::Usd, Shipping::Express, None, &autos, 0).unwrap();
+    // $20 off the three home items saves more than 10% of $130 ($13).
+    assert_eq!(q.totals.discount, usd(2_000));
+    let applied = q.code.unwrap();
+    assert!(applied.automatic && applied.label == "THREE-HOME: $20.00 off (automatic)", "{applied:?}");
+    // A typed code that saves more wins; one that saves less is named as not applied.
+    let big = code(Benefit::Percent { percent: 50 });
+    let q = Totals::quote(&lines, Currency::Usd, Shipping::Express, Some(&big), &autos, 0).unwrap();
+    assert_eq!((q.totals.discount, q.code.unwrap().automatic, q.passed_over), (usd(6_500), false, None));
+    let small = code(Benefit::Fixed { minor: 100 });
+    let q = Totals::quote(&lines, Currency::Usd, Shipping::Express, Some(&small), &autos, 0).unwrap();
+    assert_eq!(q.totals.discount, usd(2_000));
+    assert_eq!(
+        q.passed_over.as_deref(),
+        Some("the code SAVE was not applied: THREE-HOME: $20.00 off (automatic) saves you more")
+    );
+    // Under its conditions an automatic promotion simply does not apply.
+    let q = Totals::quote(&[line("apparel", 9_999)], Currency::Usd, Shipping::Express, None, &[spend], 0).unwrap();
+    assert_eq!((q.totals.discount, q.code), (usd(0), None));
+}
+
+#[test]
 fn a_category_covers_itself_and_what_is_below_it_only() {
     let mut p = code(Benefit::FreeShipping);
     p.categories = vec![CategoryPath::parse("home").unwrap()];
@@ -126,6 +165,7 @@ proptest! {
         }
         let method = if express { Shipping::Express } else { Shipping::Standard };
         match quote(&lines, method, &p) {
+            Ok(q) if q.code.is_none() => prop_assert!(false, "the code was dropped"),
             Ok(q) => {
                 let t = q.totals;
                 prop_assert!(t.discount.minor() <= t.subtotal.minor());

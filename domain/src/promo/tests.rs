@@ -61,6 +61,22 @@ fn every_bad_field_gets_its_own_message() {
 }
 
 #[test]
+fn an_automatic_promotion_takes_no_usage_limit_or_per_customer_rule() {
+    let mut f = good();
+    f.insert("automatic".into(), "on".into());
+    f.insert("min_quantity".into(), "many".into());
+    let errors = Promotion::from_form(&f, Currency::Usd).unwrap_err();
+    let named: Vec<&str> = errors.keys().map(String::as_str).collect();
+    assert_eq!(named, ["min_quantity", "once_per_customer", "usage_limit"]);
+    f.remove("once_per_customer");
+    f.insert("usage_limit".into(), "".into());
+    f.insert("min_quantity".into(), "3".into());
+    let p = Promotion::from_form(&f, Currency::Usd).unwrap();
+    assert!(p.automatic && p.min_quantity == 3);
+    assert_eq!(Promotion::from_form(&p.to_form(Currency::Usd), Currency::Usd).unwrap(), p);
+}
+
+#[test]
 fn fixed_amounts_are_positive_and_at_most_the_currency_allows() {
     let with = |kind: &str, value: &str| {
         let mut f = good();

@@ -130,3 +130,45 @@ async fn a_shopper_without_wasm_applies_a_code_and_is_charged_the_discounted_tot
     assert_eq!(m.code.as_ref().map(|c| c.code.as_str()), Some("SAVE10"));
     assert!(m.totals_add_up());
 }
+
+#[tokio::test]
+async fn an_automatic_promotion_shows_in_the_cart_and_a_code_saving_less_is_named_as_not_applied() {
+    let app = spawn_app(&[]).await;
+    let merchant = app.merchant().await;
+    let auto = code_form(&[
+        ("code", "dollar-off"),
+        ("kind", "fixed"),
+        ("value", "1"),
+        ("usage_limit", ""),
+        ("automatic", "on"),
+    ]);
+    assert_eq!(location(&app.form("/admin/promotions/save", &merchant, &auto).await), "/admin/promotions");
+    let tiny = code_form(&[("code", "tiny"), ("kind", "fixed"), ("value", "0.50")]);
+    assert_eq!(location(&app.form("/admin/promotions/save", &merchant, &tiny).await), "/admin/promotions");
+    let limited = code_form(&[("code", "auto-limited"), ("automatic", "on")]);
+    let r = app.form("/admin/promotions/save", &merchant, &limited).await;
+    assert!(kept_errors(&app, &r).await.contains_key("usage_limit"), "an automatic promotion takes no limit");
+
+    let p = (0..60).map(seed::product).find(|p| p.variants.iter().any(|v| v.stock > 3)).unwrap();
+    let v = p.variants.iter().find(|v| v.stock > 3).unwrap();
+    let back = format!("/p/{}", p.slug);
+    let r = app
+        .form(
+            app::cart_api::AddToCartForm::PATH,
+            "",
+            &[("product_id", p.id.as_str()), ("sku", v.sku.as_str()), ("back", &back)],
+        )
+        .await;
+    let cart = cookie_pair(&r, "sf_cart").expect("a cart cookie");
+    let (_, cart_page) = app.text_as("/cart", &cart).await;
+    assert!(cart_page.contains("DOLLAR-OFF: $1.00 off (automatic)"), "no code needed");
+    let (_, checkout) = app.text_as("/checkout", &cart).await;
+    assert!(checkout.contains("−$1.00"), "the checkout takes it off");
+    let r = app.form(app::cart_api::ApplyCodeForm::PATH, &cart, &[("code", "tiny")]).await;
+    assert_eq!(
+        notice_of(&app, &r).await,
+        "Sorry, the code TINY was not applied: DOLLAR-OFF: $1.00 off (automatic) saves you more."
+    );
+    let r = app.form(app::cart_api::ApplyCodeForm::PATH, &cart, &[("code", "dollar-off")]).await;
+    assert_eq!(notice_of(&app, &r).await, "Sorry, the code DOLLAR-OFF is not valid.", "not a code to type");
+}

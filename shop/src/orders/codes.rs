@@ -19,7 +19,9 @@ pub async fn find(
     customer: Option<&str>,
 ) -> PortResult<Result<Promotion, Refusal>> {
     let Ok(code) = PromoCode::parse(typed) else { return Ok(Err(Refusal::Unknown(typed.trim().to_string()))) };
-    let Some(row) = catalog.store().promotion(&code).await? else { return Ok(Err(Refusal::Unknown(code.to_string()))) };
+    let row = catalog.store().promotion(&code).await?;
+    // An automatic promotion's name is not a code a shopper can type.
+    let Some(row) = row.filter(|r| !r.promotion.automatic) else { return Ok(Err(Refusal::Unknown(code.to_string()))) };
     if row.promotion.usage_limit.is_some_and(|limit| row.used >= i64::from(limit)) {
         return Ok(Err(Refusal::UsedUp(code.to_string())));
     }
@@ -33,10 +35,15 @@ pub async fn find(
 
 /// The priced lines as the engine sees them.
 pub fn price_lines(priced: &PricedCart) -> Vec<PriceLine> {
-    priced.lines.iter().map(|l| PriceLine { category: l.category.clone(), amount: l.line_total }).collect()
+    priced
+        .lines
+        .iter()
+        .map(|l| PriceLine { category: l.category.clone(), amount: l.line_total, quantity: l.quantity })
+        .collect()
 }
 
-/// The cart priced for `method` with its code, if it has one.
+/// The cart priced for `method` with its code, if it has one, and the
+/// shop's automatic promotions (the engine applies the one saving most).
 pub async fn quote(
     catalog: &CachedCatalog,
     priced: &PricedCart,
@@ -51,12 +58,13 @@ pub async fn quote(
             Err(refused) => return Ok(Err(refused.into())),
         },
     };
+    let automatic = catalog.store().automatic_promotions().await?;
     let currency = priced.subtotal.currency();
-    Ok(Totals::quote(&price_lines(priced), currency, method, promo.as_ref(), ports::clock::now()))
+    Ok(Totals::quote(&price_lines(priced), currency, method, promo.as_ref(), &automatic, ports::clock::now()))
 }
 
 /// Every shipping method's quote for the cart; with a code that does not
-/// apply, the plain totals and the reason.
+/// apply, the totals without it and the reason.
 pub async fn quote_methods(
     catalog: &CachedCatalog,
     priced: &PricedCart,
@@ -66,7 +74,10 @@ pub async fn quote_methods(
     let mut problem = None;
     for method in [Shipping::Standard, Shipping::Express] {
         let q = match quote(catalog, priced, code, None, method).await? {
-            Ok(q) => q,
+            Ok(q) => {
+                problem = problem.or(q.passed_over.clone());
+                q
+            }
             Err(e) => {
                 problem = Some(e.to_string());
                 match quote(catalog, priced, None, None, method).await? {

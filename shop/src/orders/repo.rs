@@ -22,10 +22,13 @@ pub struct StoredOrder {
     pub lines: Vec<OrderLine>,
     pub payment_auth: String,
     pub created_at: i64,
-    /// The discount code's use this order holds (given back on cancellation).
+    /// The discount code's use this order holds (given back on cancellation;
+    /// none for an automatic promotion).
     pub code: Option<crate::catalog::CodeClaim>,
-    /// What the code took off the lines.
+    /// What the code or automatic promotion took off the lines.
     pub discount: Money,
+    /// The promotion's name, code or automatic.
+    pub promotion: Option<String>,
 }
 
 pub use ports::clock::now;
@@ -42,8 +45,8 @@ async fn insert_one(tx: &mut sqlx::AnyConnection, m: &OrderMessage, status: &Ord
     let address = serde_json::to_string(&m.address).unwrap_or_default();
     let shipping = serde_json::to_string(&m.shipping).unwrap_or_default();
     let inserted = sqlx::query(
-        "INSERT INTO orders (id, status, reason, email, address, shipping, currency, subtotal_minor, shipping_minor, total_minor, payment_auth, request_id, created_at, updated_at, user_id, discount_minor, promo_code, promo_once)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18) ON CONFLICT (id) DO NOTHING",
+        "INSERT INTO orders (id, status, reason, email, address, shipping, currency, subtotal_minor, shipping_minor, total_minor, payment_auth, request_id, created_at, updated_at, user_id, discount_minor, promo_code, promo_once, promo_auto)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) ON CONFLICT (id) DO NOTHING",
     )
     .bind(&m.order_id)
     .bind(status.name())
@@ -63,6 +66,7 @@ async fn insert_one(tx: &mut sqlx::AnyConnection, m: &OrderMessage, status: &Ord
     .bind(m.discount().minor())
     .bind(m.code.as_ref().map(|c| c.code.to_string()))
     .bind(i64::from(m.code.as_ref().is_some_and(|c| c.once_per_customer)))
+    .bind(i64::from(m.code.as_ref().is_some_and(|c| c.automatic)))
     .execute(&mut *tx)
     .await?
     .rows_affected()

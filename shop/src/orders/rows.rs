@@ -22,6 +22,7 @@ pub(super) struct OrderRow {
     pub created_at: i64,
     pub promo_code: Option<String>,
     pub promo_once: i64,
+    pub promo_auto: i64,
     pub discount_minor: i64,
 }
 
@@ -42,7 +43,7 @@ pub(super) struct StatusRow {
 }
 
 pub(super) const ORDER_COLUMNS: &str =
-    "id, status, reason, email, currency, total_minor, payment_auth, created_at, promo_code, promo_once, discount_minor";
+    "id, status, reason, email, currency, total_minor, payment_auth, created_at, promo_code, promo_once, promo_auto, discount_minor";
 pub(super) const LINE_COLUMNS: &str = "product_id, sku, title, unit_price_minor, quantity";
 
 /// The status stored for order `id`; an unknown name is an error, never a default.
@@ -95,7 +96,8 @@ impl OrderRow {
                 })
             })
             .collect::<PortResult<Vec<_>>>()?;
-        let code = match self.promo_code {
+        let promotion = self.promo_code.clone();
+        let code = match self.promo_code.filter(|_| self.promo_auto == 0) {
             None => None,
             Some(c) => {
                 let code = PromoCode::parse(&c)
@@ -109,6 +111,7 @@ impl OrderRow {
         Ok(StoredOrder {
             code,
             discount: money("discount_minor", self.discount_minor)?,
+            promotion,
             status: status_from(&id, &self.status, self.reason)?,
             email: self.email,
             total: money("total_minor", self.total_minor)?,

@@ -20,6 +20,8 @@ fn promotion(code: &str, benefit: Benefit, limit: Option<u32>, once: bool) -> Pr
         once_per_customer: once,
         usage_limit: limit,
         active: true,
+        automatic: false,
+        min_quantity: 0,
     }
 }
 
@@ -178,10 +180,50 @@ async fn editing_a_code_keeps_its_uses_and_refuses_a_stale_form(s: Stack) {
     assert_eq!(count(&s, "confirmed").await, 1);
 }
 
+async fn an_automatic_promotion_applies_without_a_code_and_a_better_code_replaces_it(s: Stack) {
+    let product = product_with_stock(&s, 10).await;
+    let price = product.variants[0].price.minor();
+    let mut auto = promotion("BUYTWO", Benefit::Fixed { minor: 500 }, None, false);
+    (auto.automatic, auto.min_quantity) = (true, 2);
+    s.catalog.store().create_promotion(&auto).await.unwrap();
+    // One item: under its condition. Two: it applies by itself.
+    let one = s.pipeline.checkout.place("a1", &cart_of(&product, 1, price), &form("auto-key-1"), "t").await.unwrap();
+    let two = s.pipeline.checkout.place("a2", &cart_of(&product, 2, price), &form("auto-key-2"), "t").await.unwrap();
+    // A shopper cannot type an automatic promotion's name as a code.
+    let typed =
+        s.pipeline.checkout.place("a3", &with_code(cart_of(&product, 2, price), &auto), &form("auto-key-3"), "t").await;
+    assert!(matches!(&typed, Err(CheckoutError::Cart(why)) if why.contains("is not valid")), "{typed:?}");
+    // A code saving more than the automatic promotion replaces it.
+    let half = promotion("HALF", Benefit::Percent { percent: 50 }, Some(5), false);
+    s.catalog.store().create_promotion(&half).await.unwrap();
+    let coded = s
+        .pipeline
+        .checkout
+        .place("a4", &with_code(cart_of(&product, 2, price), &half), &form("auto-key-4"), "t")
+        .await
+        .unwrap();
+    drain(&s, 1).await;
+    let repo = &s.pipeline.repo;
+    let get = |id| async move { repo.get(&id).await.unwrap().unwrap() };
+    let (one, two, coded) = (get(one).await, get(two).await, get(coded).await);
+    assert_eq!((one.discount.minor(), one.promotion), (0, None));
+    assert_eq!(two.discount.minor(), 500);
+    assert_eq!((two.promotion.as_deref(), two.code), (Some(auto.code.as_str()), None), "automatic: no use to claim");
+    assert_eq!(two.total.minor(), with_shipping(2 * price - 500));
+    assert_eq!(coded.discount.minor(), price, "half of two items");
+    assert_eq!(used(&s, &half).await, 1);
+    // Cancelling the automatic order gives back stock and nothing else.
+    let p = &s.pipeline;
+    reverse(&p.repo, &s.catalog, &p.payments, &two.id, Reversal::Cancel, "asked", "m@example.com").await.unwrap();
+    assert_eq!(stock_of(&s, &product).await, 10 - 1 - 2);
+    assert_eq!(used(&s, &half).await, 1);
+}
+
 on_both_stacks!(
     postgres_sqs_dynamodb:
     two_hundred_checkouts_for_a_code_limited_to_twenty_make_exactly_twenty_orders_with_it,
     a_rejected_or_cancelled_order_gives_its_code_use_back,
     a_once_per_customer_code_takes_one_order_per_address,
     editing_a_code_keeps_its_uses_and_refuses_a_stale_form,
+    an_automatic_promotion_applies_without_a_code_and_a_better_code_replaces_it,
 );

@@ -80,6 +80,19 @@ impl CatalogStore {
         Ok(rows)
     }
 
+    /// The active automatic promotions (definitions only: they have no counter).
+    pub async fn automatic_promotions(&self) -> PortResult<Vec<Promotion>> {
+        let items = self.table.query(Query { pk: DEFINITIONS.into(), limit: 1_000, ..Query::default() }).await?;
+        let mut out = Vec::new();
+        for item in &items {
+            let (p, _) = read_definition(item)?;
+            if p.automatic && p.active {
+                out.push(p);
+            }
+        }
+        Ok(out)
+    }
+
     /// A new code: its definition and its counter, together.
     pub async fn create_promotion(&self, p: &Promotion) -> Result<(), PromoSaveError> {
         let counter = Item::new(uses_left(&p.code), "U").with("left", Value::N(cap(p)));

@@ -45,9 +45,13 @@ pub struct CodeClaim {
 }
 
 impl CodeClaim {
-    /// The claim an order with this applied code makes.
-    pub fn of(code: &domain::pricing::AppliedCode, email: &str) -> Self {
-        Self { code: code.code.clone(), customer: code.once_per_customer.then(|| email.trim().to_lowercase()) }
+    /// The claim an order with this applied code makes (none for an
+    /// automatic promotion: it has no uses to count).
+    pub fn of(code: &domain::pricing::AppliedCode, email: &str) -> Option<Self> {
+        (!code.automatic).then(|| Self {
+            code: code.code.clone(),
+            customer: code.once_per_customer.then(|| email.trim().to_lowercase()),
+        })
     }
 
     fn take(&self, order_id: &OrderId) -> Vec<Write> {
@@ -205,7 +209,10 @@ impl CatalogStore {
 
 /// The stock (and code use) an order message takes.
 pub fn stock_lines(m: &domain::order::OrderMessage) -> OrderStock {
-    OrderStock { lines: stock_lines_of(&m.lines), code: m.code.as_ref().map(|c| CodeClaim::of(c, m.email.as_str())) }
+    OrderStock {
+        lines: stock_lines_of(&m.lines),
+        code: m.code.as_ref().and_then(|c| CodeClaim::of(c, m.email.as_str())),
+    }
 }
 
 /// The stock these order lines take (or give back).
