@@ -34,6 +34,10 @@ pub struct Report {
     pub undercharged: usize,
     pub overcharged: usize,
     pub charge_detail: BTreeMap<String, usize>,
+    /// The code's uses taken (limit − left) against the confirmed orders
+    /// holding it: a mismatch is a use leaked or an order over the limit.
+    pub code_uses: Vec<String>,
+    pub code_confirmed: i64,
     pub unvoided_rejected: usize,
     pub orphan_auths: usize,
     pub dlq_poison: usize,
@@ -222,6 +226,20 @@ pub async fn run(
                 sold
             ));
         }
+    }
+
+    // The discount code: uses taken = confirmed orders holding it, never over its limit.
+    let with_code: i64 =
+        sqlx::query_scalar("SELECT COUNT(*)::BIGINT FROM orders WHERE status = 'confirmed' AND promo_code = $1")
+            .bind(super::aws::CODE)
+            .fetch_one(&pool)
+            .await
+            .map_err(|e| format!("orders.promo_code: {e}"))?;
+    let limit = super::aws::code_limit(opts.orders);
+    let left = retry("code counter", || stack.aws.code_left()).await?.unwrap_or(i64::MIN);
+    r.code_confirmed = with_code;
+    if left < 0 || with_code > limit || limit - left != with_code {
+        r.code_uses.push(format!("limit {limit} − left {left} ≠ {with_code} confirmed orders with the code"));
     }
 
     // Payments: confirmed → captured for exactly the total; rejected → voided; no hold left over.

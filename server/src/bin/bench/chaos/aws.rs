@@ -22,6 +22,15 @@ pub struct Sku {
     pub start: i64,
 }
 
+/// The discount code a share of shoppers apply: its usage limit is far
+/// below their number, so its uses run out while workers crash.
+pub const CODE: &str = "CHAOS-CODE";
+
+/// The code's usage limit for a run of `orders` shoppers.
+pub fn code_limit(orders: usize) -> i64 {
+    (orders as i64 / 25).max(3)
+}
+
 pub struct Aws {
     pub sqs: aws_sdk_sqs::Client,
     pub ddb: aws_sdk_dynamodb::Client,
@@ -173,7 +182,54 @@ impl Aws {
             .map(|s| format!("{} {}{}", s.sku, s.start, if s.flash_sale { " (flash sale)" } else { "" }))
             .collect();
         println!("stock: scarce {}; {} plentiful SKUs at 100000", scarce.join(", "), skus.len() - scarce.len());
+        self.create_code(code_limit(opts.orders)).await?;
+        println!("discount code {CODE}: 10% off, {} uses", code_limit(opts.orders));
         Ok(skus)
+    }
+
+    /// Create the run's discount code (10% off, limited to `code_limit`)
+    /// as the app stores one: its definition and its counter of uses left.
+    pub async fn create_code(&self, limit: i64) -> Result<(), String> {
+        let p = domain::promo::Promotion {
+            code: domain::promo::PromoCode::parse(CODE)?,
+            benefit: domain::promo::Benefit::Percent { percent: 10 },
+            starts_at: None,
+            ends_at: None,
+            min_subtotal: 0,
+            categories: vec![],
+            once_per_customer: false,
+            usage_limit: Some(limit as u32),
+            active: true,
+            automatic: false,
+            min_quantity: 0,
+        };
+        let body = serde_json::to_string(&p).map_err(|e| e.to_string())?;
+        let definition = HashMap::from([
+            ("pk".to_string(), AttributeValue::S("PROMOS".into())),
+            ("sk".to_string(), AttributeValue::S(CODE.into())),
+            ("body".to_string(), AttributeValue::S(body)),
+            ("version".to_string(), AttributeValue::N("1".into())),
+        ]);
+        let counter = HashMap::from([
+            ("pk".to_string(), AttributeValue::S(format!("PROMO#{CODE}"))),
+            ("sk".to_string(), AttributeValue::S("U".into())),
+            ("left".to_string(), AttributeValue::N(limit.to_string())),
+        ]);
+        for item in [definition, counter] {
+            self.ddb.put_item().table_name(&self.table).set_item(Some(item)).send().await.map_err(err)?;
+        }
+        Ok(())
+    }
+
+    /// The code's uses left, read consistently.
+    pub async fn code_left(&self) -> Result<Option<i64>, String> {
+        let key = HashMap::from([
+            ("pk".to_string(), AttributeValue::S(format!("PROMO#{CODE}"))),
+            ("sk".to_string(), AttributeValue::S("U".into())),
+        ]);
+        let out = self.ddb.get_item().table_name(&self.table).set_key(Some(key)).consistent_read(true).send().await;
+        let out = out.map_err(err)?;
+        Ok(out.item().and_then(|i| i.get("left")).and_then(|v| v.as_n().ok()).and_then(|n| n.parse().ok()))
     }
 
     /// Send `n` malformed order messages to the order queue; returns how many were sent.

@@ -3,8 +3,8 @@
 //! drain, one defect of each kind, the way each would show: an order put
 //! back to a non-final state (lost), two checkouts on one cart
 //! (duplicated), a SKU's stock below zero (oversold, leaked), a capture one
-//! cent off (charge), a rejected order's hold re-opened (unvoided) and a
-//! stray dead letter. Such a run must fail with every defect column set.
+//! cent off (charge), a rejected order's hold re-opened (unvoided), a
+//! discount code use taken without an order, and a stray dead letter. Such a run must fail with every defect column set.
 
 use super::aws::Sku;
 use super::stack::Stack;
@@ -62,6 +62,18 @@ pub async fn run(stack: &Stack, pool: &PgPool, skus: &[Sku]) -> Result<Vec<Strin
             .map_err(|e| aws_sdk_dynamodb::error::DisplayErrorContext(e).to_string())?;
         done.push(format!("oversold: {} stock set to -1", sku.sku));
     }
+    let counter = stack
+        .aws
+        .ddb
+        .update_item()
+        .table_name(&stack.aws.table)
+        .key("pk", AttributeValue::S(format!("PROMO#{}", super::aws::CODE)))
+        .key("sk", AttributeValue::S("U".into()))
+        .update_expression("ADD #l :d")
+        .expression_attribute_names("#l", "left")
+        .expression_attribute_values(":d", AttributeValue::N("-1".into()));
+    counter.send().await.map_err(|e| aws_sdk_dynamodb::error::DisplayErrorContext(e).to_string())?;
+    done.push("code uses: one use of the code taken without an order".into());
     let dead = stack.aws.sqs.send_message().queue_url(&stack.aws.dlq_url).message_body("{\"order_id\": \"stray\"}");
     dead.send().await.map_err(|e| aws_sdk_sqs::error::DisplayErrorContext(e).to_string())?;
     done.push("dead letter: one stray message".into());

@@ -40,6 +40,8 @@ pub struct Traffic {
     /// Checkout requests sent again with the same key after a transient failure.
     pub retries: usize,
     pub cart_retries: usize,
+    /// Shoppers whose cart took the discount code before checkout.
+    pub with_code: usize,
     /// Refusal and failure messages, by text.
     pub messages: BTreeMap<String, usize>,
 }
@@ -112,6 +114,13 @@ impl Shopper<'_> {
             }
         }
         Err(format!("gave up: {last}"))
+    }
+
+    /// Apply the run's discount code (best effort: a refusal, such as the
+    /// code being used up, leaves the cart as it was).
+    async fn apply_code(&mut self) -> bool {
+        let body = json!({ "code": super::aws::CODE });
+        matches!(self.call(app::cart_api::ApplyCode::PATH, &body).await, Ok(v) if v.get("Ok").is_some())
     }
 
     async fn checkout(
@@ -199,6 +208,9 @@ async fn shop(i: usize, client: &reqwest::Client, base: &str, skus: &[Sku], seed
             Ok(()) => added += 1,
             Err(e) => why = e,
         }
+    }
+    if added > 0 && r.unit() < 0.3 && s.apply_code().await {
+        t.lock().unwrap_or_else(|p| p.into_inner()).with_code += 1;
     }
     let mut ids = BTreeSet::new();
     let ending = if added == 0 {

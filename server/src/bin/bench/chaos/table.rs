@@ -27,6 +27,7 @@ impl Report {
             self.undercharged + self.overcharged,
             self.unvoided_rejected + self.orphan_auths,
             self.dlq_unexpected,
+            self.code_uses.len(),
         ];
         let total: usize = defects.iter().sum();
         let others: Vec<String> = self.other.iter().map(|(k, v)| format!("{v} {k}")).collect();
@@ -70,6 +71,15 @@ impl Report {
                 format!("{} ({} / {})", flag(defects[5]), self.unvoided_rejected, self.orphan_auths),
             ),
             ("unexpected dead letters".into(), flag(defects[6])),
+            (
+                "discount code: uses taken ≠ confirmed orders with it".into(),
+                format!(
+                    "{} ({} carts took it, {} confirmed with it)",
+                    flag(defects[7]),
+                    t.with_code,
+                    self.code_confirmed
+                ),
+            ),
         ];
         for (name, n) in f.rows() {
             rows.push((format!("fault: {name}"), n.to_string()));
@@ -98,7 +108,12 @@ impl Report {
             let d: Vec<String> = self.charge_detail.iter().map(|(k, v)| format!("{v} × {k}")).collect();
             println!("charge mismatches: {}", d.join(", "));
         }
-        for (label, list) in [("lost", &self.lost), ("oversold", &self.oversold), ("leaked", &self.leaked)] {
+        for (label, list) in [
+            ("lost", &self.lost),
+            ("oversold", &self.oversold),
+            ("leaked", &self.leaked),
+            ("code uses", &self.code_uses),
+        ] {
             if !list.is_empty() {
                 let shown: Vec<&str> = list.iter().take(6).map(String::as_str).collect();
                 println!("{label}: {}{}", shown.join("; "), if list.len() > 6 { "; …" } else { "" });
