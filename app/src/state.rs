@@ -21,6 +21,8 @@ pub struct AppState {
     pub orders: Pipeline,
     pub accounts: shop::accounts::Accounts,
     pub audit: shop::accounts::audit::AuditLog,
+    /// Product reviews: written by buyers, shown once approved.
+    pub reviews: shop::reviews::Reviews,
     pub edge: ports::config::EdgeConfig,
     /// Recommendations: readers for the widgets, runs for the CLI, status API and admin.
     pub recommendations: Arc<shop::recommend::Recommendations>,

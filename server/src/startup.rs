@@ -38,12 +38,14 @@ pub async fn build_state(settings: &Settings, leptos_options: LeptosOptions) -> 
     ));
     let ops = shop::ops::Operations::new(services.queues.clone(), services.sale_queue.clone(), services.db.clone());
     let forms = shop::forms::FormStash::new(services.cache.clone());
+    let reviews = shop::reviews::Reviews::new(services.db.clone(), catalog.clone());
     Ok(AppState {
         leptos_options,
         ops,
         forms,
         accounts,
         audit,
+        reviews,
         services,
         catalog,
         orders,

@@ -14,4 +14,5 @@ pub mod ops;
 pub mod orders;
 pub mod pipeline;
 pub mod recommend;
+pub mod reviews;
 pub mod trace;

@@ -36,4 +36,5 @@ mod order_mail;
 mod pipeline;
 mod pipeline_trust;
 mod recommend;
+mod reviews;
 mod stored_values;
