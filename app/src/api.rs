@@ -16,6 +16,44 @@ mod ssr {
     pub fn unavailable(e: ports::PortError) -> AppError {
         crate::error::ssr::shop_unavailable("catalog read", e)
     }
+
+    /// A product's reviews for this viewer (best effort: without the
+    /// database the page shows none rather than failing).
+    pub async fn reviews_of(st: &crate::state::AppState, product: &domain::ProductId) -> crate::model::ReviewsView {
+        use crate::model::{ReviewItem, ReviewerView, ReviewsView};
+        let (summary, items) = match st.reviews.shown(product, 20).await {
+            Ok(found) => found,
+            Err(e) => {
+                tracing::warn!(product.id = %product, error = %e, "reviews not shown");
+                return ReviewsView::default();
+            }
+        };
+        let viewer = match crate::account::ssr::viewer() {
+            None => None,
+            Some(u) => {
+                let bought = st.reviews.bought(&u.user_id, product).await.unwrap_or(false);
+                let mine = st.reviews.mine(&u.user_id, product).await.ok().flatten();
+                Some(ReviewerView {
+                    bought,
+                    mine: mine.map(|r| (r.rating.get(), r.body, r.status.as_str().to_string())),
+                })
+            }
+        };
+        ReviewsView {
+            count: summary.count,
+            average: summary.average(),
+            items: items
+                .into_iter()
+                .map(|r| ReviewItem {
+                    author: r.author,
+                    rating: r.rating.get(),
+                    body: r.body,
+                    date: domain::promo::format_day(r.updated_at),
+                })
+                .collect(),
+            viewer,
+        }
+    }
 }
 
 #[server(input = Json)]
@@ -116,7 +154,8 @@ pub async fn load_product(slug: String, variant: Option<String>) -> Result<Loade
             .or_else(|| product.variants.first().map(|v| v.sku.to_string()))
             .unwrap_or_default();
         let crumbs = product.category.ancestors_and_self().iter().map(|c| CategoryLink::new(c.as_str())).collect();
-        Ok(Loaded::Found(ProductData { product, crumbs, selected, public_url: st.public_url.clone() }))
+        let reviews = ssr::reviews_of(&st, &product.id).await;
+        Ok(Loaded::Found(ProductData { product, crumbs, selected, public_url: st.public_url.clone(), reviews }))
     })
     .await
 }

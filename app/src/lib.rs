@@ -74,6 +74,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/products/:id") view=admin::AdminProductPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/orders") view=admin::AdminOrdersPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/promotions") view=admin::AdminPromotionsPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/reviews") view=admin::AdminReviewsPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/promotions/:code") view=admin::AdminPromotionPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/orders/:id") view=admin::AdminOrderPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/queues") view=admin::QueuesPage ssr=SsrMode::Async />

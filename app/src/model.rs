@@ -62,6 +62,35 @@ pub struct ProductData {
     /// SKU picked by the URL (`?variant=`), else the first in stock.
     pub selected: String,
     pub public_url: String,
+    pub reviews: ReviewsView,
+}
+
+/// A product's approved reviews, and what this viewer may do.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewsView {
+    pub count: i64,
+    /// "4.3" (none without reviews).
+    pub average: Option<String>,
+    pub items: Vec<ReviewItem>,
+    /// Signed out: `None`. Signed in: whether a confirmed order of theirs
+    /// holds the product, and their own review if any.
+    pub viewer: Option<ReviewerView>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewItem {
+    pub author: String,
+    pub rating: u8,
+    pub body: String,
+    /// YYYY-MM-DD (UTC).
+    pub date: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReviewerView {
+    pub bought: bool,
+    /// (rating, body, status) of their review.
+    pub mine: Option<(u8, String, String)>,
 }
 
 /// What the product panel island needs: small and serialisable.

@@ -8,10 +8,12 @@ pub mod charts;
 mod orders;
 mod products;
 mod promotions;
+mod reviews;
 
 pub use orders::{AdminOrderPage, AdminOrdersPage};
 pub use products::{AdminProductPage, AdminProductsPage};
 pub use promotions::{AdminPromotionPage, AdminPromotionsPage};
+pub use reviews::AdminReviewsPage;
 
 use crate::components::{query_string, request_query};
 use crate::error::AppError;
@@ -37,6 +39,7 @@ pub fn AdminFrame(title: &'static str, children: Children) -> impl IntoView {
                 <a href="/admin/products">"Products"</a>
                 <a href="/admin/orders">"Orders"</a>
                 <a href="/admin/promotions">"Discount codes"</a>
+                <a href="/admin/reviews">"Reviews"</a>
                 <a href="/admin/queues">"Queues"</a>
                 <a href="/admin/recommendations">"Recommendations"</a>
                 <a href="/admin/audit">"Audit log"</a>

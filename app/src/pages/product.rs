@@ -20,8 +20,9 @@ pub fn ProductPage() -> impl IntoView {
                 move || {
                     let (slug, variant) = (slug.clone(), variant.clone());
                     Suspend::new(async move {
+                        let form = crate::forms::current_form().await;
                         match load_product(slug, variant).await {
-                            Ok(Loaded::Found(data)) => view! { <ProductView data /> }.into_any(),
+                            Ok(Loaded::Found(data)) => view! { <ProductView data form /> }.into_any(),
                             Ok(_) => view! { <NotFound /> }.into_any(),
                             Err(e) => {
                                 set_status(503);
@@ -63,6 +64,28 @@ fn product_ld(d: &ProductData) -> String {
         "url": url,
         "offers": offers,
     });
+    let mut product = product;
+    if let (Some(avg), Some(obj)) = (d.reviews.average.as_ref(), product.as_object_mut()) {
+        obj.insert(
+            "aggregateRating".into(),
+            serde_json::json!({ "@type": "AggregateRating", "ratingValue": avg, "reviewCount": d.reviews.count, "bestRating": 5, "worstRating": 1 }),
+        );
+        let reviews: Vec<serde_json::Value> = d
+            .reviews
+            .items
+            .iter()
+            .map(|r| {
+                serde_json::json!({
+                    "@type": "Review",
+                    "author": { "@type": "Person", "name": r.author },
+                    "datePublished": r.date,
+                    "reviewBody": r.body,
+                    "reviewRating": { "@type": "Rating", "ratingValue": r.rating, "bestRating": 5, "worstRating": 1 },
+                })
+            })
+            .collect();
+        obj.insert("review".into(), serde_json::Value::Array(reviews));
+    }
     let mut crumbs: Vec<serde_json::Value> = d
         .crumbs
         .iter()
@@ -76,7 +99,7 @@ fn product_ld(d: &ProductData) -> String {
 }
 
 #[component]
-fn ProductView(data: ProductData) -> impl IntoView {
+fn ProductView(data: ProductData, form: crate::forms::FormState) -> impl IntoView {
     let ld = product_ld(&data);
     let p = data.product.clone();
     let canonical = format!("{}/p/{}", data.public_url, p.slug);
@@ -105,6 +128,77 @@ fn ProductView(data: ProductData) -> impl IntoView {
                 <ul class="tags">{p.tags.iter().map(|t| view! { <li>{t.clone()}</li> }).collect_view()}</ul>
             </section>
         </article>
+        <Reviews reviews=data.reviews.clone() product_id=p.id.to_string() slug=p.slug.to_string() form />
         <crate::recommend::BoughtTogether product_id=p.id.to_string() category=p.category.to_string() />
+    }
+}
+
+fn stars(n: u8) -> String {
+    format!("{}{}", "★".repeat(n as usize), "☆".repeat(5 - n.min(5) as usize))
+}
+
+/// Approved reviews (text escaped by the view), and the form for a buyer
+/// (a plain post to `/reviews`: no Wasm needed).
+#[component]
+fn Reviews(
+    reviews: crate::model::ReviewsView,
+    product_id: String,
+    slug: String,
+    /// A refused review comes back with what was typed and its errors.
+    form: crate::forms::FormState,
+) -> impl IntoView {
+    let summary = match &reviews.average {
+        Some(avg) => format!("{avg} out of 5 · {} review{}", reviews.count, if reviews.count == 1 { "" } else { "s" }),
+        None => "No reviews yet.".into(),
+    };
+    let form = match &reviews.viewer {
+        None => view! { <p class="hint"><a href=format!("/account/sign-in?next=/p/{slug}")>"Sign in"</a>" to review a product you bought."</p> }.into_any(),
+        Some(v) if !v.bought => view! { <p class="hint">"Only shoppers who bought this product can review it."</p> }.into_any(),
+        Some(v) => {
+            let (mut rating, mut body, status) = v.mine.clone().unwrap_or((5, String::new(), String::new()));
+            if !form.values.is_empty() {
+                rating = form.value("rating").parse().unwrap_or(rating);
+                body = form.value("body");
+            }
+            let err = |k: &str| form.error(k).map(|m| view! { <p class="field-error" role="alert">{m}</p> });
+            let note = match status.as_str() {
+                "pending" => Some("Your review waits for the shop's approval."),
+                "approved" => Some("Your review is published; changing it sends it back for approval."),
+                "rejected" => Some("Your review was not published; you can rewrite it."),
+                _ => None,
+            };
+            view! {
+                <form class="review-form" method="post" action="/reviews">
+                    <h3>{if v.mine.is_some() { "Your review" } else { "Write a review" }}</h3>
+                    {note.map(|n| view! { <p class="hint" data-testid="my-review-state">{n}</p> })}
+                    {err("review")}
+                    <input type="hidden" name="product_id" value=product_id.clone() />
+                    <label for="review-rating">"Rating"</label>
+                    <select id="review-rating" name="rating">
+                        {(1..=5u8).rev().map(|n| view! { <option value=n.to_string() selected={n == rating}>{format!("{} ({n})", stars(n))}</option> }).collect_view()}
+                    </select>
+                    {err("rating")}
+                    <label for="review-body">"Review"</label>
+                    <textarea id="review-body" name="body" rows="4" minlength="10" maxlength="2000" required>{body}</textarea>
+                    {err("body")}
+                    <button type="submit">"Submit review"</button>
+                </form>
+            }.into_any()
+        }
+    };
+    view! {
+        <section class="reviews" aria-labelledby="reviews-heading" data-testid="reviews">
+            <h2 id="reviews-heading">"Reviews"</h2>
+            <p class="review-summary" data-testid="review-summary">{summary}</p>
+            <ul class="review-list">
+                {reviews.items.into_iter().map(|r| view! {
+                    <li class="review">
+                        <p><span class="stars" aria-label=format!("{} out of 5", r.rating)>{stars(r.rating)}</span>" "<strong>{r.author}</strong>" · "<time>{r.date}</time></p>
+                        <p class="review-body">{r.body}</p>
+                    </li>
+                }).collect_view()}
+            </ul>
+            {form}
+        </section>
     }
 }

@@ -6,6 +6,7 @@ pub mod images;
 mod orders;
 mod products;
 mod promotions;
+mod reviews;
 
 use crate::forms::with_notice;
 use app::error::AppError;
@@ -25,6 +26,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/products/save", post(products::save))
         .route("/admin/products/{id}/archive", post(products::archive))
         .route("/admin/promotions/save", post(promotions::save))
+        .route("/admin/reviews/moderate", post(reviews::moderate))
         .route("/admin/orders/{id}/cancel", post(orders::cancel))
         .route("/admin/orders/{id}/refund", post(orders::refund))
         .route("/admin/queues/redrive", post(redrive_all))

@@ -16,4 +16,5 @@ mod helpers;
 mod no_wasm;
 mod oidc;
 mod recommend;
+mod reviews;
 mod shutdown;
