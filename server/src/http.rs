@@ -112,6 +112,7 @@ pub fn build_routers(state: AppState, separate_ops: bool) -> (Router, Router) {
         .merge(public_ops)
         .route("/robots.txt", get(crate::seo::robots))
         .route("/sitemap.xml", get(crate::seo::sitemap))
+        .route("/sitemaps/{file}", get(crate::seo::sitemap_part))
         .nest(&format!("/{}", options.site_pkg_dir), pkg)
         .leptos_routes_with_context(&state, routes, move || provide_context(leptos_state.clone()), {
             let options = options.clone();

@@ -112,6 +112,11 @@ async fn sitemap_and_robots_come_from_the_catalog() {
     assert!(xml.contains(&format!("/p/{}</loc>", seed::product(3).slug)));
     assert!(xml.contains("/c/apparel/shirts</loc>"));
     assert_eq!(xml.matches("<url>").count(), 1 + 60 + 16, "home, 60 products, 16 categories");
+    assert_eq!(xml.matches("<lastmod>").count(), 60, "every product has its date");
+    assert_eq!(app.text("/sitemaps/1.xml").await.0, 200, "a part (the index's form for big catalogs)");
+    for bad in ["/sitemaps/0.xml", "/sitemaps/2.xml", "/sitemaps/x.xml"] {
+        assert_eq!(app.text(bad).await.0, 404, "{bad}");
+    }
     let (status, robots) = app.text("/robots.txt").await;
     assert_eq!(status, 200);
     assert!(robots.contains("Sitemap: http://127.0.0.1:3000/sitemap.xml"));
