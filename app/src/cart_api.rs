@@ -393,7 +393,8 @@ pub async fn apply_code(code: String) -> Result<Result<String, String>, AppError
             return Ok(Err("add something to your cart first".into()));
         }
         let priced = shop::orders::cart::price_cart(&st.catalog, &cart).await.map_err(ssr::unavailable)?;
-        let quoted = shop::orders::codes::quote(&st.catalog, &priced, Some(&code), None, Shipping::Standard)
+        let limit = shop::orders::codes::UseCheck::Limit;
+        let quoted = shop::orders::codes::quote(&st.catalog, &priced, Some(&code), limit, Shipping::Standard)
             .await
             .map_err(ssr::unavailable)?;
         Ok(match quoted {

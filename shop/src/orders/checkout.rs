@@ -147,7 +147,8 @@ impl Checkout {
         if !priced.ready {
             return Err(CheckoutError::Cart("some items in your cart changed; review your cart before paying".into()));
         }
-        let quote = codes::quote(&self.catalog, &priced, cart.code.as_deref(), Some(email.as_str()), shipping)
+        let uses = if earlier.is_some() { codes::UseCheck::None } else { codes::UseCheck::Customer(email.as_str()) };
+        let quote = codes::quote(&self.catalog, &priced, cart.code.as_deref(), uses, shipping)
             .await
             .map_err(unavailable)?
             .map_err(|e| match e {

@@ -11,22 +11,36 @@ use domain::pricing::{PriceError, PriceLine, Quote, Totals};
 use domain::promo::{PromoCode, Promotion, Refusal};
 use ports::PortResult;
 
-/// The code named `typed`, usable by `customer` as far as can be told
-/// before the order is placed.
-pub async fn find(
-    catalog: &CachedCatalog,
-    typed: &str,
-    customer: Option<&str>,
-) -> PortResult<Result<Promotion, Refusal>> {
+/// Which use checks a code gets before the order is placed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UseCheck<'a> {
+    /// The cart and the checkout page: the usage limit.
+    Limit,
+    /// Placing an order: the usage limit, and whether this customer (an
+    /// e-mail address) used a once-per-customer code already.
+    Customer(&'a str),
+    /// The same order submitted again (a retry after a lost answer): its
+    /// use is claimed by the worker already or soon, so neither check
+    /// applies; refusing now would tell the shopper "no" about an order
+    /// that goes through.
+    None,
+}
+
+/// The code named `typed`, usable as far as can be told before the order
+/// is placed (the worker's reservation is the hard check).
+pub async fn find(catalog: &CachedCatalog, typed: &str, uses: UseCheck<'_>) -> PortResult<Result<Promotion, Refusal>> {
     let Ok(code) = PromoCode::parse(typed) else { return Ok(Err(Refusal::Unknown(typed.trim().to_string()))) };
     let row = catalog.store().promotion(&code).await?;
     // An automatic promotion's name is not a code a shopper can type.
     let Some(row) = row.filter(|r| !r.promotion.automatic) else { return Ok(Err(Refusal::Unknown(code.to_string()))) };
+    if uses == UseCheck::None {
+        return Ok(Ok(row.promotion));
+    }
     if row.promotion.usage_limit.is_some_and(|limit| row.used >= i64::from(limit)) {
         return Ok(Err(Refusal::UsedUp(code.to_string())));
     }
-    if let Some(c) = customer.filter(|_| row.promotion.once_per_customer) {
-        if catalog.store().code_used_by(&code, c).await? {
+    if let UseCheck::Customer(c) = uses {
+        if row.promotion.once_per_customer && catalog.store().code_used_by(&code, c).await? {
             return Ok(Err(Refusal::UsedBefore(code.to_string())));
         }
     }
@@ -48,12 +62,12 @@ pub async fn quote(
     catalog: &CachedCatalog,
     priced: &PricedCart,
     code: Option<&str>,
-    customer: Option<&str>,
+    uses: UseCheck<'_>,
     method: Shipping,
 ) -> PortResult<Result<Quote, PriceError>> {
     let promo = match code {
         None => None,
-        Some(c) => match find(catalog, c, customer).await? {
+        Some(c) => match find(catalog, c, uses).await? {
             Ok(p) => Some(p),
             Err(refused) => return Ok(Err(refused.into())),
         },
@@ -73,14 +87,14 @@ pub async fn quote_methods(
     let mut out = Vec::new();
     let mut problem = None;
     for method in [Shipping::Standard, Shipping::Express] {
-        let q = match quote(catalog, priced, code, None, method).await? {
+        let q = match quote(catalog, priced, code, UseCheck::Limit, method).await? {
             Ok(q) => {
                 problem = problem.or(q.passed_over.clone());
                 q
             }
             Err(e) => {
                 problem = Some(e.to_string());
-                match quote(catalog, priced, None, None, method).await? {
+                match quote(catalog, priced, None, UseCheck::Limit, method).await? {
                     Ok(q) => q,
                     Err(_) => continue,
                 }

@@ -103,6 +103,10 @@ async fn a_rejected_or_cancelled_order_gives_its_code_use_back(s: Stack) {
         (100, Some(code.code.clone())),
         "stored with the order"
     );
+    // The same submit again (its answer lost) names the same order, though the code is used up now.
+    let same =
+        s.pipeline.checkout.place("c2", &with_code(cart_of(&product, 1, price), &code), &form("code-key-b"), "t").await;
+    assert_eq!(same.unwrap(), kept, "a retry is never told the code is used up by its own order");
     // Used up: the checkout says so before anything is charged.
     let refused =
         s.pipeline.checkout.place("c3", &with_code(cart_of(&product, 1, price), &code), &form("code-key-c"), "t").await;
