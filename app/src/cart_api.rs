@@ -191,6 +191,7 @@ pub async fn place_order(input: CheckoutInput) -> Result<CheckoutOutcome, AppErr
             shipping: input.shipping,
             card_number: input.card_number,
             idempotency_key: input.idempotency_key,
+            discount_seen: input.discount_seen,
             user_id: crate::account::ssr::viewer().map(|u| u.user_id),
         };
         let request_id = use_context::<axum::http::request::Parts>()
@@ -342,6 +343,9 @@ pub async fn place_order_form(
     #[server(default)] shipping: String,
     card_number: String,
     idempotency_key: String,
+    /// `d:` and the discount the page showed (absent from older pages).
+    #[server(default)]
+    discount_seen: String,
 ) -> Result<(), AppError> {
     let address = domain::order::Address { name, line1, line2, city, postal_code, country };
     let values: std::collections::BTreeMap<String, String> = [
@@ -357,7 +361,8 @@ pub async fn place_order_form(
     .into_iter()
     .map(|(k, v)| (k.to_string(), v.clone()))
     .collect();
-    let input = CheckoutInput { email, address, shipping, card_number, idempotency_key };
+    let discount_seen = discount_seen.strip_prefix("d:").map(str::to_string);
+    let input = CheckoutInput { email, address, shipping, card_number, idempotency_key, discount_seen };
     let (errors, message) = match place_order(input).await? {
         CheckoutOutcome::Accepted { link, .. } | CheckoutOutcome::AlreadyOrdered { link, .. } => {
             leptos_axum::redirect(&link);

@@ -207,6 +207,8 @@ pub struct CheckoutTotals {
     pub discount: Option<String>,
     /// Why the cart's code does not apply (the totals are then without it).
     pub code_problem: Option<String>,
+    /// The discount shown, posted back with the order (`Quote::discount_token`).
+    pub discount_token: String,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -247,6 +249,7 @@ impl CheckoutTotals {
             discount,
             code_problem: problem,
             typed_code: None,
+            discount_token: first.discount_token(),
         }
     }
 }
@@ -273,6 +276,9 @@ pub struct CheckoutInput {
     pub shipping: String,
     pub card_number: String,
     pub idempotency_key: String,
+    /// The discount the page showed (`Quote::discount_token`), if it sends one.
+    #[serde(default)]
+    pub discount_seen: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -6,7 +6,8 @@
 //! Order of the computation, with every amount in minor units:
 //! 1. subtotal = Σ line totals (catalog prices, never the client's);
 //! 2. discount = the benefit of the one promotion that applies (the
-//!    shopper's code or an automatic promotion, whichever saves more: see
+//!    shopper's code or an automatic promotion, whichever saves more with
+//!    standard shipping, so every method gets the same one: see
 //!    `promo.rs`) on its eligible lines;
 //! 3. shipping = the method's price for (subtotal − discount), or nothing
 //!    with free shipping;
@@ -71,6 +72,21 @@ pub struct Quote {
     pub passed_over: Option<String>,
 }
 
+impl Quote {
+    /// The discount applied, as the checkout page posts it back to be
+    /// compared (`CODE:minor units`, empty without one).
+    pub fn discount_token(&self) -> String {
+        self.code.as_ref().map(|c| format!("{}:{}", c.code, self.totals.discount.minor())).unwrap_or_default()
+    }
+
+    /// The quote an order message was priced with (what it charges).
+    pub fn of_message(m: &crate::order::OrderMessage) -> Self {
+        let totals =
+            Totals { subtotal: m.subtotal, discount: m.discount(), shipping: m.shipping_price, total: m.total };
+        Self { totals, code: m.code.clone(), passed_over: None }
+    }
+}
+
 impl Totals {
     /// Totals without a code.
     pub fn new(subtotal: Money, method: Shipping) -> Result<Self, MoneyError> {
@@ -99,26 +115,36 @@ impl Totals {
             subtotal = subtotal.checked_add(l.amount)?;
         }
         let plain = Self::new(subtotal, method)?;
+        // The winner is judged with standard shipping, then applied with
+        // `method`: every method shows and charges the same promotion.
+        let judge = Shipping::Standard;
         let typed = match code {
-            Some(p) => Some(apply(p, lines, subtotal, method, now)?),
+            Some(p) => Some((p, apply(p, lines, subtotal, judge, now)?.0)),
             None => None,
         };
         // The automatic promotion saving the most (the first such by name).
-        let mut best_auto: Option<(Totals, AppliedCode)> = None;
+        let mut best_auto: Option<(&Promotion, Totals)> = None;
         for p in automatic.iter().filter(|p| p.automatic) {
-            if let Ok(found) = apply(p, lines, subtotal, method, now) {
-                if best_auto.as_ref().is_none_or(|(t, _)| found.0.total.minor() < t.total.minor()) {
-                    best_auto = Some(found);
+            if let Ok((t, _)) = apply(p, lines, subtotal, judge, now) {
+                if best_auto.as_ref().is_none_or(|(_, b)| t.total.minor() < b.total.minor()) {
+                    best_auto = Some((p, t));
                 }
             }
         }
-        Ok(match (typed, best_auto) {
-            (Some((t, c)), Some((at, ac))) if at.total.minor() < t.total.minor() => {
-                let why = format!("the code {} was not applied: {} saves you more", c.code, ac.label);
-                Quote { totals: at, code: Some(ac), passed_over: Some(why) }
+        let (winner, passed_over) = match (typed, best_auto) {
+            (Some((c, t)), Some((a, at))) if at.total.minor() < t.total.minor() => {
+                let label = apply(a, lines, subtotal, method, now)?.1.label;
+                (Some(a), Some(format!("the code {} was not applied: {label} saves you more", c.code)))
             }
-            (Some((t, c)), _) | (None, Some((t, c))) => Quote { totals: t, code: Some(c), passed_over: None },
-            (None, None) => Quote { totals: plain, code: None, passed_over: None },
+            (Some((p, _)), _) | (None, Some((p, _))) => (Some(p), None),
+            (None, None) => (None, None),
+        };
+        Ok(match winner {
+            Some(p) => {
+                let (totals, code) = apply(p, lines, subtotal, method, now)?;
+                Quote { totals, code: Some(code), passed_over }
+            }
+            None => Quote { totals: plain, code: None, passed_over: None },
         })
     }
 }

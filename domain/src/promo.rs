@@ -146,7 +146,8 @@ impl Promotion {
         if eligible_items < self.min_quantity {
             return Err(Refusal::Quantity { code: code(), n: self.min_quantity });
         }
-        if eligible.minor() == 0 && !matches!(self.benefit, Benefit::FreeShipping) {
+        let no_item = eligible_items == 0 && !self.categories.is_empty();
+        if no_item || (eligible.minor() == 0 && !matches!(self.benefit, Benefit::FreeShipping)) {
             return Err(Refusal::NothingEligible(code()));
         }
         Ok(())

@@ -30,15 +30,16 @@ fn day(secs: i64) -> String {
     domain::promo::format_day(secs)
 }
 
-/// Home, categories, then products newest first (a product's `lastmod` is
-/// the day it was created: cards carry no later date).
+/// Home, categories, then products oldest first, so a new product changes
+/// only the last part of a split sitemap (a product's `lastmod` is the day
+/// it was created: cards carry no later date).
 async fn entries(st: &AppState) -> Result<Vec<Entry>, String> {
     let cats = st.catalog.categories().await.map_err(|e| e.to_string())?;
     let cards = st.catalog.category("*").await.map_err(|e| e.to_string())?;
     let base = &st.public_url;
     let mut out = vec![Entry { loc: format!("{base}/"), lastmod: None }];
     out.extend(cats.iter().map(|c| Entry { loc: format!("{base}/c/{}", c.as_str()), lastmod: None }));
-    out.extend(cards.iter().map(|c| Entry { loc: format!("{base}/p/{}", c.slug), lastmod: Some(c.created_at) }));
+    out.extend(cards.iter().rev().map(|c| Entry { loc: format!("{base}/p/{}", c.slug), lastmod: Some(c.created_at) }));
     Ok(out)
 }
 

@@ -93,6 +93,7 @@ async fn the_workers_span_continues_the_checkouts_trace_through_the_queue() {
         shipping: "standard".into(),
         card_number: "4242424242424242".into(),
         idempotency_key: "trace-key-0001".into(),
+        discount_seen: None,
         user_id: None,
     };
 

@@ -222,7 +222,7 @@ pub async fn admin_order(id: String) -> Result<Option<OrderDetail>, AppError> {
             reason,
             email: o.email.to_string(),
             total: o.total.to_string(),
-            code: o.code.as_ref().map(|c| format!("{} (−{})", c.code, o.discount)),
+            code: o.promotion.as_ref().map(|c| format!("{c} (−{})", o.discount)),
             placed: crate::format::when(o.created_at),
             lines: o
                 .lines

@@ -71,7 +71,7 @@ pub fn AdminOrderPage() -> impl IntoView {
                                     <dt>"Placed (UTC)"</dt><dd>{o.placed}</dd>
                                     <dt>"Customer"</dt><dd>{o.email}</dd>
                                     <dt>"Total"</dt><dd>{o.total}</dd>
-                                    {o.code.map(|c| view! { <dt>"Discount code"</dt><dd data-testid="order-code">{c}</dd> })}
+                                    {o.code.map(|c| view! { <dt>"Discount"</dt><dd data-testid="order-code">{c}</dd> })}
                                     <dt>"Payment"</dt><dd><code>{o.payment_auth}</code></dd>
                                 </dl>
                                 <table class="data">

@@ -122,6 +122,7 @@ pub fn CheckoutForm(
         <form class="checkout-form" method="post" action=PlaceOrderForm::PATH novalidate>
             {kept.message.clone().map(|m| view! { <p class="error" role="alert" data-testid="checkout-message">{m}</p> })}
             <input type="hidden" name="idempotency_key" value=idempotency_key />
+            <input type="hidden" name="discount_seen" value=format!("d:{}", totals.discount_token) />
             <fieldset>
                 <legend>"Contact"</legend>
                 <label>"Email" <input name="email" type="email" autocomplete="email" required value=value("email") /></label>{err("email")}

@@ -134,6 +134,31 @@ fn the_automatic_promotion_saving_the_most_applies_and_a_better_code_replaces_it
 }
 
 #[test]
+fn every_shipping_method_gets_the_same_promotion() {
+    // Free shipping saves nothing with standard shipping on $150 (free from
+    // $100), 10% off saves $15: the automatic promotion wins for every method.
+    let lines = [line("apparel", 15_000)];
+    let free = code(Benefit::FreeShipping);
+    let mut spend = automatic("SPEND100", Benefit::Percent { percent: 10 });
+    spend.min_subtotal = 10_000;
+    for method in [Shipping::Standard, Shipping::Express] {
+        let q = Totals::quote(&lines, Currency::Usd, method, Some(&free), &[spend.clone()], 0).unwrap();
+        assert_eq!(q.code.as_ref().map(|c| c.code.as_str()), Some("SPEND100"), "{method:?}");
+        assert_eq!(q.totals.discount, usd(1_500));
+        assert!(q.passed_over.is_some());
+    }
+}
+
+#[test]
+fn a_code_limited_to_categories_needs_one_of_their_items_whatever_it_gives() {
+    let mut p = code(Benefit::FreeShipping);
+    p.categories = vec![CategoryPath::parse("apparel").unwrap()];
+    let refused = quote(&[line("home", 5_000)], Shipping::Express, &p);
+    assert!(matches!(refused, Err(PriceError::Code(Refusal::NothingEligible(_)))), "{refused:?}");
+    assert!(quote(&[line("apparel/shirts", 5_000)], Shipping::Express, &p).is_ok());
+}
+
+#[test]
 fn a_category_covers_itself_and_what_is_below_it_only() {
     let mut p = code(Benefit::FreeShipping);
     p.categories = vec![CategoryPath::parse("home").unwrap()];

@@ -30,7 +30,8 @@ pub struct RateRule {
 /// (card testing, credential stuffing, reset-mail flooding) and sign-in
 /// through an outside issuer.
 pub fn is_strict(method: &axum::http::Method, path: &str) -> bool {
-    let api = ["place_order", "sign_in", "sign_up", "password_reset"]
+    // Applying a code answers whether it exists: guessing codes is throttled like sign-in.
+    let api = ["place_order", "sign_in", "sign_up", "password_reset", "apply_code"]
         .iter()
         .any(|p| path.starts_with("/api/") && path.contains(p));
     let forms = ["/account/sign-in", "/account/sign-up", "/account/forgot", "/account/reset"].contains(&path);

@@ -115,6 +115,20 @@ async fn a_shopper_without_wasm_applies_a_code_and_is_charged_the_discounted_tot
         ("card_number", "4242 4242 4242 4242"),
         ("idempotency_key", "code-key-0001"),
     ];
+    let token = format!("d:SAVE10:{discount}");
+    assert!(
+        checkout.contains(&format!("name=\"discount_seen\" value=\"{token}\"")),
+        "the page posts back what it showed"
+    );
+    // A discount that changed since the page was shown is refused, not charged unseen.
+    let mut stale = order.to_vec();
+    stale.push(("discount_seen", "d:SAVE10:1"));
+    let r = app.form(app::cart_api::PlaceOrderForm::PATH, &cart, &stale).await;
+    assert!(location(&r).starts_with("/checkout?form="), "{}", location(&r));
+    let (_, again) = app.text_as(&location(&r), &cart).await;
+    assert!(again.contains("changed since the page was shown"), "the shopper is told");
+    let mut order = order.to_vec();
+    order.push(("discount_seen", token.as_str()));
     let r = app.form(app::cart_api::PlaceOrderForm::PATH, &cart, &order).await;
     assert!(location(&r).starts_with("/orders/"), "{}", location(&r));
     let accepted = app

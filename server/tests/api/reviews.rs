@@ -26,6 +26,7 @@ async fn buy(app: &TestApp, p: &domain::Product, user: &domain::UserId) {
         shipping: "standard".into(),
         card_number: "4242424242424242".into(),
         idempotency_key: "review-order-1".into(),
+        discount_seen: None,
         user_id: Some(user.clone()),
     };
     let id = app.state.orders.checkout.place("review-cart", &cart, &form, "t").await.unwrap();

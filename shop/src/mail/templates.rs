@@ -49,7 +49,7 @@ fn order_table(o: &OrderFacts) -> Vec<(String, String)> {
         })
         .collect();
     rows.push(("Subtotal".into(), o.subtotal.to_string()));
-    if let Some(code) = &o.code {
+    if let Some(code) = o.code.as_ref().filter(|_| o.discount.minor() > 0) {
         rows.push((format!("Discount ({code})"), format!("−{}", o.discount)));
     }
     rows.push((format!("Shipping ({})", o.shipping.label()), o.shipping_price.to_string()));

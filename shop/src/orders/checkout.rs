@@ -27,6 +27,10 @@ pub struct CheckoutForm {
     pub shipping: String,
     pub card_number: String,
     pub idempotency_key: String,
+    /// The discount the page showed (`Quote::discount_token`), when the form
+    /// posts it back: checkout refuses if it changed meanwhile.
+    #[serde(default)]
+    pub discount_seen: Option<String>,
     /// Set by the server for a signed-in shopper, never from client input.
     #[serde(skip)]
     pub user_id: Option<UserId>,
@@ -147,7 +151,34 @@ impl Checkout {
         if !priced.ready {
             return Err(CheckoutError::Cart("some items in your cart changed; review your cart before paying".into()));
         }
-        let uses = if earlier.is_some() { codes::UseCheck::None } else { codes::UseCheck::Customer(email.as_str()) };
+        if let Some(earlier) = earlier {
+            // The same submit again (its answer lost): the cart as priced now
+            // against what that order charges, never a fresh quote, so no
+            // promotion that changed or ran out since can refuse an order
+            // that goes through.
+            let same = serde_json::from_str::<OrderMessage>(&earlier.body)
+                .ok()
+                .filter(|m| m.shipping == shipping)
+                .is_some_and(|m| fingerprint(&priced, shipping, &Quote::of_message(&m)) == earlier.fingerprint);
+            return if same { Ok(id) } else { Err(CheckoutError::KeyReused) };
+        }
+        if let Some(seen) = form.discount_seen.as_deref() {
+            // What the page showed, posted back: a promotion that ended or
+            // changed since must not change the charge unseen.
+            let now = codes::quote(&self.catalog, &priced, cart.code.as_deref(), codes::UseCheck::Limit, shipping)
+                .await
+                .map_err(unavailable)?
+                .ok()
+                .map(|q| q.discount_token())
+                .unwrap_or_default();
+            if now != seen {
+                return Err(CheckoutError::Cart(
+                    "the discount on your order changed since the page was shown; review the totals before paying"
+                        .into(),
+                ));
+            }
+        }
+        let uses = codes::UseCheck::Customer(email.as_str());
         let quote = codes::quote(&self.catalog, &priced, cart.code.as_deref(), uses, shipping)
             .await
             .map_err(unavailable)?
@@ -159,9 +190,6 @@ impl Checkout {
             })?;
         let total = quote.totals.total;
         let print = fingerprint(&priced, shipping, &quote);
-        if let Some(earlier) = earlier {
-            return if earlier.fingerprint == print { Ok(id) } else { Err(CheckoutError::KeyReused) };
-        }
         let claim = format!("{cart_id}:{}", cart.generation);
         if let Some(other) = self.outbox.by_claim(&claim).await.map_err(unavailable)? {
             return Err(CheckoutError::AlreadyOrdered { order_id: other.order_id });
@@ -291,6 +319,7 @@ mod tests {
             shipping: "standard".into(),
             card_number: "4242 4242 4242 4242".into(),
             idempotency_key: "k-12345678".into(),
+            discount_seen: None,
             user_id: None,
         }
     }

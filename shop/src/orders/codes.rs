@@ -19,23 +19,18 @@ pub enum UseCheck<'a> {
     /// Placing an order: the usage limit, and whether this customer (an
     /// e-mail address) used a once-per-customer code already.
     Customer(&'a str),
-    /// The same order submitted again (a retry after a lost answer): its
-    /// use is claimed by the worker already or soon, so neither check
-    /// applies; refusing now would tell the shopper "no" about an order
-    /// that goes through.
-    None,
 }
 
 /// The code named `typed`, usable as far as can be told before the order
 /// is placed (the worker's reservation is the hard check).
 pub async fn find(catalog: &CachedCatalog, typed: &str, uses: UseCheck<'_>) -> PortResult<Result<Promotion, Refusal>> {
-    let Ok(code) = PromoCode::parse(typed) else { return Ok(Err(Refusal::Unknown(typed.trim().to_string()))) };
+    let Ok(code) = PromoCode::parse(typed) else {
+        let shown: String = typed.trim().chars().filter(|c| !c.is_control()).take(32).collect();
+        return Ok(Err(Refusal::Unknown(shown)));
+    };
     let row = catalog.store().promotion(&code).await?;
     // An automatic promotion's name is not a code a shopper can type.
     let Some(row) = row.filter(|r| !r.promotion.automatic) else { return Ok(Err(Refusal::Unknown(code.to_string()))) };
-    if uses == UseCheck::None {
-        return Ok(Ok(row.promotion));
-    }
     if row.promotion.usage_limit.is_some_and(|limit| row.used >= i64::from(limit)) {
         return Ok(Err(Refusal::UsedUp(code.to_string())));
     }

@@ -81,6 +81,7 @@ pub(crate) fn form(key: &str) -> CheckoutForm {
         shipping: "standard".into(),
         card_number: "4242424242424242".into(),
         idempotency_key: key.into(),
+        discount_seen: None,
         user_id: None,
     }
 }

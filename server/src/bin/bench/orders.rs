@@ -29,6 +29,7 @@ fn form(key: String) -> CheckoutForm {
         shipping: "standard".into(),
         card_number: "4242424242424242".into(),
         idempotency_key: key,
+        discount_seen: None,
         user_id: None,
     }
 }
