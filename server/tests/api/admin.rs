@@ -3,7 +3,7 @@
 //! (stock sold meanwhile, another merchant's save), cancel/refund with
 //! compensation, the audit log. The operations pages are in `admin_ops.rs`.
 
-use crate::helpers::{location, notice_of, spawn_app, TestApp};
+use crate::helpers::{kept_errors, location, notice_of, spawn_app, TestApp};
 use app::admin::api::*;
 use app::error::AppError;
 use leptos::server_fn::ServerFn;
@@ -54,13 +54,6 @@ fn good() -> Vec<(&'static str, &'static str)> {
 
 async fn product_count(app: &TestApp) -> usize {
     app.state.catalog.store().admin_rows().await.unwrap().len()
-}
-
-async fn kept_errors(app: &TestApp, r: &reqwest::Response) -> std::collections::BTreeMap<String, String> {
-    assert_eq!(r.status(), 303);
-    let loc = location(r);
-    let id = loc.split("form=").nth(1).unwrap_or_else(|| panic!("no kept form in {loc}"));
-    app::forms::kept(&app.state, id).await.errors
 }
 
 #[tokio::test]

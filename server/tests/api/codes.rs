@@ -3,7 +3,7 @@
 //! nothing, a shopper applies a code to the cart, the checkout shows the
 //! discount per method, and the order charges exactly that.
 
-use crate::helpers::{cookie_pair, location, notice_of, spawn_app, TestApp};
+use crate::helpers::{cookie_pair, kept_errors, location, notice_of, spawn_app};
 use leptos::server_fn::ServerFn;
 use shop::catalog::seed;
 
@@ -26,13 +26,6 @@ fn code_form<'a>(changes: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
         }
     }
     fields
-}
-
-async fn kept_errors(app: &TestApp, r: &reqwest::Response) -> std::collections::BTreeMap<String, String> {
-    assert_eq!(r.status(), 303);
-    let loc = location(r);
-    let id = loc.split("form=").nth(1).unwrap_or_else(|| panic!("no kept form in {loc}"));
-    app::forms::kept(&app.state, id).await.errors
 }
 
 #[tokio::test]

@@ -176,3 +176,11 @@ pub async fn confirm_address(app: &TestApp, to: &str) {
     let r = app.get(&link[link.find("/account/verify").unwrap()..]).await;
     assert!(notice_of(app, &r).await.contains("confirmed"), "{}", location(&r));
 }
+
+/// The field errors a refused form kept for the page it redirected to.
+pub async fn kept_errors(app: &TestApp, r: &reqwest::Response) -> std::collections::BTreeMap<String, String> {
+    assert_eq!(r.status(), 303);
+    let loc = location(r);
+    let id = loc.split("form=").nth(1).unwrap_or_else(|| panic!("no kept form in {loc}"));
+    app::forms::kept(&app.state, id).await.errors
+}
