@@ -110,14 +110,26 @@ impl QueuePair {
         Ok(seen)
     }
 
+    /// Receive up to `max` distinct dead letters. A letter seen twice (its
+    /// visibility ran out while the scan went on, as on a slow queue) is
+    /// kept once, with its newest receipt; a batch of nothing new ends it.
     async fn take_dead_letters(&self, max: usize) -> PortResult<Vec<Received>> {
         let mut seen: Vec<Received> = Vec::new();
         while seen.len() < max {
             let batch = self.dead_letter.receive(10.min(max - seen.len()) as u32, Duration::ZERO).await?;
-            if batch.is_empty() {
+            let mut new = 0;
+            for m in batch {
+                match seen.iter_mut().find(|s| s.message_id == m.message_id) {
+                    Some(earlier) => *earlier = m,
+                    None => {
+                        seen.push(m);
+                        new += 1;
+                    }
+                }
+            }
+            if new == 0 {
                 break;
             }
-            seen.extend(batch);
         }
         Ok(seen)
     }

@@ -18,11 +18,11 @@ async fn the_operator_sees_and_redrives_a_dead_letter(s: Stack) {
     assert_eq!(dead.len(), 1, "{dead:?}");
     assert_eq!(dead[0].order_id.as_deref(), Some("o0123456789abcdef012345678"));
     assert_eq!(dead[0].reason, "unparseable");
-    assert_eq!(ops.depths().await.unwrap().dead_letters, 1);
+    assert_eq!(settled_depths(&ops, |d| d.dead_letters == 1).await.dead_letters, 1);
 
     assert!(ops.redrive_one(&dead[0].message_id).await.unwrap(), "the letter moves back");
     assert!(!ops.redrive_one(&dead[0].message_id).await.unwrap(), "and only once");
-    let depths = ops.depths().await.unwrap();
+    let depths = settled_depths(&ops, |d| (d.dead_letters, d.orders_visible) == (0, 1)).await;
     assert_eq!((depths.dead_letters, depths.orders_visible), (0, 1), "{depths:?}");
 
     assert_eq!(ops.failover_last_run().await.unwrap(), None);
@@ -30,6 +30,20 @@ async fn the_operator_sees_and_redrives_a_dead_letter(s: Stack) {
     let run = ops.failover_last_run().await.unwrap().expect("recorded");
     assert_eq!(run.get("at").map(String::as_str), Some("2026-11-26 10:00"));
     assert_eq!(run.get("pages").map(String::as_str), Some("12"));
+}
+
+/// Queue depths once they show `settled` (or after 5 s): SQS counts are
+/// approximate and may trail a send or a delete for a moment, on AWS as on
+/// moto under load, so a test reads them until they settle.
+async fn settled_depths(ops: &Operations, settled: impl Fn(&shop::ops::Depths) -> bool) -> shop::ops::Depths {
+    let until = std::time::Instant::now() + std::time::Duration::from_secs(5);
+    loop {
+        let d = ops.depths().await.unwrap();
+        if settled(&d) || std::time::Instant::now() > until {
+            return d;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
 }
 
 async fn a_stashed_form_comes_back_by_its_id_only(s: Stack) {

@@ -20,10 +20,22 @@ pub(crate) struct Stack {
     pub(crate) services: Services,
     pub(crate) catalog: Arc<CachedCatalog>,
     pub(crate) pipeline: Pipeline,
+    /// Cloud tests hold this while they run: the one-request-at-a-time moto
+    /// they share serves one test at a time, so no test's 1 s visibility
+    /// timeouts run out while another test's traffic queues ahead of it.
+    _serial: Option<tokio::sync::OwnedMutexGuard<()>>,
 }
+
+static SERIAL_MOTO: std::sync::LazyLock<Arc<tokio::sync::Mutex<()>>> =
+    std::sync::LazyLock::new(|| Arc::new(tokio::sync::Mutex::new(())));
 
 pub(crate) async fn stack(cloud: bool) -> Option<Stack> {
     let dir = temp_dir();
+    let serial = if cloud && service("STOREFRONT_TEST_AWS_SERIAL").is_some() {
+        Some(SERIAL_MOTO.clone().lock_owned().await)
+    } else {
+        None
+    };
     let mut env = adapters::testing::embedded_env(&dir);
     env.extend([
         ("STOREFRONT_QUEUE__VISIBILITY_TIMEOUT_SECS".to_string(), "1".to_string()),
@@ -54,7 +66,7 @@ pub(crate) async fn stack(cloud: bool) -> Option<Stack> {
     let mut tuning = shop::jobs::order_worker::Tuning::from_settings(&settings.queue);
     tuning.backoff_max = Duration::from_secs(1);
     let pipeline = Pipeline::new(&services, catalog.clone(), tuning).await.unwrap();
-    Some(Stack { services, catalog, pipeline })
+    Some(Stack { services, catalog, pipeline, _serial: serial })
 }
 
 /// A new PostgreSQL database for this test, so tests never share orders.
