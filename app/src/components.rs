@@ -113,6 +113,10 @@ pub fn ProductCardView(
                         <span class="price">{card.price.to_string()}</span>
                         {card.compare_at.map(|c| view! { <span class="compare-at">{c.to_string()}</span> })}
                     </p>
+                    {card.rating.and_then(|r| r.average().map(|avg| {
+                        let label = format!("Rated {avg} out of 5 by {} shopper{}", r.count, if r.count == 1 { "" } else { "s" });
+                        view! { <p class="card-rating" aria-label=label>{format!("★ {avg} ({})", r.count)}</p> }
+                    }))}
                     {(!card.in_stock).then(|| view! { <p class="out-of-stock">"Sold out"</p> })}
                     {why.map(|w| view! { <p class="why">{w}</p> })}
                 </div>

@@ -19,6 +19,7 @@ pub mod pages;
 pub mod recommend;
 #[cfg(feature = "ssr")]
 pub mod state;
+pub mod wishlist;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, Link, Meta, MetaTags, Title};
@@ -61,6 +62,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/search") view=pages::listing::SearchPage ssr=SsrMode::Async />
                     <Route path=path!("/p/:slug") view=pages::product::ProductPage ssr=SsrMode::Async />
                     <Route path=path!("/cart") view=pages::shop::CartPage ssr=SsrMode::Async />
+                    <Route path=path!("/wishlist") view=wishlist::WishlistPage ssr=SsrMode::Async />
                     <Route path=path!("/checkout") view=pages::shop::CheckoutPage ssr=SsrMode::Async />
                     <Route path=path!("/orders/:id") view=pages::shop::OrderPage ssr=SsrMode::Async />
                     <Route path=path!("/ordering-unavailable") view=pages::shop::OrderingUnavailable />
@@ -108,6 +110,7 @@ fn Header() -> impl IntoView {
                 <button type="submit">"Search"</button>
             </form>
             <AccountLink />
+            <a href="/wishlist" class="wishlist-link">"Wishlist"</a>
             <a href="/cart" class="cart-link">
                 "Cart "
                 <islands::CartBadge />

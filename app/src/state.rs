@@ -23,6 +23,10 @@ pub struct AppState {
     pub audit: shop::accounts::audit::AuditLog,
     /// Product reviews: written by buyers, shown once approved.
     pub reviews: shop::reviews::Reviews,
+    /// Saved products: an account's list, or a guest's kept with its cart.
+    pub wishlists: shop::wishlist::Wishlists,
+    /// "Tell me when it's back" on sold-out variants.
+    pub stock_alerts: shop::stock_alerts::StockAlerts,
     pub edge: ports::config::EdgeConfig,
     /// Recommendations: readers for the widgets, runs for the CLI, status API and admin.
     pub recommendations: Arc<shop::recommend::Recommendations>,

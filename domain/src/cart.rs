@@ -17,6 +17,10 @@ pub struct Cart {
     /// The discount code the shopper applied (checked again at checkout).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<String>,
+    /// A guest's wishlist (product ids, newest first; `crate::wishlist`):
+    /// kept with the cart, and moved to the account when the guest signs in.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub saved: Vec<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -28,6 +28,10 @@ pub struct ProductCard {
     pub tags: Vec<String>,
     /// The first 300 characters of the description, for search and snippets.
     pub snippet: String,
+    /// Approved reviews summed up (filled in by the shop when it builds a
+    /// category's index; not stored with the card).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rating: Option<crate::review::Summary>,
 }
 
 impl ProductCard {
@@ -60,6 +64,7 @@ impl ProductCard {
                 .collect(),
             tags: p.tags.clone(),
             snippet: p.description.chars().take(300).collect(),
+            rating: None,
         }
     }
 }
@@ -77,6 +82,9 @@ pub enum Sort {
     PriceAsc,
     PriceDesc,
     Relevance,
+    /// Best average rating first; among equal averages, more reviews first;
+    /// products without reviews last (newest first among them).
+    Rating,
 }
 
 impl Sort {
@@ -86,6 +94,7 @@ impl Sort {
             "price-asc" | "price" => Ok(Self::PriceAsc),
             "price-desc" => Ok(Self::PriceDesc),
             "relevance" => Ok(Self::Relevance),
+            "rating" => Ok(Self::Rating),
             other => Err(QueryError::UnknownSort(other.chars().take(32).collect())),
         }
     }
@@ -95,13 +104,14 @@ impl Sort {
             Self::PriceAsc => "price-asc",
             Self::PriceDesc => "price-desc",
             Self::Relevance => "relevance",
+            Self::Rating => "rating",
         }
     }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum QueryError {
-    #[error("unknown sort {0:?}: use newest, price-asc, price-desc or relevance")]
+    #[error("unknown sort {0:?}: use newest, price-asc, price-desc, rating or relevance")]
     UnknownSort(String),
     #[error("unknown filter {0:?}")]
     UnknownFilter(String),
@@ -258,6 +268,22 @@ pub fn sort_cards(cards: &mut [&ProductCard], sort: Sort) {
         Sort::Newest | Sort::Relevance => cards.sort_by(|a, b| b.created_at.cmp(&a.created_at).then(a.id.cmp(&b.id))),
         Sort::PriceAsc => cards.sort_by(|a, b| (a.price.minor(), &a.id).cmp(&(b.price.minor(), &b.id))),
         Sort::PriceDesc => cards.sort_by(|a, b| (b.price.minor(), &a.id).cmp(&(a.price.minor(), &b.id))),
+        Sort::Rating => cards
+            .sort_by(|a, b| by_rating(a.rating, b.rating).then(b.created_at.cmp(&a.created_at)).then(a.id.cmp(&b.id))),
+    }
+}
+
+/// Better rated first: averages compared exactly (cross-multiplied, no
+/// rounding), then more reviews; no reviews after any.
+fn by_rating(a: Option<crate::review::Summary>, b: Option<crate::review::Summary>) -> std::cmp::Ordering {
+    let rated = |s: Option<crate::review::Summary>| s.filter(|s| s.count > 0);
+    match (rated(a), rated(b)) {
+        (Some(a), Some(b)) => (i128::from(b.total) * i128::from(a.count))
+            .cmp(&(i128::from(a.total) * i128::from(b.count)))
+            .then(b.count.cmp(&a.count)),
+        (Some(_), None) => std::cmp::Ordering::Less,
+        (None, Some(_)) => std::cmp::Ordering::Greater,
+        (None, None) => std::cmp::Ordering::Equal,
     }
 }
 

@@ -21,6 +21,7 @@ pub mod rng;
 pub mod search;
 mod sql;
 pub mod text;
+pub mod wishlist;
 
 pub use money::{Currency, Money, MoneyError};
 pub use product::{Image, OptionValue, Product, ProductDraft, ProductError, ProductStatus, Variant, VariantDraft};

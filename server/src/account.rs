@@ -43,7 +43,8 @@ fn unavailable(e: impl std::fmt::Display) -> Response {
 }
 
 /// Start a session under a fresh id (dropping the old one), merge the guest
-/// cart into the account's cart, and redirect.
+/// cart into the account's cart (and its wishlist into the account's), and
+/// redirect.
 async fn signed_in(st: &AppState, headers: &HeaderMap, user: &User, next: &str) -> Response {
     if let Some(old) = cookie(headers, COOKIE) {
         let _ = st.accounts.sessions.end(&old).await;
@@ -72,20 +73,36 @@ async fn merge_guest_cart(st: &AppState, headers: &HeaderMap, user_id: &domain::
     };
     let carts = &st.orders.carts;
     let Ok(g) = carts.load(&guest).await else { return };
-    if g.lines.is_empty() {
-        return;
+    let mut kept = shop::orders::cart::Cart::default();
+    if !g.saved.is_empty() {
+        match st.wishlists.adopt(user_id, &g.saved).await {
+            Ok(added) => tracing::info!(added, "moved the guest wishlist to the account"),
+            Err(e) => {
+                tracing::warn!(error = %e, "could not move the guest wishlist; it stays with the guest cart");
+                kept.saved = g.saved.clone();
+            }
+        }
     }
-    let mine = app::cart_api::ssr::user_cart_id(user_id);
-    let Ok(mut cart) = carts.load(&mine).await else { return };
-    for l in &g.lines {
-        // A line over the caps is dropped, never an error at sign-in.
-        let _ =
-            cart.add(&l.product_id, &l.sku, i64::from(l.quantity), l.price_seen, shop::orders::cart::new_generation);
-    }
-    if carts.save(&mine, &cart).await.is_ok() {
-        let _ = carts.clear(&guest).await;
+    if !g.lines.is_empty() {
+        let mine = app::cart_api::ssr::user_cart_id(user_id);
+        let Ok(mut cart) = carts.load(&mine).await else { return };
+        for l in &g.lines {
+            // A line over the caps is dropped, never an error at sign-in.
+            let _ = cart.add(
+                &l.product_id,
+                &l.sku,
+                i64::from(l.quantity),
+                l.price_seen,
+                shop::orders::cart::new_generation,
+            );
+        }
+        if carts.save(&mine, &cart).await.is_err() {
+            return;
+        }
         tracing::info!(lines = g.lines.len(), "merged the guest cart into the account's cart");
     }
+    // What moved leaves the guest cart.
+    let _ = if kept.saved.is_empty() { carts.delete(&guest).await } else { carts.save(&guest, &kept).await };
 }
 
 pub async fn sign_in(State(st): State<AppState>, headers: HeaderMap, Form(f): Fields) -> Response {

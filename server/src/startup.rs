@@ -10,7 +10,8 @@ use std::sync::Arc;
 pub async fn build_state(settings: &Settings, leptos_options: LeptosOptions) -> Result<AppState, String> {
     let services = adapters::connect(settings).await.map_err(|e| format!("start-up: {e}"))?;
     let store = CatalogStore::new(services.catalog.clone());
-    let catalog = Arc::new(CachedCatalog::new(store, services.cache.clone()));
+    let ratings = Arc::new(shop::reviews::ReviewRatings(services.db.clone()));
+    let catalog = Arc::new(CachedCatalog::new(store, services.cache.clone()).with_ratings(ratings));
     if settings.seed_products > 0 {
         seed_if_empty(&catalog, settings.seed_products as usize).await?;
     }
@@ -39,6 +40,8 @@ pub async fn build_state(settings: &Settings, leptos_options: LeptosOptions) -> 
     let ops = shop::ops::Operations::new(services.queues.clone(), services.sale_queue.clone(), services.db.clone());
     let forms = shop::forms::FormStash::new(services.cache.clone());
     let reviews = shop::reviews::Reviews::new(services.db.clone(), catalog.clone());
+    let wishlists = shop::wishlist::Wishlists::new(services.db.clone(), orders.carts.clone());
+    let stock_alerts = shop::stock_alerts::StockAlerts::new(services.db.clone(), catalog.clone(), &settings.public_url);
     Ok(AppState {
         leptos_options,
         ops,
@@ -46,6 +49,8 @@ pub async fn build_state(settings: &Settings, leptos_options: LeptosOptions) -> 
         accounts,
         audit,
         reviews,
+        wishlists,
+        stock_alerts,
         services,
         catalog,
         orders,
@@ -63,9 +68,11 @@ pub fn spawn_worker(state: &AppState, stop: tokio::sync::watch::Receiver<bool>) 
     tokio::spawn(worker.supervise(queues, stop))
 }
 
-/// The outbox relay (every second), the mail relay and, when enabled, the
-/// reconciler on its schedule: all run in every `serve` and `worker`
-/// process; leases keep two processes off one message, mail or run.
+/// The outbox relay (every second), the mail relay, the back-in-stock
+/// alerts (every 10 s) and, when enabled, the reconciler on its schedule:
+/// all run in every `serve` and `worker` process; leases keep two processes
+/// off one message, mail or run, and an alert is mailed by the one process
+/// whose update marks it sent.
 pub fn spawn_order_jobs(
     state: &AppState,
     settings: &Settings,
@@ -74,6 +81,7 @@ pub fn spawn_order_jobs(
     let mut jobs =
         vec![tokio::spawn(state.orders.outbox.clone().run_relay(std::time::Duration::from_secs(1), stop.clone()))];
     jobs.push(tokio::spawn(mail_relay(state).run(std::time::Duration::from_secs(2), stop.clone())));
+    jobs.push(tokio::spawn(state.stock_alerts.clone().run(std::time::Duration::from_secs(10), stop.clone())));
     if settings.reconcile.enabled {
         let reconciler = reconciler(state, settings);
         jobs.push(tokio::spawn(reconciler.schedule(settings.reconcile.interval, stop)));

@@ -15,4 +15,6 @@ pub mod orders;
 pub mod pipeline;
 pub mod recommend;
 pub mod reviews;
+pub mod stock_alerts;
 pub mod trace;
+pub mod wishlist;

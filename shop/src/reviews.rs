@@ -212,3 +212,21 @@ impl Reviews {
         Ok(n > 0)
     }
 }
+
+/// Every product's approved reviews summed up, for the catalog's cards
+/// (`CachedCatalog::with_ratings`): one grouped query per index build.
+pub struct ReviewRatings(pub Database);
+
+#[async_trait::async_trait]
+impl crate::catalog::cached::RatingSource for ReviewRatings {
+    async fn ratings(&self) -> PortResult<std::collections::HashMap<String, Summary>> {
+        let rows: Vec<(String, i64, Option<i64>)> = sqlx::query_as(
+            "SELECT product_id, COUNT(*), CAST(SUM(rating) AS BIGINT) FROM reviews \
+             WHERE status = 'approved' GROUP BY product_id",
+        )
+        .fetch_all(self.0.pool())
+        .await
+        .map_err(self.0.err())?;
+        Ok(rows.into_iter().map(|(id, count, total)| (id, Summary { count, total: total.unwrap_or(0) })).collect())
+    }
+}

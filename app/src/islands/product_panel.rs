@@ -26,6 +26,7 @@ pub fn ProductPanel(data: PanelData, title: String, brand: String) -> impl IntoV
         images.with_value(|imgs| imgs.get(ix).or(imgs.first()).cloned()).unwrap_or_default()
     };
     let form_product_id = product_id.clone();
+    let alert_product_id = product_id.clone();
     let back_slug = slug.clone();
     let href_of = {
         let slug = slug.clone();
@@ -134,6 +135,15 @@ pub fn ProductPanel(data: PanelData, title: String, brand: String) -> impl IntoV
                     None => ().into_any(),
                 }}
             </p>
+            // A sold-out variant: leave an address for one mail when it is back.
+            <form method="post" action=crate::wishlist::AskStockAlertForm::PATH class="stock-alert"
+                data-testid="stock-alert" hidden=move || current.get().is_some_and(|v| v.stock > 0)>
+                <input type="hidden" name="product_id" value=alert_product_id />
+                <input type="hidden" name="sku" value=move || sku.get() />
+                <label for="alert-email">"Tell me when it's back"</label>
+                <input id="alert-email" type="email" name="email" autocomplete="email" maxlength="254" required placeholder="you@example.com" />
+                <button type="submit">"Notify me"</button>
+            </form>
             <p class="muted">"SKU " <span data-testid="sku">{move || sku.get()}</span></p>
         </div>
     }

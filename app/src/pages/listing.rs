@@ -138,6 +138,7 @@ fn Filters(base: String, listing: Listing, facets: domain::catalog::Facets) -> i
                     {sort_opt("newest", "Newest", sort)}
                     {sort_opt("price-asc", "Price: low to high", sort)}
                     {sort_opt("price-desc", "Price: high to low", sort)}
+                    {sort_opt("rating", "Top rated", sort)}
                 </select>
             </fieldset>
             <fieldset>

@@ -140,3 +140,24 @@ fn a_search_over_prebuilt_terms_finds_exactly_what_a_plain_search_finds() {
     let l = Listing::parse(&params(&[("q", "jaket")])).unwrap();
     assert_eq!(list_indexed(&cards, Some(&ix[..2]), &l), list(&cards, &l), "an index of another length is ignored");
 }
+
+#[test]
+fn top_rated_lists_the_best_average_first_then_more_reviews_and_the_unrated_last() {
+    use crate::review::Summary;
+    let rated = |id: &str, count: i64, total: i64| {
+        let mut c = product(id, id, "Acme", 100, 1);
+        c.rating = (count > 0).then_some(Summary { count, total });
+        c
+    };
+    let cards = vec![
+        rated("none", 0, 0),
+        rated("four-of-two", 2, 8),
+        rated("four-of-ten", 10, 40),
+        rated("five-of-one", 1, 5),
+        rated("three-and-a-half", 2, 7),
+    ];
+    let l = Listing::parse(&params(&[("sort", "rating")])).unwrap();
+    let ids: Vec<String> = list(&cards, &l).items.into_iter().map(|c| c.id).collect();
+    assert_eq!(ids, ["five-of-one", "four-of-ten", "four-of-two", "three-and-a-half", "none"]);
+    assert_eq!(l.to_query(), params(&[("sort", "rating")]), "the sort survives in page links");
+}

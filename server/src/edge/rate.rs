@@ -31,7 +31,8 @@ pub struct RateRule {
 /// through an outside issuer.
 pub fn is_strict(method: &axum::http::Method, path: &str) -> bool {
     // Applying a code answers whether it exists: guessing codes is throttled like sign-in.
-    let api = ["place_order", "sign_in", "sign_up", "password_reset", "apply_code"]
+    // A stock alert leads to a mail to the address typed: throttled like a reset.
+    let api = ["place_order", "sign_in", "sign_up", "password_reset", "apply_code", "ask_stock_alert"]
         .iter()
         .any(|p| path.starts_with("/api/") && path.contains(p));
     let forms = ["/account/sign-in", "/account/sign-up", "/account/forgot", "/account/reset"].contains(&path);

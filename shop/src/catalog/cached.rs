@@ -7,6 +7,9 @@
 //!   a shared counter bumped by every write that touches the category; the
 //!   decoded index is memoised in-process per (category, version), and kept
 //!   in the shared cache under `ci:<category>:<version>` for other servers.
+//! - Cards carry their product's review summary (`RatingSource`), read when
+//!   the index is built; moderating a review bumps the product's
+//!   categories, so the next index has the new average.
 //! - When the cache fails, reads go to the store and `cache_fallbacks`
 //!   counts it; a page never fails because the cache did.
 
@@ -34,8 +37,16 @@ struct Memo {
     cards: Arc<Vec<ProductCard>>,
 }
 
+/// Where a category index gets its products' approved-review summaries (by
+/// product id). A failure leaves the cards unrated; it never fails a page.
+#[async_trait::async_trait]
+pub trait RatingSource: Send + Sync {
+    async fn ratings(&self) -> PortResult<HashMap<String, domain::review::Summary>>;
+}
+
 pub struct CachedCatalog {
     store: CatalogStore,
+    ratings: Option<Arc<dyn RatingSource>>,
     cache: Arc<dyn Cache>,
     memo: Mutex<HashMap<String, Memo>>,
     pages: Mutex<HashMap<String, Arc<Page>>>,
@@ -58,6 +69,7 @@ impl CachedCatalog {
     pub fn new(store: CatalogStore, cache: Arc<dyn Cache>) -> Self {
         Self {
             store,
+            ratings: None,
             cache,
             memo: Mutex::new(HashMap::new()),
             pages: Mutex::new(HashMap::new()),
@@ -66,6 +78,28 @@ impl CachedCatalog {
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
         }
+    }
+
+    /// Cards get their review summaries from `source`.
+    pub fn with_ratings(mut self, source: Arc<dyn RatingSource>) -> Self {
+        self.ratings = Some(source);
+        self
+    }
+
+    /// A category's cards from the store, with their ratings.
+    async fn cards_from_store(&self, category: &str) -> PortResult<Vec<ProductCard>> {
+        let mut cards = self.store.category_cards(category).await?;
+        if let Some(source) = &self.ratings {
+            match source.ratings().await {
+                Ok(all) => {
+                    for c in &mut cards {
+                        c.rating = all.get(&c.id).copied();
+                    }
+                }
+                Err(e) => tracing::warn!(category, error = %e, "ratings unavailable; the index is built without them"),
+            }
+        }
+        Ok(cards)
     }
 
     pub fn store(&self) -> &CatalogStore {
@@ -214,7 +248,7 @@ impl CachedCatalog {
                 if let Some((_, _, cards)) = memo.filter(|m| m.1.elapsed() < MEMO_STALE_OK) {
                     return Ok(("?".into(), cards));
                 }
-                let cards = Arc::new(self.store.category_cards(category).await?);
+                let cards = Arc::new(self.cards_from_store(category).await?);
                 self.memo_put(category, "?".into(), cards.clone());
                 return Ok(("?".into(), cards));
             }
@@ -235,7 +269,7 @@ impl CachedCatalog {
             }
         }
         self.misses.fetch_add(1, Ordering::Relaxed);
-        let cards = Arc::new(self.store.category_cards(category).await?);
+        let cards = Arc::new(self.cards_from_store(category).await?);
         if let Ok(bytes) = serde_json::to_vec(&*cards) {
             if let Err(e) = self.cache.set(&key, &bytes, Some(INDEX_TTL)).await {
                 self.fell_back("set", &e);

@@ -21,16 +21,19 @@ pub enum MailKind {
     OrderRefunded,
     PasswordReset,
     EmailVerification,
+    /// A variant someone asked about has stock again (`crate::stock_alerts`).
+    BackInStock,
 }
 
 impl MailKind {
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 7] = [
         Self::OrderConfirmed,
         Self::OrderRejected,
         Self::OrderCancelled,
         Self::OrderRefunded,
         Self::PasswordReset,
         Self::EmailVerification,
+        Self::BackInStock,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -41,6 +44,7 @@ impl MailKind {
             Self::OrderRefunded => "order_refunded",
             Self::PasswordReset => "password_reset",
             Self::EmailVerification => "email_verification",
+            Self::BackInStock => "back_in_stock",
         }
     }
 
@@ -60,7 +64,7 @@ impl MailKind {
     }
 
     pub fn is_order(self) -> bool {
-        !matches!(self, Self::PasswordReset | Self::EmailVerification)
+        !matches!(self, Self::PasswordReset | Self::EmailVerification | Self::BackInStock)
     }
 }
 

@@ -53,6 +53,19 @@ pub async fn enqueue_account_mail(
     user_id: &str,
     link: &str,
 ) -> Result<(), sqlx::Error> {
+    enqueue_mail(tx, kind, key, recipient, user_id, &serde_json::json!({ "link": link })).await
+}
+
+/// Write a mail whose template needs only `payload` (a `link` and what the
+/// kind's template reads) inside `tx`, once per (`kind`, `key`).
+pub async fn enqueue_mail(
+    tx: &mut AnyConnection,
+    kind: MailKind,
+    key: &str,
+    recipient: &str,
+    subject_ref: &str,
+    payload: &serde_json::Value,
+) -> Result<(), sqlx::Error> {
     let t = now();
     sqlx::query(
         "INSERT INTO mail_outbox (id, kind, recipient, subject_ref, payload, next_at, created_at)
@@ -61,8 +74,8 @@ pub async fn enqueue_account_mail(
     .bind(format!("{}:{key}", kind.as_str()))
     .bind(kind.as_str())
     .bind(recipient)
-    .bind(user_id)
-    .bind(serde_json::json!({ "link": link }).to_string())
+    .bind(subject_ref)
+    .bind(payload.to_string())
     .bind(t)
     .execute(&mut *tx)
     .await?;
@@ -183,6 +196,11 @@ impl MailOutbox {
                 .ok_or_else(|| PortError::Invalid(format!("mail_outbox {}: no link (was it sent already?)", p.id)))?;
             return Ok(match kind {
                 MailKind::PasswordReset => templates::password_reset(link),
+                MailKind::BackInStock => templates::back_in_stock(
+                    payload["title"].as_str().unwrap_or("An item you asked about"),
+                    payload["options"].as_str().unwrap_or(""),
+                    link,
+                ),
                 _ => templates::email_verification(link),
             });
         }

@@ -113,16 +113,18 @@ pub fn order(kind: MailKind, o: &OrderFacts, order_url: &str) -> Doc {
             link,
             after: vec![],
         },
-        MailKind::OrderRefunded | MailKind::PasswordReset | MailKind::EmailVerification => Doc {
-            subject: format!("Your {SHOP} order {} was refunded", o.id.as_str()),
-            paragraphs: vec![format!(
-                "We refunded {} to your card; your bank may take a few days to show it.",
-                o.total
-            )],
-            table: order_table(o),
-            link,
-            after: vec![],
-        },
+        MailKind::OrderRefunded | MailKind::PasswordReset | MailKind::EmailVerification | MailKind::BackInStock => {
+            Doc {
+                subject: format!("Your {SHOP} order {} was refunded", o.id.as_str()),
+                paragraphs: vec![format!(
+                    "We refunded {} to your card; your bank may take a few days to show it.",
+                    o.total
+                )],
+                table: order_table(o),
+                link,
+                after: vec![],
+            }
+        }
     }
 }
 
@@ -148,6 +150,23 @@ pub fn email_verification(link: &str) -> Doc {
         after: vec![
             "The link works for seven days.".into(),
             "If you did not create an account, ignore this mail.".into(),
+        ],
+    }
+}
+
+/// One mail per alert: the variant is back; nothing more will be sent
+/// about it unless the shopper asks again.
+pub fn back_in_stock(title: &str, options: &str, link: &str) -> Doc {
+    let what = if options.is_empty() { title.to_string() } else { format!("{title} ({options})") };
+    Doc {
+        subject: format!("Back in stock: {title}"),
+        paragraphs: vec![format!("Good news: {what} is back in stock at {SHOP}.")],
+        table: vec![],
+        link: Some(("See it in the shop".into(), link.to_string())),
+        after: vec![
+            "Stock can go quickly; we do not hold it for you.".into(),
+            "This is the only mail we send about it. Ask again on the product page if it sells out before you buy."
+                .into(),
         ],
     }
 }

@@ -74,7 +74,18 @@ impl CartStore {
         Ok(())
     }
 
+    /// Empty the cart once its order is placed: its lines and code go, a
+    /// guest's wishlist stays.
     pub async fn clear(&self, id: &str) -> PortResult<()> {
+        let saved = self.load(id).await?.saved;
+        if saved.is_empty() {
+            return self.delete(id).await;
+        }
+        self.save(id, &Cart { saved, ..Cart::default() }).await
+    }
+
+    /// Forget the cart and everything kept with it.
+    pub async fn delete(&self, id: &str) -> PortResult<()> {
         sqlx::query("DELETE FROM carts WHERE id = $1").bind(id).execute(self.db.pool()).await.map_err(self.db.err())?;
         Ok(())
     }

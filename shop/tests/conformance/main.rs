@@ -38,3 +38,4 @@ mod pipeline_trust;
 mod recommend;
 mod reviews;
 mod stored_values;
+mod wishlist;

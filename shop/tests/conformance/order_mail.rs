@@ -16,10 +16,10 @@ use std::sync::{Arc, Mutex};
 /// A mail service that is down for its first `outage` sends, refuses every
 /// mail while `refusing`, and otherwise keeps what it was given.
 #[derive(Default)]
-struct TestMailer {
-    outage: AtomicUsize,
-    refusing: AtomicBool,
-    sent: Mutex<Vec<Mail>>,
+pub(crate) struct TestMailer {
+    pub(crate) outage: AtomicUsize,
+    pub(crate) refusing: AtomicBool,
+    pub(crate) sent: Mutex<Vec<Mail>>,
 }
 
 #[async_trait]

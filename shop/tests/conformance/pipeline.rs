@@ -105,6 +105,8 @@ pub(crate) async fn product_with_stock(s: &Stack, stock: i64) -> domain::Product
     p.slug = domain::Slug::parse(&unique("slug")).unwrap();
     p.variants.truncate(1);
     p.variants[0].stock = stock;
+    // Its own SKU too, so a test may make several.
+    p.variants[0].sku = domain::Sku::parse(&unique("SKU").to_uppercase()).unwrap();
     s.catalog.save(&p, None).await.unwrap();
     p
 }

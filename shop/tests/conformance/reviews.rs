@@ -4,7 +4,9 @@
 
 use crate::pipeline::{cart_of, drain, form, product_with_stock, stack, Stack};
 use domain::UserId;
-use shop::reviews::{ReviewError, ReviewStatus, Reviews};
+use shop::catalog::{CachedCatalog, CatalogStore};
+use shop::reviews::{ReviewError, ReviewRatings, ReviewStatus, Reviews};
+use std::sync::Arc;
 
 async fn buyer(s: &Stack, product: &domain::Product, user: &UserId, key: &str) {
     let mut f = form(key);
@@ -54,7 +56,32 @@ async fn only_buyers_review_once_per_product_and_only_approved_reviews_are_shown
     assert!(!reviews.moderate(&product.id, &UserId::parse("u-nobody").unwrap(), ReviewStatus::Approved).await.unwrap());
 }
 
+/// The rating a product's card carries in its category's listing.
+async fn card_rating(catalog: &CachedCatalog, p: &domain::Product) -> Option<(i64, i64)> {
+    let cards = catalog.category(p.category.as_str()).await.unwrap();
+    let card = cards.iter().find(|c| c.id == p.id.as_str()).expect("the product is listed");
+    card.rating.map(|r| (r.count, r.total))
+}
+
+async fn an_approved_review_reaches_the_listing_cards_and_their_sort(s: Stack) {
+    let product = product_with_stock(&s, 10).await;
+    let reviews = Reviews::new(s.services.db.clone(), s.catalog.clone());
+    let catalog = CachedCatalog::new(CatalogStore::new(s.services.catalog.clone()), s.services.cache.clone())
+        .with_ratings(Arc::new(ReviewRatings(s.services.db.clone())));
+    let ann = UserId::parse("u-ann").unwrap();
+    buyer(&s, &product, &ann, "rated-ann-1").await;
+    reviews.submit(&ann, "ann@example.com", &product.id, "4", "Does what it says.").await.unwrap();
+    assert_eq!(card_rating(&catalog, &product).await, None, "a review waiting for moderation is not counted");
+
+    assert!(reviews.moderate(&product.id, &ann, ReviewStatus::Approved).await.unwrap());
+    assert_eq!(card_rating(&catalog, &product).await, Some((1, 4)), "moderation refreshes the cached index");
+    let listing = domain::catalog::Listing::parse(&[("sort".into(), "rating".into())]).unwrap();
+    let page = catalog.list(product.category.as_str(), &listing).await.unwrap();
+    assert!(page.items.first().is_some_and(|c| c.rating.is_some()), "rated products come first");
+}
+
 on_both_stacks!(
     postgres_sqs_dynamodb:
     only_buyers_review_once_per_product_and_only_approved_reviews_are_shown,
+    an_approved_review_reaches_the_listing_cards_and_their_sort,
 );
