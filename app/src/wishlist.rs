@@ -122,7 +122,9 @@ pub async fn ask_stock_alert_form(product_id: String, sku: String, email: String
         let notice = match st.stock_alerts.ask(&product_id, &sku, &email).await {
             Ok(()) => "Thank you: we will send you one e-mail when it is back in stock.".to_string(),
             Err(AlertError::Invalid(errors)) => {
-                errors.into_values().next().unwrap_or_else(|| "Please check the address.".into())
+                let why = errors.into_values().next().unwrap_or_else(|| "please check the address".into());
+                let mut chars = why.chars();
+                chars.next().map(|c| c.to_uppercase().chain(chars).collect()).unwrap_or_default()
             }
             Err(AlertError::Port(e)) => return Err(crate::cart_api::ssr::unavailable(e)),
         };

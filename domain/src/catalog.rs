@@ -304,9 +304,9 @@ pub fn list(all: &[ProductCard], l: &Listing) -> Page {
     list_indexed(all, None, l)
 }
 
-/// [`list`] with the cards' terms computed beforehand (`index`, same order
+/// [`list`] with the cards' search index built beforehand (`index`, same order
 /// and length as `all`; otherwise they are computed here).
-pub fn list_indexed(all: &[ProductCard], index: Option<&[CardTerms]>, l: &Listing) -> Page {
+pub fn list_indexed(all: &[ProductCard], index: Option<&SearchIndex>, l: &Listing) -> Page {
     let terms = tokenize(&l.q);
     let index = index.filter(|ix| ix.len() == all.len());
     let mut scored: Vec<(u32, &ProductCard)> = if terms.is_empty() {
@@ -332,7 +332,7 @@ pub fn list_indexed(all: &[ProductCard], index: Option<&[CardTerms]>, l: &Listin
 
 mod rank;
 use rank::search_scores;
-pub use rank::{index, relevance, tokenize, CardTerms, MAX_QUERY_TERMS};
+pub use rank::{index, relevance, tokenize, CardTerms, SearchIndex, MAX_QUERY_TERMS};
 
 #[cfg(test)]
 mod tests;

@@ -1,30 +1,73 @@
-//! Search ranking for listings: each card's words folded and stemmed once
-//! (`CardTerms`, kept per catalog version by the caller), a query's terms,
-//! and the score of every card (see `crate::search` for the matching).
+//! Search ranking for listings. A catalog's search index (`SearchIndex`,
+//! kept per catalog version by the caller) holds every distinct word once,
+//! folded and stemmed, and each card's fields as numbers into that list. A
+//! query compares each of its terms with every distinct word once (a few
+//! thousand comparisons, typos included), then scores the cards by table
+//! lookups: a first query over 100,000 products costs tens of ms, not a
+//! comparison with every word of every card (see `crate::search` for the
+//! matching).
 
 use super::ProductCard;
 use crate::search;
+use std::collections::HashMap;
 
-/// A card's searchable words per field (title, tags, brand, description),
-/// folded and stemmed once: a catalog keeps them per version, so a new
-/// query does not stem every product again.
+/// A card's words per field (title, tags, brand, description), as numbers
+/// into its index's distinct words.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct CardTerms([Vec<search::Term>; 4]);
+pub struct CardTerms([Vec<u32>; 4]);
 
-impl CardTerms {
-    pub fn of(p: &ProductCard) -> Self {
-        Self([
-            search::terms(&p.title),
-            p.tags.iter().flat_map(|t| search::terms(t)).collect(),
-            search::terms(&p.brand),
-            search::terms(&p.snippet),
-        ])
+/// The search index of a list of cards (same order and length).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct SearchIndex {
+    words: Vec<search::Term>,
+    cards: Vec<CardTerms>,
+}
+
+impl SearchIndex {
+    /// How many cards it indexes.
+    pub fn len(&self) -> usize {
+        self.cards.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.cards.is_empty()
+    }
+
+    /// Distinct words over all cards.
+    pub fn distinct_words(&self) -> usize {
+        self.words.len()
     }
 }
 
-/// Every card's [`CardTerms`], in the same order.
-pub fn index(all: &[ProductCard]) -> Vec<CardTerms> {
-    all.iter().map(CardTerms::of).collect()
+/// The search index of `all`: each word folded and stemmed once.
+pub fn index(all: &[ProductCard]) -> SearchIndex {
+    let mut ix = SearchIndex::default();
+    let mut numbers: HashMap<String, u32> = HashMap::new();
+    let mut field = |text: &str, out: &mut Vec<u32>| {
+        for word in text.split(|c: char| !c.is_alphanumeric()).filter(|w| w.chars().count() >= 2) {
+            let n = match numbers.get(word) {
+                Some(n) => *n,
+                None => {
+                    let n = ix.words.len() as u32;
+                    ix.words.push(search::Term::new(word));
+                    numbers.insert(word.to_string(), n);
+                    n
+                }
+            };
+            out.push(n);
+        }
+    };
+    for p in all {
+        let mut t = CardTerms::default();
+        field(&p.title, &mut t.0[0]);
+        for tag in &p.tags {
+            field(tag, &mut t.0[1]);
+        }
+        field(&p.brand, &mut t.0[2]);
+        field(&p.snippet, &mut t.0[3]);
+        ix.cards.push(t);
+    }
+    ix
 }
 
 /// Query words searched at most (more are ignored: each costs a pass over the catalog).
@@ -44,9 +87,10 @@ pub fn tokenize(text: &str) -> Vec<search::Term> {
 /// Field weights: title 5, tag 3, brand 2, description 1.
 const WEIGHTS: [u32; 4] = [5, 3, 2, 1];
 
-/// How closely each query term matched each field of a card.
-fn closeness(card: &CardTerms, query_terms: &[search::Term]) -> Vec<[Option<search::Closeness>; 4]> {
-    query_terms.iter().map(|t| card.0.each_ref().map(|words| search::best(t, words))).collect()
+/// How closely each query term matched each field of a card, from the
+/// closeness of each term to every distinct word (`table[term][word]`).
+fn closeness(card: &CardTerms, table: &[Vec<Option<search::Closeness>>]) -> Vec<[Option<search::Closeness>; 4]> {
+    table.iter().map(|row| card.0.each_ref().map(|words| words.iter().filter_map(|w| row[*w as usize]).max())).collect()
 }
 
 /// A product's score from its closeness: each term scores field weight ×
@@ -76,17 +120,23 @@ fn score(matches: &[[Option<search::Closeness>; 4]], typo_ok: &[bool]) -> u32 {
 /// for "jaket" when no product has that word as typed.
 pub(super) fn search_scores<'a>(
     all: &'a [ProductCard],
-    index: Option<&[CardTerms]>,
+    index: Option<&SearchIndex>,
     query_terms: &[search::Term],
 ) -> Vec<(u32, &'a ProductCard)> {
-    let matches: Vec<_> = match index {
-        Some(ix) => ix.iter().map(|t| closeness(t, query_terms)).collect(),
-        None => all.iter().map(|c| closeness(&CardTerms::of(c), query_terms)).collect(),
+    let built;
+    let ix = match index {
+        Some(ix) => ix,
+        None => {
+            built = self::index(all);
+            &built
+        }
     };
-    let typo_ok: Vec<bool> = (0..query_terms.len())
-        .map(|i| !matches.iter().any(|m| m[i].iter().flatten().any(|c| *c > search::Closeness::Typo)))
-        .collect();
-    matches.iter().zip(all).map(|(m, c)| (score(m, &typo_ok), c)).collect()
+    let table: Vec<Vec<Option<search::Closeness>>> =
+        query_terms.iter().map(|t| ix.words.iter().map(|w| search::closeness(t, w)).collect()).collect();
+    // A term matched better than a typo by some word of some card.
+    let typo_ok: Vec<bool> =
+        table.iter().map(|row| !row.iter().flatten().any(|c| *c > search::Closeness::Typo)).collect();
+    ix.cards.iter().zip(all).map(|(t, c)| (score(&closeness(t, &table), &typo_ok), c)).collect()
 }
 
 /// Relevance of a product for a query on its own (typos allowed): see [`score`].
@@ -94,5 +144,8 @@ pub fn relevance(p: &ProductCard, query_terms: &[search::Term]) -> u32 {
     if query_terms.is_empty() {
         return 0;
     }
-    score(&closeness(&CardTerms::of(p), query_terms), &vec![true; query_terms.len()])
+    let ix = index(std::slice::from_ref(p));
+    let table: Vec<Vec<_>> =
+        query_terms.iter().map(|t| ix.words.iter().map(|w| search::closeness(t, w)).collect()).collect();
+    score(&closeness(&ix.cards[0], &table), &vec![true; query_terms.len()])
 }

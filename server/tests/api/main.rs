@@ -18,3 +18,4 @@ mod oidc;
 mod recommend;
 mod reviews;
 mod shutdown;
+mod wishlist;

@@ -50,9 +50,10 @@ pub struct CachedCatalog {
     cache: Arc<dyn Cache>,
     memo: Mutex<HashMap<String, Memo>>,
     pages: Mutex<HashMap<String, Arc<Page>>>,
-    /// Search terms of a category's cards, per (category, version): stemmed
-    /// once per catalog change, not once per new query.
-    terms: Arc<Mutex<HashMap<String, Arc<Vec<domain::catalog::CardTerms>>>>>,
+    /// Search index of a category's cards, per (category, version): stemmed
+    /// once per catalog change (for the whole shop, in the background), not
+    /// once per new query.
+    terms: Arc<Mutex<HashMap<String, Arc<domain::catalog::SearchIndex>>>>,
     fallbacks: AtomicU64,
     hits: AtomicU64,
     misses: AtomicU64,
@@ -213,7 +214,7 @@ impl CachedCatalog {
                         built
                     })
                 });
-                Arc::new(domain::catalog::list_indexed(&cards, index.as_deref().map(Vec::as_slice), &listing))
+                Arc::new(domain::catalog::list_indexed(&cards, index.as_deref(), &listing))
             });
             searched.await.map_err(|e| ports::PortError::Invalid(format!("search failed: {e}")))?
         };
@@ -265,6 +266,7 @@ impl CachedCatalog {
                 self.hits.fetch_add(1, Ordering::Relaxed);
                 let cards = Arc::new(cards);
                 self.memo_put(category, version.clone(), cards.clone());
+                self.prebuild_search(category, &version, &cards);
                 return Ok((version, cards));
             }
         }
@@ -276,7 +278,29 @@ impl CachedCatalog {
             }
         }
         self.memo_put(category, version.clone(), cards.clone());
+        self.prebuild_search(category, &version, &cards);
         Ok((version, cards))
+    }
+
+    /// A new version of the whole shop's cards: build its search index in
+    /// the background, so the first search after a catalog change does not
+    /// pay for it (a search arriving meanwhile builds its own).
+    fn prebuild_search(&self, category: &str, version: &str, cards: &Arc<Vec<ProductCard>>) {
+        if category != ALL || tokio::runtime::Handle::try_current().is_err() {
+            return;
+        }
+        let (terms, key, cards) = (self.terms.clone(), format!("{category}|{version}"), cards.clone());
+        if terms.lock().unwrap_or_else(|p| p.into_inner()).contains_key(&key) {
+            return;
+        }
+        tokio::task::spawn_blocking(move || {
+            let built = Arc::new(domain::catalog::index(&cards));
+            let mut all = terms.lock().unwrap_or_else(|p| p.into_inner());
+            if all.len() >= 64 {
+                all.clear();
+            }
+            all.entry(key).or_insert(built);
+        });
     }
 
     pub async fn categories(&self) -> PortResult<Vec<CategoryPath>> {
