@@ -307,6 +307,81 @@ impl Payments for TestPayments {
         }
     }
 
+    async fn refund_part(&self, auth_id: &str, refund_id: &str, amount: Money) -> Result<(), PaymentError> {
+        self.up().await?;
+        if amount.minor() <= 0 {
+            return Err(PaymentError::Declined("a refund is more than zero".into()));
+        }
+        let err = self.db.err();
+        let mut tx = self.db.pool().begin().await.map_err(&err)?;
+        // The write first: it locks the payment's row, so two refunds of one
+        // payment are checked one after the other.
+        let touched = sqlx::query("UPDATE payments SET updated_at = $1 WHERE auth_id = $2")
+            .bind(now())
+            .bind(auth_id)
+            .execute(&mut *tx)
+            .await
+            .map_err(&err)?
+            .rows_affected();
+        if touched == 0 {
+            return Err(PaymentError::Declined("no such authorization".into()));
+        }
+        let earlier: Option<(String, i64)> =
+            sqlx::query_as("SELECT auth_id, amount_minor FROM payment_refunds WHERE refund_id = $1")
+                .bind(refund_id)
+                .fetch_optional(&mut *tx)
+                .await
+                .map_err(&err)?;
+        if let Some((auth, minor)) = earlier {
+            return if auth == auth_id && minor == amount.minor() {
+                Ok(())
+            } else {
+                Err(PaymentError::Declined(format!("refund {refund_id} was made with another amount")))
+            };
+        }
+        let (status, captured, currency): (String, Option<i64>, String) =
+            sqlx::query_as("SELECT status, captured_minor, currency FROM payments WHERE auth_id = $1")
+                .bind(auth_id)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(&err)?;
+        if status != "captured" {
+            return Err(PaymentError::Declined(format!("cannot refund a payment that is {status}")));
+        }
+        if currency != amount.currency().code() {
+            return Err(PaymentError::Declined("a refund is in the payment's currency".into()));
+        }
+        let refunded: i64 =
+            sqlx::query_scalar("SELECT CAST(COALESCE(SUM(amount_minor), 0) AS BIGINT) FROM payment_refunds WHERE auth_id = $1")
+                .bind(auth_id)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(&err)?;
+        let captured = captured.unwrap_or(0);
+        if refunded + amount.minor() > captured {
+            return Err(PaymentError::Declined(format!(
+                "refunds would add up to more than the {captured} captured ({refunded} refunded before)"
+            )));
+        }
+        sqlx::query("INSERT INTO payment_refunds (refund_id, auth_id, amount_minor, created_at) VALUES ($1, $2, $3, $4)")
+            .bind(refund_id)
+            .bind(auth_id)
+            .bind(amount.minor())
+            .bind(now())
+            .execute(&mut *tx)
+            .await
+            .map_err(&err)?;
+        if refunded + amount.minor() == captured {
+            sqlx::query("UPDATE payments SET status = 'refunded' WHERE auth_id = $1")
+                .bind(auth_id)
+                .execute(&mut *tx)
+                .await
+                .map_err(&err)?;
+        }
+        tx.commit().await.map_err(&err)?;
+        Ok(())
+    }
+
     async fn open_authorizations(&self, before: i64, limit: i64) -> Result<Vec<String>, PaymentError> {
         let rows = sqlx::query(
             "SELECT auth_id FROM payments WHERE status IN ('authorized', 'capture_declined') AND created_at < $1

@@ -212,6 +212,7 @@ pub async fn order_status(id: String, #[server(default)] key: String) -> Result<
             reason: None,
             total: None,
             lines: vec![],
+            refunds: vec![],
         };
         let Ok(order_id) = domain::OrderId::parse(&id) else { return Ok(unknown) };
         // The link's key opens the order; without it only its signed-in
@@ -237,7 +238,11 @@ pub async fn order_status(id: String, #[server(default)] key: String) -> Result<
                     | domain::order::OrderStatus::Cancelled { reason } => (o.status.name(), Some(reason.clone())),
                     s => (s.name(), None),
                 };
+                let records =
+                    shop::orders::refunds::refunds_of(&st.orders.repo, &order_id).await.map_err(ssr::unavailable)?;
+                let refunds = crate::admin::api::refund_views(&o, &records);
                 Ok(OrderView {
+                    refunds,
                     id,
                     key,
                     state: state.into(),

@@ -309,6 +309,9 @@ pub struct OrderView {
     pub reason: Option<String>,
     pub total: Option<String>,
     pub lines: Vec<(String, u32, String)>,
+    /// Line refunds made by the shop, oldest first.
+    #[serde(default)]
+    pub refunds: Vec<crate::admin::api::RefundView>,
 }
 
 impl OrderView {

@@ -16,6 +16,7 @@ pub mod product_form;
 pub mod promo;
 pub mod recommend;
 pub mod recommend_eval;
+pub mod refund;
 pub mod review;
 pub mod rng;
 pub mod search;

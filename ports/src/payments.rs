@@ -45,6 +45,11 @@ pub trait Payments: Send + Sync {
     async fn void(&self, auth_id: &str) -> Result<(), PaymentError>;
     /// Return a captured payment.
     async fn refund(&self, auth_id: &str) -> Result<(), PaymentError>;
+    /// Return `amount` of a captured payment. Idempotent per `refund_id`
+    /// (a repeat with the same amount succeeds without moving money again;
+    /// with another amount it is refused); refused when the refunds of the
+    /// payment would add up to more than was captured.
+    async fn refund_part(&self, auth_id: &str, refund_id: &str, amount: Money) -> Result<(), PaymentError>;
     /// Holds still open (authorized or capture declined, never voided)
     /// created before `before` (Unix seconds), oldest first: the
     /// reconciler voids those that no order owns.

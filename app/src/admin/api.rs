@@ -210,6 +210,22 @@ pub async fn admin_order(id: String) -> Result<Option<OrderDetail>, AppError> {
         let st = ssr::state()?;
         let Ok(id) = domain::OrderId::parse(&id) else { return Ok(None) };
         let Some(o) = st.orders.repo.get(&id).await.map_err(ssr::failed)? else { return Ok(None) };
+        let records = shop::orders::refunds::refunds_of(&st.orders.repo, &id).await.map_err(ssr::failed)?;
+        let refunds = crate::admin::api::refund_views(&o, &records);
+        let refundable = o
+            .lines
+            .iter()
+            .map(|l| {
+                let done: u32 = records
+                    .iter()
+                    .flat_map(|r| r.plan.lines.iter())
+                    .filter(|x| x.sku == l.sku.as_str())
+                    .map(|x| x.quantity)
+                    .sum();
+                (l.sku.to_string(), l.quantity.saturating_sub(done))
+            })
+            .collect();
+        let shipping_refundable = !records.iter().any(|r| r.plan.shipping.minor() > 0);
         let reason = match &o.status {
             domain::order::OrderStatus::Rejected { reason } | domain::order::OrderStatus::Cancelled { reason } => {
                 Some(reason.clone())
@@ -230,6 +246,9 @@ pub async fn admin_order(id: String) -> Result<Option<OrderDetail>, AppError> {
                 .map(|l| (l.title, l.sku.to_string(), l.quantity, l.unit_price.to_string()))
                 .collect(),
             payment_auth: o.payment_auth,
+            refunds,
+            refundable,
+            shipping_refundable,
         }))
     })
     .await
@@ -305,4 +324,36 @@ pub async fn admin_reco_runs() -> Result<Vec<RecoRun>, AppError> {
             .collect())
     })
     .await
+}
+
+/// How an order's line refunds read on the order pages.
+#[cfg(feature = "ssr")]
+pub fn refund_views(
+    o: &shop::orders::repo::StoredOrder,
+    records: &[shop::orders::refunds::RefundRecord],
+) -> Vec<RefundView> {
+    records
+        .iter()
+        .map(|r| {
+            let mut what: Vec<String> = r
+                .plan
+                .lines
+                .iter()
+                .map(|l| {
+                    let title = o.lines.iter().find(|x| x.sku.as_str() == l.sku).map_or(l.sku.as_str(), |x| &x.title);
+                    format!("{} × {title}", l.quantity)
+                })
+                .collect();
+            if r.plan.shipping.minor() > 0 {
+                what.push("shipping".into());
+            }
+            RefundView {
+                when: crate::format::when(r.created_at),
+                amount: r.plan.amount.to_string(),
+                what: what.join(", "),
+                reason: r.plan.reason.clone(),
+                state: if r.step == "done" { "done".into() } else { format!("in progress ({})", r.step) },
+            }
+        })
+        .collect()
 }

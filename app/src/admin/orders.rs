@@ -61,9 +61,13 @@ pub fn AdminOrderPage() -> impl IntoView {
         <AdminFrame title="Order">
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                 {move || { let id = id.clone(); Suspend::new(async move {
+                    let form = crate::forms::current_form().await;
                     match admin_order(id).await {
                         Ok(Some(o)) => {
                             let confirmed = o.status == domain::order::StatusKind::Confirmed.as_str();
+                            let has_refunds = !o.refunds.is_empty();
+                            let refunds = o.refunds.clone();
+                            let refund_form = confirmed.then(|| refund_form(&o, form));
                             view! {
                                 <dl class="facts">
                                     <dt>"Order"</dt><dd><code>{o.id.clone()}</code></dd>
@@ -78,7 +82,9 @@ pub fn AdminOrderPage() -> impl IntoView {
                                     <thead><tr><th>"Item"</th><th>"SKU"</th><th>"Qty"</th><th>"Unit price"</th></tr></thead>
                                     <tbody>{o.lines.into_iter().map(|(t, s, q, p)| view! { <tr><td>{t}</td><td>{s}</td><td>{q}</td><td>{p}</td></tr> }).collect_view()}</tbody>
                                 </table>
-                                {confirmed.then(|| view! {
+                                {has_refunds.then(|| view! { <RefundList refunds /> })}
+                                {refund_form}
+                                {(confirmed && !has_refunds).then(|| view! {
                                     <div class="order-actions">
                                         <form method="post" action=format!("/admin/orders/{}/cancel", o.id)>
                                             <label for="reason">"Reason"</label>
@@ -102,5 +108,76 @@ pub fn AdminOrderPage() -> impl IntoView {
                 })}}
             </Suspense>
         </AdminFrame>
+    }
+}
+
+/// Line refunds made so far.
+#[component]
+pub fn RefundList(refunds: Vec<crate::admin::api::RefundView>) -> impl IntoView {
+    view! {
+        <h2>"Refunds"</h2>
+        <table class="data" data-testid="refunds">
+            <thead><tr><th>"When (UTC)"</th><th>"What"</th><th>"Amount"</th><th>"Reason"</th><th>"State"</th></tr></thead>
+            <tbody>{refunds.into_iter().map(|r| view! {
+                <tr><td>{r.when}</td><td>{r.what}</td><td>{r.amount}</td><td>{r.reason}</td><td>{r.state}</td></tr>
+            }).collect_view()}</tbody>
+        </table>
+    }
+}
+
+/// "Refund lines": units to refund and to put back in stock per line,
+/// shipping, and the reason the shopper is told.
+fn refund_form(o: &crate::admin::api::OrderDetail, form: crate::forms::FormState) -> impl IntoView {
+    let rows: Vec<_> = o
+        .lines
+        .iter()
+        .filter_map(|(title, sku, _, price)| {
+            let left = o.refundable.iter().find(|(s, _)| s == sku).map_or(0, |(_, n)| *n);
+            (left > 0).then(|| (title.clone(), sku.clone(), price.clone(), left))
+        })
+        .collect();
+    let value = |k: &str, default: &str| {
+        let v = form.value(k);
+        if v.is_empty() { default.to_string() } else { v }
+    };
+    let err = |k: &str| crate::forms::FieldError(crate::forms::FieldErrorProps { error: form.error(k) });
+    view! {
+        <form class="refund-lines" method="post" action=format!("/admin/orders/{}/refund-lines", o.id) data-testid="refund-lines">
+            <h2>"Refund lines"</h2>
+            <crate::forms::FormMessages form=form.clone() />
+            {err("refund")}
+            <table class="data">
+                <thead><tr><th>"Item"</th><th>"Unit price"</th><th>"Refund units"</th><th>"Back into stock"</th></tr></thead>
+                <tbody>{rows.into_iter().map(|(title, sku, price, left)| {
+                    let (q, r) = (format!("qty.{sku}"), format!("restock.{sku}"));
+                    view! {
+                        <tr>
+                            <td>{title.clone()}" "<code>{sku.clone()}</code></td>
+                            <td>{price}</td>
+                            <td>
+                                <input type="number" name=q.clone() min="0" max=left.to_string() value=value(&q, "0")
+                                    aria-label=format!("Refund units of {title}") />
+                                " of "{left}
+                                {err(&q)}
+                            </td>
+                            <td>
+                                <input type="number" name=r.clone() min="0" max=left.to_string() value=value(&r, "0")
+                                    aria-label=format!("Units of {title} back into stock") />
+                                {err(&r)}
+                            </td>
+                        </tr>
+                    }
+                }).collect_view()}</tbody>
+            </table>
+            {o.shipping_refundable.then(|| view! {
+                <label><input type="checkbox" name="shipping" checked=form.value("shipping") == "on" />" Refund shipping"</label>
+            })}
+            {err("shipping")}
+            <label for="refund-reason">"Reason (the shopper sees it)"</label>
+            <input id="refund-reason" name="reason" maxlength="500" required value=form.value("reason") />
+            {err("reason")}
+            <button type="submit">"Refund lines"</button>
+            <p class="hint">"The amount is what the shopper paid for those units (their share of any discount taken off). Refunds never add up to more than was charged."</p>
+        </form>
     }
 }

@@ -127,7 +127,22 @@ pub fn OrderPage() -> impl IntoView {
                             set_status(404);
                             view! { <p>"We do not know this order."</p> }.into_any()
                         }
-                        Ok(order) => view! { <OrderTracker order /> }.into_any(),
+                        Ok(order) => {
+                            let refunds = order.refunds.clone();
+                            view! {
+                                <OrderTracker order />
+                                {(!refunds.is_empty()).then(|| view! {
+                                    <section class="order-refunds" aria-labelledby="refunds-heading" data-testid="order-refunds">
+                                        <h2 id="refunds-heading">"Refunds"</h2>
+                                        <ul>{refunds.into_iter().map(|r| view! {
+                                            <li>{format!("{}: {} refunded for {} ({}). {}", r.when, r.amount, r.what, r.reason,
+                                                if r.state == "done" { "Sent to your card." } else { "On its way to your card." })}</li>
+                                        }).collect_view()}</ul>
+                                    </section>
+                                })}
+                            }
+                            .into_any()
+                        }
                         Err(e) => view! { <p class="notice">{e.to_string()}</p> }.into_any(),
                     }
                 })

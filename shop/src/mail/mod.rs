@@ -23,10 +23,12 @@ pub enum MailKind {
     EmailVerification,
     /// A variant someone asked about has stock again (`crate::stock_alerts`).
     BackInStock,
+    /// Some lines of an order were refunded (`crate::orders::refunds`).
+    RefundIssued,
 }
 
 impl MailKind {
-    pub const ALL: [Self; 7] = [
+    pub const ALL: [Self; 8] = [
         Self::OrderConfirmed,
         Self::OrderRejected,
         Self::OrderCancelled,
@@ -34,6 +36,7 @@ impl MailKind {
         Self::PasswordReset,
         Self::EmailVerification,
         Self::BackInStock,
+        Self::RefundIssued,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -45,6 +48,7 @@ impl MailKind {
             Self::PasswordReset => "password_reset",
             Self::EmailVerification => "email_verification",
             Self::BackInStock => "back_in_stock",
+            Self::RefundIssued => "refund_issued",
         }
     }
 
@@ -64,7 +68,7 @@ impl MailKind {
     }
 
     pub fn is_order(self) -> bool {
-        !matches!(self, Self::PasswordReset | Self::EmailVerification | Self::BackInStock)
+        !matches!(self, Self::PasswordReset | Self::EmailVerification | Self::BackInStock | Self::RefundIssued)
     }
 }
 

@@ -113,7 +113,11 @@ pub fn order(kind: MailKind, o: &OrderFacts, order_url: &str) -> Doc {
             link,
             after: vec![],
         },
-        MailKind::OrderRefunded | MailKind::PasswordReset | MailKind::EmailVerification | MailKind::BackInStock => {
+        MailKind::OrderRefunded
+        | MailKind::PasswordReset
+        | MailKind::EmailVerification
+        | MailKind::BackInStock
+        | MailKind::RefundIssued => {
             Doc {
                 subject: format!("Your {SHOP} order {} was refunded", o.id.as_str()),
                 paragraphs: vec![format!(
@@ -151,6 +155,22 @@ pub fn email_verification(link: &str) -> Doc {
             "The link works for seven days.".into(),
             "If you did not create an account, ignore this mail.".into(),
         ],
+    }
+}
+
+/// Some lines of an order (and maybe its shipping) refunded.
+pub fn refund_issued(order_id: &str, amount: &str, lines: &[&str], shipping: bool, reason: &str, url: &str) -> Doc {
+    let mut table: Vec<(String, String)> = lines.iter().map(|l| (l.to_string(), String::new())).collect();
+    if shipping {
+        table.push(("Shipping".into(), String::new()));
+    }
+    table.push(("Refunded".into(), amount.to_string()));
+    Doc {
+        subject: format!("{SHOP} refunded {amount} of order {order_id}"),
+        paragraphs: vec![format!("We refunded {amount} to the card you paid with."), format!("Reason: {reason}")],
+        table,
+        link: Some(("See your order".into(), url.to_string())),
+        after: vec!["Refunds usually reach your account within 5–10 business days.".into()],
     }
 }
 

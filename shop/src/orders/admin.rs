@@ -155,6 +155,8 @@ pub enum ManageError {
     NotFound,
     #[error("only a confirmed order can be {action}; this one is {status}")]
     WrongState { action: &'static str, status: &'static str },
+    #[error("this order has line refunds: refund the remaining lines instead")]
+    HasLineRefunds,
     #[error("the payment provider refused: {0}")]
     Payment(String),
     #[error(transparent)]

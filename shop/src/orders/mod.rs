@@ -9,6 +9,7 @@ pub mod checkout;
 pub mod codes;
 pub mod outbox;
 pub mod repo;
+pub mod refunds;
 pub mod reversal;
 mod rows;
 

@@ -5,7 +5,8 @@
 //! `status`; finally the status moves from `confirmed` and the audit entry is
 //! written in one transaction, step → `done`. A crash between any two steps
 //! leaves a row the reconciler resumes, so money is never refunded while the
-//! order still says `confirmed`, and nothing is returned twice.
+//! order still says `confirmed`, and nothing is returned twice. An order
+//! with line refunds (`refunds.rs`) is not reversed whole.
 
 use super::admin::ManageError;
 use super::repo::{now, OrderRepo, StoredOrder};
@@ -112,19 +113,35 @@ pub async fn reverse(
         return Err(ManageError::WrongState { action: how.done_word(), status: order.status.name() });
     }
     if started.is_none() {
+        // The order's row is claimed first: a line refund started before
+        // (or at the same moment) leaves `refund_seq` above 0, and the
+        // whole order can no longer be reversed (its stock would come back twice).
         let db = repo.db();
-        sqlx::query(
-            "INSERT INTO order_reversals (order_id, kind, reason, actor, step, created_at, updated_at)
-             VALUES ($1, $2, $3, $4, 'refund', $5, $5) ON CONFLICT (order_id) DO NOTHING",
-        )
-        .bind(id)
-        .bind(how.code())
-        .bind(reason)
-        .bind(actor)
-        .bind(now())
-        .execute(db.pool())
-        .await
-        .map_err(db.err())?;
+        let mut tx = db.pool().begin().await.map_err(db.err())?;
+        let claimed = sqlx::query("UPDATE orders SET refund_seq = refund_seq + 1 WHERE id = $1 AND refund_seq = 0")
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db.err())?
+            .rows_affected();
+        if claimed == 1 {
+            sqlx::query(
+                "INSERT INTO order_reversals (order_id, kind, reason, actor, step, created_at, updated_at)
+                 VALUES ($1, $2, $3, $4, 'refund', $5, $5) ON CONFLICT (order_id) DO NOTHING",
+            )
+            .bind(id)
+            .bind(how.code())
+            .bind(reason)
+            .bind(actor)
+            .bind(now())
+            .execute(&mut *tx)
+            .await
+            .map_err(db.err())?;
+        }
+        tx.commit().await.map_err(db.err())?;
+        if claimed == 0 && load(repo, id).await?.is_none() {
+            return Err(ManageError::HasLineRefunds);
+        }
     }
     let pending = load(repo, id).await?.ok_or(ManageError::NotFound)?;
     let to = run(repo, catalog, payments, &order, pending).await?;

@@ -36,6 +36,7 @@ mod order_mail;
 mod pipeline;
 mod pipeline_trust;
 mod recommend;
+mod refunds;
 mod reviews;
 mod stored_values;
 mod wishlist;

@@ -85,6 +85,27 @@ pub struct OrderDetail {
     /// (title, sku, quantity, unit price)
     pub lines: Vec<(String, String, u32, String)>,
     pub payment_auth: String,
+    /// Line refunds made, oldest first.
+    #[serde(default)]
+    pub refunds: Vec<RefundView>,
+    /// Per line (sku, units not refunded yet), for the "Refund lines" form.
+    #[serde(default)]
+    pub refundable: Vec<(String, u32)>,
+    /// Whether shipping can still be refunded.
+    #[serde(default)]
+    pub shipping_refundable: bool,
+}
+
+/// One line refund, as the merchant and the shopper see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RefundView {
+    pub when: String,
+    pub amount: String,
+    /// "2 × Linen Shirt, shipping"
+    pub what: String,
+    pub reason: String,
+    /// "done", or the step it is at.
+    pub state: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

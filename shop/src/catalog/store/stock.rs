@@ -194,6 +194,32 @@ impl CatalogStore {
         }
     }
 
+    /// Put `lines` back into stock once for `key` (a partial refund's id):
+    /// a marker item that must not exist yet rides in the same
+    /// transaction, so a resumed saga never restocks twice. A line whose
+    /// variant is gone is logged and skipped. False when it was done before.
+    pub async fn restock_once(&self, key: &str, lines: &[StockLine]) -> PortResult<bool> {
+        let mut remaining: Vec<(String, Write)> = lines
+            .iter()
+            .filter(|l| l.quantity > 0)
+            .map(|l| (format!("product {} sku {}", l.product_id, l.sku), l.add(l.quantity, Condition::Exists)))
+            .collect();
+        loop {
+            let marker = Item::new(format!("RESTOCK#{key}"), "A").with("at", Value::N(ports::clock::now()));
+            let mut writes = vec![Write::Put { item: marker, condition: Condition::NotExists }];
+            writes.extend(remaining.iter().map(|(_, w)| w.clone()));
+            match self.table.transact(writes).await {
+                Ok(()) => return Ok(true),
+                Err(PortError::ConditionFailed { index: 0 }) => return Ok(false),
+                Err(PortError::ConditionFailed { index }) if index <= remaining.len() => {
+                    let (gone, _) = remaining.remove(index - 1);
+                    tracing::warn!(refund.id = key, what = %gone, "restock skipped: it no longer exists");
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
     /// Take stock for every line, or for none: one transaction of
     /// conditional decrements. `Err(ConditionFailed { index })` names the
     /// first line that is short (or whose variant does not exist).

@@ -69,6 +69,9 @@ impl Payments for SlowPayments {
     async fn refund(&self, auth: &str) -> Result<(), PaymentError> {
         self.inner.refund(auth).await
     }
+    async fn refund_part(&self, auth: &str, refund_id: &str, amount: Money) -> Result<(), PaymentError> {
+        self.inner.refund_part(auth, refund_id, amount).await
+    }
     async fn open_authorizations(&self, before: i64, limit: i64) -> Result<Vec<String>, PaymentError> {
         self.inner.open_authorizations(before, limit).await
     }
