@@ -351,26 +351,29 @@ impl Payments for TestPayments {
         if currency != amount.currency().code() {
             return Err(PaymentError::Declined("a refund is in the payment's currency".into()));
         }
-        let refunded: i64 =
-            sqlx::query_scalar("SELECT CAST(COALESCE(SUM(amount_minor), 0) AS BIGINT) FROM payment_refunds WHERE auth_id = $1")
-                .bind(auth_id)
-                .fetch_one(&mut *tx)
-                .await
-                .map_err(&err)?;
+        let refunded: i64 = sqlx::query_scalar(
+            "SELECT CAST(COALESCE(SUM(amount_minor), 0) AS BIGINT) FROM payment_refunds WHERE auth_id = $1",
+        )
+        .bind(auth_id)
+        .fetch_one(&mut *tx)
+        .await
+        .map_err(&err)?;
         let captured = captured.unwrap_or(0);
         if refunded + amount.minor() > captured {
             return Err(PaymentError::Declined(format!(
                 "refunds would add up to more than the {captured} captured ({refunded} refunded before)"
             )));
         }
-        sqlx::query("INSERT INTO payment_refunds (refund_id, auth_id, amount_minor, created_at) VALUES ($1, $2, $3, $4)")
-            .bind(refund_id)
-            .bind(auth_id)
-            .bind(amount.minor())
-            .bind(now())
-            .execute(&mut *tx)
-            .await
-            .map_err(&err)?;
+        sqlx::query(
+            "INSERT INTO payment_refunds (refund_id, auth_id, amount_minor, created_at) VALUES ($1, $2, $3, $4)",
+        )
+        .bind(refund_id)
+        .bind(auth_id)
+        .bind(amount.minor())
+        .bind(now())
+        .execute(&mut *tx)
+        .await
+        .map_err(&err)?;
         if refunded + amount.minor() == captured {
             sqlx::query("UPDATE payments SET status = 'refunded' WHERE auth_id = $1")
                 .bind(auth_id)

@@ -335,15 +335,7 @@ pub fn refund_views(
     records
         .iter()
         .map(|r| {
-            let mut what: Vec<String> = r
-                .plan
-                .lines
-                .iter()
-                .map(|l| {
-                    let title = o.lines.iter().find(|x| x.sku.as_str() == l.sku).map_or(l.sku.as_str(), |x| &x.title);
-                    format!("{} × {title}", l.quantity)
-                })
-                .collect();
+            let mut what = shop::orders::refunds::describe(o, &r.plan);
             if r.plan.shipping.minor() > 0 {
                 what.push("shipping".into());
             }

@@ -138,7 +138,11 @@ fn refund_form(o: &crate::admin::api::OrderDetail, form: crate::forms::FormState
         .collect();
     let value = |k: &str, default: &str| {
         let v = form.value(k);
-        if v.is_empty() { default.to_string() } else { v }
+        if v.is_empty() {
+            default.to_string()
+        } else {
+            v
+        }
     };
     let err = |k: &str| crate::forms::FieldError(crate::forms::FieldErrorProps { error: form.error(k) });
     view! {

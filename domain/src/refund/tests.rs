@@ -44,7 +44,8 @@ fn one_unit_then_the_rest_refunds_exactly_what_the_line_cost() {
 #[test]
 fn bad_input_is_a_field_error_and_refunds_nothing() {
     let none = Refunded::default();
-    let cases: [(&[(&str, &str, &str)], &str); 5] = [
+    type Case<'a> = (&'a [(&'a str, &'a str, &'a str)], &'a str);
+    let cases: [Case; 5] = [
         (&[("A", "4", "0")], "qty.A"),
         (&[("A", "-1", "0")], "qty.A"),
         (&[("A", "2", "3")], "restock.A"),

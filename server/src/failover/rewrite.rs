@@ -32,7 +32,7 @@ pub fn static_link(href: &str) -> Option<String> {
     }
     let (base, query) = href.split_once('?').unwrap_or((href, ""));
     let base = base.trim_end_matches('/');
-    let ordering = ["/cart", "/checkout", "/orders", "/account", "/admin"]
+    let ordering = ["/cart", "/checkout", "/orders", "/account", "/admin", "/wishlist"]
         .iter()
         .any(|p| base == *p || base.starts_with(&format!("{p}/")));
     if ordering {
@@ -145,6 +145,11 @@ mod tests {
         assert_eq!(static_link("/c/apparel?brand=Acme").as_deref(), Some("/c/apparel/"));
         assert_eq!(static_link("/cart").as_deref(), Some("/ordering-unavailable/"));
         assert_eq!(static_link("/checkout").as_deref(), Some("/ordering-unavailable/"));
+        assert_eq!(
+            static_link("/wishlist").as_deref(),
+            Some("/ordering-unavailable/"),
+            "a shopper's list needs the server"
+        );
         assert_eq!(static_link("/account/sign-in").as_deref(), Some("/ordering-unavailable/"));
         assert_eq!(static_link("/img/boots-sand.svg"), None);
         assert_eq!(static_link("/pkg/storefront.abc.css"), None);

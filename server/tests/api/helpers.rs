@@ -184,3 +184,43 @@ pub async fn kept_errors(app: &TestApp, r: &reqwest::Response) -> std::collectio
     let id = loc.split("form=").nth(1).unwrap_or_else(|| panic!("no kept form in {loc}"));
     app::forms::kept(&app.state, id).await.errors
 }
+
+/// Place an order of `quantity` of the first in-stock variant of `p` (for
+/// `user`, if any) and run the worker until it is confirmed.
+pub async fn confirmed_order(
+    app: &TestApp,
+    p: &domain::Product,
+    quantity: i64,
+    user: Option<domain::UserId>,
+    key: &str,
+) -> domain::OrderId {
+    use domain::order::{Address, OrderStatus};
+    let v = p.variants.iter().find(|v| v.stock >= quantity).expect("a variant with stock");
+    let mut cart = shop::orders::cart::Cart::default();
+    cart.add(p.id.as_str(), v.sku.as_str(), quantity, v.price.minor(), shop::orders::cart::new_generation).unwrap();
+    let form = shop::orders::checkout::CheckoutForm {
+        email: "buyer@example.com".into(),
+        address: Address {
+            name: "Rae".into(),
+            line1: "1 Main St".into(),
+            line2: String::new(),
+            city: "Porto".into(),
+            postal_code: "4000".into(),
+            country: "PT".into(),
+        },
+        shipping: "standard".into(),
+        card_number: "4242424242424242".into(),
+        idempotency_key: key.into(),
+        discount_seen: None,
+        user_id: user,
+    };
+    let id = app.state.orders.checkout.place(&format!("cart-{key}"), &cart, &form, "t").await.unwrap();
+    for _ in 0..20 {
+        let queue = &*app.state.services.queues.main;
+        app.state.orders.worker.run_once(queue, std::time::Duration::from_millis(200)).await.unwrap();
+        if app.state.orders.repo.status(&id).await.unwrap() == Some(OrderStatus::Confirmed) {
+            return id;
+        }
+    }
+    panic!("the order was not confirmed");
+}

@@ -16,6 +16,7 @@ mod helpers;
 mod no_wasm;
 mod oidc;
 mod recommend;
+mod refunds;
 mod reviews;
 mod shutdown;
 mod wishlist;

@@ -3,40 +3,11 @@
 //! approved anonymous shoppers see it (escaped) with its rating in the
 //! product's JSON-LD.
 
-use crate::helpers::{location, notice_of, spawn_app, TestApp};
-use domain::order::{Address, OrderStatus};
+use crate::helpers::{confirmed_order, location, notice_of, spawn_app, TestApp};
 use shop::catalog::seed;
-use shop::orders::checkout::CheckoutForm;
-use std::time::Duration;
 
 async fn buy(app: &TestApp, p: &domain::Product, user: &domain::UserId) {
-    let v = p.variants.iter().find(|v| v.stock > 0).unwrap();
-    let mut cart = shop::orders::cart::Cart::default();
-    cart.add(p.id.as_str(), v.sku.as_str(), 1, v.price.minor(), shop::orders::cart::new_generation).unwrap();
-    let form = CheckoutForm {
-        email: "reviewer@example.com".into(),
-        address: Address {
-            name: "Rae".into(),
-            line1: "1 Main St".into(),
-            line2: String::new(),
-            city: "Porto".into(),
-            postal_code: "4000".into(),
-            country: "PT".into(),
-        },
-        shipping: "standard".into(),
-        card_number: "4242424242424242".into(),
-        idempotency_key: "review-order-1".into(),
-        discount_seen: None,
-        user_id: Some(user.clone()),
-    };
-    let id = app.state.orders.checkout.place("review-cart", &cart, &form, "t").await.unwrap();
-    for _ in 0..20 {
-        app.state.orders.worker.run_once(&*app.state.services.queues.main, Duration::from_millis(200)).await.unwrap();
-        if app.state.orders.repo.status(&id).await.unwrap() == Some(OrderStatus::Confirmed) {
-            return;
-        }
-    }
-    panic!("the order was not confirmed");
+    confirmed_order(app, p, 1, Some(user.clone()), "review-order-1").await;
 }
 
 #[tokio::test]

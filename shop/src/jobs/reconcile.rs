@@ -171,8 +171,8 @@ impl Reconciler {
         }
         // 4. Merchants' cancel/refund sagas (whole orders and lines) left between steps.
         let mut resumed = resume_reversals(&self.repo, &self.worker.catalog, &self.payments, now() - 60).await?;
-        resumed +=
-            crate::orders::refunds::resume_refunds(&self.repo, &self.worker.catalog, &self.payments, now() - 60).await?;
+        resumed += crate::orders::refunds::resume_refunds(&self.repo, &self.worker.catalog, &self.payments, now() - 60)
+            .await?;
         if resumed > 0 {
             run.reversals += resumed as i64;
             self.note("reconcile.reversals", "orders", format!("{{\"resumed\":{resumed}}}")).await;

@@ -117,18 +117,16 @@ pub fn order(kind: MailKind, o: &OrderFacts, order_url: &str) -> Doc {
         | MailKind::PasswordReset
         | MailKind::EmailVerification
         | MailKind::BackInStock
-        | MailKind::RefundIssued => {
-            Doc {
-                subject: format!("Your {SHOP} order {} was refunded", o.id.as_str()),
-                paragraphs: vec![format!(
-                    "We refunded {} to your card; your bank may take a few days to show it.",
-                    o.total
-                )],
-                table: order_table(o),
-                link,
-                after: vec![],
-            }
-        }
+        | MailKind::RefundIssued => Doc {
+            subject: format!("Your {SHOP} order {} was refunded", o.id.as_str()),
+            paragraphs: vec![format!(
+                "We refunded {} to your card; your bank may take a few days to show it.",
+                o.total
+            )],
+            table: order_table(o),
+            link,
+            after: vec![],
+        },
     }
 }
 

@@ -8,8 +8,8 @@ mod cart_store;
 pub mod checkout;
 pub mod codes;
 pub mod outbox;
-pub mod repo;
 pub mod refunds;
+pub mod repo;
 pub mod reversal;
 mod rows;
 

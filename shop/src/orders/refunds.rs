@@ -79,6 +79,17 @@ pub fn paid_lines(order: &StoredOrder) -> Vec<PaidLine> {
         .collect()
 }
 
+/// A refund's lines as the shopper reads them: "2 × Linen Shirt".
+pub fn describe(order: &StoredOrder, plan: &RefundPlan) -> Vec<String> {
+    plan.lines
+        .iter()
+        .map(|l| {
+            let title = order.lines.iter().find(|o| o.sku.as_str() == l.sku).map_or(l.sku.as_str(), |o| &o.title);
+            format!("{} × {title}", l.quantity)
+        })
+        .collect()
+}
+
 /// Every refund of an order, oldest first.
 pub async fn refunds_of(repo: &OrderRepo, id: &OrderId) -> PortResult<Vec<RefundRecord>> {
     let db = repo.db();
@@ -138,7 +149,7 @@ pub async fn refund_lines(
     let body = serde_json::to_string(&plan).map_err(|e| PortError::Invalid(e.to_string()))?;
     let mut tx = db.pool().begin().await.map_err(db.err())?;
     let claimed = sqlx::query(
-"UPDATE orders SET refund_seq = refund_seq + 1 WHERE id = $1 AND refund_seq = $2 AND status = 'confirmed' \
+        "UPDATE orders SET refund_seq = refund_seq + 1 WHERE id = $1 AND refund_seq = $2 AND status = 'confirmed' \
          AND NOT EXISTS (SELECT 1 FROM order_reversals WHERE order_id = $1)",
     )
     .bind(id)
@@ -216,7 +227,11 @@ async fn run(
         .filter(|l| l.restock > 0)
         .filter_map(|l| {
             let line = order.lines.iter().find(|o| o.sku.as_str() == l.sku)?;
-            Some(StockLine { product_id: line.product_id.clone(), sku: line.sku.clone(), quantity: i64::from(l.restock) })
+            Some(StockLine {
+                product_id: line.product_id.clone(),
+                sku: line.sku.clone(),
+                quantity: i64::from(l.restock),
+            })
         })
         .collect();
     if r.step == "restock" {
@@ -232,15 +247,7 @@ async fn run(
         AuditLog::record_in(&mut tx, &r.actor, "order.refund_lines", id.as_str(), None, Some(after))
             .await
             .map_err(db.err())?;
-        let lines: Vec<String> = r
-            .plan
-            .lines
-            .iter()
-            .map(|l| {
-                let title = order.lines.iter().find(|o| o.sku.as_str() == l.sku).map_or(l.sku.as_str(), |o| &o.title);
-                format!("{} × {title}", l.quantity)
-            })
-            .collect();
+        let lines = describe(order, &r.plan);
         let payload = serde_json::json!({
             "amount": r.plan.amount.to_string(),
             "lines": lines,
@@ -252,12 +259,14 @@ async fn run(
             .map_err(db.err())?;
         if total_refunded >= order.total.minor() {
             // Everything is back: the order says so (the line refunds' mails told the shopper).
-            sqlx::query("UPDATE orders SET status = 'refunded', updated_at = $1 WHERE id = $2 AND status = 'confirmed'")
-                .bind(now())
-                .bind(id)
-                .execute(&mut *tx)
-                .await
-                .map_err(db.err())?;
+            sqlx::query(
+                "UPDATE orders SET status = 'refunded', updated_at = $1 WHERE id = $2 AND status = 'confirmed'",
+            )
+            .bind(now())
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db.err())?;
         }
         sqlx::query("UPDATE order_refunds SET step = 'done', updated_at = $1 WHERE id = $2")
             .bind(now())

@@ -21,7 +21,8 @@ fn ask(sku: &str, qty: &str, restock: &str, shipping: bool) -> RefundAsk {
 
 async fn confirmed(s: &Stack, p: &domain::Product, units: i64, key: &str) -> OrderId {
     let price = p.variants[0].price.minor();
-    let id = s.pipeline.checkout.place(&format!("cart-{key}"), &cart_of(p, units, price), &form(key), "t").await.unwrap();
+    let id =
+        s.pipeline.checkout.place(&format!("cart-{key}"), &cart_of(p, units, price), &form(key), "t").await.unwrap();
     drain(s, 1).await;
     assert_eq!(s.pipeline.repo.status(&id).await.unwrap(), Some(OrderStatus::Confirmed));
     id
@@ -46,7 +47,8 @@ async fn line_refunds_give_back_what_was_paid_restock_once_and_never_exceed_the_
     assert_eq!(first.plan.amount, price, "one unit's price");
     assert_eq!(stock_of(&s, &p).await, 8, "one unit back into stock");
 
-    let Err(RefundError::Invalid(errors)) = refund_lines(repo, &s.catalog, pay, &id, &ask(sku, "3", "0", false), "m").await
+    let Err(RefundError::Invalid(errors)) =
+        refund_lines(repo, &s.catalog, pay, &id, &ask(sku, "3", "0", false), "m").await
     else {
         panic!("refunding more units than are left was accepted")
     };
@@ -118,7 +120,8 @@ async fn a_refund_left_between_steps_is_finished_once_by_the_reconciler(s: Stack
     let sku = p.variants[0].sku.as_str();
     let id = confirmed(&s, &p, 2, "refund-crash-1").await;
     let repo = &s.pipeline.repo;
-    let flaky: Arc<dyn Payments> = Arc::new(LostAnswer { inner: s.pipeline.payments.clone(), lose: AtomicBool::new(true) });
+    let flaky: Arc<dyn Payments> =
+        Arc::new(LostAnswer { inner: s.pipeline.payments.clone(), lose: AtomicBool::new(true) });
     let lost = refund_lines(repo, &s.catalog, &flaky, &id, &ask(sku, "1", "1", false), "m").await;
     assert!(matches!(lost, Err(RefundError::Manage(ManageError::Port(_)))), "{lost:?}");
     let left = refunds_of(repo, &id).await.unwrap();

@@ -173,25 +173,14 @@ impl CatalogStore {
         if let Some(c) = &stock.code {
             remaining.extend(c.give_back().into_iter().map(|w| (format!("code {}", c.code), w)));
         }
-        loop {
-            let mut writes = vec![Write::Add {
-                pk: format!("RES#{order_id}"),
-                sk: "A".into(),
-                attr: "active".into(),
-                delta: -1,
-                condition: Condition::AtLeast("active".into(), 1),
-            }];
-            writes.extend(remaining.iter().map(|(_, w)| w.clone()));
-            match self.table.transact(writes).await {
-                Ok(()) => return Ok(true),
-                Err(PortError::ConditionFailed { index: 0 }) => return Ok(false),
-                Err(PortError::ConditionFailed { index }) if index <= remaining.len() => {
-                    let (gone, _) = remaining.remove(index - 1);
-                    tracing::warn!(order.id = %order_id, what = %gone, "give-back skipped: it no longer exists");
-                }
-                Err(e) => return Err(e),
-            }
-        }
+        let marker = Write::Add {
+            pk: format!("RES#{order_id}"),
+            sk: "A".into(),
+            attr: "active".into(),
+            delta: -1,
+            condition: Condition::AtLeast("active".into(), 1),
+        };
+        self.once(marker, remaining, order_id.as_str()).await
     }
 
     /// Put `lines` back into stock once for `key` (a partial refund's id):
@@ -199,21 +188,29 @@ impl CatalogStore {
     /// transaction, so a resumed saga never restocks twice. A line whose
     /// variant is gone is logged and skipped. False when it was done before.
     pub async fn restock_once(&self, key: &str, lines: &[StockLine]) -> PortResult<bool> {
-        let mut remaining: Vec<(String, Write)> = lines
+        let remaining: Vec<(String, Write)> = lines
             .iter()
             .filter(|l| l.quantity > 0)
             .map(|l| (format!("product {} sku {}", l.product_id, l.sku), l.add(l.quantity, Condition::Exists)))
             .collect();
+        let marker = Item::new(format!("RESTOCK#{key}"), "A").with("at", Value::N(ports::clock::now()));
+        self.once(Write::Put { item: marker, condition: Condition::NotExists }, remaining, key).await
+    }
+
+    /// `marker` (whose condition fails once it was done) and the give-backs
+    /// in one transaction. A give-back whose item no longer exists is logged
+    /// and dropped, and the rest tried again, so a compensation is never
+    /// stuck on it. False when the marker says it was done before.
+    async fn once(&self, marker: Write, mut remaining: Vec<(String, Write)>, what_for: &str) -> PortResult<bool> {
         loop {
-            let marker = Item::new(format!("RESTOCK#{key}"), "A").with("at", Value::N(ports::clock::now()));
-            let mut writes = vec![Write::Put { item: marker, condition: Condition::NotExists }];
+            let mut writes = vec![marker.clone()];
             writes.extend(remaining.iter().map(|(_, w)| w.clone()));
             match self.table.transact(writes).await {
                 Ok(()) => return Ok(true),
                 Err(PortError::ConditionFailed { index: 0 }) => return Ok(false),
                 Err(PortError::ConditionFailed { index }) if index <= remaining.len() => {
                     let (gone, _) = remaining.remove(index - 1);
-                    tracing::warn!(refund.id = key, what = %gone, "restock skipped: it no longer exists");
+                    tracing::warn!(key = what_for, what = %gone, "give-back skipped: it no longer exists");
                 }
                 Err(e) => return Err(e),
             }
