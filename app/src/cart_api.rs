@@ -213,6 +213,8 @@ pub async fn order_status(id: String, #[server(default)] key: String) -> Result<
             total: None,
             lines: vec![],
             refunds: vec![],
+            returns: vec![],
+            returnable: vec![],
         };
         let Ok(order_id) = domain::OrderId::parse(&id) else { return Ok(unknown) };
         // The link's key opens the order; without it only its signed-in
@@ -241,8 +243,26 @@ pub async fn order_status(id: String, #[server(default)] key: String) -> Result<
                 let records =
                     shop::orders::refunds::refunds_of(&st.orders.repo, &order_id).await.map_err(ssr::unavailable)?;
                 let refunds = crate::admin::api::refund_views(&o, &records);
+                let repo = &st.orders.repo;
+                let returns = shop::orders::returns::returns_of(repo, &order_id).await.map_err(ssr::unavailable)?;
+                let returns_view = crate::admin::api::return_views(&o, &returns);
+                let window = ports::clock::now() - o.created_at <= domain::returns::RETURN_DAYS * 86_400;
+                let returnable = if o.status == domain::order::OrderStatus::Confirmed && window {
+                    let left = shop::orders::returns::returnable(repo, &o).await.map_err(ssr::unavailable)?;
+                    o.lines
+                        .iter()
+                        .filter_map(|l| {
+                            let units = left.iter().find(|r| r.sku == l.sku.as_str()).map_or(0, |r| r.units);
+                            (units > 0).then(|| (l.sku.to_string(), l.title.clone(), units))
+                        })
+                        .collect()
+                } else {
+                    Vec::new()
+                };
                 Ok(OrderView {
                     refunds,
+                    returns: returns_view,
+                    returnable,
                     id,
                     key,
                     state: state.into(),

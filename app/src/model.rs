@@ -312,6 +312,13 @@ pub struct OrderView {
     /// Line refunds made by the shop, oldest first.
     #[serde(default)]
     pub refunds: Vec<crate::admin::api::RefundView>,
+    /// Return requests, oldest first.
+    #[serde(default)]
+    pub returns: Vec<crate::admin::api::ReturnView>,
+    /// Per line (sku, title, units a new return request may ask for);
+    /// empty when the order cannot be returned (not confirmed, too old).
+    #[serde(default)]
+    pub returnable: Vec<(String, String, u32)>,
 }
 
 impl OrderView {

@@ -17,6 +17,7 @@ pub mod promo;
 pub mod recommend;
 pub mod recommend_eval;
 pub mod refund;
+pub mod returns;
 pub mod review;
 pub mod rng;
 pub mod search;

@@ -89,6 +89,9 @@ pub struct RefundLine {
 /// A checked refund: what goes back and how much.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RefundPlan {
+    /// The return request this refund settles, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub return_id: Option<String>,
     pub lines: Vec<RefundLine>,
     /// The shipping price when it is refunded, else zero.
     pub shipping: Money,
@@ -99,6 +102,8 @@ pub struct RefundPlan {
 /// What the merchant asked for: per SKU, units to refund and to restock.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RefundAsk {
+    /// The approved return request it settles, if any.
+    pub return_id: Option<String>,
     pub lines: Vec<(String, String, String)>,
     pub shipping: bool,
     pub reason: String,
@@ -173,7 +178,7 @@ pub fn plan(paid: &[PaidLine], shipping: Money, before: &Refunded, ask: &RefundA
         errors.insert("refund".into(), "choose at least one unit or the shipping to refund".into());
     }
     if errors.is_empty() {
-        Ok(RefundPlan { lines, shipping, amount, reason })
+        Ok(RefundPlan { return_id: ask.return_id.clone(), lines, shipping, amount, reason })
     } else {
         Err(errors)
     }

@@ -1,4 +1,4 @@
--- Wishlists, back-in-stock alerts and partial refunds (issue 16).
+-- Wishlists, back-in-stock alerts, partial refunds and return requests (issue 16).
 --
 -- An account's wishlist is a list of products, newest first; a guest's is
 -- kept with its cart (`carts.body`) and moves here when it signs in.
@@ -45,6 +45,28 @@ CREATE INDEX order_refunds_order ON order_refunds (order_id, created_at);
 CREATE INDEX order_refunds_open ON order_refunds (step, updated_at);
 ALTER TABLE orders ADD COLUMN refund_seq BIGINT NOT NULL DEFAULT 0;
 
+-- A shopper's return request (`domain::returns`): the units asked for
+-- (JSON [[sku, units], ...]) and why; the merchant approves or refuses it
+-- (`note`, the reason shown to the shopper); a line refund made for an
+-- approved request marks it `refunded` (`refund_id`) in the refund's last
+-- transaction.
+CREATE TABLE return_requests (
+    id TEXT PRIMARY KEY,
+    order_id TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('requested', 'approved', 'refused', 'refunded')),
+    lines TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    note TEXT,
+    refund_id TEXT,
+    created_at BIGINT NOT NULL,
+    decided_at BIGINT
+);
+CREATE INDEX return_requests_order ON return_requests (order_id, created_at);
+CREATE INDEX return_requests_status ON return_requests (status, created_at);
+-- Bumped with each new request, from the value it was checked with: two
+-- requests at once never both count on the same units.
+ALTER TABLE orders ADD COLUMN return_seq BIGINT NOT NULL DEFAULT 0;
+
 -- The test payment provider's partial refunds (one row per refund id).
 CREATE TABLE payment_refunds (
     refund_id TEXT PRIMARY KEY,
@@ -58,7 +80,7 @@ CREATE INDEX payment_refunds_auth ON payment_refunds (auth_id);
 -- cannot alter a CHECK, so the table is rebuilt the same way on both.
 CREATE TABLE mail_outbox_next (
     id TEXT PRIMARY KEY,
-    kind TEXT NOT NULL CHECK (kind IN ('order_confirmed', 'order_rejected', 'order_cancelled', 'order_refunded', 'password_reset', 'email_verification', 'back_in_stock', 'refund_issued')),
+    kind TEXT NOT NULL CHECK (kind IN ('order_confirmed', 'order_rejected', 'order_cancelled', 'order_refunded', 'password_reset', 'email_verification', 'back_in_stock', 'refund_issued', 'return_requested', 'return_approved', 'return_refused')),
     recipient TEXT NOT NULL,
     subject_ref TEXT NOT NULL,
     payload TEXT NOT NULL,

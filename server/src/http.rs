@@ -104,6 +104,7 @@ pub fn build_routers(state: AppState, separate_ops: bool) -> (Router, Router) {
         .route("/account/oidc/start", get(crate::account::oidc_start))
         .route("/account/oidc/callback", get(crate::account::oidc_callback))
         .route("/reviews", post(crate::reviews::submit))
+        .route("/orders/{id}/returns", post(crate::returns::ask))
         .layer(RequestBodyLimitLayer::new(edge.max_body_bytes))
         .merge(crate::admin::routes().layer(RequestBodyLimitLayer::new(crate::admin::MAX_ADMIN_BODY)));
     let app_routes = Router::new()

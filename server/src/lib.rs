@@ -15,6 +15,7 @@ pub mod media;
 pub mod metrics;
 pub mod progress;
 pub mod recommend;
+pub mod returns;
 pub mod reviews;
 pub mod seo;
 pub mod startup;

@@ -226,6 +226,10 @@ pub async fn admin_order(id: String) -> Result<Option<OrderDetail>, AppError> {
             })
             .collect();
         let shipping_refundable = !records.iter().any(|r| r.plan.shipping.minor() > 0);
+        let returns = crate::admin::api::return_views(
+            &o,
+            &shop::orders::returns::returns_of(&st.orders.repo, &id).await.map_err(ssr::failed)?,
+        );
         let reason = match &o.status {
             domain::order::OrderStatus::Rejected { reason } | domain::order::OrderStatus::Cancelled { reason } => {
                 Some(reason.clone())
@@ -249,6 +253,7 @@ pub async fn admin_order(id: String) -> Result<Option<OrderDetail>, AppError> {
             refunds,
             refundable,
             shipping_refundable,
+            returns,
         }))
     })
     .await
@@ -346,6 +351,27 @@ pub fn refund_views(
                 reason: r.plan.reason.clone(),
                 state: if r.step == "done" { "done".into() } else { format!("in progress ({})", r.step) },
             }
+        })
+        .collect()
+}
+
+/// How an order's return requests read on the order pages.
+#[cfg(feature = "ssr")]
+pub fn return_views(
+    o: &shop::orders::repo::StoredOrder,
+    records: &[shop::orders::returns::ReturnRecord],
+) -> Vec<ReturnView> {
+    records
+        .iter()
+        .map(|r| ReturnView {
+            id: r.id.clone(),
+            when: crate::format::when(r.created_at),
+            what: shop::orders::returns::describe(o, &r.request).join(", "),
+            lines: r.request.lines.clone(),
+            reason: r.request.reason.clone(),
+            status: r.status.as_str().into(),
+            label: r.status.label().into(),
+            note: r.note.clone().filter(|n| !n.is_empty()),
         })
         .collect()
 }

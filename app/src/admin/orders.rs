@@ -67,6 +67,7 @@ pub fn AdminOrderPage() -> impl IntoView {
                             let confirmed = o.status == domain::order::StatusKind::Confirmed.as_str();
                             let has_refunds = !o.refunds.is_empty();
                             let refunds = o.refunds.clone();
+                            let returns = (!o.returns.is_empty()).then(|| view! { <ReturnList order_id=o.id.clone() returns=o.returns.clone() /> });
                             let refund_form = confirmed.then(|| refund_form(&o, form));
                             view! {
                                 <dl class="facts">
@@ -82,6 +83,7 @@ pub fn AdminOrderPage() -> impl IntoView {
                                     <thead><tr><th>"Item"</th><th>"SKU"</th><th>"Qty"</th><th>"Unit price"</th></tr></thead>
                                     <tbody>{o.lines.into_iter().map(|(t, s, q, p)| view! { <tr><td>{t}</td><td>{s}</td><td>{q}</td><td>{p}</td></tr> }).collect_view()}</tbody>
                                 </table>
+                                {returns}
                                 {has_refunds.then(|| view! { <RefundList refunds /> })}
                                 {refund_form}
                                 {(confirmed && !has_refunds).then(|| view! {
@@ -183,5 +185,51 @@ fn refund_form(o: &crate::admin::api::OrderDetail, form: crate::forms::FormState
             <button type="submit">"Refund lines"</button>
             <p class="hint">"The amount is what the shopper paid for those units (their share of any discount taken off). Refunds never add up to more than was charged."</p>
         </form>
+    }
+}
+
+/// The shopper's return requests: approve or refuse a waiting one (with a
+/// note the shopper reads); refund an approved one's units in one click
+/// (they go back into stock; shipping stays, the form below refunds it).
+#[component]
+pub fn ReturnList(order_id: String, returns: Vec<crate::admin::api::ReturnView>) -> impl IntoView {
+    view! {
+        <h2>"Return requests"</h2>
+        <table class="data" data-testid="returns">
+            <thead><tr><th>"When (UTC)"</th><th>"What"</th><th>"Reason"</th><th>"State"</th><th></th></tr></thead>
+            <tbody>{returns.into_iter().map(|r| {
+                let decide = format!("/admin/returns/{}/decide", r.id);
+                let refund = format!("/admin/orders/{order_id}/refund-lines");
+                let action = match r.status.as_str() {
+                    "requested" => view! {
+                        <form method="post" action=decide class="inline">
+                            <input type="hidden" name="order_id" value=order_id.clone() />
+                            <input name="note" maxlength="500" placeholder="Note to the shopper" aria-label="Note to the shopper" />
+                            <button type="submit" name="action" value="approve">"Approve"</button>
+                            <button type="submit" name="action" value="refuse">"Refuse"</button>
+                        </form>
+                    }.into_any(),
+                    "approved" => view! {
+                        <form method="post" action=refund class="inline">
+                            <input type="hidden" name="return_id" value=r.id.clone() />
+                            {r.lines.iter().map(|(sku, n)| view! {
+                                <input type="hidden" name=format!("qty.{sku}") value=n.to_string() />
+                                <input type="hidden" name=format!("restock.{sku}") value=n.to_string() />
+                            }).collect_view()}
+                            <input type="hidden" name="reason" value=format!("return received: {}", r.reason.chars().take(400).collect::<String>()) />
+                            <button type="submit">"Received: refund and restock"</button>
+                        </form>
+                    }.into_any(),
+                    _ => ().into_any(),
+                };
+                view! {
+                    <tr>
+                        <td>{r.when}</td><td>{r.what}</td><td>{r.reason}</td>
+                        <td>{r.status}{r.note.map(|n| format!(" — {n}"))}</td>
+                        <td>{action}</td>
+                    </tr>
+                }
+            }).collect_view()}</tbody>
+        </table>
     }
 }

@@ -118,10 +118,12 @@ pub fn OrderPage() -> impl IntoView {
         <Title text="Your order" />
         <Meta name="robots" content="noindex" />
         <h1>"Your order"</h1>
+        <crate::forms::Notice />
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || {
                 let (id, key) = (id.clone(), key.clone());
                 Suspend::new(async move {
+                    let form = crate::forms::current_form().await;
                     match order_status(id, key).await {
                         Ok(order) if order.state == "unknown" => {
                             set_status(404);
@@ -129,8 +131,10 @@ pub fn OrderPage() -> impl IntoView {
                         }
                         Ok(order) => {
                             let refunds = order.refunds.clone();
+                            let returns = view! { <Returns order=order.clone() form /> };
                             view! {
                                 <OrderTracker order />
+                                {returns}
                                 {(!refunds.is_empty()).then(|| view! {
                                     <section class="order-refunds" aria-labelledby="refunds-heading" data-testid="order-refunds">
                                         <h2 id="refunds-heading">"Refunds"</h2>
@@ -148,6 +152,62 @@ pub fn OrderPage() -> impl IntoView {
                 })
             }}
         </Suspense>
+    }
+}
+
+/// The order's return requests, and the form to ask for one (a plain post:
+/// no Wasm needed) while some units can still be returned.
+#[component]
+fn Returns(order: crate::model::OrderView, form: crate::forms::FormState) -> impl IntoView {
+    let action = format!("/orders/{}/returns", order.id);
+    let err = |k: &str| form.error(k).map(|m| view! { <p class="field-error" role="alert">{m}</p> });
+    let reason = form.value("reason");
+    let asked = |sku: &str| {
+        let v = form.value(&format!("qty.{sku}"));
+        if v.is_empty() {
+            "0".to_string()
+        } else {
+            v
+        }
+    };
+    let rows: Vec<_> = order
+        .returnable
+        .iter()
+        .map(|(sku, title, units)| (sku.clone(), title.clone(), *units, asked(sku), err(&format!("qty.{sku}"))))
+        .collect();
+    let (general, reason_err) = (err("return"), err("reason"));
+    let has_returns = !order.returns.is_empty();
+    view! {
+        {has_returns.then(|| view! {
+            <section class="order-returns" aria-labelledby="returns-heading" data-testid="order-returns">
+                <h2 id="returns-heading">"Returns"</h2>
+                <ul>{order.returns.into_iter().map(|r| view! {
+                    <li data-status=r.status.clone()>
+                        {format!("{}: {}. {}", r.when, r.what, r.label)}
+                        {r.note.map(|n| view! { <br /><span class="muted">{format!("Note from the shop: {n}")}</span> })}
+                    </li>
+                }).collect_view()}</ul>
+            </section>
+        })}
+        {(!rows.is_empty()).then(|| view! {
+            <form class="return-form" method="post" action=action data-testid="return-form">
+                <h2>"Return items"</h2>
+                <p class="hint">{format!("You can ask to return items within {} days of your order.", domain::returns::RETURN_DAYS)}</p>
+                {general}
+                <input type="hidden" name="key" value=order.key.clone() />
+                {rows.into_iter().map(|(sku, title, units, value, e)| view! {
+                    <label>
+                        {format!("{title} (up to {units}) ")}
+                        <input type="number" name=format!("qty.{sku}") min="0" max=units.to_string() value=value />
+                    </label>
+                    {e}
+                }).collect_view()}
+                <label for="return-reason">"Why are you returning them?"</label>
+                <textarea id="return-reason" name="reason" rows="3" minlength="3" maxlength="500" required>{reason}</textarea>
+                {reason_err}
+                <button type="submit">"Ask for a return"</button>
+            </form>
+        })}
     }
 }
 

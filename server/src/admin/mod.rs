@@ -30,6 +30,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/orders/{id}/cancel", post(orders::cancel))
         .route("/admin/orders/{id}/refund", post(orders::refund))
         .route("/admin/orders/{id}/refund-lines", post(orders::refund_lines))
+        .route("/admin/returns/{id}/decide", post(crate::returns::decide_one))
         .route("/admin/queues/redrive", post(redrive_all))
         .route("/admin/queues/redrive/{message_id}", post(redrive_one))
         .route("/admin/recommendations/run", post(run_recommendations))

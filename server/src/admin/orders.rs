@@ -63,6 +63,7 @@ pub async fn refund_lines(
         }
     }
     let ask = domain::refund::RefundAsk {
+        return_id: f.get("return_id").filter(|v| !v.is_empty()).cloned(),
         lines,
         shipping: f.get("shipping").is_some_and(|v| v == "on" || v == "1"),
         reason: f.get("reason").cloned().unwrap_or_default(),

@@ -17,6 +17,7 @@ mod no_wasm;
 mod oidc;
 mod recommend;
 mod refunds;
+mod returns;
 mod reviews;
 mod shutdown;
 mod wishlist;

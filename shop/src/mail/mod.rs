@@ -25,10 +25,15 @@ pub enum MailKind {
     BackInStock,
     /// Some lines of an order were refunded (`crate::orders::refunds`).
     RefundIssued,
+    /// A shopper's return request: received, approved, refused
+    /// (`crate::orders::returns`).
+    ReturnRequested,
+    ReturnApproved,
+    ReturnRefused,
 }
 
 impl MailKind {
-    pub const ALL: [Self; 8] = [
+    pub const ALL: [Self; 11] = [
         Self::OrderConfirmed,
         Self::OrderRejected,
         Self::OrderCancelled,
@@ -37,6 +42,9 @@ impl MailKind {
         Self::EmailVerification,
         Self::BackInStock,
         Self::RefundIssued,
+        Self::ReturnRequested,
+        Self::ReturnApproved,
+        Self::ReturnRefused,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -49,6 +57,9 @@ impl MailKind {
             Self::EmailVerification => "email_verification",
             Self::BackInStock => "back_in_stock",
             Self::RefundIssued => "refund_issued",
+            Self::ReturnRequested => "return_requested",
+            Self::ReturnApproved => "return_approved",
+            Self::ReturnRefused => "return_refused",
         }
     }
 
@@ -67,8 +78,15 @@ impl MailKind {
         }
     }
 
+    /// A mail about an order's new status (composed from the order itself).
     pub fn is_order(self) -> bool {
-        !matches!(self, Self::PasswordReset | Self::EmailVerification | Self::BackInStock | Self::RefundIssued)
+        matches!(self, Self::OrderConfirmed | Self::OrderRejected | Self::OrderCancelled | Self::OrderRefunded)
+    }
+
+    /// A mail about something done to an order (a refund, a return), its
+    /// facts in the payload and a link to the order's page.
+    pub fn is_order_event(self) -> bool {
+        matches!(self, Self::RefundIssued | Self::ReturnRequested | Self::ReturnApproved | Self::ReturnRefused)
     }
 }
 

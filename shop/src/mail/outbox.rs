@@ -188,20 +188,24 @@ impl MailOutbox {
     pub async fn compose(&self, p: &Pending, public_url: &str, links: &CookieSigner) -> PortResult<Doc> {
         let kind =
             MailKind::parse(&p.kind).ok_or_else(|| PortError::unknown_stored("mail_outbox", &p.id, "kind", &p.kind))?;
-        if kind == MailKind::RefundIssued {
+        if kind.is_order_event() {
             let payload: serde_json::Value = serde_json::from_str(&p.payload)
                 .map_err(|e| PortError::Invalid(format!("mail_outbox {}: payload: {e}", p.id)))?;
             let lines: Vec<&str> =
                 payload["lines"].as_array().map(|a| a.iter().filter_map(|l| l.as_str()).collect()).unwrap_or_default();
             let url = format!("{public_url}{}", links.order_path(&p.subject_ref));
-            return Ok(templates::refund_issued(
-                &p.subject_ref,
-                payload["amount"].as_str().unwrap_or_default(),
-                &lines,
-                payload["shipping"].as_bool().unwrap_or(false),
-                payload["reason"].as_str().unwrap_or_default(),
-                &url,
-            ));
+            let text = payload["reason"].as_str().unwrap_or_default();
+            return Ok(match kind {
+                MailKind::RefundIssued => templates::refund_issued(
+                    &p.subject_ref,
+                    payload["amount"].as_str().unwrap_or_default(),
+                    &lines,
+                    payload["shipping"].as_bool().unwrap_or(false),
+                    text,
+                    &url,
+                ),
+                _ => templates::return_update(kind, &p.subject_ref, &lines, text, &url),
+            });
         }
         if !kind.is_order() {
             let payload: serde_json::Value = serde_json::from_str(&p.payload)

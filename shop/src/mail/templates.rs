@@ -117,7 +117,10 @@ pub fn order(kind: MailKind, o: &OrderFacts, order_url: &str) -> Doc {
         | MailKind::PasswordReset
         | MailKind::EmailVerification
         | MailKind::BackInStock
-        | MailKind::RefundIssued => Doc {
+        | MailKind::RefundIssued
+        | MailKind::ReturnRequested
+        | MailKind::ReturnApproved
+        | MailKind::ReturnRefused => Doc {
             subject: format!("Your {SHOP} order {} was refunded", o.id.as_str()),
             paragraphs: vec![format!(
                 "We refunded {} to your card; your bank may take a few days to show it.",
@@ -169,6 +172,40 @@ pub fn refund_issued(order_id: &str, amount: &str, lines: &[&str], shipping: boo
         table,
         link: Some(("See your order".into(), url.to_string())),
         after: vec!["Refunds usually reach your account within 5–10 business days.".into()],
+    }
+}
+
+/// A return request received, approved or refused; `text` is the
+/// shopper's reason (received) or the shop's note (decided).
+pub fn return_update(kind: MailKind, order_id: &str, lines: &[&str], text: &str, url: &str) -> Doc {
+    let (subject, first, after) = match kind {
+        MailKind::ReturnApproved => (
+            format!("Your return for {SHOP} order {order_id} is approved"),
+            "We approved your return. Please send the items back; we refund them when they arrive.".to_string(),
+            "The refund goes to the card you paid with.",
+        ),
+        MailKind::ReturnRefused => (
+            format!("Your return for {SHOP} order {order_id} was not accepted"),
+            "We could not accept this return.".to_string(),
+            "Reply to this mail if you think this is a mistake.",
+        ),
+        _ => (
+            format!("We received your return request for {SHOP} order {order_id}"),
+            "We received your return request and will answer soon.".to_string(),
+            "Please wait for our answer before sending anything back.",
+        ),
+    };
+    let label = if kind == MailKind::ReturnRequested { "Your reason" } else { "Note from the shop" };
+    let mut paragraphs = vec![first];
+    if !text.is_empty() {
+        paragraphs.push(format!("{label}: {text}"));
+    }
+    Doc {
+        subject,
+        paragraphs,
+        table: lines.iter().map(|l| (l.to_string(), String::new())).collect(),
+        link: Some(("See your order".into(), url.to_string())),
+        after: vec![after.into()],
     }
 }
 

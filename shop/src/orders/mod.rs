@@ -10,6 +10,7 @@ pub mod codes;
 pub mod outbox;
 pub mod refunds;
 pub mod repo;
+pub mod returns;
 pub mod reversal;
 mod rows;
 

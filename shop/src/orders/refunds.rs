@@ -11,8 +11,9 @@
 //!    id; the provider refuses a total above what was captured) → `restock`.
 //! 3. The chosen units go back into stock once (a marker in the catalog
 //!    table) → `record`.
-//! 4. The audit entry, the shopper's mail and (when everything is refunded)
-//!    the order's move to `refunded` commit with step `done`.
+//! 4. The audit entry, the shopper's mail, the return request it settles
+//!    (if any) marked `refunded`, and (when everything is refunded) the
+//!    order's move to `refunded` commit with step `done`.
 //!
 //! A crash between steps leaves a row the reconciler resumes. A refund the
 //! provider declines ends at once and moved nothing. An order with line
@@ -142,6 +143,16 @@ pub async fn refund_lines(
             .fetch_one(db.pool())
             .await
             .map_err(db.err())?;
+    if let Some(rid) = &ask.return_id {
+        let approved = super::returns::returns_of(repo, id)
+            .await?
+            .iter()
+            .any(|r| &r.id == rid && r.status == domain::returns::ReturnStatus::Approved);
+        if !approved {
+            let why = "that return request is not an approved one of this order".to_string();
+            return Err(RefundError::Invalid(FieldErrors::from([("refund".to_string(), why)])));
+        }
+    }
     let records = refunds_of(repo, id).await?;
     let shipping = Money::new(shipping_minor, order.total.currency()).map_err(|e| PortError::Invalid(e.to_string()))?;
     let plan = plan(&paid_lines(&order), shipping, &refunded(&records), ask).map_err(RefundError::Invalid)?;
@@ -257,6 +268,17 @@ async fn run(
         enqueue_mail(&mut tx, MailKind::RefundIssued, &r.id, order.email.as_str(), id.as_str(), &payload)
             .await
             .map_err(db.err())?;
+        if let Some(rid) = &r.plan.return_id {
+            sqlx::query(
+                "UPDATE return_requests SET status = 'refunded', refund_id = $1 WHERE id = $2 AND order_id = $3 AND status = 'approved'",
+            )
+            .bind(&r.id)
+            .bind(rid)
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db.err())?;
+        }
         if total_refunded >= order.total.minor() {
             // Everything is back: the order says so (the line refunds' mails told the shopper).
             sqlx::query(

@@ -37,6 +37,7 @@ mod pipeline;
 mod pipeline_trust;
 mod recommend;
 mod refunds;
+mod returns;
 mod reviews;
 mod stored_values;
 mod wishlist;

@@ -16,7 +16,12 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 
 fn ask(sku: &str, qty: &str, restock: &str, shipping: bool) -> RefundAsk {
-    RefundAsk { lines: vec![(sku.into(), qty.into(), restock.into())], shipping, reason: "arrived damaged".into() }
+    RefundAsk {
+        return_id: None,
+        lines: vec![(sku.into(), qty.into(), restock.into())],
+        shipping,
+        reason: "arrived damaged".into(),
+    }
 }
 
 async fn confirmed(s: &Stack, p: &domain::Product, units: i64, key: &str) -> OrderId {

@@ -94,6 +94,26 @@ pub struct OrderDetail {
     /// Whether shipping can still be refunded.
     #[serde(default)]
     pub shipping_refundable: bool,
+    /// The shopper's return requests, oldest first.
+    #[serde(default)]
+    pub returns: Vec<ReturnView>,
+}
+
+/// One return request, as the merchant and the shopper see it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ReturnView {
+    pub id: String,
+    pub when: String,
+    /// "2 × Linen Shirt"
+    pub what: String,
+    /// (sku, units) asked for, for the merchant's "refund these" form.
+    pub lines: Vec<(String, u32)>,
+    pub reason: String,
+    /// requested | approved | refused | refunded
+    pub status: String,
+    /// What the shopper reads about the status.
+    pub label: String,
+    pub note: Option<String>,
 }
 
 /// One line refund, as the merchant and the shopper see it.
