@@ -259,6 +259,18 @@ pub async fn admin_order(id: String) -> Result<Option<OrderDetail>, AppError> {
     .await
 }
 
+/// Return requests waiting for a decision: (order id, asked at), oldest first.
+#[server(input = Json)]
+pub async fn admin_waiting_returns() -> Result<Vec<(String, String)>, AppError> {
+    ssr::served(async move {
+        crate::account::ssr::require_merchant()?;
+        let st = ssr::state()?;
+        let waiting = shop::orders::returns::waiting(&st.orders.repo, 50).await.map_err(ssr::failed)?;
+        Ok(waiting.into_iter().map(|(id, at)| (id.to_string(), crate::format::when(at))).collect())
+    })
+    .await
+}
+
 #[server(input = Json)]
 pub async fn admin_queues() -> Result<QueueHealth, AppError> {
     ssr::served(async move {

@@ -1,5 +1,6 @@
-//! Admin order list (filters by status and date) and order detail with
-//! cancel and refund.
+//! Admin order list (filters by status and date, return requests waiting
+//! for a decision) and order detail with cancel and refund, line refunds
+//! and return requests.
 
 use super::api::*;
 use super::{denied, pager, param, AdminFrame};
@@ -25,8 +26,18 @@ pub fn AdminOrdersPage() -> impl IntoView {
             </form>
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
                 {move || { let (status, from, to) = (status.clone(), from.clone(), to.clone()); Suspend::new(async move {
+                    let waiting = admin_waiting_returns().await.unwrap_or_default();
+                    let waiting = (!waiting.is_empty()).then(|| view! {
+                        <section class="notice" data-testid="waiting-returns">
+                            <p>{format!("Return requests waiting for you: {}", waiting.len())}</p>
+                            <ul>{waiting.into_iter().map(|(id, at)| view! {
+                                <li><a href=format!("/admin/orders/{id}")>{id.clone()}</a>{format!(" (asked {at})")}</li>
+                            }).collect_view()}</ul>
+                        </section>
+                    });
                     match admin_orders(status.clone(), from.clone(), to.clone(), page).await {
                         Ok(list) => view! {
+                            {waiting}
                             <p>{format!("{} orders", list.total)}</p>
                             <table class="data">
                                 <thead><tr><th>"Order"</th><th>"Placed (UTC)"</th><th>"Customer"</th><th>"Items"</th><th>"Total"</th><th>"Status"</th></tr></thead>

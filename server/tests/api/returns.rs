@@ -35,12 +35,16 @@ async fn a_shopper_asks_for_a_return_by_the_order_link_and_the_merchant_approves
     assert!(page.contains("Waiting for the shop"));
 
     let merchant = app.merchant().await;
+    let (_, orders) = app.text_as("/admin/orders", &merchant).await;
+    assert!(orders.contains("Return requests waiting for you: 1"), "the merchant's order list says so");
     let rid = shop::orders::returns::returns_of(repo, &id).await.unwrap()[0].id.clone();
     let decide = [("order_id", id.as_str()), ("action", "approve"), ("note", "send it back")];
     let r = app.form(&format!("/admin/returns/{rid}/decide"), &merchant, &decide).await;
     assert_eq!(notice_of(&app, &r).await, "Return request approved: the shopper gets an e-mail.");
     let (_, admin) = app.text_as(&format!("/admin/orders/{id}"), &merchant).await;
     assert!(admin.contains("Received: refund and restock"), "one click settles it");
+    let (_, orders) = app.text_as("/admin/orders", &merchant).await;
+    assert!(!orders.contains("Return requests waiting for you"), "decided: no longer waiting");
     let settle = [
         ("return_id", rid.as_str()),
         (qty.as_str(), "1"),

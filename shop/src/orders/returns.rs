@@ -227,3 +227,16 @@ pub async fn decide(
     record.note = Some(note);
     Ok(record)
 }
+
+/// Requests waiting for a merchant's decision, oldest first: (order id,
+/// asked at).
+pub async fn waiting(repo: &OrderRepo, limit: i64) -> PortResult<Vec<(OrderId, i64)>> {
+    let db = repo.db();
+    sqlx::query_as(
+        "SELECT order_id, created_at FROM return_requests WHERE status = 'requested' ORDER BY created_at, id LIMIT $1",
+    )
+    .bind(limit)
+    .fetch_all(db.pool())
+    .await
+    .map_err(db.err())
+}
