@@ -111,6 +111,16 @@ pub(crate) async fn product_with_stock(s: &Stack, stock: i64) -> domain::Product
     p
 }
 
+/// Place an order of `units` of `p` and run a worker until it is confirmed.
+pub(crate) async fn confirmed_order(s: &Stack, p: &domain::Product, units: i64, key: &str) -> domain::OrderId {
+    let price = p.variants[0].price.minor();
+    let id =
+        s.pipeline.checkout.place(&format!("cart-{key}"), &cart_of(p, units, price), &form(key), "t").await.unwrap();
+    drain(s, 1).await;
+    assert_eq!(s.pipeline.repo.status(&id).await.unwrap(), Some(domain::order::OrderStatus::Confirmed));
+    id
+}
+
 pub(crate) fn cart_of(p: &domain::Product, quantity: i64, price_seen: i64) -> Cart {
     let mut c = Cart::default();
     c.add(p.id.as_str(), p.variants[0].sku.as_str(), quantity, price_seen, shop::orders::cart::new_generation).unwrap();

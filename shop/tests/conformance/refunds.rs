@@ -4,7 +4,7 @@
 //! an order with line refunds is not reversed whole, and a refund left
 //! between steps by a crash is finished once by the reconciler.
 
-use crate::pipeline::{cart_of, drain, form, product_with_stock, stack, stock_of, Stack};
+use crate::pipeline::{confirmed_order as confirmed, product_with_stock, stack, stock_of, Stack};
 use async_trait::async_trait;
 use domain::order::OrderStatus;
 use domain::refund::RefundAsk;
@@ -22,15 +22,6 @@ fn ask(sku: &str, qty: &str, restock: &str, shipping: bool) -> RefundAsk {
         shipping,
         reason: "arrived damaged".into(),
     }
-}
-
-async fn confirmed(s: &Stack, p: &domain::Product, units: i64, key: &str) -> OrderId {
-    let price = p.variants[0].price.minor();
-    let id =
-        s.pipeline.checkout.place(&format!("cart-{key}"), &cart_of(p, units, price), &form(key), "t").await.unwrap();
-    drain(s, 1).await;
-    assert_eq!(s.pipeline.repo.status(&id).await.unwrap(), Some(OrderStatus::Confirmed));
-    id
 }
 
 async fn refund_mails(s: &Stack) -> i64 {

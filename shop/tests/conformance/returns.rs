@@ -4,22 +4,11 @@
 //! (a mail each time), and the line refund that settles an approved
 //! request marks it refunded.
 
-use crate::pipeline::{cart_of, drain, form, product_with_stock, stack, stock_of, Stack};
-use domain::order::OrderStatus;
+use crate::pipeline::{confirmed_order as confirmed, product_with_stock, stack, stock_of, Stack};
 use domain::refund::RefundAsk;
 use domain::returns::ReturnStatus;
-use domain::OrderId;
 use shop::orders::refunds::{refund_lines, RefundError};
 use shop::orders::returns::{decide, request, returns_of, ReturnError};
-
-async fn confirmed(s: &Stack, p: &domain::Product, units: i64, key: &str) -> OrderId {
-    let price = p.variants[0].price.minor();
-    let id =
-        s.pipeline.checkout.place(&format!("cart-{key}"), &cart_of(p, units, price), &form(key), "t").await.unwrap();
-    drain(s, 1).await;
-    assert_eq!(s.pipeline.repo.status(&id).await.unwrap(), Some(OrderStatus::Confirmed));
-    id
-}
 
 fn asked(sku: &str, n: &str) -> Vec<(String, String)> {
     vec![(sku.to_string(), n.to_string())]
