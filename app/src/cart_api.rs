@@ -8,7 +8,9 @@ use crate::model::*;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
+mod after_sale;
 mod codes;
+pub use after_sale::*;
 pub use codes::*;
 
 #[cfg(feature = "ssr")]
@@ -79,6 +81,20 @@ pub mod ssr {
             count: p.count,
             ready: p.ready,
         }
+    }
+
+    /// The order's link key opens it; without it only its signed-in owner
+    /// or a merchant sees it. Anyone else learns nothing, not even that it
+    /// exists.
+    pub async fn may_see_order(st: &AppState, id: &domain::OrderId, key: &str) -> Result<bool, AppError> {
+        if st.orders.signer.order_key_matches(id.as_str(), key) {
+            return Ok(true);
+        }
+        Ok(match crate::account::ssr::viewer() {
+            Some(u) if u.role == domain::account::Role::Merchant => true,
+            Some(u) => st.orders.repo.owner(id).await.map_err(unavailable)?.as_deref() == Some(u.user_id.as_str()),
+            None => false,
+        })
     }
 
     pub async fn priced(st: &AppState, id: &str) -> Result<CartView, AppError> {
@@ -212,25 +228,9 @@ pub async fn order_status(id: String, #[server(default)] key: String) -> Result<
             reason: None,
             total: None,
             lines: vec![],
-            refunds: vec![],
-            returns: vec![],
-            returnable: vec![],
         };
         let Ok(order_id) = domain::OrderId::parse(&id) else { return Ok(unknown) };
-        // The link's key opens the order; without it only its signed-in
-        // owner or a merchant sees it. Anyone else learns nothing, not even
-        // that it exists.
-        let viewer = crate::account::ssr::viewer();
-        let allowed = st.orders.signer.order_key_matches(&id, &key)
-            || match &viewer {
-                Some(u) if u.role == domain::account::Role::Merchant => true,
-                Some(u) => {
-                    st.orders.repo.owner(&order_id).await.map_err(ssr::unavailable)?.as_deref()
-                        == Some(u.user_id.as_str())
-                }
-                None => false,
-            };
-        if !allowed {
+        if !ssr::may_see_order(&st, &order_id, &key).await? {
             return Ok(unknown);
         }
         match st.orders.repo.get(&order_id).await.map_err(ssr::unavailable)? {
@@ -240,29 +240,7 @@ pub async fn order_status(id: String, #[server(default)] key: String) -> Result<
                     | domain::order::OrderStatus::Cancelled { reason } => (o.status.name(), Some(reason.clone())),
                     s => (s.name(), None),
                 };
-                let records =
-                    shop::orders::refunds::refunds_of(&st.orders.repo, &order_id).await.map_err(ssr::unavailable)?;
-                let refunds = crate::admin::api::refund_views(&o, &records);
-                let repo = &st.orders.repo;
-                let returns = shop::orders::returns::returns_of(repo, &order_id).await.map_err(ssr::unavailable)?;
-                let returns_view = crate::admin::api::return_views(&o, &returns);
-                let window = ports::clock::now() - o.created_at <= domain::returns::RETURN_DAYS * 86_400;
-                let returnable = if o.status == domain::order::OrderStatus::Confirmed && window {
-                    let left = shop::orders::returns::returnable(repo, &o).await.map_err(ssr::unavailable)?;
-                    o.lines
-                        .iter()
-                        .filter_map(|l| {
-                            let units = left.iter().find(|r| r.sku == l.sku.as_str()).map_or(0, |r| r.units);
-                            (units > 0).then(|| (l.sku.to_string(), l.title.clone(), units))
-                        })
-                        .collect()
-                } else {
-                    Vec::new()
-                };
                 Ok(OrderView {
-                    refunds,
-                    returns: returns_view,
-                    returnable,
                     id,
                     key,
                     state: state.into(),

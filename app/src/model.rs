@@ -309,15 +309,18 @@ pub struct OrderView {
     pub reason: Option<String>,
     pub total: Option<String>,
     pub lines: Vec<(String, u32, String)>,
+}
+
+/// What happened to an order after its sale: refunds and returns (for the
+/// server-rendered part of the order page; the tracker island never needs it).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AfterSale {
     /// Line refunds made by the shop, oldest first.
-    #[serde(default)]
     pub refunds: Vec<crate::admin::api::RefundView>,
     /// Return requests, oldest first.
-    #[serde(default)]
     pub returns: Vec<crate::admin::api::ReturnView>,
     /// Per line (sku, title, units a new return request may ask for);
     /// empty when the order cannot be returned (not confirmed, too old).
-    #[serde(default)]
     pub returnable: Vec<(String, String, u32)>,
 }
 

@@ -124,14 +124,15 @@ pub fn OrderPage() -> impl IntoView {
                 let (id, key) = (id.clone(), key.clone());
                 Suspend::new(async move {
                     let form = crate::forms::current_form().await;
-                    match order_status(id, key).await {
+                    match order_status(id.clone(), key.clone()).await {
                         Ok(order) if order.state == "unknown" => {
                             set_status(404);
                             view! { <p>"We do not know this order."</p> }.into_any()
                         }
                         Ok(order) => {
-                            let refunds = order.refunds.clone();
-                            let returns = view! { <Returns order=order.clone() form /> };
+                            let after = crate::cart_api::order_after_sale(id.clone(), key.clone()).await.unwrap_or_default();
+                            let refunds = after.refunds.clone();
+                            let returns = view! { <Returns id key after form /> };
                             view! {
                                 <OrderTracker order />
                                 {returns}
@@ -158,8 +159,8 @@ pub fn OrderPage() -> impl IntoView {
 /// The order's return requests, and the form to ask for one (a plain post:
 /// no Wasm needed) while some units can still be returned.
 #[component]
-fn Returns(order: crate::model::OrderView, form: crate::forms::FormState) -> impl IntoView {
-    let action = format!("/orders/{}/returns", order.id);
+fn Returns(id: String, key: String, after: crate::model::AfterSale, form: crate::forms::FormState) -> impl IntoView {
+    let action = format!("/orders/{id}/returns");
     let err = |k: &str| form.error(k).map(|m| view! { <p class="field-error" role="alert">{m}</p> });
     let reason = form.value("reason");
     let asked = |sku: &str| {
@@ -170,18 +171,18 @@ fn Returns(order: crate::model::OrderView, form: crate::forms::FormState) -> imp
             v
         }
     };
-    let rows: Vec<_> = order
+    let rows: Vec<_> = after
         .returnable
         .iter()
         .map(|(sku, title, units)| (sku.clone(), title.clone(), *units, asked(sku), err(&format!("qty.{sku}"))))
         .collect();
     let (general, reason_err) = (err("return"), err("reason"));
-    let has_returns = !order.returns.is_empty();
+    let has_returns = !after.returns.is_empty();
     view! {
         {has_returns.then(|| view! {
             <section class="order-returns" aria-labelledby="returns-heading" data-testid="order-returns">
                 <h2 id="returns-heading">"Returns"</h2>
-                <ul>{order.returns.into_iter().map(|r| view! {
+                <ul>{after.returns.into_iter().map(|r| view! {
                     <li data-status=r.status.clone()>
                         {format!("{}: {}. {}", r.when, r.what, r.label)}
                         {r.note.map(|n| view! { <br /><span class="muted">{format!("Note from the shop: {n}")}</span> })}
@@ -194,7 +195,7 @@ fn Returns(order: crate::model::OrderView, form: crate::forms::FormState) -> imp
                 <h2>"Return items"</h2>
                 <p class="hint">{format!("You can ask to return items within {} days of your order.", domain::returns::RETURN_DAYS)}</p>
                 {general}
-                <input type="hidden" name="key" value=order.key.clone() />
+                <input type="hidden" name="key" value=key />
                 {rows.into_iter().map(|(sku, title, units, value, e)| view! {
                     <label>
                         {format!("{title} (up to {units}) ")}
