@@ -31,6 +31,18 @@ pub fn unique(prefix: &str) -> String {
     format!("{prefix}-{}", uuid::Uuid::new_v4().simple())
 }
 
+/// A new, empty PostgreSQL database on the server at `url` (an admin
+/// database URL), so a test never meets another run's rows or migrations:
+/// the test servers keep their data between runs.
+pub async fn fresh_postgres(url: &str) -> String {
+    use sqlx::Connection;
+    let name = unique("sf").replace('-', "_");
+    let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
+    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.unwrap();
+    let base = url.rsplit_once('/').map_or(url, |(b, _)| b);
+    format!("{base}/{name}")
+}
+
 pub fn temp_dir() -> std::path::PathBuf {
     let dir = std::env::temp_dir().join(unique("storefront-test"));
     std::fs::create_dir_all(&dir).unwrap();

@@ -6,7 +6,7 @@
 //! the setting to fix.
 
 use adapters::cache::{Cache, RedisCache};
-use adapters::testing::{service, unique};
+use adapters::testing::{fresh_postgres, service, unique};
 use ports::config::DatabaseConfig;
 use ports::database::Database;
 use std::path::PathBuf;
@@ -23,6 +23,8 @@ fn tls_env() -> Option<(String, String, PathBuf, PathBuf)> {
 #[tokio::test]
 async fn postgres_over_tls_is_verified_against_the_configured_ca_and_another_ca_is_refused_by_name() {
     let Some((pg, _, ca, wrong)) = tls_env() else { return };
+    // The TLS server keeps its data between runs: a fresh database each time.
+    let pg = fresh_postgres(&pg).await;
     let db = Database::connect(&DatabaseConfig::Postgres { url: pg.clone(), ca_file: Some(ca) }).await.unwrap();
     let encrypted: bool = sqlx::query_scalar("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()")
         .fetch_one(db.pool())

@@ -45,6 +45,7 @@ async fn readyz_reports_postgres_redis_sqs_dynamodb_and_s3_up_and_names_the_one_
         return;
     };
     let id = uuid::Uuid::new_v4().simple().to_string();
+    let pg = adapters::testing::fresh_postgres(&pg).await;
     let app = spawn_app(&cloud(&pg, &redis, &aws, &id)).await;
     let body: Value = app.get("/readyz").await.json().await.unwrap();
     let backends: Vec<(&str, &str, bool)> = body["checks"]

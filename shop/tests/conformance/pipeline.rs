@@ -69,15 +69,7 @@ pub(crate) async fn stack(cloud: bool) -> Option<Stack> {
     Some(Stack { services, catalog, pipeline, _serial: serial })
 }
 
-/// A new PostgreSQL database for this test, so tests never share orders.
-pub(crate) async fn fresh_postgres(url: &str) -> String {
-    use sqlx::Connection;
-    let name = unique("sf").replace('-', "_");
-    let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
-    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.unwrap();
-    let base = url.rsplit_once('/').map(|(b, _)| b).unwrap_or(url);
-    format!("{base}/{name}")
-}
+pub(crate) use adapters::testing::fresh_postgres;
 
 pub(crate) fn form(key: &str) -> CheckoutForm {
     CheckoutForm {

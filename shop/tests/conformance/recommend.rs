@@ -3,7 +3,7 @@
 //! any step compensated with the previous version still live and nothing
 //! left behind, one run at a time, old versions collected.
 
-use adapters::testing::{service, temp_dir, unique};
+use adapters::testing::{fresh_postgres, service, temp_dir, unique};
 use ports::config::Settings;
 use ports::kv::{Item, Value};
 use ports::Services;
@@ -51,16 +51,6 @@ async fn stack(cloud: bool) -> Option<Stack> {
     let cfg = JobConfig { cache_prefix: unique("reco"), ..JobConfig::from(&settings.recommend) };
     let reco = Arc::new(Recommendations::new(&services, cfg.clone()));
     Some(Stack { services, cfg, reco })
-}
-
-/// A new PostgreSQL database for this test.
-async fn fresh_postgres(url: &str) -> String {
-    use sqlx::Connection;
-    let name = unique("sf").replace('-', "_");
-    let mut conn = sqlx::PgConnection::connect(url).await.unwrap();
-    sqlx::query(&format!("CREATE DATABASE {name}")).execute(&mut conn).await.unwrap();
-    let base = url.rsplit_once('/').map(|(b, _)| b).unwrap_or(url);
-    format!("{base}/{name}")
 }
 
 fn id(i: usize) -> String {
