@@ -209,6 +209,12 @@ pub struct CheckoutTotals {
     pub code_problem: Option<String>,
     /// The discount shown, posted back with the order (`Quote::discount_token`).
     pub discount_token: String,
+    /// The country (and region) these totals ship to, by name.
+    pub destination: String,
+    /// The shop does not ship there: no methods, a notice instead.
+    pub no_shipping: bool,
+    /// Prices include tax (EU style): tax lines read "includes VAT 20%".
+    pub tax_included: bool,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -219,13 +225,15 @@ pub struct MethodTotal {
     pub label: String,
     /// "$5.95" or "Free".
     pub shipping: String,
+    /// ("VAT 20%", "$3.33") per tax group.
+    pub tax: Vec<(String, String)>,
     pub total: String,
 }
 
 impl CheckoutTotals {
     /// Every method's totals as the engine priced them, with the code
     /// applied (if any) and why a code of the cart does not apply.
-    pub fn from_quotes(quotes: &[(domain::order::Shipping, domain::pricing::Quote)], problem: Option<String>) -> Self {
+    pub fn from_quotes(quotes: &[(domain::shipping::Method, domain::pricing::Quote)], problem: Option<String>) -> Self {
         let Some((_, first)) = quotes.first() else { return Self { code_problem: problem, ..Self::default() } };
         let methods = quotes
             .iter()
@@ -234,9 +242,10 @@ impl CheckoutTotals {
                 let shipping = if t.shipping.minor() == 0 { "Free".to_string() } else { t.shipping.to_string() };
                 let price = if t.shipping.minor() == 0 { "free".to_string() } else { t.shipping.to_string() };
                 MethodTotal {
-                    code: m.code().to_string(),
-                    label: format!("{}: {price} · total {}", m.label(), t.total),
+                    code: m.code.to_string(),
+                    label: format!("{}: {price} · total {}", m.label, t.total),
                     shipping,
+                    tax: q.tax.groups.iter().map(|g| (g.describe(), g.amount.to_string())).collect(),
                     total: t.total.to_string(),
                 }
             })
@@ -250,6 +259,9 @@ impl CheckoutTotals {
             code_problem: problem,
             typed_code: None,
             discount_token: first.discount_token(),
+            destination: String::new(),
+            no_shipping: false,
+            tax_included: first.tax.included,
         }
     }
 }

@@ -20,8 +20,11 @@ pub mod refund;
 pub mod returns;
 pub mod review;
 pub mod rng;
+pub mod rules;
 pub mod search;
+pub mod shipping;
 mod sql;
+pub mod tax;
 pub mod text;
 pub mod wishlist;
 

@@ -68,6 +68,10 @@ pub struct Address {
     pub city: String,
     pub postal_code: String,
     pub country: String,
+    /// State, province or region code (`CA`, `QC`), optional: zones and
+    /// tax rates can name one (`US-CA`).
+    #[serde(default)]
+    pub region: String,
 }
 
 fn text(errors: &mut FieldErrors, field: &str, v: &str, required: bool, max: usize) -> String {
@@ -92,7 +96,11 @@ impl Address {
             city: text(errors, "city", &raw.city, true, 80),
             postal_code: text(errors, "postal_code", &raw.postal_code, true, 12).to_uppercase(),
             country: raw.country.trim().to_uppercase(),
+            region: text(errors, "region", &raw.region, false, 10).to_uppercase(),
         };
+        if !a.region.chars().all(|c| c.is_ascii_alphanumeric()) && !errors.contains_key("region") {
+            errors.insert("region".into(), "a region code like CA or QC: letters and digits only".into());
+        }
         if !COUNTRIES.iter().any(|(c, _)| *c == a.country) {
             errors.insert("country".into(), "choose a country we ship to".into());
         }
@@ -105,46 +113,8 @@ impl Address {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Shipping {
-    Standard,
-    Express,
-}
-
-pub const FREE_SHIPPING_FROM: i64 = 10_000;
-
-impl Shipping {
-    pub fn parse(s: &str) -> Option<Self> {
-        match s {
-            "standard" => Some(Self::Standard),
-            "express" => Some(Self::Express),
-            _ => None,
-        }
-    }
-    /// The form value (`standard`, `express`).
-    pub fn code(self) -> &'static str {
-        match self {
-            Self::Standard => "standard",
-            Self::Express => "express",
-        }
-    }
-    pub fn label(self) -> &'static str {
-        match self {
-            Self::Standard => "Standard (3–5 days)",
-            Self::Express => "Express (1–2 days)",
-        }
-    }
-    /// Standard is free from $100; express always costs $15.
-    pub fn price(self, subtotal: Money) -> Money {
-        let minor = match self {
-            Self::Standard if subtotal.minor() >= FREE_SHIPPING_FROM => 0,
-            Self::Standard => 595,
-            Self::Express => 1500,
-        };
-        Money::new(minor, subtotal.currency()).unwrap_or_else(|_| Money::zero(subtotal.currency()))
-    }
-}
+/// A shipping method's code, as the order carries it (`standard`).
+pub use crate::shipping::MethodCode as Shipping;
 
 pub use crate::pricing::Totals;
 
@@ -176,6 +146,9 @@ pub struct OrderMessage {
     pub email: Email,
     pub address: Address,
     pub shipping: Shipping,
+    /// The method as the shopper chose it: "Express (1–2 days)".
+    #[serde(default)]
+    pub shipping_label: String,
     pub lines: Vec<OrderLine>,
     pub currency: Currency,
     pub subtotal: Money,
@@ -192,6 +165,9 @@ pub struct OrderMessage {
     /// use of it with the stock, and a rejection or cancellation gives it back.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub code: Option<crate::pricing::AppliedCode>,
+    /// The taxes charged, per line and grouped (empty: no tax).
+    #[serde(default, skip_serializing_if = "crate::tax::OrderTax::is_empty")]
+    pub tax: crate::tax::OrderTax,
 }
 
 impl OrderMessage {
@@ -200,8 +176,8 @@ impl OrderMessage {
         self.code.as_ref().map(|c| c.discount).unwrap_or_else(|| Money::zero(self.currency))
     }
 
-    /// The lines, the subtotal, the shipping and the total agree, all in
-    /// one currency, and nothing is free by accident. A message that fails
+    /// The lines, the subtotal, the shipping, the taxes and the total
+    /// agree, all in one currency, and nothing is free by accident. A message that fails
     /// this is never confirmed.
     pub fn totals_add_up(&self) -> bool {
         let mut sum = Money::zero(self.currency);
@@ -215,13 +191,20 @@ impl OrderMessage {
             }
         }
         let free_shipping = self.code.as_ref().is_some_and(|c| c.free_shipping);
-        sum == self.subtotal
+        let tax = &self.tax;
+        let tax_ok = tax.is_consistent()
+            && (tax.lines.is_empty() || tax.lines.len() == self.lines.len())
+            && tax.groups.iter().all(|g| g.amount.currency() == self.currency);
+        let Ok(added) = Money::new(tax.added_minor(), self.currency) else { return false };
+        tax_ok
+            && sum == self.subtotal
             && self.shipping_price.currency() == self.currency
             && self.total.currency() == self.currency
             && (!free_shipping || self.shipping_price.minor() == 0)
             && sum
                 .checked_sub(self.discount())
                 .and_then(|after| after.checked_add(self.shipping_price))
+                .and_then(|t| t.checked_add(added))
                 .is_ok_and(|t| t == self.total)
     }
 }

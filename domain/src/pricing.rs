@@ -1,21 +1,24 @@
-//! The pricing engine: given the priced lines, the shipping method and a
-//! discount code, what the order charges and why. The checkout page shows
-//! it and the server charges it, with this one code (the cart island shows
-//! the subtotal the server computed with it too).
+//! The pricing engine: given the priced lines, where and how the order
+//! ships, and a discount code, what the order charges and why. The checkout
+//! page shows it and the server charges it, with this one code (the cart
+//! island shows the subtotal the server computed with it too).
 //!
 //! Order of the computation, with every amount in minor units:
 //! 1. subtotal = Σ line totals (catalog prices, never the client's);
 //! 2. discount = the benefit of the one promotion that applies (the
 //!    shopper's code or an automatic promotion, whichever saves more with
-//!    standard shipping, so every method gets the same one: see
+//!    the zone's first method, so every method gets the same one: see
 //!    `promo.rs`) on its eligible lines;
-//! 3. shipping = the method's price for (subtotal − discount), or nothing
-//!    with free shipping;
-//! 4. total = subtotal − discount + shipping, never below zero.
+//! 3. shipping = the method's price for (subtotal − discount) and the
+//!    order's weight (`shipping.rs`), or nothing with free shipping;
+//! 4. tax = per line and on shipping, rounded half up per line (`tax.rs`);
+//! 5. total = subtotal − discount + shipping (+ tax when prices exclude
+//!    it), never below zero.
 
 use crate::money::{Currency, Money, MoneyError};
-use crate::order::Shipping;
 use crate::promo::{percent_of, Benefit, PromoCode, Promotion, Refusal};
+use crate::shipping::Method;
+use crate::tax::{tax_on, OrderTax, TaxClass, TaxLine, TaxSettings};
 use serde::{Deserialize, Serialize};
 
 /// What an order charges.
@@ -25,6 +28,8 @@ pub struct Totals {
     /// Taken off the lines by a code.
     pub discount: Money,
     pub shipping: Money,
+    /// All tax, included in the prices or added (see `Quote::tax`).
+    pub tax: Money,
     pub total: Money,
 }
 
@@ -36,6 +41,21 @@ pub struct PriceLine {
     /// Unit price × quantity.
     pub amount: Money,
     pub quantity: u32,
+    /// The line's weight (unit weight × quantity), in grams.
+    pub grams: u64,
+    pub tax_class: TaxClass,
+}
+
+/// Where and how an order ships, as the engine needs it.
+#[derive(Debug, Clone, Copy)]
+pub struct Delivery<'a> {
+    pub method: &'a Method,
+    /// The zone's first method: promotions are compared with it, so every
+    /// method shows and charges the same one.
+    pub judge: &'a Method,
+    pub tax: &'a TaxSettings,
+    pub country: &'a str,
+    pub region: &'a str,
 }
 
 /// A code as applied to one order: it travels in the order message and is
@@ -63,13 +83,15 @@ pub enum PriceError {
     Code(#[from] Refusal),
 }
 
-/// The engine's answer: the totals, the promotion it applied, and why the
-/// shopper's code was not applied when an automatic promotion saved more.
+/// The engine's answer: the totals, the promotion it applied, the taxes,
+/// and why the shopper's code was not applied when an automatic promotion
+/// saved more.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Quote {
     pub totals: Totals,
     pub code: Option<AppliedCode>,
     pub passed_over: Option<String>,
+    pub tax: OrderTax,
 }
 
 impl Quote {
@@ -81,31 +103,26 @@ impl Quote {
 
     /// The quote an order message was priced with (what it charges).
     pub fn of_message(m: &crate::order::OrderMessage) -> Self {
-        let totals =
-            Totals { subtotal: m.subtotal, discount: m.discount(), shipping: m.shipping_price, total: m.total };
-        Self { totals, code: m.code.clone(), passed_over: None }
+        let tax = Money::new(m.tax.total_minor(), m.currency).unwrap_or_else(|_| Money::zero(m.currency));
+        let totals = Totals {
+            subtotal: m.subtotal,
+            discount: m.discount(),
+            shipping: m.shipping_price,
+            tax,
+            total: m.total,
+        };
+        Self { totals, code: m.code.clone(), passed_over: None, tax: m.tax.clone() }
     }
 }
 
 impl Totals {
-    /// Totals without a code.
-    pub fn new(subtotal: Money, method: Shipping) -> Result<Self, MoneyError> {
-        let shipping = method.price(subtotal);
-        Ok(Self {
-            subtotal,
-            discount: Money::zero(subtotal.currency()),
-            shipping,
-            total: subtotal.checked_add(shipping)?,
-        })
-    }
-
     /// Price lines with the shopper's code (if any; refused with its
     /// reason when it does not apply) and the shop's automatic promotions,
     /// at `now` (Unix seconds).
     pub fn quote(
         lines: &[PriceLine],
         currency: Currency,
-        method: Shipping,
+        delivery: Delivery<'_>,
         code: Option<&Promotion>,
         automatic: &[Promotion],
         now: i64,
@@ -114,10 +131,10 @@ impl Totals {
         for l in lines {
             subtotal = subtotal.checked_add(l.amount)?;
         }
-        let plain = Self::new(subtotal, method)?;
-        // The winner is judged with standard shipping, then applied with
-        // `method`: every method shows and charges the same promotion.
-        let judge = Shipping::Standard;
+        // The winner is judged with the zone's first method, then applied
+        // with the chosen one: every method shows and charges the same
+        // promotion.
+        let judge = Delivery { method: delivery.judge, ..delivery };
         let typed = match code {
             Some(p) => Some((p, apply(p, lines, subtotal, judge, now)?.0)),
             None => None,
@@ -133,7 +150,7 @@ impl Totals {
         }
         let (winner, passed_over) = match (typed, best_auto) {
             (Some((c, t)), Some((a, at))) if at.total.minor() < t.total.minor() => {
-                let label = apply(a, lines, subtotal, method, now)?.1.label;
+                let label = apply(a, lines, subtotal, delivery, now)?.1.label;
                 (Some(a), Some(format!("the code {} was not applied: {label} saves you more", c.code)))
             }
             (Some((p, _)), _) | (None, Some((p, _))) => (Some(p), None),
@@ -141,12 +158,71 @@ impl Totals {
         };
         Ok(match winner {
             Some(p) => {
-                let (totals, code) = apply(p, lines, subtotal, method, now)?;
-                Quote { totals, code: Some(code), passed_over }
+                let (totals, code) = apply(p, lines, subtotal, delivery, now)?;
+                let (_, tax) = finish(lines, subtotal, totals.discount, code.free_shipping, delivery)?;
+                Quote { totals, code: Some(code), passed_over, tax }
             }
-            None => Quote { totals: plain, code: None, passed_over: None },
+            None => {
+                let (totals, tax) = finish(lines, subtotal, Money::zero(currency), false, delivery)?;
+                Quote { totals, code: None, passed_over: None, tax }
+            }
         })
     }
+}
+
+/// The totals and taxes once the discount is known.
+fn finish(
+    lines: &[PriceLine],
+    subtotal: Money,
+    discount: Money,
+    free_shipping: bool,
+    d: Delivery<'_>,
+) -> Result<(Totals, OrderTax), MoneyError> {
+    let currency = subtotal.currency();
+    let after = subtotal.checked_sub(discount)?;
+    let grams = lines.iter().map(|l| l.grams).fold(0u64, u64::saturating_add);
+    let shipping = if free_shipping { Money::zero(currency) } else { d.method.price(after, grams) };
+    let included = d.tax.prices_include_tax;
+    let amounts: Vec<Money> = lines.iter().map(|l| l.amount).collect();
+    let shares = crate::refund::discount_shares(&amounts, discount);
+    let mut tax = OrderTax { included, ..OrderTax::default() };
+    let mut add = |label: &str, rate: u32, minor: i64| -> Result<(), MoneyError> {
+        let m = Money::new(minor, currency)?;
+        match tax.groups.iter_mut().find(|g| g.label == label && g.rate == rate) {
+            Some(g) => g.amount = g.amount.checked_add(m)?,
+            None => tax.groups.push(TaxLine { label: label.to_string(), rate, amount: m }),
+        }
+        Ok(())
+    };
+    let mut line_tax = Vec::with_capacity(lines.len());
+    for (l, share) in lines.iter().zip(&shares) {
+        let t = match d.tax.rate_for(d.country, d.region, &l.tax_class) {
+            Some(r) => {
+                let t = tax_on(l.amount.minor() - share, r.rate, included);
+                add(&r.label, r.rate, t)?;
+                t
+            }
+            None => 0,
+        };
+        line_tax.push(t);
+    }
+    let shipping_tax = match d.tax.rate_for(d.country, d.region, &TaxClass::standard()) {
+        Some(r) => {
+            let t = tax_on(shipping.minor(), r.rate, included);
+            add(&r.label, r.rate, t)?;
+            t
+        }
+        None => 0,
+    };
+    tax.groups.retain(|g| g.amount.minor() > 0);
+    if !tax.groups.is_empty() {
+        tax.lines = line_tax;
+        tax.shipping = shipping_tax;
+    }
+    let all = Money::new(tax.total_minor(), currency)?;
+    let added = Money::new(tax.added_minor(), currency)?;
+    let total = after.checked_add(shipping)?.checked_add(added)?;
+    Ok((Totals { subtotal, discount, shipping, tax: all, total }, tax))
 }
 
 /// One promotion's totals for these lines, or why it does not apply.
@@ -154,7 +230,7 @@ fn apply(
     p: &Promotion,
     lines: &[PriceLine],
     subtotal: Money,
-    method: Shipping,
+    delivery: Delivery<'_>,
     now: i64,
 ) -> Result<(Totals, AppliedCode), PriceError> {
     let currency = subtotal.currency();
@@ -170,10 +246,8 @@ fn apply(
         Benefit::Fixed { minor } => Money::new(minor, currency)?.min(eligible),
         Benefit::FreeShipping => Money::zero(currency),
     };
-    let after = subtotal.checked_sub(discount)?;
     let free = matches!(p.benefit, Benefit::FreeShipping);
-    let shipping = if free { Money::zero(currency) } else { method.price(after) };
-    let totals = Totals { subtotal, discount, shipping, total: after.checked_add(shipping)? };
+    let (totals, _) = finish(lines, subtotal, discount, free, delivery)?;
     let label = if p.automatic {
         format!("{}: {} (automatic)", p.code, p.benefit.describe(currency))
     } else {

@@ -109,6 +109,12 @@ pub struct Product {
     /// stored before versions existed.
     #[serde(default)]
     pub version: i64,
+    /// One unit's shipping weight in grams (0: not set; weighs nothing).
+    #[serde(default)]
+    pub weight_grams: u32,
+    /// Which tax rates apply (`standard` unless set).
+    #[serde(default)]
+    pub tax_class: crate::tax::TaxClass,
 }
 
 /// Unchecked input for a variant.
@@ -138,6 +144,11 @@ pub struct ProductDraft {
     pub status: String,
     pub created_at: i64,
     pub updated_at: i64,
+    #[serde(default)]
+    pub weight_grams: u32,
+    /// Empty: `standard`.
+    #[serde(default)]
+    pub tax_class: String,
 }
 
 /// A rule a product broke, with the field it concerns (for field-level form errors).
@@ -202,6 +213,13 @@ impl Product {
             Some(m) => Some(Money::new(m, currency).map_err(money_err("compare_at"))?),
         };
         let tags = parse_tags(d.tags)?;
+        let tax_class = match d.tax_class.trim() {
+            "" => crate::tax::TaxClass::standard(),
+            c => crate::tax::TaxClass::parse(c).map_err(|e| ProductError::new("tax_class", e))?,
+        };
+        if d.weight_grams > 1_000_000 {
+            return Err(ProductError::new("weight", "at most 1,000,000 grams (a tonne)"));
+        }
         Ok(Product {
             id,
             slug,
@@ -217,6 +235,8 @@ impl Product {
             created_at: d.created_at,
             updated_at: d.updated_at.max(d.created_at),
             version: 0,
+            weight_grams: d.weight_grams,
+            tax_class,
         })
     }
 

@@ -4,6 +4,7 @@
 //!
 //! Fields: `title`, `slug` (empty: from the title), `brand`, `category`,
 //! `description`, `status`, `tags` (comma-separated), `compare_at` (price),
+//! `weight` (grams per unit), `tax_class` (empty: `standard`),
 //! per variant row `i`: `sku_i`, `options_i` (`size=M, color=red`), `price_i`
 //! (`19.99`), `stock_i`; `remove_image_n` drops existing image `n`. A row
 //! whose SKU, options, price and stock are all empty is ignored.
@@ -71,6 +72,22 @@ pub fn draft_from_form(
         s if s.is_empty() => None,
         s => parse_price(&s).map_err(|e| errors.insert("compare_at".into(), e)).ok(),
     };
+    let weight_grams = match get("weight") {
+        s if s.is_empty() => 0,
+        s => match s.parse::<u32>() {
+            Ok(g) if g <= 1_000_000 => g,
+            _ => {
+                errors.insert("weight".into(), "a whole number of grams, from 0 to 1000000".into());
+                0
+            }
+        },
+    };
+    let tax_class = get("tax_class");
+    if !tax_class.is_empty() {
+        if let Err(e) = crate::tax::TaxClass::parse(&tax_class) {
+            errors.insert("tax_class".into(), e);
+        }
+    }
     let mut variants = Vec::new();
     for i in 0..MAX_VARIANTS {
         let (sku, options, price, stock) = (
@@ -117,6 +134,8 @@ pub fn draft_from_form(
         status: get("status"),
         created_at: previous.map(|p| p.created_at).unwrap_or(now),
         updated_at: now,
+        weight_grams,
+        tax_class,
     })
 }
 

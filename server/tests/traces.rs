@@ -89,6 +89,7 @@ async fn the_workers_span_continues_the_checkouts_trace_through_the_queue() {
             city: "Porto".into(),
             postal_code: "4000-001".into(),
             country: "PT".into(),
+            region: String::new(),
         },
         shipping: "standard".into(),
         card_number: "4242424242424242".into(),

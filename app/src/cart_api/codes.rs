@@ -11,22 +11,43 @@ use crate::model::*;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
-/// What the cart costs with each shipping method, with its discount code
-/// (or why the code does not apply): for the checkout and the cart page.
+/// What the cart costs with each shipping method of the zone of `country`
+/// and `region` (empty: the first country the shop lists), with its
+/// discount code (or why the code does not apply) and taxes: for the
+/// checkout and the cart page.
 #[server(input = Json)]
-pub async fn cart_totals() -> Result<CheckoutTotals, AppError> {
+pub async fn cart_totals(
+    #[server(default)] country: String,
+    #[server(default)] region: String,
+) -> Result<CheckoutTotals, AppError> {
     crate::error::ssr::served(async move {
+        use shop::orders::codes::{quote_methods, Destination};
         let st = ssr::state()?;
         let Some(id) = ssr::cookie_cart_id(&st) else { return Ok(CheckoutTotals::default()) };
         let cart = st.orders.carts.load(&id).await.map_err(ssr::unavailable)?;
         if cart.lines.is_empty() {
             return Ok(CheckoutTotals::default());
         }
+        let country = country.trim().to_uppercase();
+        let known = domain::order::COUNTRIES.iter().find(|(c, _)| *c == country);
+        let (code, name) = known.copied().unwrap_or(domain::order::COUNTRIES[0]);
+        let region = region.trim().to_uppercase();
+        let region = if region.len() <= 10 && region.chars().all(|c| c.is_ascii_alphanumeric()) { region } else { String::new() };
+        let (rules, _) = st.catalog.store().rules().await.map_err(ssr::unavailable)?;
         let priced = shop::orders::cart::price_cart(&st.catalog, &cart).await.map_err(ssr::unavailable)?;
-        let (quotes, problem) = shop::orders::codes::quote_methods(&st.catalog, &priced, cart.code.as_deref())
-            .await
-            .map_err(ssr::unavailable)?;
-        Ok(CheckoutTotals { typed_code: cart.code.clone(), ..CheckoutTotals::from_quotes(&quotes, problem) })
+        let to = Destination { country: code, region: &region };
+        let (quotes, problem) =
+            quote_methods(&st.catalog, &priced, cart.code.as_deref(), &rules, to).await.map_err(ssr::unavailable)?;
+        let destination = if region.is_empty() { name.to_string() } else { format!("{name} ({region})") };
+        let base = CheckoutTotals::from_quotes(&quotes, problem);
+        Ok(CheckoutTotals {
+            typed_code: cart.code.clone(),
+            destination,
+            no_shipping: quotes.is_empty(),
+            subtotal: if quotes.is_empty() { priced.subtotal.to_string() } else { base.subtotal.clone() },
+            tax_included: rules.tax.prices_include_tax,
+            ..base
+        })
     })
     .await
 }
@@ -36,7 +57,6 @@ pub async fn cart_totals() -> Result<CheckoutTotals, AppError> {
 #[server(input = Json)]
 pub async fn apply_code(code: String) -> Result<Result<String, String>, AppError> {
     crate::error::ssr::served(async move {
-        use domain::order::Shipping;
         let st = ssr::state()?;
         let Some(id) = ssr::cookie_cart_id(&st) else { return Ok(Err("add something to your cart first".into())) };
         let mut cart = st.orders.carts.load(&id).await.map_err(ssr::unavailable)?;
@@ -44,8 +64,17 @@ pub async fn apply_code(code: String) -> Result<Result<String, String>, AppError
             return Ok(Err("add something to your cart first".into()));
         }
         let priced = shop::orders::cart::price_cart(&st.catalog, &cart).await.map_err(ssr::unavailable)?;
+        // Judged where the shop ships first, with the zone's first method:
+        // whether a code applies does not depend on the address.
+        let (rules, _) = st.catalog.store().rules().await.map_err(ssr::unavailable)?;
+        let Some((zone, method)) = rules.zones.iter().find_map(|z| z.methods.first().map(|m| (z, m))) else {
+            return Ok(Err("the shop has no shipping methods yet".into()));
+        };
+        let (country, region) = (domain::order::COUNTRIES[0].0, "");
+        let to = shop::orders::codes::Destination { country, region };
+        let delivery = shop::orders::codes::delivery(&rules, zone, method, to);
         let limit = shop::orders::codes::UseCheck::Limit;
-        let quoted = shop::orders::codes::quote(&st.catalog, &priced, Some(&code), limit, Shipping::Standard)
+        let quoted = shop::orders::codes::quote(&st.catalog, &priced, Some(&code), limit, delivery)
             .await
             .map_err(ssr::unavailable)?;
         Ok(match quoted {

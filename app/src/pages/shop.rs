@@ -21,7 +21,7 @@ pub fn CartPage() -> impl IntoView {
                 match load_cart().await {
                     Ok(cart) if cart.lines.is_empty() => view! { <CartEditor cart /> }.into_any(),
                     Ok(cart) => {
-                        let totals = cart_totals().await.unwrap_or_default();
+                        let totals = cart_totals(String::new(), String::new()).await.unwrap_or_default();
                         view! { <CartEditor cart /> <CodeBox totals /> }.into_any()
                     }
                     Err(e) => view! { <p class="notice">{e.to_string()}</p> }.into_any(),
@@ -74,7 +74,7 @@ pub fn CheckoutPage() -> impl IntoView {
                 let (key, countries) = (key.clone(), countries.clone());
                 Suspend::new(async move {
                     let kept = crate::forms::current_form().await;
-                    let totals = cart_totals().await.unwrap_or_default();
+                    let totals = cart_totals(kept.value("country"), kept.value("region")).await.unwrap_or_default();
                     match load_cart().await {
                         Ok(cart) if cart.lines.is_empty() => view! { <p>"Your cart is empty. " <a href="/">"Keep shopping"</a></p> }.into_any(),
                         Ok(cart) => view! {

@@ -207,6 +207,7 @@ pub async fn confirmed_order(
             city: "Porto".into(),
             postal_code: "4000".into(),
             country: "PT".into(),
+            region: String::new(),
         },
         shipping: "standard".into(),
         card_number: "4242424242424242".into(),

@@ -102,6 +102,16 @@ pub fn product(i: usize) -> Product {
         status: "active".into(),
         created_at,
         updated_at: created_at,
+        // A shipping weight per unit, by kind of product.
+        weight_grams: match leaf {
+            "shirts" => 250,
+            "trousers" => 500,
+            "jackets" | "sneakers" => 900,
+            "boots" => 1_400,
+            "camping" => 2_500,
+            _ => 700,
+        },
+        tax_class: String::new(),
     };
     match Product::parse(draft) {
         Ok(p) => p,

@@ -32,6 +32,7 @@ use std::sync::Arc;
 
 mod admin;
 pub mod promos;
+pub mod rules;
 mod stock;
 
 use admin::admin_item;

@@ -103,6 +103,7 @@ struct ReceiptRow {
     shipping_minor: i64,
     discount_minor: i64,
     promo_code: Option<String>,
+    shipping_label: String,
 }
 
 /// Mails not yet sent, per state, for /metrics and the operator (both
@@ -131,7 +132,9 @@ fn facts(o: StoredOrder, row: ReceiptRow) -> PortResult<OrderFacts> {
         discount: money(row.discount_minor)?,
         code: row.promo_code,
         shipping_price: money(row.shipping_minor)?,
+        shipping_label: if row.shipping_label.is_empty() { shipping.to_string() } else { row.shipping_label },
         shipping,
+        tax: o.tax.clone(),
         address,
         id: o.id,
         status: o.status,
@@ -227,7 +230,7 @@ impl MailOutbox {
             OrderId::parse(&p.subject_ref).map_err(|e| PortError::Invalid(format!("mail_outbox {}: {e}", p.id)))?;
         let order = OrderRepo::new(self.db.clone()).get(&id).await?;
         let row: Option<ReceiptRow> = sqlx::query_as(
-            "SELECT address, shipping, currency, subtotal_minor, shipping_minor, discount_minor, promo_code FROM orders WHERE id = $1",
+            "SELECT address, shipping, currency, subtotal_minor, shipping_minor, discount_minor, promo_code, shipping_label FROM orders WHERE id = $1",
         )
         .bind(&id)
         .fetch_optional(self.db.pool())

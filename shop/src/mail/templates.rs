@@ -21,7 +21,11 @@ pub struct OrderFacts {
     pub discount: Money,
     pub code: Option<String>,
     pub shipping: Shipping,
+    /// The method as the shopper chose it (the code for older orders).
+    pub shipping_label: String,
     pub shipping_price: Money,
+    /// The taxes charged.
+    pub tax: domain::tax::OrderTax,
     pub total: Money,
     pub address: Address,
 }
@@ -52,8 +56,18 @@ fn order_table(o: &OrderFacts) -> Vec<(String, String)> {
     if let Some(code) = o.code.as_ref().filter(|_| o.discount.minor() > 0) {
         rows.push((format!("Discount ({code})"), format!("−{}", o.discount)));
     }
-    rows.push((format!("Shipping ({})", o.shipping.label()), o.shipping_price.to_string()));
+    rows.push((format!("Shipping ({})", o.shipping_label), o.shipping_price.to_string()));
+    if !o.tax.included {
+        for t in &o.tax.groups {
+            rows.push((t.describe(), t.amount.to_string()));
+        }
+    }
     rows.push(("Total".into(), o.total.to_string()));
+    if o.tax.included {
+        for t in &o.tax.groups {
+            rows.push((format!("Includes {}", t.describe()), t.amount.to_string()));
+        }
+    }
     rows
 }
 
@@ -328,8 +342,10 @@ mod tests {
             subtotal: usd(3_000),
             discount: usd(0),
             code: None,
-            shipping: Shipping::Standard,
+            shipping: Shipping::parse("standard").unwrap(),
+            shipping_label: "Standard (3–5 days)".into(),
             shipping_price: usd(500),
+            tax: Default::default(),
             total: usd(3_500),
             address: Address {
                 name: "Ann".into(),
@@ -338,6 +354,7 @@ mod tests {
                 city: "Springfield".into(),
                 postal_code: "12345".into(),
                 country: "US".into(),
+                region: String::new(),
             },
         }
     }

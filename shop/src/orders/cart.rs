@@ -31,6 +31,11 @@ pub struct PricedLine {
     /// The product's category path (for codes limited to categories).
     #[serde(default)]
     pub category: String,
+    /// One unit's weight in grams, and the product's tax class.
+    #[serde(default)]
+    pub unit_grams: u32,
+    #[serde(default)]
+    pub tax_class: domain::tax::TaxClass,
     pub unit_price: Money,
     pub quantity: u32,
     pub line_total: Money,
@@ -67,6 +72,8 @@ pub async fn price_cart(catalog: &CachedCatalog, cart: &Cart) -> PortResult<Pric
                 options: String::new(),
                 image: None,
                 category: String::new(),
+                unit_grams: 0,
+                tax_class: Default::default(),
                 unit_price: Money::zero(Currency::Usd),
                 quantity: l.quantity,
                 line_total: Money::zero(Currency::Usd),
@@ -105,6 +112,8 @@ pub async fn price_cart(catalog: &CachedCatalog, cart: &Cart) -> PortResult<Pric
             options: v.options.iter().map(|o| format!("{}: {}", o.name, o.value)).collect::<Vec<_>>().join(", "),
             image,
             category: p.category.to_string(),
+            unit_grams: p.weight_grams,
+            tax_class: p.tax_class.clone(),
             unit_price: v.price,
             quantity: l.quantity,
             line_total,

@@ -14,6 +14,8 @@ use super::outbox::{Accepted, Claim, Outbox, ORDERS, SALE};
 use crate::catalog::CachedCatalog;
 use domain::order::{Address, Email, FieldErrors, OrderLine, OrderMessage, Shipping};
 use domain::pricing::{PriceError, Quote};
+use domain::rules::ShopRules;
+use domain::shipping::{Method, Zone};
 use domain::{OrderId, ProductId, Sku, UserId};
 use ports::payments::{PaymentError, Payments};
 use serde::{Deserialize, Serialize};
@@ -82,7 +84,7 @@ pub fn request_id(given: &str) -> String {
 
 /// SHA-256 of everything the shopper is charged for: each line's SKU,
 /// quantity and unit price, the shipping method, the code and the totals.
-pub fn fingerprint(priced: &PricedCart, shipping: Shipping, quote: &Quote) -> String {
+pub fn fingerprint(priced: &PricedCart, shipping: &Shipping, quote: &Quote) -> String {
     let mut h = Sha256::new();
     for l in &priced.lines {
         h.update(format!("{}|{}|{}|{}\n", l.sku, l.quantity, l.unit_price.minor(), l.unit_price.currency().code()));
@@ -101,6 +103,27 @@ pub fn fingerprint(priced: &PricedCart, shipping: Shipping, quote: &Quote) -> St
     hex(&h.finalize())
 }
 
+/// The zone and method for this address, or the field to correct.
+pub fn ship_to<'a>(
+    rules: &'a ShopRules,
+    to: codes::Destination<'_>,
+    code: &Shipping,
+) -> Result<(&'a Zone, &'a Method), CheckoutError> {
+    let name = domain::order::COUNTRIES.iter().find(|(c, _)| *c == to.country).map(|(_, n)| *n).unwrap_or(to.country);
+    let Some(zone) = rules.zone(to.country, to.region) else {
+        let why = format!("sorry, we do not ship to {name} yet");
+        return Err(CheckoutError::Invalid(FieldErrors::from([("country".to_string(), why)])));
+    };
+    match zone.methods.iter().find(|m| &m.code == code) {
+        Some(m) => Ok((zone, m)),
+        None => {
+            let names: Vec<&str> = zone.methods.iter().map(|m| m.label.as_str()).collect();
+            let why = format!("to {name} we ship by {}: choose one of them", names.join(" or "));
+            Err(CheckoutError::Invalid(FieldErrors::from([("shipping".to_string(), why)])))
+        }
+    }
+}
+
 fn unavailable(e: impl std::fmt::Display) -> CheckoutError {
     tracing::error!(error = %e, "checkout failed on a dependency");
     CheckoutError::Unavailable
@@ -110,7 +133,7 @@ pub fn validate(form: &CheckoutForm) -> Result<(Email, Address, Shipping), Check
     let mut errors = FieldErrors::new();
     let email = Email::parse(&form.email).map_err(|e| errors.insert("email".into(), e)).ok();
     let address = Address::parse(&form.address, &mut errors);
-    let shipping = Shipping::parse(&form.shipping);
+    let shipping = Shipping::parse(&form.shipping).ok();
     if shipping.is_none() {
         errors.insert("shipping".into(), "choose a shipping method".into());
     }
@@ -138,6 +161,10 @@ impl Checkout {
         request_id: &str,
     ) -> Result<OrderId, CheckoutError> {
         let (email, address, shipping) = validate(form)?;
+        let (rules, _) = self.catalog.store().rules().await.map_err(unavailable)?;
+        let to = codes::Destination { country: &address.country, region: &address.region };
+        let (zone, method) = ship_to(&rules, to, &shipping)?;
+        let delivery = codes::delivery(&rules, zone, method, to);
         let request_id = self::request_id(request_id);
         let id = order_id(cart_id, &form.idempotency_key);
         let earlier = self.outbox.get(&id).await.map_err(unavailable)?;
@@ -159,13 +186,13 @@ impl Checkout {
             let same = serde_json::from_str::<OrderMessage>(&earlier.body)
                 .ok()
                 .filter(|m| m.shipping == shipping)
-                .is_some_and(|m| fingerprint(&priced, shipping, &Quote::of_message(&m)) == earlier.fingerprint);
+                .is_some_and(|m| fingerprint(&priced, &shipping, &Quote::of_message(&m)) == earlier.fingerprint);
             return if same { Ok(id) } else { Err(CheckoutError::KeyReused) };
         }
         if let Some(seen) = form.discount_seen.as_deref() {
             // What the page showed, posted back: a promotion that ended or
             // changed since must not change the charge unseen.
-            let now = codes::quote(&self.catalog, &priced, cart.code.as_deref(), codes::UseCheck::Limit, shipping)
+            let now = codes::quote(&self.catalog, &priced, cart.code.as_deref(), codes::UseCheck::Limit, delivery)
                 .await
                 .map_err(unavailable)?
                 .ok()
@@ -179,7 +206,7 @@ impl Checkout {
             }
         }
         let uses = codes::UseCheck::Customer(email.as_str());
-        let quote = codes::quote(&self.catalog, &priced, cart.code.as_deref(), uses, shipping)
+        let quote = codes::quote(&self.catalog, &priced, cart.code.as_deref(), uses, delivery)
             .await
             .map_err(unavailable)?
             .map_err(|e| match e {
@@ -189,7 +216,7 @@ impl Checkout {
                 PriceError::Money(e) => CheckoutError::Cart(e.to_string()),
             })?;
         let total = quote.totals.total;
-        let print = fingerprint(&priced, shipping, &quote);
+        let print = fingerprint(&priced, &shipping, &quote);
         let claim = format!("{cart_id}:{}", cart.generation);
         if let Some(other) = self.outbox.by_claim(&claim).await.map_err(unavailable)? {
             return Err(CheckoutError::AlreadyOrdered { order_id: other.order_id });
@@ -203,6 +230,7 @@ impl Checkout {
         };
         // From here on, every failure voids the hold it leaves behind.
         let accepted = async {
+            let shipping = (shipping.clone(), method.label.clone());
             let (message, group) =
                 self.message(&id, email, address, shipping, &priced, &quote, &auth, &request_id, form).await?;
             let record = Accepted {
@@ -254,7 +282,7 @@ impl Checkout {
         id: &OrderId,
         email: Email,
         address: Address,
-        shipping: Shipping,
+        (shipping, shipping_label): (Shipping, String),
         priced: &PricedCart,
         quote: &Quote,
         auth: &str,
@@ -286,6 +314,7 @@ impl Checkout {
             email,
             address,
             shipping,
+            shipping_label,
             lines,
             currency: quote.totals.total.currency(),
             subtotal: quote.totals.subtotal,
@@ -296,6 +325,7 @@ impl Checkout {
             request_id: request_id.to_string(),
             user_id: form.user_id.clone(),
             code: quote.code.clone(),
+            tax: quote.tax.clone(),
         };
         Ok((message, sale_group))
     }
@@ -315,6 +345,7 @@ mod tests {
                 city: "Lisbon".into(),
                 postal_code: "1000-001".into(),
                 country: "PT".into(),
+                region: "".into(),
             },
             shipping: "standard".into(),
             card_number: "4242 4242 4242 4242".into(),

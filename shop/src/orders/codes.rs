@@ -6,8 +6,9 @@
 
 use super::cart::PricedCart;
 use crate::catalog::CachedCatalog;
-use domain::order::Shipping;
-use domain::pricing::{PriceError, PriceLine, Quote, Totals};
+use domain::pricing::{Delivery, PriceError, PriceLine, Quote, Totals};
+use domain::rules::ShopRules;
+use domain::shipping::{Method, Zone};
 use domain::promo::{PromoCode, Promotion, Refusal};
 use ports::PortResult;
 
@@ -47,8 +48,26 @@ pub fn price_lines(priced: &PricedCart) -> Vec<PriceLine> {
     priced
         .lines
         .iter()
-        .map(|l| PriceLine { category: l.category.clone(), amount: l.line_total, quantity: l.quantity })
+        .map(|l| PriceLine {
+            category: l.category.clone(),
+            amount: l.line_total,
+            quantity: l.quantity,
+            grams: u64::from(l.unit_grams) * u64::from(l.quantity),
+            tax_class: l.tax_class.clone(),
+        })
         .collect()
+}
+
+/// Where an order ships: the address's country and region.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Destination<'a> {
+    pub country: &'a str,
+    pub region: &'a str,
+}
+
+/// The engine's view of shipping `method` (of `zone`) to `to`.
+pub fn delivery<'a>(rules: &'a ShopRules, zone: &'a Zone, method: &'a Method, to: Destination<'a>) -> Delivery<'a> {
+    Delivery { method, judge: zone.methods.first().unwrap_or(method), tax: &rules.tax, country: to.country, region: to.region }
 }
 
 /// The cart priced for `method` with its code, if it has one, and the
@@ -58,7 +77,7 @@ pub async fn quote(
     priced: &PricedCart,
     code: Option<&str>,
     uses: UseCheck<'_>,
-    method: Shipping,
+    delivery: Delivery<'_>,
 ) -> PortResult<Result<Quote, PriceError>> {
     let promo = match code {
         None => None,
@@ -69,33 +88,40 @@ pub async fn quote(
     };
     let automatic = catalog.store().automatic_promotions().await?;
     let currency = priced.subtotal.currency();
-    Ok(Totals::quote(&price_lines(priced), currency, method, promo.as_ref(), &automatic, ports::clock::now()))
+    Ok(Totals::quote(&price_lines(priced), currency, delivery, promo.as_ref(), &automatic, ports::clock::now()))
 }
 
-/// Every shipping method's quote for the cart; with a code that does not
-/// apply, the totals without it and the reason.
+/// Every method of the address's zone with its quote for the cart (none
+/// when the shop does not ship there); with a code that does not apply,
+/// the totals without it and the reason.
 pub async fn quote_methods(
     catalog: &CachedCatalog,
     priced: &PricedCart,
     code: Option<&str>,
-) -> PortResult<(Vec<(Shipping, Quote)>, Option<String>)> {
+    rules: &ShopRules,
+    to: Destination<'_>,
+) -> PortResult<(Vec<(Method, Quote)>, Option<String>)> {
     let mut out = Vec::new();
     let mut problem = None;
-    for method in [Shipping::Standard, Shipping::Express] {
-        let q = match quote(catalog, priced, code, UseCheck::Limit, method).await? {
+    let Some(zone) = rules.zone(to.country, to.region).filter(|z| !z.methods.is_empty()) else {
+        return Ok((out, problem));
+    };
+    for method in &zone.methods {
+        let d = delivery(rules, zone, method, to);
+        let q = match quote(catalog, priced, code, UseCheck::Limit, d).await? {
             Ok(q) => {
                 problem = problem.or(q.passed_over.clone());
                 q
             }
             Err(e) => {
                 problem = Some(e.to_string());
-                match quote(catalog, priced, None, UseCheck::Limit, method).await? {
+                match quote(catalog, priced, None, UseCheck::Limit, d).await? {
                     Ok(q) => q,
                     Err(_) => continue,
                 }
             }
         };
-        out.push((method, q));
+        out.push((method.clone(), q));
     }
     Ok((out, problem))
 }

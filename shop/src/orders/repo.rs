@@ -29,6 +29,8 @@ pub struct StoredOrder {
     pub discount: Money,
     /// The promotion's name, code or automatic.
     pub promotion: Option<String>,
+    /// The taxes charged (empty for an order without tax).
+    pub tax: domain::tax::OrderTax,
 }
 
 pub use ports::clock::now;
@@ -45,8 +47,8 @@ async fn insert_one(tx: &mut sqlx::AnyConnection, m: &OrderMessage, status: &Ord
     let address = serde_json::to_string(&m.address).unwrap_or_default();
     let shipping = serde_json::to_string(&m.shipping).unwrap_or_default();
     let inserted = sqlx::query(
-        "INSERT INTO orders (id, status, reason, email, address, shipping, currency, subtotal_minor, shipping_minor, total_minor, payment_auth, request_id, created_at, updated_at, user_id, discount_minor, promo_code, promo_once, promo_auto)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19) ON CONFLICT (id) DO NOTHING",
+        "INSERT INTO orders (id, status, reason, email, address, shipping, currency, subtotal_minor, shipping_minor, total_minor, payment_auth, request_id, created_at, updated_at, user_id, discount_minor, promo_code, promo_once, promo_auto, shipping_label, tax_minor, tax)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22) ON CONFLICT (id) DO NOTHING",
     )
     .bind(&m.order_id)
     .bind(status.name())
@@ -67,6 +69,9 @@ async fn insert_one(tx: &mut sqlx::AnyConnection, m: &OrderMessage, status: &Ord
     .bind(m.code.as_ref().map(|c| c.code.to_string()))
     .bind(i64::from(m.code.as_ref().is_some_and(|c| c.once_per_customer)))
     .bind(i64::from(m.code.as_ref().is_some_and(|c| c.automatic)))
+    .bind(&m.shipping_label)
+    .bind(m.tax.total_minor())
+    .bind(serde_json::to_string(&m.tax).unwrap_or_else(|_| "{}".into()))
     .execute(&mut *tx)
     .await?
     .rows_affected()

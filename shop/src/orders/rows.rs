@@ -24,6 +24,7 @@ pub(super) struct OrderRow {
     pub promo_once: i64,
     pub promo_auto: i64,
     pub discount_minor: i64,
+    pub tax: String,
 }
 
 #[derive(sqlx::FromRow)]
@@ -43,7 +44,7 @@ pub(super) struct StatusRow {
 }
 
 pub(super) const ORDER_COLUMNS: &str =
-    "id, status, reason, email, currency, total_minor, payment_auth, created_at, promo_code, promo_once, promo_auto, discount_minor";
+    "id, status, reason, email, currency, total_minor, payment_auth, created_at, promo_code, promo_once, promo_auto, discount_minor, tax";
 pub(super) const LINE_COLUMNS: &str = "product_id, sku, title, unit_price_minor, quantity";
 
 /// The status stored for order `id`; an unknown name is an error, never a default.
@@ -108,7 +109,12 @@ impl OrderRow {
                 })
             }
         };
+        let tax: domain::tax::OrderTax = serde_json::from_str(&self.tax)
+            .ok()
+            .filter(|t: &domain::tax::OrderTax| t.is_consistent() && t.groups.iter().all(|g| g.amount.currency() == currency))
+            .ok_or_else(|| PortError::unknown_stored("orders", id.as_str(), "tax", &self.tax))?;
         Ok(StoredOrder {
+            tax,
             code,
             discount: money("discount_minor", self.discount_minor)?,
             promotion,

@@ -81,6 +81,7 @@ pub(crate) fn form(key: &str) -> CheckoutForm {
             city: "Porto".into(),
             postal_code: "4000-001".into(),
             country: "PT".into(),
+            region: String::new(),
         },
         shipping: "standard".into(),
         card_number: "4242424242424242".into(),
