@@ -31,6 +31,8 @@ pub(crate) fn draft() -> ProductDraft {
         images: vec![Image { url: "/img/p1.svg".into(), alt: "A linen shirt".into(), ..Default::default() }],
         currency: "USD".into(),
         compare_at_minor: Some(5000),
+        weight_grams: 300,
+        tax_class: String::new(),
         variants: vec![
             VariantDraft {
                 sku: "LS-M".into(),
