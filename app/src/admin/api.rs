@@ -243,6 +243,15 @@ pub async fn admin_order(id: String) -> Result<Option<OrderDetail>, AppError> {
             email: o.email.to_string(),
             total: o.total.to_string(),
             code: o.promotion.as_ref().map(|c| format!("{c} (−{})", o.discount)),
+            tax: o
+                .tax
+                .groups
+                .iter()
+                .map(|g| {
+                    let how = if o.tax.included { " (included)" } else { "" };
+                    format!("{}: {}{how}", g.describe(), g.amount)
+                })
+                .collect(),
             placed: crate::format::when(o.created_at),
             lines: o
                 .lines

@@ -88,6 +88,7 @@ pub fn AdminOrderPage() -> impl IntoView {
                                     <dt>"Customer"</dt><dd>{o.email}</dd>
                                     <dt>"Total"</dt><dd>{o.total}</dd>
                                     {o.code.map(|c| view! { <dt>"Discount"</dt><dd data-testid="order-code">{c}</dd> })}
+                                    {o.tax.into_iter().map(|t| view! { <dt>"Tax"</dt><dd data-testid="order-tax">{t}</dd> }).collect_view()}
                                     <dt>"Payment"</dt><dd><code>{o.payment_auth}</code></dd>
                                 </dl>
                                 <table class="data">

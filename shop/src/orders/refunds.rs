@@ -60,7 +60,9 @@ pub struct RefundRecord {
 
 const STEPS: [&str; 4] = ["refund", "restock", "record", "done"];
 
-/// The order's lines as paid (their discount shares taken off).
+/// The order's lines as paid: their discount shares taken off and, when
+/// tax was added at checkout, their tax added (included tax is in the
+/// price already).
 pub fn paid_lines(order: &StoredOrder) -> Vec<PaidLine> {
     let amounts: Vec<Money> = order
         .lines
@@ -72,10 +74,14 @@ pub fn paid_lines(order: &StoredOrder) -> Vec<PaidLine> {
         .lines
         .iter()
         .zip(amounts.iter().zip(shares))
-        .map(|(l, (a, share))| PaidLine {
-            sku: l.sku.to_string(),
-            quantity: l.quantity,
-            paid: Money::new(a.minor() - share, a.currency()).unwrap_or(*a),
+        .enumerate()
+        .map(|(i, (l, (a, share)))| {
+            let tax = if order.tax.included { 0 } else { order.tax.line(i) };
+            PaidLine {
+                sku: l.sku.to_string(),
+                quantity: l.quantity,
+                paid: Money::new(a.minor() - share + tax, a.currency()).unwrap_or(*a),
+            }
         })
         .collect()
 }
@@ -154,7 +160,10 @@ pub async fn refund_lines(
         }
     }
     let records = refunds_of(repo, id).await?;
-    let shipping = Money::new(shipping_minor, order.total.currency()).map_err(|e| PortError::Invalid(e.to_string()))?;
+    // Shipping as paid: its tax too when tax was added at checkout.
+    let shipping_tax = if order.tax.included { 0 } else { order.tax.shipping };
+    let shipping = Money::new(shipping_minor + shipping_tax, order.total.currency())
+        .map_err(|e| PortError::Invalid(e.to_string()))?;
     let plan = plan(&paid_lines(&order), shipping, &refunded(&records), ask).map_err(RefundError::Invalid)?;
     let refund_id = format!("rf{}", uuid::Uuid::new_v4().simple());
     let body = serde_json::to_string(&plan).map_err(|e| PortError::Invalid(e.to_string()))?;

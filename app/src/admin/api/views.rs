@@ -81,6 +81,9 @@ pub struct OrderDetail {
     pub total: String,
     /// "SAVE10 (−$4.95)" when a discount code was used.
     pub code: Option<String>,
+    /// "IVA 23%: $12.42" per tax line ("included" when prices held it).
+    #[serde(default)]
+    pub tax: Vec<String>,
     pub placed: String,
     /// (title, sku, quantity, unit price)
     pub lines: Vec<(String, String, u32, String)>,
