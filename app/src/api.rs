@@ -155,7 +155,15 @@ pub async fn load_product(slug: String, variant: Option<String>) -> Result<Loade
             .unwrap_or_default();
         let crumbs = product.category.ancestors_and_self().iter().map(|c| CategoryLink::new(c.as_str())).collect();
         let reviews = ssr::reviews_of(&st, &product.id).await;
-        Ok(Loaded::Found(ProductData { product, crumbs, selected, public_url: st.public_url.clone(), reviews }))
+        let tax_note = match st.catalog.store().rules().await {
+            Ok((rules, _)) => domain::tax::price_note(&rules.tax),
+            Err(e) => {
+                tracing::warn!(error = %e, "could not read the tax setting; the product page says nothing of tax");
+                String::new()
+            }
+        };
+        let public_url = st.public_url.clone();
+        Ok(Loaded::Found(ProductData { product, crumbs, selected, public_url, reviews, tax_note }))
     })
     .await
 }

@@ -353,11 +353,7 @@ pub async fn place_order_form(
 
 /// What the checkout form keeps when it comes back (never the card number).
 #[cfg(feature = "ssr")]
-fn kept_values(
-    email: &str,
-    a: &domain::order::Address,
-    shipping: &str,
-) -> std::collections::BTreeMap<String, String> {
+fn kept_values(email: &str, a: &domain::order::Address, shipping: &str) -> std::collections::BTreeMap<String, String> {
     [
         ("email", email),
         ("name", &a.name),

@@ -63,6 +63,10 @@ pub struct ProductData {
     pub selected: String,
     pub public_url: String,
     pub reviews: ReviewsView,
+    /// "incl. VAT" (prices include tax) or "plus tax" (added at checkout),
+    /// per the shop's tax setting; empty for a shop without tax rates.
+    #[serde(default)]
+    pub tax_note: String,
 }
 
 /// A product's approved reviews, and what this viewer may do.

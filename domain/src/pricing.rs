@@ -104,13 +104,8 @@ impl Quote {
     /// The quote an order message was priced with (what it charges).
     pub fn of_message(m: &crate::order::OrderMessage) -> Self {
         let tax = Money::new(m.tax.total_minor(), m.currency).unwrap_or_else(|_| Money::zero(m.currency));
-        let totals = Totals {
-            subtotal: m.subtotal,
-            discount: m.discount(),
-            shipping: m.shipping_price,
-            tax,
-            total: m.total,
-        };
+        let totals =
+            Totals { subtotal: m.subtotal, discount: m.discount(), shipping: m.shipping_price, tax, total: m.total };
         Self { totals, code: m.code.clone(), passed_over: None, tax: m.tax.clone() }
     }
 }

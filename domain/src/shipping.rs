@@ -89,11 +89,18 @@ pub struct Band {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Rate {
-    Flat { minor: i64 },
+    Flat {
+        minor: i64,
+    },
     /// `base_minor` plus `per_kg_minor` for each started kilogram.
-    Weight { base_minor: i64, per_kg_minor: i64 },
+    Weight {
+        base_minor: i64,
+        per_kg_minor: i64,
+    },
     /// Sorted by `from_minor`, the first from 0.
-    Bands { bands: Vec<Band> },
+    Bands {
+        bands: Vec<Band>,
+    },
 }
 
 /// One way to ship, within a zone.

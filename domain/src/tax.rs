@@ -111,6 +111,16 @@ impl TaxSettings {
     }
 }
 
+/// What a price says of tax, per the shop's setting: EU style "incl. VAT"
+/// (the first rate's label), US style "plus tax"; nothing without rates.
+pub fn price_note(t: &TaxSettings) -> String {
+    match t.rates.iter().find(|r| r.rate > 0) {
+        None => String::new(),
+        Some(r) if t.prices_include_tax => format!("incl. {}", r.label),
+        Some(_) => "plus tax".into(),
+    }
+}
+
 /// Tax on `paid` at `rate` (module rules), in minor units.
 pub fn tax_on(paid: i64, rate: u32, included: bool) -> i64 {
     if paid <= 0 || rate == 0 {

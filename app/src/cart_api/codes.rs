@@ -32,7 +32,11 @@ pub async fn cart_totals(
         let known = domain::order::COUNTRIES.iter().find(|(c, _)| *c == country);
         let (code, name) = known.copied().unwrap_or(domain::order::COUNTRIES[0]);
         let region = region.trim().to_uppercase();
-        let region = if region.len() <= 10 && region.chars().all(|c| c.is_ascii_alphanumeric()) { region } else { String::new() };
+        let region = if region.len() <= 10 && region.chars().all(|c| c.is_ascii_alphanumeric()) {
+            region
+        } else {
+            String::new()
+        };
         let (rules, _) = st.catalog.store().rules().await.map_err(ssr::unavailable)?;
         let priced = shop::orders::cart::price_cart(&st.catalog, &cart).await.map_err(ssr::unavailable)?;
         let to = Destination { country: code, region: &region };

@@ -122,6 +122,7 @@ fn ProductView(data: ProductData, form: crate::forms::FormState) -> impl IntoVie
         <Breadcrumbs crumbs=data.crumbs.clone() current=p.title.clone() />
         <article class="product" data-product-id=p.id.to_string()>
             <ProductPanel data=panel title=p.title.clone() brand=p.brand.clone() />
+            {(!data.tax_note.is_empty()).then(|| view! { <p class="tax-note muted" data-testid="tax-note">{data.tax_note.clone()}</p> })}
             <crate::wishlist::SaveToWishlist product_id=p.id.to_string() />
             <section class="description">
                 <h2>"Details"</h2>

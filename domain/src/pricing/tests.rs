@@ -1,8 +1,8 @@
 //! The engine's arithmetic on examples, and its invariants on any input.
 
 use super::*;
-use crate::text::CategoryPath;
 use crate::tax::TaxRate;
+use crate::text::CategoryPath;
 use proptest::prelude::*;
 
 fn usd(minor: i64) -> Money {
@@ -61,7 +61,8 @@ fn quote(lines: &[PriceLine], method: &Method, p: &Promotion) -> Result<Quote, P
 
 #[test]
 fn without_a_code_the_totals_are_the_plain_ones() {
-    let q = Totals::quote(&[line("a", 5_000)], Currency::Usd, to(&standard(), &standard(), &NO_TAX), None, &[], 0).unwrap();
+    let q =
+        Totals::quote(&[line("a", 5_000)], Currency::Usd, to(&standard(), &standard(), &NO_TAX), None, &[], 0).unwrap();
     assert_eq!(q.totals, plain(usd(5_000), &standard()));
     assert_eq!((q.totals.discount, q.totals.total, q.code), (usd(0), usd(5_595), None));
 }
@@ -145,14 +146,23 @@ fn the_automatic_promotion_saving_the_most_applies_and_a_better_code_replaces_it
     let q = Totals::quote(&lines, Currency::Usd, to(&express(), &standard(), &NO_TAX), Some(&big), &autos, 0).unwrap();
     assert_eq!((q.totals.discount, q.code.unwrap().automatic, q.passed_over), (usd(6_500), false, None));
     let small = code(Benefit::Fixed { minor: 100 });
-    let q = Totals::quote(&lines, Currency::Usd, to(&express(), &standard(), &NO_TAX), Some(&small), &autos, 0).unwrap();
+    let q =
+        Totals::quote(&lines, Currency::Usd, to(&express(), &standard(), &NO_TAX), Some(&small), &autos, 0).unwrap();
     assert_eq!(q.totals.discount, usd(2_000));
     assert_eq!(
         q.passed_over.as_deref(),
         Some("the code SAVE was not applied: THREE-HOME: $20.00 off (automatic) saves you more")
     );
     // Under its conditions an automatic promotion simply does not apply.
-    let q = Totals::quote(&[line("apparel", 9_999)], Currency::Usd, to(&express(), &standard(), &NO_TAX), None, &[spend], 0).unwrap();
+    let q = Totals::quote(
+        &[line("apparel", 9_999)],
+        Currency::Usd,
+        to(&express(), &standard(), &NO_TAX),
+        None,
+        &[spend],
+        0,
+    )
+    .unwrap();
     assert_eq!((q.totals.discount, q.code), (usd(0), None));
 }
 
@@ -165,7 +175,9 @@ fn every_shipping_method_gets_the_same_promotion() {
     let mut spend = automatic("SPEND100", Benefit::Percent { percent: 10 });
     spend.min_subtotal = 10_000;
     for method in [standard(), express()] {
-        let q = Totals::quote(&lines, Currency::Usd, to(&method, &standard(), &NO_TAX), Some(&free), &[spend.clone()], 0).unwrap();
+        let q =
+            Totals::quote(&lines, Currency::Usd, to(&method, &standard(), &NO_TAX), Some(&free), &[spend.clone()], 0)
+                .unwrap();
         assert_eq!(q.code.as_ref().map(|c| c.code.as_str()), Some("SPEND100"), "{}", method.code);
         assert_eq!(q.totals.discount, usd(1_500));
         assert!(q.passed_over.is_some());

@@ -94,7 +94,11 @@ fn a_tax_form_builds_rates_and_refuses_negative_too_high_and_repeated_ones() {
         t.rates.iter().map(|r| (r.area.to_string(), r.class.to_string(), r.rate)).collect();
     assert_eq!(
         rates,
-        [("DE".into(), "standard".into(), 19_000), ("DE".into(), "reduced".into(), 7_000), ("US-NY".into(), "standard".into(), 8_875)]
+        [
+            ("DE".into(), "standard".into(), 19_000),
+            ("DE".into(), "reduced".into(), 7_000),
+            ("US-NY".into(), "standard".into(), 8_875)
+        ]
     );
     let bad = fields(&[
         ("r0.area", "DE"),
@@ -114,7 +118,14 @@ fn a_tax_form_builds_rates_and_refuses_negative_too_high_and_repeated_ones() {
     let keys: Vec<&str> = errors.keys().map(String::as_str).collect();
     assert_eq!(keys, ["r0.rate", "r1.rate", "r3.label"]);
     assert_eq!(errors["r0.rate"], "a rate cannot be negative");
-    let twice = fields(&[("r0.area", "FR"), ("r0.label", "TVA"), ("r0.rate", "20"), ("r1.area", "fr"), ("r1.label", "TVA"), ("r1.rate", "5")]);
+    let twice = fields(&[
+        ("r0.area", "FR"),
+        ("r0.label", "TVA"),
+        ("r0.rate", "20"),
+        ("r1.area", "fr"),
+        ("r1.label", "TVA"),
+        ("r1.rate", "5"),
+    ]);
     assert_eq!(tax_from_form(&twice, 2).unwrap_err()["r1.area"], "FR already has a standard rate");
 }
 

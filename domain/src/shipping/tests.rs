@@ -14,7 +14,12 @@ fn zone(name: &str, areas: &[&str], rest_of_world: bool) -> Zone {
         rate: Rate::Flat { minor: 500 },
         free_from_minor: None,
     };
-    Zone { name: name.into(), areas: areas.iter().map(|a| Area::parse(a).unwrap()).collect(), rest_of_world, methods: vec![flat] }
+    Zone {
+        name: name.into(),
+        areas: areas.iter().map(|a| Area::parse(a).unwrap()).collect(),
+        rest_of_world,
+        methods: vec![flat],
+    }
 }
 
 #[test]
@@ -57,9 +62,7 @@ fn a_band_rate_charges_the_highest_band_reached() {
     let m = Method {
         code: MethodCode::parse("banded").unwrap(),
         label: "Banded".into(),
-        rate: Rate::Bands {
-            bands: vec![Band { from_minor: 0, minor: 995 }, Band { from_minor: 5_000, minor: 495 }],
-        },
+        rate: Rate::Bands { bands: vec![Band { from_minor: 0, minor: 995 }, Band { from_minor: 5_000, minor: 495 }] },
         free_from_minor: Some(15_000),
     };
     assert_eq!(m.price(usd(4_999), 0), usd(995));

@@ -46,6 +46,15 @@ fn tax_rounds_half_up_whether_added_or_included() {
 }
 
 #[test]
+fn a_price_says_incl_vat_or_plus_tax_by_the_shops_setting() {
+    let mut t = TaxSettings { prices_include_tax: true, rates: vec![rate("DE", "standard", "VAT", 19_000)] };
+    assert_eq!(price_note(&t), "incl. VAT");
+    t.prices_include_tax = false;
+    assert_eq!(price_note(&t), "plus tax");
+    assert_eq!(price_note(&TaxSettings::default()), "", "a shop without rates says nothing");
+}
+
+#[test]
 fn rates_print_as_percentages() {
     assert_eq!(percent_text(20_000), "20%");
     assert_eq!(percent_text(8_875), "8.875%");

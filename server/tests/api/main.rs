@@ -7,6 +7,7 @@ mod accounts;
 mod admin;
 mod admin_ops;
 mod catalog_pages;
+mod checkout_zones;
 mod codes;
 mod edge;
 mod failover;

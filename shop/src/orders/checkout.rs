@@ -364,7 +364,7 @@ mod tests {
     fn every_bad_field_is_reported() {
         let mut f = form();
         f.email = "nope".into();
-        f.shipping = "teleport".into();
+        f.shipping = "tele port".into();
         f.card_number = "1234".into();
         f.address.country = "XX".into();
         let Err(CheckoutError::Invalid(errors)) = validate(&f) else { panic!("accepted") };

@@ -7,9 +7,9 @@
 use super::cart::PricedCart;
 use crate::catalog::CachedCatalog;
 use domain::pricing::{Delivery, PriceError, PriceLine, Quote, Totals};
+use domain::promo::{PromoCode, Promotion, Refusal};
 use domain::rules::ShopRules;
 use domain::shipping::{Method, Zone};
-use domain::promo::{PromoCode, Promotion, Refusal};
 use ports::PortResult;
 
 /// Which use checks a code gets before the order is placed.
@@ -67,7 +67,13 @@ pub struct Destination<'a> {
 
 /// The engine's view of shipping `method` (of `zone`) to `to`.
 pub fn delivery<'a>(rules: &'a ShopRules, zone: &'a Zone, method: &'a Method, to: Destination<'a>) -> Delivery<'a> {
-    Delivery { method, judge: zone.methods.first().unwrap_or(method), tax: &rules.tax, country: to.country, region: to.region }
+    Delivery {
+        method,
+        judge: zone.methods.first().unwrap_or(method),
+        tax: &rules.tax,
+        country: to.country,
+        region: to.region,
+    }
 }
 
 /// The cart priced for `method` with its code, if it has one, and the

@@ -111,7 +111,9 @@ impl OrderRow {
         };
         let tax: domain::tax::OrderTax = serde_json::from_str(&self.tax)
             .ok()
-            .filter(|t: &domain::tax::OrderTax| t.is_consistent() && t.groups.iter().all(|g| g.amount.currency() == currency))
+            .filter(|t: &domain::tax::OrderTax| {
+                t.is_consistent() && t.groups.iter().all(|g| g.amount.currency() == currency)
+            })
             .ok_or_else(|| PortError::unknown_stored("orders", id.as_str(), "tax", &self.tax))?;
         Ok(StoredOrder {
             tax,

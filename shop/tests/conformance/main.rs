@@ -40,4 +40,5 @@ mod refunds;
 mod returns;
 mod reviews;
 mod stored_values;
+mod taxes;
 mod wishlist;

@@ -14,7 +14,9 @@ const SK: &str = "RULES";
 
 #[derive(Debug, thiserror::Error)]
 pub enum RulesSaveError {
-    #[error("the shipping and tax settings were changed by someone else since you opened them; reload to see the change")]
+    #[error(
+        "the shipping and tax settings were changed by someone else since you opened them; reload to see the change"
+    )]
     Changed,
     #[error(transparent)]
     Port(#[from] PortError),
