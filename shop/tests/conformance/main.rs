@@ -39,5 +39,6 @@ mod recommend;
 mod refunds;
 mod returns;
 mod reviews;
+mod rules;
 mod stored_values;
 mod wishlist;
