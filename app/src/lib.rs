@@ -78,6 +78,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/admin/promotions") view=admin::AdminPromotionsPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/reviews") view=admin::AdminReviewsPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/promotions/:code") view=admin::AdminPromotionPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/shipping") view=admin::AdminShippingPage ssr=SsrMode::Async />
+                    <Route path=path!("/admin/taxes") view=admin::AdminTaxesPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/orders/:id") view=admin::AdminOrderPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/queues") view=admin::QueuesPage ssr=SsrMode::Async />
                     <Route path=path!("/admin/audit") view=admin::AuditPage ssr=SsrMode::Async />

@@ -138,6 +138,7 @@ pub async fn admin_product(id: String) -> Result<Option<ProductEdit>, AppError> 
         fields.insert("status".into(), p.status.as_str().into());
         fields.insert("tags".into(), p.tags.join(", "));
         fields.insert("compare_at".into(), p.compare_at.map(|m| dollars(m.minor())).unwrap_or_default());
+        fields.extend([("weight".into(), p.weight_grams.to_string()), ("tax_class".into(), p.tax_class.to_string())]);
         for (i, v) in p.variants.iter().enumerate() {
             fields.insert(format!("sku_{i}"), v.sku.to_string());
             let opts: Vec<String> = v.options.iter().map(|o| format!("{}={}", o.name, o.value)).collect();

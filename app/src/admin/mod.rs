@@ -9,11 +9,17 @@ mod orders;
 mod products;
 mod promotions;
 mod reviews;
+#[cfg(feature = "ssr")]
+mod rules_form;
+mod shipping;
+mod taxes;
 
 pub use orders::{AdminOrderPage, AdminOrdersPage};
 pub use products::{AdminProductPage, AdminProductsPage};
 pub use promotions::{AdminPromotionPage, AdminPromotionsPage};
 pub use reviews::AdminReviewsPage;
+pub use shipping::{AdminShipping, AdminShippingPage, ShippingEdit, ZoneView};
+pub use taxes::{AdminTaxes, AdminTaxesPage, TaxEdit};
 
 use crate::components::{query_string, request_query};
 use crate::error::AppError;
@@ -39,6 +45,8 @@ pub fn AdminFrame(title: &'static str, children: Children) -> impl IntoView {
                 <a href="/admin/products">"Products"</a>
                 <a href="/admin/orders">"Orders"</a>
                 <a href="/admin/promotions">"Discount codes"</a>
+                <a href="/admin/shipping">"Shipping"</a>
+                <a href="/admin/taxes">"Taxes"</a>
                 <a href="/admin/reviews">"Reviews"</a>
                 <a href="/admin/queues">"Queues"</a>
                 <a href="/admin/recommendations">"Recommendations"</a>

@@ -123,6 +123,13 @@ fn product_form(p: ProductEdit, form: FormState) -> impl IntoView {
             </div>
             <Field label="Tags" name="tags".into() value=v("tags") error=e("tags") hint="Comma-separated." />
             <Field label="Compare-at price" name="compare_at".into() value=v("compare_at") error=e("compare_at") />
+            <Field label="Weight (grams per unit)" name="weight".into() value=v("weight") error=e("weight") hint="For shipping priced by weight; 0 or empty: weighs nothing." />
+            <div class="field" class:has-error=e("tax_class").is_some()>
+                <label for="f-tax_class">"Tax class"</label>
+                <input id="f-tax_class" type="text" name="tax_class" value=v("tax_class") placeholder="standard" aria-invalid=e("tax_class").map(|_| "true") />
+                <small class="hint">"Which tax rates apply (see Taxes); empty: standard."</small>
+                <FieldError error=e("tax_class") />
+            </div>
             <fieldset>
                 <legend>"Variants"</legend>
                 <FieldError error=e("variants") />

@@ -7,6 +7,7 @@ mod orders;
 mod products;
 mod promotions;
 mod reviews;
+mod rules;
 
 use crate::forms::with_notice;
 use app::error::AppError;
@@ -26,6 +27,9 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/products/save", post(products::save))
         .route("/admin/products/{id}/archive", post(products::archive))
         .route("/admin/promotions/save", post(promotions::save))
+        .route("/admin/shipping/save", post(rules::save_zone))
+        .route("/admin/shipping/delete", post(rules::delete_zone))
+        .route("/admin/taxes/save", post(rules::save_taxes))
         .route("/admin/reviews/moderate", post(reviews::moderate))
         .route("/admin/orders/{id}/cancel", post(orders::cancel))
         .route("/admin/orders/{id}/refund", post(orders::refund))

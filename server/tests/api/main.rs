@@ -20,5 +20,6 @@ mod recommend;
 mod refunds;
 mod returns;
 mod reviews;
+mod rules_admin;
 mod shutdown;
 mod wishlist;

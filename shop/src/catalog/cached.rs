@@ -327,6 +327,15 @@ impl CachedCatalog {
         Ok(saved)
     }
 
+    /// The shop's shipping and tax settings changed: a new whole-catalog
+    /// version, so every cached page renders anew (as after a product save).
+    pub async fn rules_changed(&self) {
+        if let Err(e) = self.cache.incr(&format!("v:{ALL}"), VERSION_TTL).await {
+            self.fell_back("incr", &e);
+        }
+        self.memo.lock().unwrap_or_else(|p| p.into_inner()).remove(ALL);
+    }
+
     /// Stock changed (orders): refresh listing entries and cached copies.
     pub async fn stock_changed(&self, product_id: &str) -> PortResult<()> {
         self.stocks_changed(&[product_id]).await

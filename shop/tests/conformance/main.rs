@@ -39,6 +39,7 @@ mod recommend;
 mod refunds;
 mod returns;
 mod reviews;
+mod rules;
 mod stored_values;
 mod taxes;
 mod wishlist;
