@@ -86,8 +86,12 @@ pub fn Field(
     #[prop(default = None)] error: Option<String>,
     #[prop(optional)] required: bool,
     #[prop(optional)] hint: Option<&'static str>,
+    /// The input's id, for a page with several forms naming the same field
+    /// (default: `f-` and the name).
+    #[prop(optional)]
+    id: Option<String>,
 ) -> impl IntoView {
-    let id = format!("f-{}", name.replace(['[', ']', '.'], "-"));
+    let id = id.unwrap_or_else(|| format!("f-{}", name.replace(['[', ']', '.'], "-")));
     let err_id = format!("{id}-error");
     let invalid = error.is_some().then_some("true");
     let described = error.is_some().then(|| err_id.clone());

@@ -7,7 +7,7 @@
 
 use super::{denied, AdminFrame};
 use crate::error::AppError;
-use crate::forms::{current_form, FieldError, FormMessages, FormState};
+use crate::forms::{current_form, Field, FieldError, FormMessages, FormState};
 use domain::rules::MAX_METHODS;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
@@ -157,8 +157,9 @@ fn zone_form(key: String, stored: BTreeMap<String, String>, version: i64, form: 
         <form class="zone-form" method="post" action="/admin/shipping/save">
             <input type="hidden" name="version" value=version />
             <input type="hidden" name="zone" value=key.clone() />
-            {text_field(id("name"), "Zone name", "name", v("name"), e("name"), None)}
-            {text_field(id("areas"), "Countries and regions", "areas", v("areas"), e("areas"), Some("Codes like US, CA, US-AK (a region), separated by commas or spaces."))}
+            <Field id=id("name") label="Zone name" name="name".into() value=v("name") error=e("name") />
+            <Field id=id("areas") label="Countries and regions" name="areas".into() value=v("areas") error=e("areas")
+                hint="Codes like US, CA, US-AK (a region), separated by commas or spaces." />
             <div class="field">
                 <label><input type="checkbox" name="rest_of_world" checked={v("rest_of_world") == "on"} />" Rest of the world: every address no other zone covers"</label>
                 <FieldError error=e("rest_of_world") />
@@ -207,28 +208,5 @@ fn zone_form(key: String, stored: BTreeMap<String, String>, version: i64, form: 
             </fieldset>
             <button type="submit">{if is_new { "Add zone" } else { "Save zone" }}</button>
         </form>
-    }
-}
-
-/// A labelled text input with its error, its id unique on a page of several forms.
-fn text_field(
-    id: String,
-    label: &'static str,
-    name: &'static str,
-    value: String,
-    error: Option<String>,
-    hint: Option<&'static str>,
-) -> impl IntoView {
-    let err_id = format!("{id}-error");
-    let invalid = error.is_some().then_some("true");
-    let described = error.is_some().then(|| err_id.clone());
-    let has_error = error.is_some();
-    view! {
-        <div class="field" class:has-error=has_error>
-            <label for=id.clone()>{label}</label>
-            <input id=id type="text" name=name value=value aria-invalid=invalid aria-describedby=described />
-            {hint.map(|h| view! { <small class="hint">{h}</small> })}
-            {error.map(|e| view! { <p class="field-error" id=err_id>{e}</p> })}
-        </div>
     }
 }
