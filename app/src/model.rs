@@ -338,6 +338,9 @@ pub struct AfterSale {
     /// Per line (sku, title, units a new return request may ask for);
     /// empty when the order cannot be returned (not confirmed, too old).
     pub returnable: Vec<(String, String, u32)>,
+    /// The taxes charged: "TVA 20%: $1.23", or "Includes VAT 20%: $2.00".
+    #[serde(default)]
+    pub tax: Vec<String>,
 }
 
 impl OrderView {

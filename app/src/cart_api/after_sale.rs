@@ -1,4 +1,4 @@
-//! An order's refunds and return requests, for the order page's
+//! An order's taxes, refunds and return requests, for the order page's
 //! server-rendered part (kept out of `OrderView`, which the tracker island
 //! polls, so the island's Wasm does not carry them).
 
@@ -33,7 +33,21 @@ pub async fn order_after_sale(id: String, #[server(default)] key: String) -> Res
         } else {
             Vec::new()
         };
+        let included = o.tax.included;
+        let tax = o
+            .tax
+            .groups
+            .iter()
+            .map(|g| {
+                if included {
+                    format!("Includes {}: {}", g.describe(), g.amount)
+                } else {
+                    format!("{}: {}", g.describe(), g.amount)
+                }
+            })
+            .collect();
         Ok(AfterSale {
+            tax,
             refunds: crate::admin::api::refund_views(&o, &refunds),
             returns: crate::admin::api::return_views(&o, &returns),
             returnable,

@@ -132,9 +132,13 @@ pub fn OrderPage() -> impl IntoView {
                         Ok(order) => {
                             let after = crate::cart_api::order_after_sale(id.clone(), key.clone()).await.unwrap_or_default();
                             let refunds = after.refunds.clone();
+                            let tax = after.tax.clone();
                             let returns = view! { <Returns id key after form /> };
                             view! {
                                 <OrderTracker order />
+                                {(!tax.is_empty()).then(|| view! {
+                                    <ul class="order-tax muted" data-testid="order-tax">{tax.into_iter().map(|t| view! { <li>{t}</li> }).collect_view()}</ul>
+                                })}
                                 {returns}
                                 {(!refunds.is_empty()).then(|| view! {
                                     <section class="order-refunds" aria-labelledby="refunds-heading" data-testid="order-refunds">

@@ -93,6 +93,15 @@ async fn a_shopper_without_wasm_gets_the_methods_and_tax_of_their_address_and_is
     assert_eq!((m.shipping.as_str(), m.shipping_label.as_str()), ("eu-post", "EU post"));
     assert_eq!(m.tax.total_minor(), tax);
     assert!(m.totals_add_up());
+    for _ in 0..20 {
+        let queue = &*app.state.services.queues.main;
+        app.state.orders.worker.run_once(queue, std::time::Duration::from_millis(200)).await.unwrap();
+        if app.state.orders.repo.get(&id).await.unwrap().is_some() {
+            break;
+        }
+    }
+    let (_, page) = app.text_as(&location(&r), &cart).await;
+    assert!(page.contains(&format!("TVA 20%: {tax_shown}")), "the order page shows the tax charged");
 }
 
 #[tokio::test]
