@@ -137,7 +137,7 @@ impl Totals {
         // The automatic promotion saving the most (the first such by name).
         let mut best_auto: Option<(&Promotion, Totals)> = None;
         for p in automatic.iter().filter(|p| p.automatic) {
-            if let Ok((t, _)) = apply(p, lines, subtotal, judge, now) {
+            if let Ok((t, _, _)) = apply(p, lines, subtotal, judge, now) {
                 if best_auto.as_ref().is_none_or(|(_, b)| t.total.minor() < b.total.minor()) {
                     best_auto = Some((p, t));
                 }
@@ -153,8 +153,7 @@ impl Totals {
         };
         Ok(match winner {
             Some(p) => {
-                let (totals, code) = apply(p, lines, subtotal, delivery, now)?;
-                let (_, tax) = finish(lines, subtotal, totals.discount, code.free_shipping, delivery)?;
+                let (totals, code, tax) = apply(p, lines, subtotal, delivery, now)?;
                 Quote { totals, code: Some(code), passed_over, tax }
             }
             None => {
@@ -220,14 +219,14 @@ fn finish(
     Ok((Totals { subtotal, discount, shipping, tax: all, total }, tax))
 }
 
-/// One promotion's totals for these lines, or why it does not apply.
+/// One promotion's totals and taxes for these lines, or why it does not apply.
 fn apply(
     p: &Promotion,
     lines: &[PriceLine],
     subtotal: Money,
     delivery: Delivery<'_>,
     now: i64,
-) -> Result<(Totals, AppliedCode), PriceError> {
+) -> Result<(Totals, AppliedCode, OrderTax), PriceError> {
     let currency = subtotal.currency();
     let mut eligible = Money::zero(currency);
     let mut items = 0u32;
@@ -242,7 +241,7 @@ fn apply(
         Benefit::FreeShipping => Money::zero(currency),
     };
     let free = matches!(p.benefit, Benefit::FreeShipping);
-    let (totals, _) = finish(lines, subtotal, discount, free, delivery)?;
+    let (totals, tax) = finish(lines, subtotal, discount, free, delivery)?;
     let label = if p.automatic {
         format!("{}: {} (automatic)", p.code, p.benefit.describe(currency))
     } else {
@@ -256,7 +255,7 @@ fn apply(
         label,
         automatic: p.automatic,
     };
-    Ok((totals, code))
+    Ok((totals, code, tax))
 }
 
 #[cfg(test)]

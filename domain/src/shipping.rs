@@ -36,10 +36,6 @@ impl MethodCode {
     pub fn as_str(&self) -> &str {
         &self.0
     }
-    /// The form value, as `Shipping::code` was.
-    pub fn code(&self) -> &str {
-        &self.0
-    }
 }
 
 /// A country (`DE`) or one region of it (`US-AK`), in capitals.

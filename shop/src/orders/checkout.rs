@@ -92,7 +92,7 @@ pub fn fingerprint(priced: &PricedCart, shipping: &Shipping, quote: &Quote) -> S
     let t = &quote.totals;
     h.update(format!(
         "ship|{}|{}\ntotal|{}|{}",
-        shipping.code(),
+        shipping.as_str(),
         t.shipping.minor(),
         t.total.minor(),
         t.total.currency().code()
