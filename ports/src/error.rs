@@ -1,7 +1,7 @@
 //! The one error type of the ports layer. Callers branch on the kind;
 //! the detail string is for logs, never for shoppers.
 
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum PortError {
     /// The backend could not be reached or failed: worth a retry later.
     #[error("{backend} unavailable: {detail}")]

@@ -9,6 +9,7 @@ pub mod clock;
 pub mod config;
 pub mod database;
 pub mod error;
+pub mod flight;
 pub mod identity;
 pub mod kv;
 pub mod mail;

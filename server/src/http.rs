@@ -69,6 +69,7 @@ pub fn build_routers(state: AppState, separate_ops: bool) -> (Router, Router) {
         ttl: edge.page_cache,
         hits: metrics.page_hits.clone(),
         misses: metrics.page_misses.clone(),
+        flights: metrics.page_flights.clone(),
     };
     let origin = SameOrigin { public_origin: state.public_url.clone() };
     let metrics_route = {
@@ -115,11 +116,19 @@ pub fn build_routers(state: AppState, separate_ops: bool) -> (Router, Router) {
         .route("/sitemap.xml", get(crate::seo::sitemap))
         .route("/sitemaps/{file}", get(crate::seo::sitemap_part))
         .nest(&format!("/{}", options.site_pkg_dir), pkg)
-        .leptos_routes_with_context(&state, routes, move || provide_context(leptos_state.clone()), {
-            let options = options.clone();
-            move || shell(options.clone())
-        })
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || {
+                provide_context(leptos_state.clone());
+                headers::provide_leptos_nonce();
+            },
+            {
+                let options = options.clone();
+                move || shell(options.clone())
+            },
+        )
+        .fallback(leptos_axum::file_and_error_handler_with_context::<AppState, _>(headers::provide_leptos_nonce, shell))
         .layer(RequestBodyLimitLayer::new(edge.max_body_bytes))
         .merge(forms)
         .layer(SetResponseHeaderLayer::if_not_present(header::CACHE_CONTROL, HeaderValue::from_static("no-cache")))

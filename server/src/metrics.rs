@@ -40,6 +40,9 @@ pub struct Metrics {
     pub rate_limited: Arc<AtomicU64>,
     pub page_hits: Arc<AtomicU64>,
     pub page_misses: Arc<AtomicU64>,
+    /// Concurrent page-cache misses, one render each (`shared()` counts
+    /// the requests that waited for another's render).
+    pub page_flights: Arc<ports::flight::SingleFlight<Option<Arc<crate::edge::page_entry::Entry>>>>,
 }
 
 /// The route a request matched (low cardinality), or a coarse bucket.
@@ -95,6 +98,8 @@ pub async fn render(st: AppState, m: Metrics) -> impl IntoResponse {
     gauge!("catalog_cache_hit_ratio").set(ratio(c.hits, c.misses));
     let (ph, pm) = (m.page_hits.load(Ordering::Relaxed), m.page_misses.load(Ordering::Relaxed));
     gauge!("page_cache_hit_ratio").set(ratio(ph, pm));
+    counter!("page_cache_renders_total").absolute(pm);
+    counter!("page_cache_shared_renders_total").absolute(m.page_flights.shared());
     counter!("rate_limited_total").absolute(m.rate_limited.load(Ordering::Relaxed));
     if let Ok(d) = st.ops.depths().await {
         for (queue, state, n) in [

@@ -9,6 +9,7 @@ pub mod csrf;
 pub mod head_limits;
 pub mod headers;
 pub mod page_cache;
+pub mod page_entry;
 pub mod rate;
 
 use axum::extract::ConnectInfo;

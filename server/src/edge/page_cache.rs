@@ -5,35 +5,33 @@
 //! recommendations version, so any catalog write or recommendations run
 //! makes every cached page stale at once.
 //!
-//! Pages carry a per-response CSP nonce: the stored copy has a placeholder
-//! instead, and each response gets a fresh nonce.
+//! The hit path is lean: the stored entry holds the page already compressed
+//! and its hash-based CSP (`page_entry`), so a hit decodes one value and
+//! sends bytes as they are. Concurrent misses of one page wait for one
+//! render (`ports::flight`): a crowd at a cold page renders it once.
 
-use super::headers::{csp, find_nonce, is_html};
+use super::headers::{is_html, CspNonce};
+use super::page_entry::{negotiate, Entry};
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, Method, Response, StatusCode};
 use axum::middleware::Next;
+use axum::response::IntoResponse;
 use ports::cache::Cache;
-use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
+use ports::flight::SingleFlight;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
-
-const MARKER: &str = "__SF_NONCE__";
 
 #[derive(Clone)]
 pub struct PageCache {
     pub cache: Arc<dyn Cache>,
     pub ttl: Duration,
     pub hits: Arc<AtomicU64>,
+    /// Renders for the cache (one per page and catalog version, however
+    /// many asked at once).
     pub misses: Arc<AtomicU64>,
-}
-
-#[derive(Serialize, Deserialize)]
-struct Stored {
-    etag: String,
-    body: String,
+    pub flights: Arc<SingleFlight<Option<Arc<Entry>>>>,
 }
 
 /// Catalog pages that look the same to every anonymous shopper.
@@ -87,93 +85,163 @@ fn cache_control(ttl: Duration) -> HeaderValue {
         .unwrap_or(HeaderValue::from_static("no-cache"))
 }
 
-fn etag_of(body: &str) -> String {
-    let d = Sha256::digest(body.as_bytes());
-    format!("\"{}\"", shop::orders::cart::hex(&d[..12]))
-}
-
-fn respond(
-    req_etag: Option<&str>,
-    etag: &str,
-    body: String,
-    ttl: Duration,
-    state: &'static str,
-    nonce: Option<&str>,
-) -> Response<Body> {
-    let not_modified = req_etag.is_some_and(|t| t.split(',').any(|x| x.trim() == etag));
+/// A stored page as this request wants it: 304 when its ETag matches,
+/// else the body in the best encoding the client takes.
+fn respond(req: &RequestHead, entry: &Entry, ttl: Duration, state: &'static str) -> Response<Body> {
+    let not_modified = req.if_none_match.as_deref().is_some_and(|t| {
+        t.split(',').any(|x| {
+            let x = x.trim();
+            x == entry.etag || x == "*" || entry.etag.strip_prefix("W/") == Some(x.trim_start_matches("W/"))
+        })
+    });
+    let coding = negotiate(req.accept_encoding.as_deref());
     let mut resp = if not_modified {
         Response::builder().status(StatusCode::NOT_MODIFIED).body(Body::empty())
     } else {
-        Response::builder()
+        let body = entry.body(coding);
+        let mut b = Response::builder()
             .status(StatusCode::OK)
             .header(header::CONTENT_TYPE, "text/html; charset=utf-8")
-            .body(Body::from(body))
+            .header(header::CONTENT_LENGTH, body.len());
+        if let Some(c) = coding {
+            b = b.header(header::CONTENT_ENCODING, c);
+        }
+        b.body(Body::from(body))
     }
     .unwrap_or_default();
     let h = resp.headers_mut();
     h.insert(header::CACHE_CONTROL, cache_control(ttl));
-    if let Ok(v) = HeaderValue::from_str(etag) {
+    if let Ok(v) = HeaderValue::from_str(&entry.etag) {
         h.insert(header::ETAG, v);
     }
     h.insert("x-page-cache", HeaderValue::from_static(state));
     h.insert(header::VARY, HeaderValue::from_static("accept-encoding"));
-    if let Some(v) = nonce.and_then(|n| HeaderValue::from_str(&csp(n)).ok()) {
+    if let Ok(v) = HeaderValue::from_str(&entry.csp) {
         h.insert(header::CONTENT_SECURITY_POLICY, v);
     }
     resp
 }
 
-pub async fn page_cache(State(pc): State<PageCache>, req: Request, next: Next) -> Response<Body> {
+/// What a response needs of the request once the request has gone to the app.
+struct RequestHead {
+    if_none_match: Option<String>,
+    accept_encoding: Option<String>,
+}
+
+impl RequestHead {
+    fn of(req: &Request) -> Self {
+        let header_of = |name| req.headers().get(name).and_then(|v| v.to_str().ok()).map(String::from);
+        Self { if_none_match: header_of(header::IF_NONE_MATCH), accept_encoding: header_of(header::ACCEPT_ENCODING) }
+    }
+}
+
+async fn version(cache: &dyn Cache, key: &str) -> Option<String> {
+    match cache.get(key).await {
+        Ok(v) => Some(v.map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_else(|| "0".into())),
+        Err(_) => None,
+    }
+}
+
+pub async fn page_cache(State(pc): State<PageCache>, mut req: Request, next: Next) -> Response<Body> {
     if pc.ttl.is_zero() || req.method() != Method::GET || !cacheable_path(req.uri().path()) || !anonymous(&req) {
         return next.run(req).await;
     }
     let Some(target) = cache_target(req.uri().path(), req.uri().query()) else {
         return next.run(req).await;
     };
-    let if_none_match = req.headers().get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()).map(String::from);
-    let version = match pc.cache.get("v:*").await {
-        Ok(v) => v.map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_else(|| "0".into()),
-        Err(_) => return next.run(req).await,
-    };
+    let head = RequestHead::of(&req);
     // Pages carry recommendation strips too: a new recommendations version
     // makes them stale as well.
-    let reco = match pc.cache.get(shop::recommend::VERSION_CACHE_KEY).await {
-        Ok(v) => v.map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_else(|| "0".into()),
-        Err(_) => return next.run(req).await,
+    let (Some(catalog), Some(reco)) = (
+        version(pc.cache.as_ref(), "v:*").await,
+        version(pc.cache.as_ref(), shop::recommend::VERSION_CACHE_KEY).await,
+    ) else {
+        return next.run(req).await;
     };
-    let key = format!("page:{version}:{reco}:{target}");
+    let key = format!("page:{catalog}:{reco}:{target}");
     if let Ok(Some(bytes)) = pc.cache.get(&key).await {
-        if let Ok(stored) = serde_json::from_slice::<Stored>(&bytes) {
+        if let Some(entry) = Entry::decode(bytes) {
             pc.hits.fetch_add(1, Ordering::Relaxed);
-            let nonce = uuid::Uuid::new_v4().simple().to_string();
-            let body = stored.body.replace(MARKER, &nonce);
-            return respond(if_none_match.as_deref(), &stored.etag, body, pc.ttl, "hit", Some(&nonce));
+            return respond(&head, &entry, pc.ttl, "hit");
         }
     }
-    pc.misses.fetch_add(1, Ordering::Relaxed);
+    // A page everyone shares is rendered without a nonce: its policy lists
+    // its scripts' hashes.
+    req.extensions_mut().remove::<CspNonce>();
+    let again = next.clone();
+    let mut own: Option<Request> = Some(req);
+    let mut passed: Option<Response<Body>> = None;
+    let (own_slot, passed_slot, pc_ref, key_ref, target_ref) = (&mut own, &mut passed, &pc, &key, &target);
+    let render = move || async move {
+        let req = own_slot.take()?;
+        pc_ref.misses.fetch_add(1, Ordering::Relaxed);
+        let (entry, resp) = render_and_store(pc_ref, key_ref, target_ref, next, req).await;
+        *passed_slot = resp;
+        entry
+    };
+    let shared = pc.flights.run(&key, render).await;
+    if let Some(resp) = passed {
+        return resp;
+    }
+    match (shared, own.take()) {
+        (Some(entry), None) => respond(&head, &entry, pc.ttl, "miss"),
+        (Some(entry), Some(_)) => respond(&head, &entry, pc.ttl, "shared"),
+        // Another request's render could not be shared (not a 200, a
+        // cookie set): render this one on its own.
+        (None, Some(req)) => pass_through(again.run(req).await).await,
+        (None, None) => (StatusCode::INTERNAL_SERVER_ERROR, "page render lost").into_response(),
+    }
+}
+
+/// Render the page; keep it when it is a 200 for everyone. Returns the
+/// entry to share, or the response to send as it is (a 404, a redirect, a
+/// page that set a cookie, a page too large to keep).
+async fn render_and_store(
+    pc: &PageCache,
+    key: &str,
+    target: &str,
+    next: Next,
+    req: Request,
+) -> (Option<Arc<Entry>>, Option<Response<Body>>) {
     let resp = next.run(req).await;
     if resp.status() != StatusCode::OK || !is_html(&resp) || resp.headers().contains_key(header::SET_COOKIE) {
-        return resp;
+        return (None, Some(pass_through(resp).await));
     }
     let (parts, body) = resp.into_parts();
     let Ok(bytes) = axum::body::to_bytes(body, 8 << 20).await else {
-        return Response::from_parts(parts, Body::empty());
+        return (None, Some(Response::from_parts(parts, Body::empty())));
     };
     if bytes.len() > MAX_STORED_BODY {
         tracing::warn!(bytes = bytes.len(), path = %target, "page too large to keep in the page cache");
-        return Response::from_parts(parts, Body::from(bytes));
+        return (None, Some(with_hash_policy(Response::from_parts(parts, Body::empty()), &bytes)));
     }
-    let html = String::from_utf8_lossy(&bytes).into_owned();
-    let nonce = find_nonce(&bytes);
-    let marked = match &nonce {
-        Some(n) => html.replace(n.as_str(), MARKER),
-        None => html.clone(),
+    let Ok(entry) = tokio::task::spawn_blocking(move || Entry::build(bytes)).await else {
+        return (None, Some((StatusCode::INTERNAL_SERVER_ERROR, "page render failed").into_response()));
     };
-    let etag = etag_of(&marked);
-    if let Ok(v) = serde_json::to_vec(&Stored { etag: etag.clone(), body: marked }) {
-        let _ = pc.cache.set(&key, &v, Some(pc.ttl)).await;
+    let _ = pc.cache.set(key, &entry.encode(), Some(pc.ttl)).await;
+    (Some(Arc::new(entry)), None)
+}
+
+/// A page rendered without a nonce and not kept: send it with the hash
+/// policy of its own scripts (a 404 page still hydrates).
+async fn pass_through(resp: Response<Body>) -> Response<Body> {
+    if !is_html(&resp) {
+        return resp;
     }
-    respond(if_none_match.as_deref(), &etag, html, pc.ttl, "miss", nonce.as_deref())
+    let (parts, body) = resp.into_parts();
+    match axum::body::to_bytes(body, 8 << 20).await {
+        Ok(bytes) => with_hash_policy(Response::from_parts(parts, Body::empty()), &bytes),
+        Err(_) => Response::from_parts(parts, Body::empty()),
+    }
+}
+
+fn with_hash_policy(resp: Response<Body>, html: &axum::body::Bytes) -> Response<Body> {
+    let (mut parts, _) = resp.into_parts();
+    let policy = super::headers::csp_with_hashes(&super::page_entry::inline_script_hashes(html));
+    if let Ok(v) = HeaderValue::from_str(&policy) {
+        parts.headers.insert(header::CONTENT_SECURITY_POLICY, v);
+    }
+    Response::from_parts(parts, Body::from(html.clone()))
 }
 
 #[cfg(test)]

@@ -10,6 +10,8 @@
 //! - Cards carry their product's review summary (`RatingSource`), read when
 //!   the index is built; moderating a review bumps the product's
 //!   categories, so the next index has the new average.
+//! - Concurrent misses of the same product or index share one store read
+//!   (`ports::flight`): a crowd arriving at a cold product costs one read.
 //! - When the cache fails, reads go to the store and `cache_fallbacks`
 //!   counts it; a page never fails because the cache did.
 
@@ -17,6 +19,7 @@ use super::store::{CatalogStore, SaveError, ALL};
 use domain::catalog::{Listing, Page, ProductCard};
 use domain::{CategoryPath, Product};
 use ports::cache::Cache;
+use ports::flight::SingleFlight;
 use ports::PortResult;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -57,6 +60,10 @@ pub struct CachedCatalog {
     fallbacks: AtomicU64,
     hits: AtomicU64,
     misses: AtomicU64,
+    /// Concurrent misses of one product key or one category index version
+    /// share one store read.
+    product_flights: SingleFlight<PortResult<Option<Product>>>,
+    index_flights: SingleFlight<PortResult<Arc<Vec<ProductCard>>>>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
@@ -78,6 +85,8 @@ impl CachedCatalog {
             fallbacks: AtomicU64::new(0),
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
+            product_flights: SingleFlight::default(),
+            index_flights: SingleFlight::default(),
         }
     }
 
@@ -143,12 +152,15 @@ impl CachedCatalog {
                 return load().await;
             }
         }
-        self.misses.fetch_add(1, Ordering::Relaxed);
-        let found = load().await?;
-        if let Some(p) = &found {
-            self.put_product(p).await;
-        }
-        Ok(found)
+        let fill = || async {
+            self.misses.fetch_add(1, Ordering::Relaxed);
+            let found = load().await?;
+            if let Some(p) = &found {
+                self.put_product(p).await;
+            }
+            Ok(found)
+        };
+        self.product_flights.run(&key, fill).await
     }
 
     async fn put_product(&self, p: &Product) {
@@ -270,15 +282,19 @@ impl CachedCatalog {
                 return Ok((version, cards));
             }
         }
-        self.misses.fetch_add(1, Ordering::Relaxed);
-        let cards = Arc::new(self.cards_from_store(category).await?);
-        if let Ok(bytes) = serde_json::to_vec(&*cards) {
-            if let Err(e) = self.cache.set(&key, &bytes, Some(INDEX_TTL)).await {
-                self.fell_back("set", &e);
+        let fill = || async {
+            self.misses.fetch_add(1, Ordering::Relaxed);
+            let cards = Arc::new(self.cards_from_store(category).await?);
+            if let Ok(bytes) = serde_json::to_vec(&*cards) {
+                if let Err(e) = self.cache.set(&key, &bytes, Some(INDEX_TTL)).await {
+                    self.fell_back("set", &e);
+                }
             }
-        }
-        self.memo_put(category, version.clone(), cards.clone());
-        self.prebuild_search(category, &version, &cards);
+            self.memo_put(category, version.clone(), cards.clone());
+            self.prebuild_search(category, &version, &cards);
+            Ok(cards)
+        };
+        let cards = self.index_flights.run(&key, fill).await?;
         Ok((version, cards))
     }
 
