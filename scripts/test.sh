@@ -66,6 +66,12 @@ bash scripts/chaos.sh --orders 200 --faults-per-class 1 --seconds-per-fault 3 2>
 [ "${PIPESTATUS[0]}" = 0 ] || { echo "chaos suite failed: see the table above and $CACHE/chaos-logs"; exit 1; }
 chaos_passed=1
 
+log "load test, short: the shopper mix and a flash sale against the server process, with budgets"
+"$CARGO_TARGET_DIR/release/bench" load --seconds 10 --rate 100 --flash 200 --flash-stock 40 \
+  --bundle-dir "$ROOT/target/site/pkg" 2>&1 | tee "$CACHE/load.log"
+[ "${PIPESTATUS[0]}" = 0 ] || { echo "load test broke a budget: see the table above"; exit 1; }
+load_passed=1
+
 log "Playwright"
 E2E_DIR="$(mktemp -d)"
 E2E_PORT="${E2E_PORT:-3100}"
@@ -111,4 +117,4 @@ log "bundle sizes (what a shopper downloads)"
 read -r rust_passed rust_failed < <(awk '/^test result:/ { for (i = 1; i <= NF; i++) { if ($i ~ /^passed;?$/) p += $(i-1); if ($i ~ /^failed;?$/) f += $(i-1) } } END { print p + 0, f + 0 }' "$CACHE/cargo-test.log")
 e2e_passed=$(grep -Eo '^ *[0-9]+ passed' "$CACHE/e2e.log" | grep -Eo '[0-9]+' | tail -1)
 failover_passed=$(grep -Eo '^ *[0-9]+ passed' "$CACHE/e2e-failover.log" | grep -Eo '[0-9]+' | tail -1)
-echo "tests: $((rust_passed + ${e2e_passed:-0} + ${failover_passed:-0} + chaos_passed)) passed, $rust_failed failed"
+echo "tests: $((rust_passed + ${e2e_passed:-0} + ${failover_passed:-0} + chaos_passed + load_passed)) passed, $rust_failed failed"

@@ -23,7 +23,7 @@ mod config;
 mod faults;
 mod inject;
 mod pg;
-mod procs;
+pub(crate) mod procs;
 mod shoppers;
 mod stack;
 mod supervise;

@@ -4,6 +4,9 @@
 //! time of the recommender, then the full job at 10,000 and 100,000 orders)
 //! `bench chaos [--orders N] [--workers W] [--seconds-per-fault S] …` (the
 //! order pipeline under faults, audited from the stores: see `chaos.rs`)
+//! `bench load [--seconds S] [--rate R] [--flash N] …` (shopper flows and a
+//! flash sale against the server as a separate process, with budgets: see
+//! `load.rs`)
 //!
 //! Serves the real router on a loopback port with N seeded products (embedded
 //! adapters, in a temporary folder), warms the cache, then measures
@@ -16,6 +19,7 @@ use server::loadgen::{run_load, Report};
 use std::time::Duration;
 
 mod chaos;
+mod load;
 mod orders;
 mod recommend_job;
 
@@ -53,6 +57,8 @@ enum Bench {
     },
     /// The order pipeline under faults, audited from the stores.
     Chaos(chaos::Options),
+    /// Shopper flows and a flash sale against the server process; exits 1 when a budget breaks.
+    Load(load::Options),
 }
 
 #[tokio::main]
@@ -67,6 +73,7 @@ async fn main() {
             recommend_job::run(&sizes, products).await
         }
         Bench::Chaos(opts) => chaos::run(opts).await,
+        Bench::Load(opts) => load::run(opts).await,
         Bench::Orders { orders, database, aws } => orders::run(orders, database, aws).await,
     };
     if let Err(e) = result {
