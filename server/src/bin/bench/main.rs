@@ -18,6 +18,7 @@ use leptos::prelude::LeptosOptions;
 use server::loadgen::{run_load, Report};
 use std::time::Duration;
 
+mod browser;
 mod chaos;
 mod load;
 mod orders;

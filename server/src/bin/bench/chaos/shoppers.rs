@@ -64,27 +64,7 @@ struct Shopper<'a> {
 impl Shopper<'_> {
     /// POST a server function; Err only for a transient failure.
     async fn call(&mut self, path: &str, body: &Value) -> Result<Value, String> {
-        let mut req = self
-            .client
-            .post(format!("{}{path}", self.base))
-            .header("origin", self.base)
-            .header("content-type", "application/json")
-            .body(body.to_string());
-        if let Some(c) = &self.cookie {
-            req = req.header("cookie", c);
-        }
-        let resp = req.send().await.map_err(|e| format!("request failed: {e}"))?;
-        let status = resp.status().as_u16();
-        if let Some(c) = resp
-            .headers()
-            .get_all(reqwest::header::SET_COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find(|v| v.starts_with("sf_cart="))
-        {
-            self.cookie = Some(c.split(';').next().unwrap_or_default().to_string());
-        }
-        let text = resp.text().await.map_err(|e| format!("body: {e}"))?;
+        let (status, text) = crate::browser::post_json(self.client, self.base, &mut self.cookie, path, body).await?;
         if status >= 500 || status == 429 {
             return Err(format!("HTTP {status}: {}", text.chars().take(120).collect::<String>()));
         }

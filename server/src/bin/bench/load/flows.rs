@@ -115,27 +115,9 @@ impl Shopper<'_> {
 
     /// POST a server function as the islands do; Err for a 4xx/5xx or bad JSON.
     pub async fn call(&mut self, path: &str, body: &Value) -> Result<Answer, String> {
-        let mut req = self
-            .client
-            .post(format!("{}{path}", self.base))
-            .header("origin", self.base)
-            .header("content-type", "application/json")
-            .body(body.to_string());
-        if let Some(c) = &self.cookie {
-            req = req.header("cookie", c);
-        }
-        let resp = req.send().await.map_err(|e| format!("POST {path}: {e}"))?;
-        let status = resp.status().as_u16();
-        if let Some(c) = resp
-            .headers()
-            .get_all(reqwest::header::SET_COOKIE)
-            .iter()
-            .filter_map(|v| v.to_str().ok())
-            .find(|v| v.starts_with("sf_cart="))
-        {
-            self.cookie = Some(c.split(';').next().unwrap_or_default().to_string());
-        }
-        let text = resp.text().await.map_err(|e| format!("POST {path} body: {e}"))?;
+        let (status, text) = crate::browser::post_json(self.client, self.base, &mut self.cookie, path, body)
+            .await
+            .map_err(|e| format!("POST {path}: {e}"))?;
         if status != 200 {
             return Err(format!("POST {path}: HTTP {status}: {}", text.chars().take(100).collect::<String>()));
         }
