@@ -172,7 +172,8 @@ pub fn added(answer: &Result<Answer, String>) -> Result<(), String> {
 }
 
 /// The order id of an accepted checkout, or why not (`Ok(None)`: refused
-/// because an item sold out, which the flash sale expects).
+/// because an item sold out, which the flash sale expects and the mix,
+/// where every item is plentiful, counts as an error).
 pub fn order_of(answer: &Result<Answer, String>) -> Result<Option<String>, String> {
     match answer {
         Ok(Answer::Json(v)) => match v.pointer("/Accepted/order_id").and_then(Value::as_str) {
@@ -180,7 +181,9 @@ pub fn order_of(answer: &Result<Answer, String>) -> Result<Option<String>, Strin
             None => {
                 let why = v.to_string();
                 let lower = why.to_lowercase();
-                if lower.contains("stock") || lower.contains("sold out") || lower.contains("left") {
+                // A line that sold out between the add and the checkout is
+                // "changed" ("review your cart"), as a browser shows it.
+                if ["stock", "sold out", "left", "changed"].iter().any(|w| lower.contains(w)) {
                     Ok(None)
                 } else {
                     Err(format!("checkout refused: {}", why.chars().take(160).collect::<String>()))
