@@ -7,8 +7,40 @@ use shop::catalog::CachedCatalog;
 use shop::pipeline::Pipeline;
 use std::sync::Arc;
 
-#[derive(Clone, FromRef)]
-pub struct AppState {
+/// Cloned for every request and by every server function and component
+/// that reads it (Leptos context), so it is one `Arc`: a clone is one
+/// count, not a copy of every handle and setting (it showed in profiles of
+/// the product page). Fields read through `Deref`.
+#[derive(Clone)]
+pub struct AppState(Arc<Shared>);
+
+impl AppState {
+    pub fn new(shared: Shared) -> Self {
+        Self(Arc::new(shared))
+    }
+
+    /// This state with some settings changed (a copy if it is shared).
+    pub fn with(mut self, change: impl FnOnce(&mut Shared)) -> Self {
+        change(Arc::make_mut(&mut self.0));
+        self
+    }
+}
+
+impl std::ops::Deref for AppState {
+    type Target = Shared;
+    fn deref(&self) -> &Shared {
+        &self.0
+    }
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+#[derive(Clone)]
+pub struct Shared {
     pub leptos_options: LeptosOptions,
     /// The ports themselves, for the server's composition root only: the
     /// app's pages and server functions go through the use cases below.

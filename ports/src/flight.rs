@@ -29,7 +29,11 @@ pub struct SingleFlight<V> {
 
 impl<V> Default for SingleFlight<V> {
     fn default() -> Self {
-        Self { shards: (0..SHARDS).map(|_| Mutex::default()).collect(), hasher: RandomState::new(), shared: AtomicU64::new(0) }
+        Self {
+            shards: (0..SHARDS).map(|_| Mutex::default()).collect(),
+            hasher: RandomState::new(),
+            shared: AtomicU64::new(0),
+        }
     }
 }
 

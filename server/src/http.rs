@@ -23,7 +23,7 @@ use leptos::prelude::*;
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use std::time::Duration;
 use tower::ServiceBuilder;
-use tower_http::compression::CompressionLayer;
+use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::services::ServeDir;
@@ -159,7 +159,11 @@ pub fn build_routers(state: AppState, separate_ops: bool) -> (Router, Router) {
             .layer(SetRequestIdLayer::new(header::HeaderName::from_static(REQUEST_ID), MakeRequestUuid))
             .layer(trace)
             .layer(PropagateRequestIdLayer::new(header::HeaderName::from_static(REQUEST_ID)))
-            .layer(CompressionLayer::new()),
+            // Pages the page cache keeps arrive compressed already (brotli
+            // made once). The rest are compressed per response, with gzip at
+            // level 4: brotli's per-stream tables were a fifth of a rendered
+            // product page's samples (perf; README, Performance).
+            .layer(CompressionLayer::new().no_br().quality(CompressionLevel::Precise(4))),
     );
     let ops = ops.route("/healthz", get(health::healthz)).with_state(state).layer(CompressionLayer::new());
     (public, ops)

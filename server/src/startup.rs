@@ -42,7 +42,7 @@ pub async fn build_state(settings: &Settings, leptos_options: LeptosOptions) -> 
     let reviews = shop::reviews::Reviews::new(services.db.clone(), catalog.clone());
     let wishlists = shop::wishlist::Wishlists::new(services.db.clone(), orders.carts.clone());
     let stock_alerts = shop::stock_alerts::StockAlerts::new(services.db.clone(), catalog.clone(), &settings.public_url);
-    Ok(AppState {
+    Ok(AppState::new(app::state::Shared {
         leptos_options,
         ops,
         forms,
@@ -57,7 +57,7 @@ pub async fn build_state(settings: &Settings, leptos_options: LeptosOptions) -> 
         edge: settings.edge.clone(),
         recommendations,
         public_url: settings.public_url.trim_end_matches('/').to_string(),
-    })
+    }))
 }
 
 /// Run the order worker, supervised, until `stop` flips: the order queue

@@ -152,10 +152,9 @@ pub async fn page_cache(State(pc): State<PageCache>, mut req: Request, next: Nex
     let head = RequestHead::of(&req);
     // Pages carry recommendation strips too: a new recommendations version
     // makes them stale as well.
-    let (Some(catalog), Some(reco)) = (
-        version(pc.cache.as_ref(), "v:*").await,
-        version(pc.cache.as_ref(), shop::recommend::VERSION_CACHE_KEY).await,
-    ) else {
+    let (Some(catalog), Some(reco)) =
+        (version(pc.cache.as_ref(), "v:*").await, version(pc.cache.as_ref(), shop::recommend::VERSION_CACHE_KEY).await)
+    else {
         return next.run(req).await;
     };
     let key = format!("page:{catalog}:{reco}:{target}");

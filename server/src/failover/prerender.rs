@@ -53,15 +53,17 @@ fn copy_dir(from: &Path, to: &Path, keep: &dyn Fn(&Path) -> bool, report: &mut R
 
 /// Render the copy of the shop served by `state` into `out` (replaced).
 pub async fn prerender(
-    mut state: AppState,
+    state: AppState,
     out: &Path,
     as_of: &str,
     bar: &indicatif::ProgressBar,
 ) -> Result<Report, String> {
     let started = Instant::now();
     // Render fresh pages for one client: no page cache, no rate rule.
-    state.edge.page_cache = Duration::ZERO;
-    state.edge.rate_limit = u64::MAX / 2;
+    let state = state.with(|s| {
+        s.edge.page_cache = Duration::ZERO;
+        s.edge.rate_limit = u64::MAX / 2;
+    });
     let site_root = PathBuf::from(state.leptos_options.site_root.as_ref());
     let list = paths(&state).await?;
     let objects = state.services.objects.clone();

@@ -116,7 +116,8 @@ fn allows_exactly_its_inline_scripts(csp: &str, html: &str) {
 async fn cached_pages_list_their_inline_scripts_by_hash_and_a_cacheable_404_does_too() {
     let app = spawn_app(&[]).await;
     let p = shop::catalog::seed::product(4);
-    for (i, path) in [format!("/p/{}", p.slug), format!("/p/{}", p.slug), "/p/no-such-thing".into()].iter().enumerate() {
+    for (i, path) in [format!("/p/{}", p.slug), format!("/p/{}", p.slug), "/p/no-such-thing".into()].iter().enumerate()
+    {
         let r = app.get(path).await;
         let csp = r.headers()["content-security-policy"].to_str().unwrap().to_string();
         let status = r.status().as_u16();

@@ -372,7 +372,10 @@ fn p99_of(t: &Tally, row: &str) -> Option<f64> {
 fn print_table(title: &str, t: &Tally, secs: f64) {
     let (errors, total) = error_rate(t);
     println!("\n{title}: {total} steps, error rate {:.3}%", 100.0 * errors as f64 / total.max(1) as f64);
-    println!("{:24} {:>8} {:>9} {:>9} {:>9} {:>9} {:>7}", "step", "count", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors");
+    println!(
+        "{:24} {:>8} {:>9} {:>9} {:>9} {:>9} {:>7}",
+        "step", "count", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors"
+    );
     let mut names: Vec<&str> = t.rows.keys().chain(t.errors.keys()).copied().collect();
     names.sort();
     names.dedup();
@@ -402,8 +405,12 @@ fn bundle_brotli(dir: &std::path::Path) -> Result<usize, String> {
         }
         let data = std::fs::read(&path).map_err(|e| e.to_string())?;
         let mut out = Vec::new();
-        brotli::BrotliCompress(&mut &data[..], &mut out, &brotli::enc::BrotliEncoderParams { quality: 11, ..Default::default() })
-            .map_err(|e| e.to_string())?;
+        brotli::BrotliCompress(
+            &mut &data[..],
+            &mut out,
+            &brotli::enc::BrotliEncoderParams { quality: 11, ..Default::default() },
+        )
+        .map_err(|e| e.to_string())?;
         total += out.len();
     }
     Ok(total)
