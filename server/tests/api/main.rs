@@ -16,6 +16,7 @@ mod health;
 mod helpers;
 mod no_wasm;
 mod oidc;
+mod page_cache;
 mod recommend;
 mod refunds;
 mod returns;

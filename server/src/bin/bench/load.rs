@@ -16,10 +16,11 @@
 //! shopper's JS + Wasm over its brotli budget.
 
 mod flows;
+mod report;
 
 use crate::chaos::procs::{port, wait_port, Owned};
 use flows::{added, order_of, record_page, Shopper, Step, Tally, CACHED};
-use server::loadgen::percentile;
+use report::{audit, bundle_brotli, error_rate, p99_of, print_table};
 use shop::catalog::seed::{self, Rng};
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -56,7 +57,7 @@ fn beside_me(name: &str) -> PathBuf {
 }
 
 /// The flash-sale product: the first seeded one.
-const FLASH: usize = 0;
+pub const FLASH: usize = 0;
 
 pub async fn run(o: Options) -> Result<(), String> {
     if o.products < 10 || o.rate == 0 || o.flash == 0 || o.flash_stock < 1 {
@@ -331,87 +332,4 @@ async fn signal_term(server: &mut Owned) {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     server.kill();
-}
-
-struct Audit {
-    end_stock: i64,
-    confirmed: i64,
-}
-
-/// Read the flash product's stock and its confirmed units from the stores.
-async fn audit(settings: &ports::config::Settings) -> Result<Audit, String> {
-    let services = adapters::connect(settings).await.map_err(|e| e.to_string())?;
-    let store = shop::catalog::CatalogStore::new(services.catalog.clone());
-    let p = seed::product(FLASH);
-    let stored = store.by_id(p.id.as_str()).await.map_err(|e| e.to_string())?.ok_or("the flash product is gone")?;
-    let sku = p.variants[0].sku.to_string();
-    let end_stock = stored.variants.iter().find(|v| v.sku.as_str() == sku).map_or(i64::MIN, |v| v.stock);
-    let confirmed: i64 = sqlx::query_scalar(
-        "SELECT CAST(COALESCE(SUM(l.quantity), 0) AS BIGINT) FROM order_lines l JOIN orders o ON o.id = l.order_id \
-         WHERE o.status = 'confirmed' AND l.sku = $1",
-    )
-    .bind(&sku)
-    .fetch_one(services.db.pool())
-    .await
-    .map_err(|e| format!("order_lines: {e}"))?;
-    Ok(Audit { end_stock, confirmed })
-}
-
-fn error_rate(t: &Tally) -> (usize, usize) {
-    let errors: usize = t.errors.values().sum();
-    let ok: usize = t.rows.iter().filter(|(k, _)| **k != CACHED).map(|(_, v)| v.len()).sum();
-    (errors, errors + ok)
-}
-
-fn p99_of(t: &Tally, row: &str) -> Option<f64> {
-    let mut v = t.rows.get(row)?.clone();
-    v.sort();
-    Some(percentile(&v, 0.99))
-}
-
-fn print_table(title: &str, t: &Tally, secs: f64) {
-    let (errors, total) = error_rate(t);
-    println!("\n{title}: {total} steps, error rate {:.3}%", 100.0 * errors as f64 / total.max(1) as f64);
-    println!(
-        "{:24} {:>8} {:>9} {:>9} {:>9} {:>9} {:>7}",
-        "step", "count", "req/s", "p50 ms", "p95 ms", "p99 ms", "errors"
-    );
-    let mut names: Vec<&str> = t.rows.keys().chain(t.errors.keys()).copied().collect();
-    names.sort();
-    names.dedup();
-    for name in names {
-        let mut v = t.rows.get(name).cloned().unwrap_or_default();
-        v.sort();
-        println!(
-            "{:24} {:>8} {:>9.1} {:>9.2} {:>9.2} {:>9.2} {:>7}",
-            name,
-            v.len(),
-            v.len() as f64 / secs,
-            percentile(&v, 0.5),
-            percentile(&v, 0.95),
-            percentile(&v, 0.99),
-            t.errors.get(name).copied().unwrap_or(0)
-        );
-    }
-}
-
-/// Brotli (quality 11) bytes of the JS and Wasm a shopper downloads.
-fn bundle_brotli(dir: &std::path::Path) -> Result<usize, String> {
-    let mut total = 0;
-    for entry in std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))? {
-        let path = entry.map_err(|e| e.to_string())?.path();
-        if !matches!(path.extension().and_then(|e| e.to_str()), Some("js" | "wasm")) {
-            continue;
-        }
-        let data = std::fs::read(&path).map_err(|e| e.to_string())?;
-        let mut out = Vec::new();
-        brotli::BrotliCompress(
-            &mut &data[..],
-            &mut out,
-            &brotli::enc::BrotliEncoderParams { quality: 11, ..Default::default() },
-        )
-        .map_err(|e| e.to_string())?;
-        total += out.len();
-    }
-    Ok(total)
 }

@@ -1,0 +1,103 @@
+//! The page cache under a crowd: shared pages listed by script hash (no
+//! nonce), stored precompressed, and one render for concurrent misses.
+
+use crate::helpers::spawn_app;
+
+/// Every inline script of `html` is listed by hash in `csp`, and nothing else is.
+fn allows_exactly_its_inline_scripts(csp: &str, html: &str) {
+    let hashes = server::edge::page_entry::inline_script_hashes(html.as_bytes());
+    assert!(!hashes.is_empty(), "a page that hydrates has inline scripts");
+    for h in &hashes {
+        assert!(csp.contains(h.as_str()), "{h} missing from {csp}");
+    }
+    assert_eq!(csp.matches("'sha256-").count(), hashes.len(), "{csp}");
+    assert!(!csp.contains("'nonce-") && !html.contains(" nonce=\""), "no nonce on a shared page");
+}
+
+#[tokio::test]
+async fn cached_pages_list_their_inline_scripts_by_hash_and_a_cacheable_404_does_too() {
+    let app = spawn_app(&[]).await;
+    let p = shop::catalog::seed::product(4);
+    for (i, path) in [format!("/p/{}", p.slug), format!("/p/{}", p.slug), "/p/no-such-thing".into()].iter().enumerate()
+    {
+        let r = app.get(path).await;
+        let csp = r.headers()["content-security-policy"].to_str().unwrap().to_string();
+        let status = r.status().as_u16();
+        let html = r.text().await.unwrap();
+        assert_eq!(status, if i == 2 { 404 } else { 200 }, "{path}");
+        allows_exactly_its_inline_scripts(&csp, &html);
+    }
+}
+
+#[tokio::test]
+async fn a_cached_page_is_sent_precompressed_in_the_encoding_the_browser_takes() {
+    use std::io::Read as _;
+    let app = spawn_app(&[]).await;
+    let path = format!("/p/{}", shop::catalog::seed::product(5).slug);
+    let plain = app.get(&path).await.text().await.unwrap();
+    for (accept, coding) in [("gzip, deflate, br", "br"), ("gzip", "gzip"), ("br;q=0, gzip", "gzip")] {
+        let r = app.client.get(format!("{}{path}", app.url)).header("accept-encoding", accept).send().await.unwrap();
+        assert_eq!(r.headers()["x-page-cache"], "hit");
+        assert_eq!(r.headers()["content-encoding"], coding, "{accept}");
+        assert_eq!(r.headers()["vary"], "accept-encoding");
+        let bytes = r.bytes().await.unwrap();
+        let mut html = String::new();
+        if coding == "br" {
+            brotli::Decompressor::new(&bytes[..], 4096).read_to_string(&mut html).unwrap();
+        } else {
+            flate2::read::GzDecoder::new(&bytes[..]).read_to_string(&mut html).unwrap();
+        }
+        assert_eq!(html, plain, "the same page, compressed once when it was stored");
+    }
+}
+
+/// The catalog reads (store reads behind the cache) that `visitors`
+/// concurrent requests for one cold product page cost, and the page-cache
+/// state of each response.
+async fn crowd_at_a_cold_product(visitors: usize) -> (u64, std::collections::BTreeMap<String, usize>) {
+    let app = spawn_app(&[]).await;
+    // Warm what every page shares (menus, the whole-shop index).
+    assert_eq!(app.get(&format!("/p/{}", shop::catalog::seed::product(1).slug)).await.status(), 200);
+    let p = shop::catalog::seed::product(2);
+    let path = format!("/p/{}", p.slug);
+    let reads_before = app.state.catalog.stats().misses;
+    let crowd: Vec<_> = (0..visitors)
+        .map(|_| {
+            let (client, url) = (app.client.clone(), format!("{}{path}", app.url));
+            tokio::spawn(async move {
+                let r = client.get(url).send().await.unwrap();
+                let state = r.headers()["x-page-cache"].to_str().unwrap().to_string();
+                (r.status().as_u16(), state, r.text().await.unwrap())
+            })
+        })
+        .collect();
+    let mut states = std::collections::BTreeMap::<String, usize>::new();
+    for t in crowd {
+        let (status, state, html) = t.await.unwrap();
+        assert_eq!(status, 200);
+        assert!(html.contains(&p.title), "every shopper gets the page");
+        *states.entry(state).or_default() += 1;
+    }
+    // The page's recommendation strips are read after the response: count
+    // them too, once the figure stops moving.
+    let mut reads = app.state.catalog.stats().misses;
+    for _ in 0..20 {
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+        let now = app.state.catalog.stats().misses;
+        if now == reads {
+            break;
+        }
+        reads = now;
+    }
+    (reads - reads_before, states)
+}
+
+#[tokio::test]
+async fn two_hundred_shoppers_at_a_cold_product_page_cost_one_render_and_one_shoppers_catalog_reads() {
+    let (one_shopper, _) = crowd_at_a_cold_product(1).await;
+    assert!(one_shopper >= 1, "the product itself is read once");
+    let (crowd, states) = crowd_at_a_cold_product(200).await;
+    assert_eq!(states.get("miss"), Some(&1), "one render: {states:?}");
+    assert_eq!(states.values().sum::<usize>(), 200);
+    assert_eq!(crowd, one_shopper, "the crowd reads the catalog exactly as one shopper does");
+}
