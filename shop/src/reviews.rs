@@ -205,7 +205,7 @@ impl Reviews {
             .map_err(self.db.err())?
             .rows_affected();
         if n > 0 {
-            if let Err(e) = self.catalog.stock_changed(product.as_str()).await {
+            if let Err(e) = self.catalog.product_changed(product.as_str()).await {
                 tracing::warn!(product.id = %product, error = %e, "could not refresh the product's cached pages");
             }
         }

@@ -1,9 +1,12 @@
 //! A shared cache for anonymous catalog pages, as CloudFront would give:
 //! `Cache-Control` with `s-maxage` and `stale-while-revalidate`, an `ETag`
 //! answered with 304, and an in-app copy in the cache port (shared by every
-//! server through Redis) keyed by the catalog's global version and the
-//! recommendations version, so any catalog write or recommendations run
-//! makes every cached page stale at once.
+//! server through Redis) keyed by the version of what pages show (merchant
+//! saves, rules, reviews), the recommendations version and, for a product
+//! page, its product's own version: a merchant change or a recommendations
+//! run makes every cached page stale at once; an order makes only the
+//! pages of the products it sold render anew (listings keep their cached
+//! stock badges until the TTL ends).
 //!
 //! The hit path is lean: the stored entry holds the page already compressed
 //! and its hash-based CSP (`page_entry`), so a hit decodes one value and
@@ -19,6 +22,7 @@ use axum::middleware::Next;
 use axum::response::IntoResponse;
 use ports::cache::Cache;
 use ports::flight::SingleFlight;
+use shop::catalog::cached::{product_page_version_key, PAGES_VERSION_KEY};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
@@ -151,13 +155,21 @@ pub async fn page_cache(State(pc): State<PageCache>, mut req: Request, next: Nex
     };
     let head = RequestHead::of(&req);
     // Pages carry recommendation strips too: a new recommendations version
-    // makes them stale as well.
-    let (Some(catalog), Some(reco)) =
-        (version(pc.cache.as_ref(), "v:*").await, version(pc.cache.as_ref(), shop::recommend::VERSION_CACHE_KEY).await)
-    else {
+    // makes them stale as well. A product page also follows its product's
+    // own version (stock included); the rest follow merchant changes only,
+    // so orders do not empty the page cache in a sale.
+    let own = match req.uri().path().strip_prefix("/p/") {
+        Some(slug) => version(pc.cache.as_ref(), &product_page_version_key(slug)).await,
+        None => Some("-".into()),
+    };
+    let (Some(pages), Some(reco), Some(own)) = (
+        version(pc.cache.as_ref(), PAGES_VERSION_KEY).await,
+        version(pc.cache.as_ref(), shop::recommend::VERSION_CACHE_KEY).await,
+        own,
+    ) else {
         return next.run(req).await;
     };
-    let key = format!("page:{catalog}:{reco}:{target}");
+    let key = format!("page:{pages}:{own}:{reco}:{target}");
     if let Ok(Some(bytes)) = pc.cache.get(&key).await {
         if let Some(entry) = Entry::decode(bytes) {
             pc.hits.fetch_add(1, Ordering::Relaxed);

@@ -16,15 +16,28 @@
 //!   counts it; a page never fails because the cache did.
 
 use super::store::{CatalogStore, SaveError, ALL};
-use domain::catalog::{Listing, Page, ProductCard};
+use domain::catalog::{Page, ProductCard};
 use domain::{CategoryPath, Product};
 use ports::cache::Cache;
 use ports::flight::SingleFlight;
+
+mod listing;
 use ports::PortResult;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+/// The version of what anonymous pages show apart from live stock: bumped
+/// by merchant saves, rule changes and review moderation, not by orders.
+/// The page cache keys every page by it (`server/src/edge/page_cache.rs`).
+pub const PAGES_VERSION_KEY: &str = "v:pages";
+
+/// The version of one product's own pages, bumped by every write of the
+/// product, stock included: the page cache keys product pages by it too.
+pub fn product_page_version_key(slug: &str) -> String {
+    format!("pv:{slug}")
+}
 
 const PRODUCT_TTL: Duration = Duration::from_secs(600);
 const INDEX_TTL: Duration = Duration::from_secs(3600);
@@ -196,50 +209,6 @@ impl CachedCatalog {
         Ok(self.category_versioned(category).await?.1)
     }
 
-    /// One page of a listing (filters, sort, search), memoised per category
-    /// version: a repeated anonymous listing costs a version read.
-    pub async fn list(&self, category: &str, listing: &Listing) -> PortResult<Arc<Page>> {
-        let (version, cards) = self.category_versioned(category).await?;
-        let key = format!("{category}|{version}|{}", serde_json::to_string(listing).unwrap_or_default());
-        if version != "?" {
-            let pages = self.pages.lock().unwrap_or_else(|p| p.into_inner());
-            if let Some(p) = pages.get(&key) {
-                return Ok(p.clone());
-            }
-        }
-        let page = if listing.q.is_empty() {
-            Arc::new(domain::catalog::list(&cards, listing))
-        } else {
-            // A search is CPU work over the whole category: off the async threads.
-            let (terms, key, listing) = (self.terms.clone(), format!("{category}|{version}"), listing.clone());
-            let cacheable = version != "?";
-            let searched = tokio::task::spawn_blocking(move || {
-                let index = cacheable.then(|| {
-                    let found = terms.lock().unwrap_or_else(|p| p.into_inner()).get(&key).cloned();
-                    found.unwrap_or_else(|| {
-                        let built = Arc::new(domain::catalog::index(&cards));
-                        let mut all = terms.lock().unwrap_or_else(|p| p.into_inner());
-                        if all.len() >= 64 {
-                            all.clear();
-                        }
-                        all.insert(key, built.clone());
-                        built
-                    })
-                });
-                Arc::new(domain::catalog::list_indexed(&cards, index.as_deref(), &listing))
-            });
-            searched.await.map_err(|e| ports::PortError::Invalid(format!("search failed: {e}")))?
-        };
-        if version != "?" {
-            let mut pages = self.pages.lock().unwrap_or_else(|p| p.into_inner());
-            if pages.len() >= 2048 {
-                pages.clear();
-            }
-            pages.insert(key, page.clone());
-        }
-        Ok(page)
-    }
-
     /// The whole catalog's version: it changes with every merchant save
     /// (empty when the cache cannot say).
     pub async fn version(&self) -> String {
@@ -298,27 +267,6 @@ impl CachedCatalog {
         Ok((version, cards))
     }
 
-    /// A new version of the whole shop's cards: build its search index in
-    /// the background, so the first search after a catalog change does not
-    /// pay for it (a search arriving meanwhile builds its own).
-    fn prebuild_search(&self, category: &str, version: &str, cards: &Arc<Vec<ProductCard>>) {
-        if category != ALL || tokio::runtime::Handle::try_current().is_err() {
-            return;
-        }
-        let (terms, key, cards) = (self.terms.clone(), format!("{category}|{version}"), cards.clone());
-        if terms.lock().unwrap_or_else(|p| p.into_inner()).contains_key(&key) {
-            return;
-        }
-        tokio::task::spawn_blocking(move || {
-            let built = Arc::new(domain::catalog::index(&cards));
-            let mut all = terms.lock().unwrap_or_else(|p| p.into_inner());
-            if all.len() >= 64 {
-                all.clear();
-            }
-            all.entry(key).or_insert(built);
-        });
-    }
-
     pub async fn categories(&self) -> PortResult<Vec<CategoryPath>> {
         let key = "cats";
         if let Ok(Some(bytes)) = self.cache.get(key).await {
@@ -339,40 +287,64 @@ impl CachedCatalog {
     /// listed in. Returns the stored product.
     pub async fn save(&self, p: &Product, previous: Option<&Product>) -> Result<Product, SaveError> {
         let saved = self.store.save(p, previous).await?;
-        self.after_write(&saved, previous).await;
+        self.after_write(&saved, previous, true).await;
         Ok(saved)
     }
 
     /// The shop's shipping and tax settings changed: a new whole-catalog
     /// version, so every cached page renders anew (as after a product save).
     pub async fn rules_changed(&self) {
-        if let Err(e) = self.cache.incr(&format!("v:{ALL}"), VERSION_TTL).await {
-            self.fell_back("incr", &e);
-        }
+        self.bump(&format!("v:{ALL}")).await;
+        self.bump(PAGES_VERSION_KEY).await;
         self.memo.lock().unwrap_or_else(|p| p.into_inner()).remove(ALL);
     }
 
     /// Stock changed (orders): refresh listing entries and cached copies.
+    /// Cached pages of this product render anew; the rest of the shop's
+    /// cached pages are kept (their stock badges may lag by the page
+    /// cache's TTL), so a selling product does not empty the page cache.
     pub async fn stock_changed(&self, product_id: &str) -> PortResult<()> {
         self.stocks_changed(&[product_id]).await
     }
 
     /// `stock_changed` for several products at once (one table call).
     pub async fn stocks_changed(&self, product_ids: &[&str]) -> PortResult<()> {
+        self.refresh(product_ids, false).await
+    }
+
+    /// Something every page may show changed (a review's rating): refresh
+    /// as `stock_changed` does, and make every cached page render anew.
+    pub async fn product_changed(&self, product_id: &str) -> PortResult<()> {
+        self.refresh(&[product_id], true).await
+    }
+
+    async fn refresh(&self, product_ids: &[&str], shown_everywhere: bool) -> PortResult<()> {
         for p in self.store.refresh_entries_of(product_ids).await? {
-            self.after_write(&p, Some(&p)).await;
+            self.after_write(&p, Some(&p), shown_everywhere).await;
         }
         Ok(())
     }
 
-    async fn after_write(&self, p: &Product, previous: Option<&Product>) {
+    /// Bump a version counter of the shared cache (see `PAGES_VERSION_KEY`).
+    async fn bump(&self, key: &str) {
+        if let Err(e) = self.cache.incr(key, VERSION_TTL).await {
+            self.fell_back("incr", &e);
+        }
+    }
+
+    async fn after_write(&self, p: &Product, previous: Option<&Product>, shown_everywhere: bool) {
         self.put_product(p).await;
+        self.bump(&product_page_version_key(p.slug.as_str())).await;
+        if shown_everywhere {
+            self.bump(PAGES_VERSION_KEY).await;
+        }
         let mut cats: Vec<String> = p.category.ancestors_and_self().into_iter().map(String::from).collect();
         if let Some(old) = previous {
             if old.slug != p.slug {
                 if let Err(e) = self.cache.delete(&[format!("p:{}", old.slug)]).await {
                     self.fell_back("delete", &e);
                 }
+                self.bump(&product_page_version_key(old.slug.as_str())).await;
             }
             for c in old.category.ancestors_and_self() {
                 if !cats.contains(&c.to_string()) {
