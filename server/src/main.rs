@@ -7,11 +7,6 @@ use ports::config::{Settings, SETTINGS};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-/// mimalloc instead of glibc malloc: rendering a page allocates a great deal,
-/// and malloc was a sixth of its samples under load (README, Performance).
-#[global_allocator]
-static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
-
 /// The storefront: web server, order worker and operator commands. Settings
 /// come from `storefront.toml` and `STOREFRONT_*` variables (`server config-doc`).
 #[derive(Parser)]
