@@ -94,7 +94,7 @@ fn unix_secs() -> u64 {
 }
 
 /// `bench` and `server` are built into the same folder.
-fn beside_me(name: &str) -> PathBuf {
+pub(crate) fn beside_me(name: &str) -> PathBuf {
     std::env::current_exe().map(|p| p.with_file_name(name)).unwrap_or_else(|_| PathBuf::from(name))
 }
 

@@ -48,12 +48,8 @@ pub struct Options {
     pub bundle_dir: Option<PathBuf>,
     #[arg(long, default_value_t = 150 * 1024)]
     pub bundle_budget: usize,
-    #[arg(long, default_value_os_t = beside_me("server"))]
+    #[arg(long, default_value_os_t = crate::chaos::beside_me("server"))]
     pub server_bin: PathBuf,
-}
-
-fn beside_me(name: &str) -> PathBuf {
-    std::env::current_exe().map(|p| p.with_file_name(name)).unwrap_or_else(|_| PathBuf::from(name))
 }
 
 /// The flash-sale product: the first seeded one.
