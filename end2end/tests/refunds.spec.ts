@@ -22,6 +22,11 @@ async function buyTwo(page: Page): Promise<{ orderId: string; title: string }> {
   await page.getByRole("button", { name: "Place order" }).click();
   await expect(page).toHaveURL(/\/orders\/o[0-9a-f]{24}\?key=[0-9a-f]{32}$/);
   await expect(page.getByTestId("order-state")).toHaveAttribute("data-state", "confirmed", { timeout: 15_000 });
+  // The tracker island follows the order live, but the refunds and returns
+  // part is server-rendered: it shows the return form only once the page is
+  // rendered for a confirmed order, which the worker may not have reached
+  // when the shopper landed here.
+  await page.reload();
   return { orderId: page.url().match(/\/orders\/(o[0-9a-f]{24})/)![1], title };
 }
 
