@@ -155,8 +155,8 @@ pub async fn load_product(slug: String, variant: Option<String>) -> Result<Loade
             .unwrap_or_default();
         let crumbs = product.category.ancestors_and_self().iter().map(|c| CategoryLink::new(c.as_str())).collect();
         let reviews = ssr::reviews_of(&st, &product.id).await;
-        let tax_note = match st.catalog.store().rules().await {
-            Ok((rules, _)) => domain::tax::price_note(&rules.tax),
+        let tax_note = match st.catalog.rules().await {
+            Ok(rules) => domain::tax::price_note(&rules.tax),
             Err(e) => {
                 tracing::warn!(error = %e, "could not read the tax setting; the product page says nothing of tax");
                 String::new()

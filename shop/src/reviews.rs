@@ -10,6 +10,7 @@ use domain::review::{author_of, Rating, ReviewDraft, Summary};
 use domain::{ProductId, UserId};
 use ports::database::Database;
 use ports::{PortError, PortResult};
+use std::collections::HashMap;
 use std::sync::Arc;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -86,15 +87,38 @@ pub enum ReviewError {
     Port(#[from] PortError),
 }
 
+/// A product's shown reviews: the summary and the newest `limit` of them.
+type Shown = (Summary, Vec<Review>);
+
+/// At most this many products' shown reviews are memoised per server.
+const SHOWN_MEMO_MAX: usize = 4096;
+
 #[derive(Clone)]
 pub struct Reviews {
     db: Database,
     catalog: Arc<CachedCatalog>,
+    /// Shown reviews per (product, limit), read under one pages version:
+    /// moderation bumps it, so a product page render costs no query until
+    /// a review is approved, hidden or sent back to moderation.
+    shown_memo: Arc<std::sync::Mutex<(String, HashMap<(ProductId, i64), Arc<Shown>>)>>,
 }
 
 impl Reviews {
     pub fn new(db: Database, catalog: Arc<CachedCatalog>) -> Self {
-        Self { db, catalog }
+        Self { db, catalog, shown_memo: Arc::default() }
+    }
+
+    fn memo_get(&self, version: &str, key: &(ProductId, i64)) -> Option<Arc<Shown>> {
+        let memo = self.shown_memo.lock().unwrap_or_else(|p| p.into_inner());
+        (memo.0 == version).then(|| memo.1.get(key).cloned()).flatten()
+    }
+
+    fn memo_put(&self, version: String, key: (ProductId, i64), shown: Arc<Shown>) {
+        let mut memo = self.shown_memo.lock().unwrap_or_else(|p| p.into_inner());
+        if memo.0 != version || memo.1.len() >= SHOWN_MEMO_MAX {
+            *memo = (version, HashMap::new());
+        }
+        memo.1.insert(key, shown);
     }
 
     /// Whether this account has a confirmed order holding the product.
@@ -128,6 +152,9 @@ impl Reviews {
             return Err(ReviewError::Invalid(errors));
         }
         let draft = draft.map_err(ReviewError::Invalid)?;
+        // Rewriting an approved review takes it off the product's pages
+        // until it is approved again: those pages must render anew.
+        let was_shown = self.mine(user, product).await?.is_some_and(|r| r.status == ReviewStatus::Approved);
         let now = ports::clock::now();
         sqlx::query(
             "INSERT INTO reviews (product_id, user_id, author, rating, body, status, created_at, updated_at) \
@@ -143,12 +170,36 @@ impl Reviews {
         .execute(self.db.pool())
         .await
         .map_err(self.db.err())?;
+        if was_shown {
+            self.refresh_pages(product).await;
+        }
         Ok(())
+    }
+
+    async fn refresh_pages(&self, product: &ProductId) {
+        if let Err(e) = self.catalog.product_changed(product.as_str()).await {
+            tracing::warn!(product.id = %product, error = %e, "could not refresh the product's cached pages");
+        }
     }
 
     /// A product's approved reviews, newest first (at most `limit`), and
     /// the summary of all of them.
-    pub async fn shown(&self, product: &ProductId, limit: i64) -> PortResult<(Summary, Vec<Review>)> {
+    /// Memoised per pages version (read before the query, so a change
+    /// landing in between is stored under the version its bump retires).
+    pub async fn shown(&self, product: &ProductId, limit: i64) -> PortResult<Shown> {
+        let version = self.catalog.pages_version().await;
+        let key = (product.clone(), limit);
+        if let Some(shown) = version.as_deref().and_then(|v| self.memo_get(v, &key)) {
+            return Ok((*shown).clone());
+        }
+        let shown = self.shown_from_db(product, limit).await?;
+        if let Some(v) = version {
+            self.memo_put(v, key, Arc::new(shown.clone()));
+        }
+        Ok(shown)
+    }
+
+    async fn shown_from_db(&self, product: &ProductId, limit: i64) -> PortResult<Shown> {
         let (count, total): (i64, Option<i64>) = sqlx::query_as(
             "SELECT COUNT(*), CAST(SUM(rating) AS BIGINT) FROM reviews WHERE product_id = $1 AND status = 'approved'",
         )
@@ -205,9 +256,7 @@ impl Reviews {
             .map_err(self.db.err())?
             .rows_affected();
         if n > 0 {
-            if let Err(e) = self.catalog.product_changed(product.as_str()).await {
-                tracing::warn!(product.id = %product, error = %e, "could not refresh the product's cached pages");
-            }
+            self.refresh_pages(product).await;
         }
         Ok(n > 0)
     }
@@ -219,7 +268,7 @@ pub struct ReviewRatings(pub Database);
 
 #[async_trait::async_trait]
 impl crate::catalog::cached::RatingSource for ReviewRatings {
-    async fn ratings(&self) -> PortResult<std::collections::HashMap<String, Summary>> {
+    async fn ratings(&self) -> PortResult<HashMap<String, Summary>> {
         let rows: Vec<(String, i64, Option<i64>)> = sqlx::query_as(
             "SELECT product_id, COUNT(*), CAST(SUM(rating) AS BIGINT) FROM reviews \
              WHERE status = 'approved' GROUP BY product_id",

@@ -37,7 +37,7 @@ pub async fn cart_totals(
         } else {
             String::new()
         };
-        let (rules, _) = st.catalog.store().rules().await.map_err(ssr::unavailable)?;
+        let rules = st.catalog.rules().await.map_err(ssr::unavailable)?;
         let priced = shop::orders::cart::price_cart(&st.catalog, &cart).await.map_err(ssr::unavailable)?;
         let to = Destination { country: code, region: &region };
         let (quotes, problem) =
@@ -70,7 +70,7 @@ pub async fn apply_code(code: String) -> Result<Result<String, String>, AppError
         let priced = shop::orders::cart::price_cart(&st.catalog, &cart).await.map_err(ssr::unavailable)?;
         // Judged where the shop ships first, with the zone's first method:
         // whether a code applies does not depend on the address.
-        let (rules, _) = st.catalog.store().rules().await.map_err(ssr::unavailable)?;
+        let rules = st.catalog.rules().await.map_err(ssr::unavailable)?;
         let Some((zone, method)) = rules.zones.iter().find_map(|z| z.methods.first().map(|m| (z, m))) else {
             return Ok(Err("the shop has no shipping methods yet".into()));
         };

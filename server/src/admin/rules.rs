@@ -51,9 +51,8 @@ async fn write(
     (before, next, version): (&ShopRules, &ShopRules, i64),
     change: Change<'_>,
 ) -> Response {
-    match st.catalog.store().save_rules(next, version).await {
+    match st.catalog.save_rules(next, version).await {
         Ok(v) => {
-            st.catalog.rules_changed().await;
             let (b, a) = (serde_json::to_string(before).ok(), serde_json::to_string(next).ok());
             audit(st, who, change.action, change.target, b, a).await;
             tracing::info!(rules.version = v, action = change.action, "shipping and tax settings saved");

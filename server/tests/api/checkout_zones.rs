@@ -36,7 +36,7 @@ async fn european_rules(app: &crate::helpers::TestApp) {
         label: "TVA".into(),
         rate: 20_000,
     }];
-    app.state.catalog.store().save_rules(&rules, 0).await.unwrap();
+    app.state.catalog.save_rules(&rules, 0).await.unwrap();
 }
 
 #[tokio::test]

@@ -22,6 +22,7 @@ use ports::cache::Cache;
 use ports::flight::SingleFlight;
 
 mod listing;
+mod shared;
 use ports::PortResult;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -77,6 +78,8 @@ pub struct CachedCatalog {
     /// share one store read.
     product_flights: SingleFlight<PortResult<Option<Product>>>,
     index_flights: SingleFlight<PortResult<Arc<Vec<ProductCard>>>>,
+    /// The shop rules, per pages version (`shared.rs`).
+    rules_memo: shared::VersionMemo<domain::rules::ShopRules>,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
@@ -100,6 +103,7 @@ impl CachedCatalog {
             misses: AtomicU64::new(0),
             product_flights: SingleFlight::default(),
             index_flights: SingleFlight::default(),
+            rules_memo: shared::VersionMemo::default(),
         }
     }
 
@@ -293,10 +297,11 @@ impl CachedCatalog {
 
     /// The shop's shipping and tax settings changed: a new whole-catalog
     /// version, so every cached page renders anew (as after a product save).
-    pub async fn rules_changed(&self) {
+    async fn rules_changed(&self) {
         self.bump(&format!("v:{ALL}")).await;
         self.bump(PAGES_VERSION_KEY).await;
         self.memo.lock().unwrap_or_else(|p| p.into_inner()).remove(ALL);
+        self.rules_memo.forget();
     }
 
     /// Stock changed (orders): refresh listing entries and cached copies.

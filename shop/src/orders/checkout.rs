@@ -161,7 +161,7 @@ impl Checkout {
         request_id: &str,
     ) -> Result<OrderId, CheckoutError> {
         let (email, address, shipping) = validate(form)?;
-        let (rules, _) = self.catalog.store().rules().await.map_err(unavailable)?;
+        let rules = self.catalog.rules().await.map_err(unavailable)?;
         let to = codes::Destination { country: &address.country, region: &address.region };
         let (zone, method) = ship_to(&rules, to, &shipping)?;
         let delivery = codes::delivery(&rules, zone, method, to);

@@ -2,14 +2,19 @@
 //! table adapter: a shop that never saved any reads the defaults at version
 //! 0, a save reads back as written, and a save naming a version that is not
 //! the live one (another merchant saved meanwhile) is refused and changes
-//! nothing.
+//! nothing. Read through the cached catalog (memoised per pages version),
+//! a save on one server is what every server reads next, and a dead cache
+//! only means the store answers.
 
+use adapters::cache::{MemoryCache, RedisCache};
+use adapters::testing::service;
 use domain::rules::ShopRules;
 use domain::shipping::{Area, Band, Method, MethodCode, Rate, Zone};
 use domain::tax::{TaxClass, TaxRate, TaxSettings};
+use ports::cache::Cache;
 use ports::kv::Table;
 use shop::catalog::store::rules::RulesSaveError;
-use shop::catalog::CatalogStore;
+use shop::catalog::{CachedCatalog, CatalogStore};
 use std::sync::Arc;
 
 /// Rules using every kind of rate, regions, free-from and tax classes.
@@ -87,4 +92,40 @@ async fn shop_rules_conform_on_the_embedded_table() {
 async fn shop_rules_conform_on_dynamodb() {
     let Some(t) = adapters::testing::dynamo().await else { return };
     rules_read_back_as_saved_and_a_stale_save_changes_nothing(t).await;
+}
+
+/// Two servers share one table and one cache; each memoises the rules.
+async fn a_save_on_one_server_is_what_the_other_reads_next(table: Arc<dyn Table>, cache: Arc<dyn Cache>) {
+    let a = CachedCatalog::new(CatalogStore::new(table.clone()), cache.clone());
+    let b = CachedCatalog::new(CatalogStore::new(table), cache);
+    assert_eq!(*a.rules().await.unwrap(), ShopRules::default());
+    assert_eq!(*a.rules().await.unwrap(), ShopRules::default(), "memoised: the same answer");
+    assert_eq!(b.save_rules(&edited(), 0).await.unwrap(), 1);
+    assert_eq!(*a.rules().await.unwrap(), edited(), "the other server reads the save at once");
+    assert_eq!(*b.rules().await.unwrap(), edited());
+}
+
+#[tokio::test]
+async fn cached_rules_follow_a_save_across_servers_on_the_embedded_stack() {
+    a_save_on_one_server_is_what_the_other_reads_next(
+        adapters::testing::embedded().await,
+        Arc::new(MemoryCache::default()),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn cached_rules_follow_a_save_across_servers_on_dynamodb_and_redis() {
+    let (Some(t), Some(url)) = (adapters::testing::dynamo().await, service("STOREFRONT_TEST_REDIS")) else { return };
+    let redis: Arc<dyn Cache> = Arc::new(RedisCache::connect(&url, None).await.unwrap());
+    a_save_on_one_server_is_what_the_other_reads_next(t, redis).await;
+}
+
+#[tokio::test]
+async fn with_the_cache_down_the_rules_come_from_the_store() {
+    let dead: Arc<dyn Cache> = Arc::new(RedisCache::connect("redis://127.0.0.1:1", None).await.unwrap());
+    let catalog = CachedCatalog::new(CatalogStore::new(adapters::testing::embedded().await), dead);
+    assert_eq!(catalog.save_rules(&edited(), 0).await.unwrap(), 1);
+    assert_eq!(*catalog.rules().await.unwrap(), edited());
+    assert!(catalog.stats().fallbacks >= 1, "counted as a fallback: {:?}", catalog.stats());
 }

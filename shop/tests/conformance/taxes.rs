@@ -44,7 +44,7 @@ async fn iberian_rules(s: &Stack) {
         }],
     };
     let (_, version) = s.catalog.store().rules().await.unwrap();
-    s.catalog.store().save_rules(&rules, version).await.unwrap();
+    s.catalog.save_rules(&rules, version).await.unwrap();
 }
 
 async fn an_order_keeps_its_zones_method_and_taxes_and_refunding_all_returns_the_capture(s: Stack) {
@@ -90,7 +90,7 @@ async fn checkout_refuses_an_address_outside_every_zone(s: Stack) {
     rules.zones[0].rest_of_world = false;
     rules.zones[0].areas = vec![Area::parse("PT").unwrap()];
     let (_, version) = s.catalog.store().rules().await.unwrap();
-    s.catalog.store().save_rules(&rules, version).await.unwrap();
+    s.catalog.save_rules(&rules, version).await.unwrap();
     let p = product_with_stock(&s, 5).await;
     let mut f = form("nowhere-1");
     f.address.country = "JP".into();
