@@ -15,7 +15,7 @@
 //! - When the cache fails, reads go to the store and `cache_fallbacks`
 //!   counts it; a page never fails because the cache did.
 
-use super::store::{CatalogStore, SaveError, ALL};
+use super::store::{CatalogStore, ALL};
 use domain::catalog::{Page, ProductCard};
 use domain::{CategoryPath, Product};
 use ports::cache::Cache;
@@ -23,6 +23,7 @@ use ports::flight::SingleFlight;
 
 mod listing;
 mod shared;
+mod writes;
 use ports::PortResult;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -47,6 +48,12 @@ const VERSION_TTL: Duration = Duration::from_secs(30 * 24 * 3600);
 /// the cache is down, and never kept longer than `MEMO_MAX_AGE`.
 const MEMO_STALE_OK: Duration = Duration::from_secs(5);
 const MEMO_MAX_AGE: Duration = Duration::from_secs(600);
+/// Sales reach the listings (stock badges, the in-stock filter) at most
+/// this late: a category's index is rebuilt at most once per window for
+/// stock, not once per order. At 100,000 products and 8 orders/s, one
+/// rebuild of the whole shop's index per order kept every listing and
+/// search waiting for seconds. A product's own page still renews at once.
+pub const STOCK_LISTING_LAG: Duration = Duration::from_secs(10);
 
 struct Memo {
     version: String,
@@ -80,6 +87,8 @@ pub struct CachedCatalog {
     index_flights: SingleFlight<PortResult<Arc<Vec<ProductCard>>>>,
     /// The shop rules, per pages version (`shared.rs`).
     rules_memo: shared::VersionMemo<domain::rules::ShopRules>,
+    /// `STOCK_LISTING_LAG`, shorter in tests.
+    stock_lag: Duration,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize)]
@@ -104,7 +113,14 @@ impl CachedCatalog {
             product_flights: SingleFlight::default(),
             index_flights: SingleFlight::default(),
             rules_memo: shared::VersionMemo::default(),
+            stock_lag: STOCK_LISTING_LAG,
         }
+    }
+
+    /// Sales reach the listings within `lag` (`STOCK_LISTING_LAG` unless set).
+    pub fn with_stock_lag(mut self, lag: Duration) -> Self {
+        self.stock_lag = lag;
+        self
     }
 
     /// Cards get their review summaries from `source`.
@@ -283,93 +299,5 @@ impl CachedCatalog {
             let _ = self.cache.set(key, &bytes, Some(Duration::from_secs(300))).await;
         }
         Ok(cats)
-    }
-
-    /// Save to the store (`CatalogStore::save`: `previous` is the product as
-    /// the editor saw it), then write the stored product (new version, live
-    /// stock) to the cache and invalidate every category it was or is
-    /// listed in. Returns the stored product.
-    pub async fn save(&self, p: &Product, previous: Option<&Product>) -> Result<Product, SaveError> {
-        let saved = self.store.save(p, previous).await?;
-        self.after_write(&saved, previous, true).await;
-        Ok(saved)
-    }
-
-    /// The shop's shipping and tax settings changed: a new whole-catalog
-    /// version, so every cached page renders anew (as after a product save).
-    async fn rules_changed(&self) {
-        self.bump(&format!("v:{ALL}")).await;
-        self.bump(PAGES_VERSION_KEY).await;
-        self.memo.lock().unwrap_or_else(|p| p.into_inner()).remove(ALL);
-        self.rules_memo.forget();
-    }
-
-    /// Stock changed (orders): refresh listing entries and cached copies.
-    /// Cached pages of this product render anew; the rest of the shop's
-    /// cached pages are kept (their stock badges may lag by the page
-    /// cache's TTL), so a selling product does not empty the page cache.
-    pub async fn stock_changed(&self, product_id: &str) -> PortResult<()> {
-        self.stocks_changed(&[product_id]).await
-    }
-
-    /// `stock_changed` for several products at once (one table call).
-    pub async fn stocks_changed(&self, product_ids: &[&str]) -> PortResult<()> {
-        self.refresh(product_ids, false).await
-    }
-
-    /// Something every page may show changed (a review's rating): refresh
-    /// as `stock_changed` does, and make every cached page render anew.
-    pub async fn product_changed(&self, product_id: &str) -> PortResult<()> {
-        self.refresh(&[product_id], true).await
-    }
-
-    async fn refresh(&self, product_ids: &[&str], shown_everywhere: bool) -> PortResult<()> {
-        for p in self.store.refresh_entries_of(product_ids).await? {
-            self.after_write(&p, Some(&p), shown_everywhere).await;
-        }
-        Ok(())
-    }
-
-    /// Bump a version counter of the shared cache (see `PAGES_VERSION_KEY`).
-    async fn bump(&self, key: &str) {
-        if let Err(e) = self.cache.incr(key, VERSION_TTL).await {
-            self.fell_back("incr", &e);
-        }
-    }
-
-    async fn after_write(&self, p: &Product, previous: Option<&Product>, shown_everywhere: bool) {
-        self.put_product(p).await;
-        self.bump(&product_page_version_key(p.slug.as_str())).await;
-        if shown_everywhere {
-            self.bump(PAGES_VERSION_KEY).await;
-        }
-        let mut cats: Vec<String> = p.category.ancestors_and_self().into_iter().map(String::from).collect();
-        if let Some(old) = previous {
-            if old.slug != p.slug {
-                if let Err(e) = self.cache.delete(&[format!("p:{}", old.slug)]).await {
-                    self.fell_back("delete", &e);
-                }
-                self.bump(&product_page_version_key(old.slug.as_str())).await;
-            }
-            for c in old.category.ancestors_and_self() {
-                if !cats.contains(&c.to_string()) {
-                    cats.push(c.to_string());
-                }
-            }
-        }
-        cats.push(ALL.to_string());
-        for c in &cats {
-            if let Err(e) = self.cache.incr(&format!("v:{c}"), VERSION_TTL).await {
-                self.fell_back("incr", &e);
-            }
-        }
-        // This server's memo goes at once even if the cache is down.
-        {
-            let mut memo = self.memo.lock().unwrap_or_else(|p| p.into_inner());
-            for c in &cats {
-                memo.remove(c);
-            }
-        }
-        let _ = self.cache.delete(&["cats".to_string()]).await;
     }
 }

@@ -31,6 +31,7 @@ mod accounts;
 mod cart;
 mod catalog;
 mod codes;
+mod listing_lag;
 mod ops;
 mod order_mail;
 mod pipeline;

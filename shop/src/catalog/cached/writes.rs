@@ -1,0 +1,127 @@
+//! Writes through the cached catalog: merchant saves, rule changes and
+//! stock changes, each renewing what shows them. Merchant saves and rule
+//! changes renew every listing at once; sales renew the product's own pages
+//! at once and its listings within `STOCK_LISTING_LAG`.
+
+use super::{product_page_version_key, CachedCatalog, PAGES_VERSION_KEY, VERSION_TTL};
+use crate::catalog::store::{SaveError, ALL};
+use domain::Product;
+use ports::PortResult;
+use std::time::Duration;
+
+impl CachedCatalog {
+    /// Save to the store (`CatalogStore::save`: `previous` is the product as
+    /// the editor saw it), then write the stored product (new version, live
+    /// stock) to the cache and invalidate every category it was or is
+    /// listed in. Returns the stored product.
+    pub async fn save(&self, p: &Product, previous: Option<&Product>) -> Result<Product, SaveError> {
+        let saved = self.store.save(p, previous).await?;
+        self.after_write(&saved, previous, true).await;
+        Ok(saved)
+    }
+
+    /// The shop's shipping and tax settings changed: a new whole-catalog
+    /// version, so every cached page renders anew (as after a product save).
+    pub(super) async fn rules_changed(&self) {
+        self.bump(&format!("v:{ALL}")).await;
+        self.bump(PAGES_VERSION_KEY).await;
+        self.memo.lock().unwrap_or_else(|p| p.into_inner()).remove(ALL);
+        self.rules_memo.forget();
+    }
+
+    /// Stock changed (orders): refresh listing entries and cached copies.
+    /// Cached pages of this product render anew; the rest of the shop's
+    /// cached pages are kept (their stock badges may lag by the page
+    /// cache's TTL), so a selling product does not empty the page cache.
+    pub async fn stock_changed(&self, product_id: &str) -> PortResult<()> {
+        self.stocks_changed(&[product_id]).await
+    }
+
+    /// `stock_changed` for several products at once (one table call).
+    pub async fn stocks_changed(&self, product_ids: &[&str]) -> PortResult<()> {
+        self.refresh(product_ids, false).await
+    }
+
+    /// Something every page may show changed (a review's rating): refresh
+    /// as `stock_changed` does, and make every cached page render anew.
+    pub async fn product_changed(&self, product_id: &str) -> PortResult<()> {
+        self.refresh(&[product_id], true).await
+    }
+
+    async fn refresh(&self, product_ids: &[&str], shown_everywhere: bool) -> PortResult<()> {
+        for p in self.store.refresh_entries_of(product_ids).await? {
+            self.after_write(&p, Some(&p), shown_everywhere).await;
+        }
+        Ok(())
+    }
+
+    /// Bump a category's version at the end of the current stock window:
+    /// the first sale in a window (on any server sharing the cache) asks
+    /// for the bump, the others find it due. The window's counter expires
+    /// before the bump, so a sale after the bump opens a new window. With
+    /// the cache down there is no shared version to bump: memos expire.
+    async fn bump_listing_soon(&self, category: &str) {
+        match self.cache.incr(&format!("sb:{category}"), self.stock_lag).await {
+            Ok(1) => {
+                let (cache, key, lag) = (self.cache.clone(), format!("v:{category}"), self.stock_lag);
+                tokio::spawn(async move {
+                    tokio::time::sleep(lag + Duration::from_millis(50)).await;
+                    if let Err(e) = cache.incr(&key, VERSION_TTL).await {
+                        tracing::warn!(cache.key = key, error = %e, "a listing keeps its stock badges until the next change");
+                    }
+                });
+            }
+            Ok(_) => {}
+            Err(e) => self.fell_back("incr", &e),
+        }
+    }
+
+    /// Bump a version counter of the shared cache (see `PAGES_VERSION_KEY`).
+    async fn bump(&self, key: &str) {
+        if let Err(e) = self.cache.incr(key, VERSION_TTL).await {
+            self.fell_back("incr", &e);
+        }
+    }
+
+    async fn after_write(&self, p: &Product, previous: Option<&Product>, shown_everywhere: bool) {
+        self.put_product(p).await;
+        self.bump(&product_page_version_key(p.slug.as_str())).await;
+        if shown_everywhere {
+            self.bump(PAGES_VERSION_KEY).await;
+        }
+        let mut cats: Vec<String> = p.category.ancestors_and_self().into_iter().map(String::from).collect();
+        if let Some(old) = previous {
+            if old.slug != p.slug {
+                if let Err(e) = self.cache.delete(&[format!("p:{}", old.slug)]).await {
+                    self.fell_back("delete", &e);
+                }
+                self.bump(&product_page_version_key(old.slug.as_str())).await;
+            }
+            for c in old.category.ancestors_and_self() {
+                if !cats.contains(&c.to_string()) {
+                    cats.push(c.to_string());
+                }
+            }
+        }
+        cats.push(ALL.to_string());
+        if !shown_everywhere && previous.is_some_and(|old| old.category == p.category) {
+            for c in &cats {
+                self.bump_listing_soon(c).await;
+            }
+            return;
+        }
+        for c in &cats {
+            if let Err(e) = self.cache.incr(&format!("v:{c}"), VERSION_TTL).await {
+                self.fell_back("incr", &e);
+            }
+        }
+        // This server's memo goes at once even if the cache is down.
+        {
+            let mut memo = self.memo.lock().unwrap_or_else(|p| p.into_inner());
+            for c in &cats {
+                memo.remove(c);
+            }
+        }
+        let _ = self.cache.delete(&["cats".to_string()]).await;
+    }
+}
