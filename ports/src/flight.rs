@@ -73,6 +73,12 @@ impl<V: Clone> SingleFlight<V> {
         value
     }
 
+    /// Whether some caller is computing `key` right now.
+    pub fn in_flight(&self, key: &str) -> bool {
+        let map = self.shard(key).lock().unwrap_or_else(|p| p.into_inner());
+        map.get(key).is_some_and(|w| w.strong_count() > 0)
+    }
+
     /// How many callers got another caller's result so far.
     pub fn shared(&self) -> u64 {
         self.shared.load(Ordering::Relaxed)
@@ -118,6 +124,22 @@ mod tests {
         assert_eq!(flights.run("a", || async { "second" }).await, "second", "nothing is cached after the flight");
         assert_eq!(flights.run("b", || async { "b" }).await, "b");
         assert_eq!(flights.shared(), 0);
+    }
+
+    #[tokio::test]
+    async fn a_key_is_in_flight_only_while_it_is_computed() {
+        let flights = Arc::new(SingleFlight::<u32>::default());
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let computing = {
+            let flights = flights.clone();
+            tokio::spawn(async move { flights.run("k", || async { rx.await.map_or(0, |_| 1) }).await })
+        };
+        tokio::time::sleep(Duration::from_millis(20)).await;
+        assert!(flights.in_flight("k"));
+        assert!(!flights.in_flight("other"));
+        tx.send(()).unwrap();
+        assert_eq!(computing.await.unwrap(), 1);
+        assert!(!flights.in_flight("k"), "done: no longer in flight");
     }
 
     #[tokio::test]

@@ -90,6 +90,10 @@ pub enum ReviewError {
 /// A product's shown reviews: the summary and the newest `limit` of them.
 type Shown = (Summary, Vec<Review>);
 
+/// The pages version the memo was read under, and per (product, limit)
+/// what it showed.
+type ShownMemo = (String, HashMap<(ProductId, i64), Arc<Shown>>);
+
 /// At most this many products' shown reviews are memoised per server.
 const SHOWN_MEMO_MAX: usize = 4096;
 
@@ -100,7 +104,7 @@ pub struct Reviews {
     /// Shown reviews per (product, limit), read under one pages version:
     /// moderation bumps it, so a product page render costs no query until
     /// a review is approved, hidden or sent back to moderation.
-    shown_memo: Arc<std::sync::Mutex<(String, HashMap<(ProductId, i64), Arc<Shown>>)>>,
+    shown_memo: Arc<std::sync::Mutex<ShownMemo>>,
 }
 
 impl Reviews {

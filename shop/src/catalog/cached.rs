@@ -77,7 +77,7 @@ pub struct CachedCatalog {
     /// Search index of a category's cards, per (category, version): stemmed
     /// once per catalog change (for the whole shop, in the background), not
     /// once per new query.
-    terms: Arc<Mutex<HashMap<String, Arc<domain::catalog::SearchIndex>>>>,
+    terms: listing::SearchIndexes,
     fallbacks: AtomicU64,
     hits: AtomicU64,
     misses: AtomicU64,
@@ -255,10 +255,10 @@ impl CachedCatalog {
                 return Ok(("?".into(), cards));
             }
         };
-        if let Some((v, at, cards)) = memo {
-            if v == version && at.elapsed() < MEMO_MAX_AGE {
+        if let Some((v, at, cards)) = &memo {
+            if *v == version && at.elapsed() < MEMO_MAX_AGE {
                 self.hits.fetch_add(1, Ordering::Relaxed);
-                return Ok((version, cards));
+                return Ok((version, cards.clone()));
             }
         }
         let key = format!("ci:{category}:{version}");
@@ -269,6 +269,14 @@ impl CachedCatalog {
                 self.memo_put(category, version.clone(), cards.clone());
                 self.prebuild_search(category, &version, &cards);
                 return Ok((version, cards));
+            }
+        }
+        // While another request rebuilds the new version, the previous one
+        // answers: at 100,000 products a rebuild takes seconds, and a crowd
+        // waiting on it stalled every listing and search.
+        if let Some((v, _, cards)) = memo.filter(|(v, at, _)| v != "?" && at.elapsed() < MEMO_MAX_AGE) {
+            if self.index_flights.in_flight(&key) {
+                return Ok((v, cards));
             }
         }
         let fill = || async {

@@ -2,6 +2,7 @@
 //! its category listings within the stock window, not at once (a rebuild of
 //! a 100,000-product index per order stalled every listing); a merchant's
 //! save still renews the listings at once. On the memory cache and Redis.
+//! While one request rebuilds a listing, the others get the previous one.
 
 use adapters::cache::{Cache, MemoryCache, RedisCache};
 use adapters::testing::{embedded, service, unique};
@@ -53,4 +54,48 @@ async fn a_sale_reaches_the_listing_within_the_stock_window_on_the_memory_cache(
 async fn a_sale_reaches_the_listing_within_the_stock_window_on_redis() {
     let Some(url) = service("STOREFRONT_TEST_REDIS") else { return };
     a_sale_reaches_the_listing_within_the_window(Arc::new(RedisCache::connect(&url, None).await.unwrap())).await;
+}
+
+/// Ratings that wait for the test's go, to hold an index rebuild open.
+struct Gate(tokio::sync::Semaphore);
+
+#[async_trait::async_trait]
+impl shop::catalog::cached::RatingSource for Gate {
+    async fn ratings(&self) -> ports::PortResult<std::collections::HashMap<String, domain::review::Summary>> {
+        let _pass = self.0.acquire().await.expect("gate open");
+        Ok(Default::default())
+    }
+}
+
+#[tokio::test]
+async fn while_one_request_rebuilds_a_listing_the_others_get_the_previous_version_at_once() {
+    let gate = Arc::new(Gate(tokio::sync::Semaphore::new(1000)));
+    let (table, cache) = (embedded().await, Arc::new(MemoryCache::default()));
+    let catalog =
+        Arc::new(CachedCatalog::new(CatalogStore::new(table.clone()), cache.clone()).with_ratings(gate.clone()));
+    // Another server sharing the table and the cache.
+    let other = CachedCatalog::new(CatalogStore::new(table), cache);
+    let mut first = seed::product(12);
+    first.slug = domain::Slug::parse(&unique("first")).unwrap();
+    let first = catalog.save(&first, None).await.unwrap();
+    let cat = first.category.to_string();
+    assert_eq!(catalog.category(&cat).await.unwrap().len(), 1);
+
+    // The gate closes; a merchant adds a second product on the other server; one request here starts the rebuild.
+    let held = gate.0.acquire_many(1000).await.unwrap();
+    let mut second = seed::product(13);
+    second.slug = domain::Slug::parse(&unique("second")).unwrap();
+    second.category = first.category.clone();
+    other.save(&second, None).await.unwrap();
+    let rebuilding = {
+        let (catalog, cat) = (catalog.clone(), cat.clone());
+        tokio::spawn(async move { catalog.category(&cat).await.unwrap().len() })
+    };
+    tokio::time::sleep(Duration::from_millis(100)).await;
+    let meanwhile = tokio::time::timeout(Duration::from_secs(2), catalog.category(&cat)).await;
+    assert_eq!(meanwhile.expect("answered without waiting for the rebuild").unwrap().len(), 1, "the previous version");
+
+    drop(held);
+    assert_eq!(rebuilding.await.unwrap(), 2, "the rebuild has the new product");
+    assert_eq!(catalog.category(&cat).await.unwrap().len(), 2, "and every request gets it afterwards");
 }
