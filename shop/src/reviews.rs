@@ -4,6 +4,7 @@
 //! once a merchant approves them. Approving or hiding one refreshes the
 //! product's cached pages, so anonymous shoppers see the change at once.
 
+use crate::catalog::cached::VERSION_MEMO_MAX_AGE;
 use crate::catalog::CachedCatalog;
 use domain::order::FieldErrors;
 use domain::review::{author_of, Rating, ReviewDraft, Summary};
@@ -12,6 +13,7 @@ use ports::database::Database;
 use ports::{PortError, PortResult};
 use std::collections::HashMap;
 use std::sync::Arc;
+use std::time::Instant;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum ReviewStatus {
@@ -90,9 +92,10 @@ pub enum ReviewError {
 /// A product's shown reviews: the summary and the newest `limit` of them.
 type Shown = (Summary, Vec<Review>);
 
-/// The pages version the memo was read under, and per (product, limit)
+/// The pages version the memo was read under, since when (renewed after
+/// `VERSION_MEMO_MAX_AGE` even without a bump), and per (product, limit)
 /// what it showed.
-type ShownMemo = (String, HashMap<(ProductId, i64), Arc<Shown>>);
+type ShownMemo = (String, Instant, HashMap<(ProductId, i64), Arc<Shown>>);
 
 /// At most this many products' shown reviews are memoised per server.
 const SHOWN_MEMO_MAX: usize = 4096;
@@ -109,20 +112,25 @@ pub struct Reviews {
 
 impl Reviews {
     pub fn new(db: Database, catalog: Arc<CachedCatalog>) -> Self {
-        Self { db, catalog, shown_memo: Arc::default() }
+        Self {
+            db,
+            catalog,
+            shown_memo: Arc::new(std::sync::Mutex::new((String::new(), Instant::now(), HashMap::new()))),
+        }
     }
 
     fn memo_get(&self, version: &str, key: &(ProductId, i64)) -> Option<Arc<Shown>> {
         let memo = self.shown_memo.lock().unwrap_or_else(|p| p.into_inner());
-        (memo.0 == version).then(|| memo.1.get(key).cloned()).flatten()
+        let fresh = memo.0 == version && memo.1.elapsed() < VERSION_MEMO_MAX_AGE;
+        fresh.then(|| memo.2.get(key).cloned()).flatten()
     }
 
     fn memo_put(&self, version: String, key: (ProductId, i64), shown: Arc<Shown>) {
         let mut memo = self.shown_memo.lock().unwrap_or_else(|p| p.into_inner());
-        if memo.0 != version || memo.1.len() >= SHOWN_MEMO_MAX {
-            *memo = (version, HashMap::new());
+        if memo.0 != version || memo.1.elapsed() >= VERSION_MEMO_MAX_AGE || memo.2.len() >= SHOWN_MEMO_MAX {
+            *memo = (version, Instant::now(), HashMap::new());
         }
-        memo.1.insert(key, shown);
+        memo.2.insert(key, shown);
     }
 
     /// Whether this account has a confirmed order holding the product.

@@ -23,6 +23,7 @@ use ports::flight::SingleFlight;
 
 mod listing;
 mod shared;
+pub use shared::VERSION_MEMO_MAX_AGE;
 mod writes;
 use ports::PortResult;
 use std::collections::HashMap;

@@ -10,9 +10,14 @@ use crate::catalog::store::rules::RulesSaveError;
 use domain::rules::ShopRules;
 use ports::PortResult;
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
-/// One memoised value and the pages version it was read under.
-pub(crate) struct VersionMemo<T>(Mutex<Option<(String, Arc<T>)>>);
+/// A memoised value is read again after this long even if no bump said
+/// so: a bump lost to a cache failure costs at most this much staleness.
+pub const VERSION_MEMO_MAX_AGE: Duration = Duration::from_secs(60);
+
+/// One memoised value, the pages version it was read under, and when.
+pub(crate) struct VersionMemo<T>(Mutex<Option<(String, Instant, Arc<T>)>>);
 
 impl<T> Default for VersionMemo<T> {
     fn default() -> Self {
@@ -23,11 +28,12 @@ impl<T> Default for VersionMemo<T> {
 impl<T> VersionMemo<T> {
     fn get(&self, version: &str) -> Option<Arc<T>> {
         let memo = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        memo.as_ref().filter(|(v, _)| v == version).map(|(_, t)| t.clone())
+        let fresh = |(v, at, _): &&(String, Instant, Arc<T>)| v == version && at.elapsed() < VERSION_MEMO_MAX_AGE;
+        memo.as_ref().filter(fresh).map(|(_, _, t)| t.clone())
     }
 
     fn put(&self, version: String, value: Arc<T>) {
-        *self.0.lock().unwrap_or_else(|p| p.into_inner()) = Some((version, value));
+        *self.0.lock().unwrap_or_else(|p| p.into_inner()) = Some((version, Instant::now(), value));
     }
 
     pub(crate) fn forget(&self) {

@@ -45,7 +45,12 @@ impl CachedCatalog {
     /// Something every page may show changed (a review's rating): refresh
     /// as `stock_changed` does, and make every cached page render anew.
     pub async fn product_changed(&self, product_id: &str) -> PortResult<()> {
-        self.refresh(&[product_id], true).await
+        let refreshed = self.refresh(&[product_id], true).await;
+        if refreshed.is_err() {
+            // Pages (and the memos keyed by their version) renew even so.
+            self.bump(PAGES_VERSION_KEY).await;
+        }
+        refreshed
     }
 
     async fn refresh(&self, product_ids: &[&str], shown_everywhere: bool) -> PortResult<()> {
@@ -57,15 +62,24 @@ impl CachedCatalog {
 
     /// Bump a category's version at the end of the current stock window:
     /// the first sale in a window (on any server sharing the cache) asks
-    /// for the bump, the others find it due. The window's counter expires
-    /// before the bump, so a sale after the bump opens a new window. With
-    /// the cache down there is no shared version to bump: memos expire.
+    /// for the bump, the others find it due. Windows are numbered by the
+    /// clock, so each has a counter of its own: a counter that outlived its
+    /// window (an expiry lost between Redis's SET and INCR) never holds up
+    /// the next. The bump comes a second after the window (a quarter of a
+    /// shorter one), for clock skew between servers. With the cache down there is no shared version to
+    /// bump: memos expire.
     async fn bump_listing_soon(&self, category: &str) {
-        match self.cache.incr(&format!("sb:{category}"), self.stock_lag).await {
+        let lag_ms = self.stock_lag.as_millis().max(1) as i64;
+        let now_ms = ports::clock::now_millis();
+        let window = now_ms / lag_ms;
+        let counter = format!("sb:{category}:{window}");
+        let skew = (self.stock_lag / 4).min(Duration::from_secs(1));
+        match self.cache.incr(&counter, self.stock_lag * 2).await {
             Ok(1) => {
-                let (cache, key, lag) = (self.cache.clone(), format!("v:{category}"), self.stock_lag);
+                let (cache, key) = (self.cache.clone(), format!("v:{category}"));
+                let due = Duration::from_millis(((window + 1) * lag_ms - now_ms).max(0) as u64) + skew;
                 tokio::spawn(async move {
-                    tokio::time::sleep(lag + Duration::from_millis(50)).await;
+                    tokio::time::sleep(due).await;
                     if let Err(e) = cache.incr(&key, VERSION_TTL).await {
                         tracing::warn!(cache.key = key, error = %e, "a listing keeps its stock badges until the next change");
                     }
