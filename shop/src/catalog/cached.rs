@@ -244,10 +244,9 @@ impl CachedCatalog {
 
     async fn category_versioned(&self, category: &str) -> PortResult<(String, Arc<Vec<ProductCard>>)> {
         let memo = self.memo_get(category);
-        let version = match self.cache.get(&format!("v:{category}")).await {
-            Ok(v) => v.map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_else(|| "0".into()),
-            Err(e) => {
-                self.fell_back("get", &e);
+        let version = match self.read_version(&format!("v:{category}")).await {
+            Some(v) => v,
+            None => {
                 if let Some((_, _, cards)) = memo.filter(|m| m.1.elapsed() < MEMO_STALE_OK) {
                     return Ok(("?".into(), cards));
                 }

@@ -45,7 +45,13 @@ impl CachedCatalog {
     /// The pages version as the shared cache has it now ("0" before the
     /// first bump); `None` when the cache cannot say.
     pub async fn pages_version(&self) -> Option<String> {
-        match self.cache.get(PAGES_VERSION_KEY).await {
+        self.read_version(PAGES_VERSION_KEY).await
+    }
+
+    /// A version counter of the shared cache ("0" before its first bump);
+    /// `None` (counted as a fallback) when the cache cannot say.
+    pub(super) async fn read_version(&self, key: &str) -> Option<String> {
+        match self.cache.get(key).await {
             Ok(v) => Some(v.map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_else(|| "0".into())),
             Err(e) => {
                 self.fell_back("get", &e);
