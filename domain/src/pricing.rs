@@ -34,7 +34,7 @@ pub struct Totals {
 }
 
 /// One cart line as the engine sees it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PriceLine {
     /// The product's category path (for codes limited to categories).
     pub category: String,
@@ -257,6 +257,9 @@ fn apply(
     };
     Ok((totals, code, tax))
 }
+
+mod basket;
+pub use basket::Basket;
 
 #[cfg(test)]
 mod tests;

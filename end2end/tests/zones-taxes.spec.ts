@@ -1,9 +1,11 @@
-import { test, expect, fillCheckout } from "./fixtures";
+import { test, expect, fillCheckout, hydrated } from "./fixtures";
 
 // Shipping zones and taxes, end to end: the merchant adds a zone for Japan
 // with its own method and a Japanese tax rate (a zone overlapping it is
 // refused beside its field); a shopper shipping to Japan is offered only
-// that method, sees the tax line, and is charged it. Only Japan changes, so
+// that method, sees the tax line, and is charged it; with Wasm, the checkout
+// island shows the same totals as soon as Japan is picked, with no post,
+// priced in the browser by the engine the server charges with. Only Japan changes, so
 // the specs running beside this one (shipping to the UK) are unaffected.
 const MERCHANT = process.env.MERCHANT_EMAIL ?? "merchant@example.com";
 const PASSWORD = process.env.MERCHANT_PASSWORD ?? "merchant password 1";
@@ -83,4 +85,28 @@ test("a merchant adds a zone and a tax rate for Japan, and a shopper shipping th
     .toBe(1);
   await expect(page.getByTestId("order-tax")).toContainText("Consumption tax 10%");
   await expect(page.locator(".facts")).toContainText(charged);
+
+  // With Wasm: picking Japan re-prices in the browser, with no post and no
+  // request, to the total the server charged the shopper above.
+  await page.goto("/c/apparel/shirts?in_stock=1");
+  await page.locator(".grid .card a").first().click();
+  await hydrated(page);
+  await page.getByRole("button", { name: "Add to cart" }).click();
+  await expect(page.getByTestId("cart-count")).not.toHaveText("0");
+  await page.goto("/checkout");
+  await hydrated(page);
+  await expect(page.getByTestId("update-shipping")).toBeHidden();
+  const posts: string[] = [];
+  page.on("request", (r) => { if (r.method() === "POST") posts.push(r.url()); });
+  const live = page.getByTestId("checkout-totals");
+  await page.getByLabel("Country").selectOption("JP");
+  await expect(page.getByText("Shipping method to Japan")).toBeVisible();
+  await expect(page.getByRole("radio")).toHaveCount(1);
+  await expect(live).toContainText("Consumption tax 10%");
+  await expect(live.locator(".order-total").first()).toHaveText(charged);
+  await page.getByLabel("Country").selectOption("GB");
+  await expect(page.getByText("Shipping method to United Kingdom")).toBeVisible();
+  await expect(page.getByRole("radio")).toHaveCount(2);
+  await expect(live).not.toContainText("Consumption tax");
+  expect(posts).toEqual([]);
 });

@@ -12,46 +12,39 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
 /// What the cart costs with each shipping method of the zone of `country`
-/// and `region` (empty: the first country the shop lists), with its
-/// discount code (or why the code does not apply) and taxes: for the
-/// checkout and the cart page.
+/// and `region` (`destination` reads them), with its discount code (or why
+/// the code does not apply) and taxes: for the cart page.
 #[server(input = Json)]
 pub async fn cart_totals(
     #[server(default)] country: String,
     #[server(default)] region: String,
 ) -> Result<CheckoutTotals, AppError> {
+    Ok(match cart_basket().await? {
+        None => CheckoutTotals::default(),
+        Some(b) => {
+            CheckoutTotals { typed_code: b.typed_code.clone(), ..CheckoutTotals::priced(&b.basket, &country, &region) }
+        }
+    })
+}
+
+/// The cart as the pricing engine takes it, with its code (or why the code
+/// is not usable), the automatic promotions and the shop's rules; none for
+/// an empty cart. The checkout island prices it for any address.
+#[server(input = Json)]
+pub async fn cart_basket() -> Result<Option<CheckoutBasket>, AppError> {
     crate::error::ssr::served(async move {
-        use shop::orders::codes::{quote_methods, Destination};
         let st = ssr::state()?;
-        let Some(id) = ssr::cookie_cart_id(&st) else { return Ok(CheckoutTotals::default()) };
+        let Some(id) = ssr::cookie_cart_id(&st) else { return Ok(None) };
         let cart = st.orders.carts.load(&id).await.map_err(ssr::unavailable)?;
         if cart.lines.is_empty() {
-            return Ok(CheckoutTotals::default());
+            return Ok(None);
         }
-        let country = country.trim().to_uppercase();
-        let known = domain::order::COUNTRIES.iter().find(|(c, _)| *c == country);
-        let (code, name) = known.copied().unwrap_or(domain::order::COUNTRIES[0]);
-        let region = region.trim().to_uppercase();
-        let region = if region.len() <= 10 && region.chars().all(|c| c.is_ascii_alphanumeric()) {
-            region
-        } else {
-            String::new()
-        };
         let rules = st.catalog.rules().await.map_err(ssr::unavailable)?;
         let priced = shop::orders::cart::price_cart(&st.catalog, &cart).await.map_err(ssr::unavailable)?;
-        let to = Destination { country: code, region: &region };
-        let (quotes, problem) =
-            quote_methods(&st.catalog, &priced, cart.code.as_deref(), &rules, to).await.map_err(ssr::unavailable)?;
-        let destination = if region.is_empty() { name.to_string() } else { format!("{name} ({region})") };
-        let base = CheckoutTotals::from_quotes(&quotes, problem);
-        Ok(CheckoutTotals {
-            typed_code: cart.code.clone(),
-            destination,
-            no_shipping: quotes.is_empty(),
-            subtotal: if quotes.is_empty() { priced.subtotal.to_string() } else { base.subtotal.clone() },
-            tax_included: rules.tax.prices_include_tax,
-            ..base
-        })
+        let basket = shop::orders::codes::basket(&st.catalog, &priced, cart.code.as_deref(), &rules)
+            .await
+            .map_err(ssr::unavailable)?;
+        Ok(Some(CheckoutBasket { basket, typed_code: cart.code }))
     })
     .await
 }

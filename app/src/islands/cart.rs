@@ -1,11 +1,11 @@
-//! Cart, checkout and order-status islands. The header's cart badge is plain
-//! HTML (`#cart-count`); islands update its text after a change. Every form
+//! Cart and order-status islands (checkout's are in `checkout.rs`). The
+//! header's cart badge is plain HTML (`#cart-count`); islands update its
+//! text after a change. Every form
 //! here also posts without Wasm (to the `*_form` server functions, which
 //! redirect); hydrated, the islands intercept the submit.
 
-use crate::cart_api::{order_status, update_cart_line, CheckoutAddressForm, PlaceOrderForm, UpdateCartLineForm};
-use crate::forms::FormState;
-use crate::model::{CartChange, CartView, CheckoutTotals, OrderView};
+use crate::cart_api::{order_status, update_cart_line, UpdateCartLineForm};
+use crate::model::{CartChange, CartView, OrderView};
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
 use leptos::task::spawn_local;
@@ -97,107 +97,6 @@ pub fn CartEditor(cart: CartView) -> impl IntoView {
                 </Show>
             </Show>
         </div>
-    }
-}
-
-/// The checkout form: server-rendered HTML that posts to `place_order_form`
-/// (post, redirect, get), with or without Wasm. It is not an island: as one
-/// it cost a tenth of the Wasm bundle and pushed it over its budget, for
-/// nothing a post cannot do; the totals follow the shipping choice by CSS.
-/// The methods and taxes are those of the address's zone: "Update shipping
-/// and taxes" posts the address (`checkout_address_form`) and comes back
-/// with them; placing an order with a method of another zone is refused
-/// with the methods that ship there.
-#[component]
-pub fn CheckoutForm(
-    idempotency_key: String,
-    countries: Vec<(String, String)>,
-    /// What a refused post kept (never the card number).
-    kept: FormState,
-    /// What the order costs with each method, computed on the server by the
-    /// pricing engine checkout charges with (`domain::pricing`).
-    totals: CheckoutTotals,
-) -> impl IntoView {
-    let chosen = kept.value("shipping");
-    let chosen = if totals.methods.iter().any(|m| m.code == chosen) {
-        chosen
-    } else {
-        totals.methods.first().map(|m| m.code.clone()).unwrap_or_default()
-    };
-    let country = kept.value("country");
-    let value = |k: &str| kept.value(k);
-    let err = |f: &str| kept.error(f).map(|m| view! { <span class="error field-error">{m}</span> });
-    let included = totals.tax_included;
-    view! {
-        <form class="checkout-form" method="post" action=PlaceOrderForm::PATH novalidate>
-            {kept.message.clone().map(|m| view! { <p class="error" role="alert" data-testid="checkout-message">{m}</p> })}
-            <input type="hidden" name="idempotency_key" value=idempotency_key />
-            <input type="hidden" name="discount_seen" value=format!("d:{}", totals.discount_token) />
-            <fieldset>
-                <legend>"Contact"</legend>
-                <label>"Email" <input name="email" type="email" autocomplete="email" required value=value("email") /></label>{err("email")}
-            </fieldset>
-            <fieldset>
-                <legend>"Shipping address"</legend>
-                <label>"Full name" <input name="name" autocomplete="name" required value=value("name") /></label>{err("name")}
-                <label>"Address" <input name="line1" autocomplete="address-line1" required value=value("line1") /></label>{err("line1")}
-                <label>"Apartment, suite (optional)" <input name="line2" autocomplete="address-line2" value=value("line2") /></label>{err("line2")}
-                <label>"City" <input name="city" autocomplete="address-level2" required value=value("city") /></label>{err("city")}
-                <label>"State, province or region (optional)" <input name="region" autocomplete="address-level1" maxlength="10" value=value("region") /></label>{err("region")}
-                <label>"Postal code" <input name="postal_code" autocomplete="postal-code" required value=value("postal_code") /></label>{err("postal_code")}
-                <label>"Country"
-                    <select name="country" autocomplete="country">
-                        {countries.into_iter().map(|(code, name)| { let selected = code == country; view! { <option value=code selected=selected>{name}</option> } }).collect_view()}
-                    </select>
-                </label>{err("country")}
-                <button type="submit" formaction=CheckoutAddressForm::PATH formnovalidate data-testid="update-shipping">"Update shipping and taxes"</button>
-            </fieldset>
-            <fieldset>
-                <legend>{format!("Shipping method to {}", totals.destination)}</legend>
-                {totals.no_shipping.then(|| view! {
-                    <p class="notice error" role="alert" data-testid="no-shipping">{format!("Sorry, we do not ship to {} yet.", totals.destination)}</p>
-                })}
-                {totals.methods.iter().enumerate().map(|(i, m)| {
-                    let checked = m.code == chosen;
-                    view! {
-                        <label class="choice">
-                            <input type="radio" name="shipping" value=m.code.clone() data-i=i.to_string() checked=checked />
-                            <span>{m.label.clone()}</span>
-                        </label>
-                    }
-                }).collect_view()}
-                {err("shipping")}
-            </fieldset>
-            // Every method's totals are here; CSS shows the checked one's
-            // (`:has`, by position), so they follow the choice with no script.
-            {totals.code_problem.clone().map(|p| view! {
-                <p class="notice error" role="alert" data-testid="code-problem">{format!("Sorry, {p}. ")}<a href="/cart">"Remove it in your cart"</a></p>
-            })}
-            <dl class="totals" data-testid="checkout-totals" aria-live="polite">
-                <dt>"Subtotal"</dt><dd>{totals.subtotal.clone()}</dd>
-                {totals.code.clone().map(|c| view! {
-                    <dt>"Discount " <span class="code-label">{c}</span></dt>
-                    <dd data-testid="discount">{totals.discount.clone().unwrap_or_else(|| "—".into())}</dd>
-                })}
-                {totals.methods.iter().enumerate().map(|(i, m)| {
-                    let taxes = m.tax.clone();
-                    let (added, inside) = if included { (vec![], taxes) } else { (taxes, vec![]) };
-                    view! {
-                        <div class=format!("method-totals for-m{i}")>
-                            <dt>"Shipping"</dt><dd class="shipping-price">{m.shipping.clone()}</dd>
-                            {added.into_iter().map(|(what, amount)| view! { <dt>{what}</dt><dd class="tax-amount">{amount}</dd> }).collect_view()}
-                            <dt>"Total"</dt><dd><strong class="order-total">{m.total.clone()}</strong></dd>
-                            {inside.into_iter().map(|(what, amount)| view! { <dt class="muted">{format!("Includes {what}")}</dt><dd class="tax-amount muted">{amount}</dd> }).collect_view()}
-                        </div>
-                    }
-                }).collect_view()}
-            </dl>
-            <fieldset>
-                <legend>"Payment (test cards only)"</legend>
-                <label>"Card number" <input name="card_number" inputmode="numeric" autocomplete="cc-number" placeholder="4242 4242 4242 4242" required /></label>{err("card_number")}
-            </fieldset>
-            <button class="primary" type="submit">"Place order"</button>
-        </form>
     }
 }
 

@@ -2,9 +2,11 @@
 //! Everything else is server-rendered HTML.
 
 mod cart;
+mod checkout;
 mod product_panel;
 
-pub use cart::{set_badge, CartBadge, CartEditor, CheckoutForm, OrderTracker};
+pub use cart::{set_badge, CartBadge, CartEditor, OrderTracker};
+pub use checkout::{CheckoutForm, CheckoutPricing};
 pub use product_panel::ProductPanel;
 
 use leptos::prelude::*;

@@ -1,7 +1,7 @@
 //! Cart, checkout and order status pages: server-rendered shells around
 //! their islands.
 
-use crate::cart_api::{cart_totals, load_cart, order_status, ApplyCodeForm, RemoveCodeForm};
+use crate::cart_api::{cart_basket, cart_totals, load_cart, order_status, ApplyCodeForm, RemoveCodeForm};
 use crate::components::set_status;
 use crate::islands::{CartEditor, CheckoutForm, OrderTracker};
 use leptos::prelude::*;
@@ -63,21 +63,18 @@ fn CodeBox(totals: crate::model::CheckoutTotals) -> impl IntoView {
 #[component]
 pub fn CheckoutPage() -> impl IntoView {
     let key = new_key();
-    let countries: Vec<(String, String)> =
-        domain::order::COUNTRIES.iter().map(|(c, n)| (c.to_string(), n.to_string())).collect();
     view! {
         <Title text="Checkout" />
         <Meta name="robots" content="noindex" />
         <h1>"Checkout"</h1>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {move || {
-                let (key, countries) = (key.clone(), countries.clone());
+                let key = key.clone();
                 Suspend::new(async move {
                     let kept = crate::forms::current_form().await;
-                    let totals = cart_totals(kept.value("country"), kept.value("region")).await.unwrap_or_default();
-                    match load_cart().await {
-                        Ok(cart) if cart.lines.is_empty() => view! { <p>"Your cart is empty. " <a href="/">"Keep shopping"</a></p> }.into_any(),
-                        Ok(cart) => view! {
+                    let basket = cart_basket().await;
+                    match (load_cart().await, basket) {
+                        (Ok(cart), Ok(Some(b))) if !cart.lines.is_empty() => view! {
                             <div class="checkout">
                                 <section aria-label="Order summary" class="summary">
                                     <h2>"Summary"</h2>
@@ -86,10 +83,11 @@ pub fn CheckoutPage() -> impl IntoView {
                                     </ul>
                                     {(!cart.ready).then(|| view! { <p class="notice">"Some items changed: " <a href="/cart">"review your cart"</a></p> })}
                                 </section>
-                                <CheckoutForm idempotency_key=key countries kept totals />
+                                <CheckoutForm idempotency_key=key kept basket=b.basket />
                             </div>
                         }.into_any(),
-                        Err(e) => view! { <p class="notice">{e.to_string()}</p> }.into_any(),
+                        (Ok(_), Ok(_)) => view! { <p>"Your cart is empty. " <a href="/">"Keep shopping"</a></p> }.into_any(),
+                        (Err(e), _) | (_, Err(e)) => view! { <p class="notice">{e.to_string()}</p> }.into_any(),
                     }
                 })
             }}

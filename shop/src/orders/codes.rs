@@ -6,7 +6,7 @@
 
 use super::cart::PricedCart;
 use crate::catalog::CachedCatalog;
-use domain::pricing::{Delivery, PriceError, PriceLine, Quote, Totals};
+use domain::pricing::{Basket, Delivery, PriceError, PriceLine, Quote, Totals};
 use domain::promo::{PromoCode, Promotion, Refusal};
 use domain::rules::ShopRules;
 use domain::shipping::{Method, Zone};
@@ -97,37 +97,30 @@ pub async fn quote(
     Ok(Totals::quote(&price_lines(priced), currency, delivery, promo.as_ref(), &automatic, ports::clock::now()))
 }
 
-/// Every method of the address's zone with its quote for the cart (none
-/// when the shop does not ship there); with a code that does not apply,
-/// the totals without it and the reason.
-pub async fn quote_methods(
+/// The cart, its code (if usable as far as can be told before the order:
+/// the usage limit) and the shop's automatic promotions and rules, for the
+/// engine to price at any address (`Basket::quote_zone`): the checkout
+/// page does on the server, and its island again in the browser.
+pub async fn basket(
     catalog: &CachedCatalog,
     priced: &PricedCart,
     code: Option<&str>,
     rules: &ShopRules,
-    to: Destination<'_>,
-) -> PortResult<(Vec<(Method, Quote)>, Option<String>)> {
-    let mut out = Vec::new();
-    let mut problem = None;
-    let Some(zone) = rules.zone(to.country, to.region).filter(|z| !z.methods.is_empty()) else {
-        return Ok((out, problem));
+) -> PortResult<Basket> {
+    let (code, code_refused) = match code {
+        None => (None, None),
+        Some(c) => match find(catalog, c, UseCheck::Limit).await? {
+            Ok(p) => (Some(p), None),
+            Err(refused) => (None, Some(refused.to_string())),
+        },
     };
-    for method in &zone.methods {
-        let d = delivery(rules, zone, method, to);
-        let q = match quote(catalog, priced, code, UseCheck::Limit, d).await? {
-            Ok(q) => {
-                problem = problem.or(q.passed_over.clone());
-                q
-            }
-            Err(e) => {
-                problem = Some(e.to_string());
-                match quote(catalog, priced, None, UseCheck::Limit, d).await? {
-                    Ok(q) => q,
-                    Err(_) => continue,
-                }
-            }
-        };
-        out.push((method.clone(), q));
-    }
-    Ok((out, problem))
+    Ok(Basket {
+        lines: price_lines(priced),
+        currency: priced.subtotal.currency(),
+        code,
+        code_refused,
+        automatic: catalog.store().automatic_promotions().await?,
+        rules: rules.clone(),
+        now: ports::clock::now(),
+    })
 }
