@@ -139,6 +139,7 @@ where
 async fn serve(settings: Settings) -> Result<(), String> {
     let conf = leptos::prelude::get_configuration(None).map_err(|e| format!("leptos configuration: {e}"))?;
     let state = server::startup::build_state(&settings, conf.leptos_options).await?;
+    server::startup::warm(&state).await;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let stop_rx_ops = stop_rx.clone();
     let worker = settings.run_worker.then(|| server::startup::spawn_worker(&state, stop_rx.clone()));
@@ -241,6 +242,7 @@ async fn reconcile(settings: Settings) -> Result<(), String> {
 async fn worker(settings: Settings) -> Result<(), String> {
     let conf = leptos::prelude::get_configuration(None).map_err(|e| format!("leptos configuration: {e}"))?;
     let state = server::startup::build_state(&settings, conf.leptos_options).await?;
+    server::startup::warm(&state).await;
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let handle = server::startup::spawn_worker(&state, stop_rx.clone());
     let jobs = server::startup::spawn_order_jobs(&state, &settings, stop_rx);

@@ -1,5 +1,5 @@
-//! Start-up: connect every port, seed the demo catalog on first start, and
-//! assemble the state the routes share.
+//! Start-up: connect every port, seed the demo catalog on first start,
+//! assemble the state the routes share, and warm the catalog listing.
 
 use app::state::AppState;
 use leptos::prelude::LeptosOptions;
@@ -58,6 +58,17 @@ pub async fn build_state(settings: &Settings, leptos_options: LeptosOptions) -> 
         recommendations,
         public_url: settings.public_url.trim_end_matches('/').to_string(),
     }))
+}
+
+/// Read the whole shop's listing and build its search index before the
+/// server listens (`CachedCatalog::warm`): a failure is logged, and the
+/// first requests then build them as before.
+pub async fn warm(state: &AppState) {
+    let started = std::time::Instant::now();
+    match state.catalog.warm().await {
+        Ok(cards) => tracing::info!(cards, millis = started.elapsed().as_millis() as u64, "catalog listing warmed"),
+        Err(e) => tracing::warn!(error = %e, "could not warm the catalog listing; the first requests build it"),
+    }
 }
 
 /// Run the order worker, supervised, until `stop` flips: the order queue

@@ -23,6 +23,7 @@ use ports::flight::SingleFlight;
 
 mod listing;
 mod shared;
+mod stock_delta;
 pub use shared::VERSION_MEMO_MAX_AGE;
 mod writes;
 use ports::PortResult;
@@ -56,8 +57,12 @@ const MEMO_MAX_AGE: Duration = Duration::from_secs(600);
 /// search waiting for seconds. A product's own page still renews at once.
 pub const STOCK_LISTING_LAG: Duration = Duration::from_secs(10);
 
+#[derive(Clone)]
 struct Memo {
     version: String,
+    /// When the store was last read for it (patches keep the time).
+    built: Instant,
+    /// When it was put in the memo.
     at: Instant,
     cards: Arc<Vec<ProductCard>>,
 }
@@ -212,17 +217,16 @@ impl CachedCatalog {
         self.product(format!("pi:{id}"), || self.store.by_id(id)).await
     }
 
-    fn memo_get(&self, category: &str) -> Option<(String, Instant, Arc<Vec<ProductCard>>)> {
-        let memo = self.memo.lock().unwrap_or_else(|p| p.into_inner());
-        memo.get(category).map(|m| (m.version.clone(), m.at, m.cards.clone()))
+    fn memo_get(&self, category: &str) -> Option<Memo> {
+        self.memo.lock().unwrap_or_else(|p| p.into_inner()).get(category).cloned()
     }
 
-    fn memo_put(&self, category: &str, version: String, cards: Arc<Vec<ProductCard>>) {
+    fn memo_put(&self, category: &str, version: String, built: Instant, cards: Arc<Vec<ProductCard>>) {
         let mut memo = self.memo.lock().unwrap_or_else(|p| p.into_inner());
         if memo.len() > 256 {
             memo.clear();
         }
-        memo.insert(category.to_string(), Memo { version, at: Instant::now(), cards });
+        memo.insert(category.to_string(), Memo { version, built, at: Instant::now(), cards });
     }
 
     /// All cards of a category (`*` for the whole shop), newest first.
@@ -231,34 +235,26 @@ impl CachedCatalog {
     }
 
     /// The whole catalog's version: it changes with every merchant save
-    /// (empty when the cache cannot say).
+    /// and every stock window with a sale (empty when the cache cannot say).
     pub async fn version(&self) -> String {
-        match self.cache.get(&format!("v:{ALL}")).await {
-            Ok(v) => v.map(|b| String::from_utf8_lossy(&b).into_owned()).unwrap_or_default(),
-            Err(e) => {
-                self.fell_back("get", &e);
-                String::new()
-            }
-        }
+        self.listing_version(ALL).await.map(|v| v.to_string()).unwrap_or_default()
     }
 
     async fn category_versioned(&self, category: &str) -> PortResult<(String, Arc<Vec<ProductCard>>)> {
         let memo = self.memo_get(category);
-        let version = match self.read_version(&format!("v:{category}")).await {
-            Some(v) => v,
-            None => {
-                if let Some((_, _, cards)) = memo.filter(|m| m.1.elapsed() < MEMO_STALE_OK) {
-                    return Ok(("?".into(), cards));
-                }
-                let cards = Arc::new(self.cards_from_store(category).await?);
-                self.memo_put(category, "?".into(), cards.clone());
-                return Ok(("?".into(), cards));
+        let Some(current) = self.listing_version(category).await else {
+            if let Some(m) = memo.filter(|m| m.at.elapsed() < MEMO_STALE_OK) {
+                return Ok(("?".into(), m.cards));
             }
+            let cards = Arc::new(self.cards_from_store(category).await?);
+            self.memo_put(category, "?".into(), Instant::now(), cards.clone());
+            return Ok(("?".into(), cards));
         };
-        if let Some((v, at, cards)) = &memo {
-            if *v == version && at.elapsed() < MEMO_MAX_AGE {
+        let version = current.to_string();
+        if let Some(m) = &memo {
+            if m.version == version && m.built.elapsed() < MEMO_MAX_AGE {
                 self.hits.fetch_add(1, Ordering::Relaxed);
-                return Ok((version, cards.clone()));
+                return Ok((version, m.cards.clone()));
             }
         }
         let key = format!("ci:{category}:{version}");
@@ -266,7 +262,7 @@ impl CachedCatalog {
             if let Ok(cards) = serde_json::from_slice::<Vec<ProductCard>>(&bytes) {
                 self.hits.fetch_add(1, Ordering::Relaxed);
                 let cards = Arc::new(cards);
-                self.memo_put(category, version.clone(), cards.clone());
+                self.memo_put(category, version.clone(), Instant::now(), cards.clone());
                 self.prebuild_search(category, &version, &cards);
                 return Ok((version, cards));
             }
@@ -274,20 +270,37 @@ impl CachedCatalog {
         // While another request rebuilds the new version, the previous one
         // answers: at 100,000 products a rebuild takes seconds, and a crowd
         // waiting on it stalled every listing and search.
-        if let Some((v, _, cards)) = memo.filter(|(v, at, _)| v != "?" && at.elapsed() < MEMO_MAX_AGE) {
+        let previous = memo.filter(|m| m.version != "?" && m.built.elapsed() < MEMO_MAX_AGE);
+        if let Some(m) = &previous {
             if self.index_flights.in_flight(&key) {
-                return Ok((v, cards));
+                return Ok((m.version.clone(), m.cards.clone()));
             }
         }
         let fill = || async {
             self.misses.fetch_add(1, Ordering::Relaxed);
+            // A stock window since the previous version: patch it.
+            let base = previous.as_ref().filter(|m| m.built.elapsed() < stock_delta::PATCH_MAX_AGE);
+            if let Some(m) = base {
+                let from = stock_delta::ListingVersion::parse(&m.version);
+                if let Some((cards, same_text)) = match from {
+                    Some(from) => self.patched(category, from, current, &m.cards).await,
+                    None => None,
+                } {
+                    self.memo_put(category, version.clone(), m.built, cards.clone());
+                    if same_text {
+                        self.carry_search(category, &m.version, &version);
+                    }
+                    self.prebuild_search(category, &version, &cards);
+                    return Ok(cards);
+                }
+            }
             let cards = Arc::new(self.cards_from_store(category).await?);
             if let Ok(bytes) = serde_json::to_vec(&*cards) {
                 if let Err(e) = self.cache.set(&key, &bytes, Some(INDEX_TTL)).await {
                     self.fell_back("set", &e);
                 }
             }
-            self.memo_put(category, version.clone(), cards.clone());
+            self.memo_put(category, version.clone(), Instant::now(), cards.clone());
             self.prebuild_search(category, &version, &cards);
             Ok(cards)
         };

@@ -3,6 +3,8 @@
 //! a 100,000-product index per order stalled every listing); a merchant's
 //! save still renews the listings at once. On the memory cache and Redis.
 //! While one request rebuilds a listing, the others get the previous one.
+//! A sale reaches a listing as a patch of the cards that sold, on every
+//! server sharing the cache, not as a read of the whole category.
 
 use adapters::cache::{Cache, MemoryCache, RedisCache};
 use adapters::testing::{embedded, service, unique};
@@ -98,4 +100,71 @@ async fn while_one_request_rebuilds_a_listing_the_others_get_the_previous_versio
     drop(held);
     assert_eq!(rebuilding.await.unwrap(), 2, "the rebuild has the new product");
     assert_eq!(catalog.category(&cat).await.unwrap().len(), 2, "and every request gets it afterwards");
+}
+
+/// Ratings that count how often a listing is built from the store.
+#[derive(Default)]
+struct Builds(std::sync::atomic::AtomicUsize);
+
+#[async_trait::async_trait]
+impl shop::catalog::cached::RatingSource for Builds {
+    async fn ratings(&self) -> ports::PortResult<std::collections::HashMap<String, domain::review::Summary>> {
+        self.0.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        Ok(Default::default())
+    }
+}
+
+async fn a_sale_patches_the_listings_without_reading_them_again(cache: Arc<dyn Cache>) {
+    let table = embedded().await;
+    let (here, there) = (Arc::new(Builds::default()), Arc::new(Builds::default()));
+    let catalog = CachedCatalog::new(CatalogStore::new(table.clone()), cache.clone())
+        .with_stock_lag(LAG)
+        .with_ratings(here.clone());
+    let other = CachedCatalog::new(CatalogStore::new(table), cache).with_stock_lag(LAG).with_ratings(there.clone());
+    let builds =
+        || (here.0.load(std::sync::atomic::Ordering::SeqCst), there.0.load(std::sync::atomic::Ordering::SeqCst));
+    let mut p = seed::product(14);
+    p.slug = domain::Slug::parse(&unique("patch")).unwrap();
+    p.title = format!("Patchable {}", p.slug);
+    // A category of its own: tests sharing a Redis share its sales list.
+    p.category = domain::CategoryPath::parse(&format!("patch/{}", unique("c"))).unwrap();
+    p.variants.truncate(1);
+    p.variants[0].stock = 1;
+    let p = catalog.save(&p, None).await.unwrap();
+    let search = domain::catalog::Listing { q: "patchable".into(), page: 1, page_size: 24, ..Default::default() };
+    assert!(in_stock_on_its_listing(&catalog, &p).await);
+    assert!(in_stock_on_its_listing(&other, &p).await);
+    assert_eq!(catalog.list(p.category.as_str(), &search).await.unwrap().items.len(), 1);
+    assert_eq!(builds(), (1, 0), "one server built the listing, the other read its copy in the shared cache");
+
+    let sold = [StockLine { product_id: p.id.clone(), sku: p.variants[0].sku.clone(), quantity: 1 }];
+    catalog.store().reserve(&sold).await.unwrap();
+    catalog.stock_changed(p.id.as_str()).await.unwrap();
+    tokio::time::sleep(LAG + Duration::from_millis(300)).await;
+    assert!(!in_stock_on_its_listing(&catalog, &p).await, "this server shows the sale");
+    assert!(!in_stock_on_its_listing(&other, &p).await, "and so does the other");
+    let found = catalog.list(p.category.as_str(), &search).await.unwrap();
+    assert_eq!(found.items.len(), 1, "the search still finds it");
+    assert!(!found.items[0].in_stock);
+    assert_eq!(builds(), (1, 0), "patched on both, not read from the store again");
+
+    // A merchant's save is not a sale: the listing is read again.
+    let mut edit = catalog.product_by_slug(p.slug.as_str()).await.unwrap().unwrap();
+    let before = edit.clone();
+    edit.variants[0].stock = 3;
+    catalog.save(&edit, Some(&before)).await.unwrap();
+    assert!(in_stock_on_its_listing(&catalog, &p).await);
+    assert_eq!(builds().0, 2);
+}
+
+#[tokio::test]
+async fn a_sale_patches_the_listings_without_reading_them_again_on_the_memory_cache() {
+    a_sale_patches_the_listings_without_reading_them_again(Arc::new(MemoryCache::default())).await;
+}
+
+#[tokio::test]
+async fn a_sale_patches_the_listings_without_reading_them_again_on_redis() {
+    let Some(url) = service("STOREFRONT_TEST_REDIS") else { return };
+    a_sale_patches_the_listings_without_reading_them_again(Arc::new(RedisCache::connect(&url, None).await.unwrap()))
+        .await;
 }

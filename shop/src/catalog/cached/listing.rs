@@ -43,6 +43,30 @@ impl CachedCatalog {
         Ok(page)
     }
 
+    /// Read the whole shop's cards and build their search index, before the
+    /// server takes traffic: at 100,000 products the first shoppers after a
+    /// start-up otherwise wait seconds for both. Returns how many cards.
+    pub async fn warm(&self) -> PortResult<usize> {
+        let (version, cards) = self.category_versioned(ALL).await?;
+        if version != "?" {
+            let (terms, key, all) = (self.terms.clone(), format!("{ALL}|{version}"), cards.clone());
+            let built = tokio::task::spawn_blocking(move || {
+                index_cell(&terms, key).get_or_init(|| domain::catalog::index(&all));
+            });
+            built.await.map_err(|e| ports::PortError::Invalid(format!("search index: {e}")))?;
+        }
+        Ok(cards.len())
+    }
+
+    /// A patched version whose cards' text did not change (`stock_delta.rs`)
+    /// keeps the previous version's search index.
+    pub(super) fn carry_search(&self, category: &str, from: &str, to: &str) {
+        let mut all = self.terms.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(cell) = all.get(&format!("{category}|{from}")).cloned() {
+            all.insert(format!("{category}|{to}"), cell);
+        }
+    }
+
     /// A new version of the whole shop's cards: build its search index in
     /// the background, so the first search after a catalog change does not
     /// pay for it (a search arriving meanwhile waits for this build).

@@ -60,30 +60,23 @@ impl CachedCatalog {
         Ok(())
     }
 
-    /// Bump a category's version at the end of the current stock window:
-    /// the first sale in a window (on any server sharing the cache) asks
-    /// for the bump, the others find it due. Windows are numbered by the
-    /// clock, so each has a counter of its own: a counter that outlived its
-    /// window (an expiry lost between Redis's SET and INCR) never holds up
-    /// the next. The bump comes a second after the window (a quarter of a
-    /// shorter one), for clock skew between servers. With the cache down there is no shared version to
-    /// bump: memos expire.
-    async fn bump_listing_soon(&self, category: &str) {
+    /// Bump a category's stock version at the end of stock window `window`
+    /// (`stock_delta.rs`): the first sale in a window (on any server
+    /// sharing the cache) asks for the bump, the others find it due.
+    /// Windows are numbered by the clock, so each has a counter of its own:
+    /// a counter that outlived its window (an expiry lost between Redis's
+    /// SET and INCR) never holds up the next. The bump comes a second after
+    /// the window (a quarter of a shorter one), for clock skew between
+    /// servers. With the cache down there is no shared version to bump:
+    /// memos expire.
+    async fn bump_listing_soon(&self, category: &str, window: i64, now_ms: i64) {
         let lag_ms = self.stock_lag.as_millis().max(1) as i64;
-        let now_ms = ports::clock::now_millis();
-        let window = now_ms / lag_ms;
         let counter = format!("sb:{category}:{window}");
         let skew = (self.stock_lag / 4).min(Duration::from_secs(1));
         match self.cache.incr(&counter, self.stock_lag * 2).await {
             Ok(1) => {
-                let (cache, key) = (self.cache.clone(), format!("v:{category}"));
                 let due = Duration::from_millis(((window + 1) * lag_ms - now_ms).max(0) as u64) + skew;
-                tokio::spawn(async move {
-                    tokio::time::sleep(due).await;
-                    if let Err(e) = cache.incr(&key, VERSION_TTL).await {
-                        tracing::warn!(cache.key = key, error = %e, "a listing keeps its stock badges until the next change");
-                    }
-                });
+                self.bump_stock_version_later(category, window, due);
             }
             Ok(_) => {}
             Err(e) => self.fell_back("incr", &e),
@@ -119,8 +112,11 @@ impl CachedCatalog {
         }
         cats.push(ALL.to_string());
         if !shown_everywhere && previous.is_some_and(|old| old.category == p.category) {
+            let now_ms = ports::clock::now_millis();
+            let window = now_ms / self.stock_lag.as_millis().max(1) as i64;
+            self.record_sale(window, p.category.as_str(), p.id.as_str()).await;
             for c in &cats {
-                self.bump_listing_soon(c).await;
+                self.bump_listing_soon(c, window, now_ms).await;
             }
             return;
         }
