@@ -37,6 +37,9 @@ pub struct Report {
     /// The code's uses taken (limit − left) against the confirmed orders
     /// holding it: a mismatch is a use leaked or an order over the limit.
     pub code_uses: Vec<String>,
+    /// Confirmed orders whose total is not lines − discount + shipping +
+    /// the run's tax (`mispriced`).
+    pub mispriced: Vec<String>,
     pub code_confirmed: i64,
     pub unvoided_rejected: usize,
     pub orphan_auths: usize,
@@ -52,6 +55,8 @@ struct Order {
     reason: Option<String>,
     auth: String,
     total: i64,
+    /// (subtotal, discount, shipping, tax), minor units.
+    parts: (i64, i64, i64, i64),
 }
 
 struct Stores {
@@ -64,13 +69,16 @@ struct Stores {
 async fn read(pool: &PgPool) -> Result<Stores, String> {
     let checkouts =
         sqlx::query_as::<_, (String, String)>("SELECT order_id, cart_id FROM checkouts").fetch_all(pool).await.ok();
-    let q = "SELECT id, status, reason, payment_auth, total_minor FROM orders";
-    let orders = sqlx::query_as::<_, (String, String, Option<String>, String, i64)>(q)
+    let q = "SELECT id, status, reason, payment_auth, total_minor, subtotal_minor, discount_minor, shipping_minor, tax_minor FROM orders";
+    type Row = (String, String, Option<String>, String, i64, i64, i64, i64, i64);
+    let orders = sqlx::query_as::<_, Row>(q)
         .fetch_all(pool)
         .await
         .map_err(|e| format!("orders: {e}"))?
         .into_iter()
-        .map(|(id, status, reason, auth, total)| (id, Order { status, reason, auth, total }))
+        .map(|(id, status, reason, auth, total, sub, disc, ship, tax)| {
+            (id, Order { status, reason, auth, total, parts: (sub, disc, ship, tax) })
+        })
         .collect();
     let q = "SELECT auth_id, status, captured_minor FROM payments";
     let payments = match sqlx::query_as::<_, (String, String, Option<i64>)>(q).fetch_all(pool).await {
@@ -261,6 +269,11 @@ pub async fn run(
                 *r.charge_detail.entry(why).or_default() += 1;
             }
         }
+        if o.status == "confirmed" {
+            if let Some(why) = mispriced(o) {
+                r.mispriced.push(why);
+            }
+        }
         if o.status == "rejected" && p.is_some_and(|(st, _)| st != "voided") {
             r.unvoided_rejected += 1;
         }
@@ -279,4 +292,23 @@ pub async fn run(
     }
     pool.close().await;
     Ok(r)
+}
+
+/// Why a confirmed order's stored money does not add up, if it does not:
+/// the total must be subtotal − discount + shipping + tax (the run's tax is
+/// added to prices), and the tax the run's rate of what was paid for
+/// (goods after the discount, and shipping), give or take the per-line
+/// rounding (half a minor unit per line, a chaos cart has one or two, and
+/// on shipping, plus this estimate's own truncation: 3 minor units).
+fn mispriced(o: &Order) -> Option<String> {
+    let (sub, disc, ship, tax) = o.parts;
+    if o.total != sub - disc + ship + tax {
+        return Some(format!("total {} ≠ {sub} − {disc} + {ship} + {tax}", o.total));
+    }
+    let rate = i128::from(super::aws::TAX_RATE);
+    let exact = i128::from(sub - disc + ship) * rate / 100_000;
+    (i128::from(tax) - exact)
+        .abs()
+        .gt(&3)
+        .then(|| format!("tax {tax} for {} at {}%, expected about {exact}", sub - disc + ship, rate / 1000))
 }

@@ -25,6 +25,9 @@ pub struct Sku {
 /// The discount code a share of shoppers apply: its usage limit is far
 /// below their number, so its uses run out while workers crash.
 pub const CODE: &str = "CHAOS-CODE";
+/// The run's tax on orders to Portugal, in thousandths of a percent.
+pub const TAX_RATE: u32 = 23_000;
+pub const TAX_LABEL: &str = "IVA";
 
 /// The code's usage limit for a run of `orders` shoppers.
 pub fn code_limit(orders: usize) -> i64 {
@@ -184,7 +187,37 @@ impl Aws {
         println!("stock: scarce {}; {} plentiful SKUs at 100000", scarce.join(", "), skus.len() - scarce.len());
         self.create_code(code_limit(opts.orders)).await?;
         println!("discount code {CODE}: 10% off, {} uses", code_limit(opts.orders));
+        self.set_rules().await?;
+        println!(
+            "taxes: {TAX_LABEL} {}% added to orders shipped to Portugal (every shopper's address)",
+            TAX_RATE / 1000
+        );
         Ok(skus)
+    }
+
+    /// The shop's rules for the run, as the app stores them: the default
+    /// zones, and a tax added to prices for Portugal, where every shopper
+    /// ships, so every order's money path carries a tax.
+    async fn set_rules(&self) -> Result<(), String> {
+        let rate = domain::tax::TaxRate {
+            area: domain::shipping::Area::parse("PT")?,
+            class: domain::tax::TaxClass::standard(),
+            label: TAX_LABEL.into(),
+            rate: TAX_RATE,
+        };
+        let rules = domain::rules::ShopRules {
+            zones: domain::shipping::default_zones(),
+            tax: domain::tax::TaxSettings { prices_include_tax: false, rates: vec![rate] },
+        };
+        let body = serde_json::to_string(&rules).map_err(|e| e.to_string())?;
+        let item = HashMap::from([
+            ("pk".to_string(), AttributeValue::S("SHOP".into())),
+            ("sk".to_string(), AttributeValue::S("RULES".into())),
+            ("body".to_string(), AttributeValue::S(body)),
+            ("version".to_string(), AttributeValue::N("1".into())),
+        ]);
+        self.ddb.put_item().table_name(&self.table).set_item(Some(item)).send().await.map_err(err)?;
+        Ok(())
     }
 
     /// Create the run's discount code (10% off, limited to `code_limit`)

@@ -28,6 +28,7 @@ impl Report {
             self.unvoided_rejected + self.orphan_auths,
             self.dlq_unexpected,
             self.code_uses.len(),
+            self.mispriced.len(),
         ];
         let total: usize = defects.iter().sum();
         let others: Vec<String> = self.other.iter().map(|(k, v)| format!("{v} {k}")).collect();
@@ -80,6 +81,7 @@ impl Report {
                     self.code_confirmed
                 ),
             ),
+            ("mispriced (total ≠ lines − discount + shipping + tax, or tax ≠ its rate)".into(), flag(defects[8])),
         ];
         for (name, n) in f.rows() {
             rows.push((format!("fault: {name}"), n.to_string()));
@@ -113,6 +115,7 @@ impl Report {
             ("oversold", &self.oversold),
             ("leaked", &self.leaked),
             ("code uses", &self.code_uses),
+            ("mispriced", &self.mispriced),
         ] {
             if !list.is_empty() {
                 let shown: Vec<&str> = list.iter().take(6).map(String::as_str).collect();
