@@ -19,7 +19,7 @@ COPY . .
 # The outputs are copied out of the cache mount so the next stage sees them.
 RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/src/target \
-    cargo leptos build --release --precompress \
+    cargo leptos build --release --precompress --split \
  && mkdir -p /out && cp target/release/server target/release/hash.txt /out/ && cp -r target/site /out/site
 
 FROM debian:bookworm-slim AS runtime

@@ -55,7 +55,7 @@ export STOREFRONT_TEST_STACK_ENV="$CACHE/stack.env"
 export STOREFRONT_REQUIRE_SERVICES=1
 
 log "building (release: server and Wasm)"
-cargo leptos build --release --precompress
+cargo leptos build --release --precompress --split
 
 log "Rust tests"
 cargo test --release --workspace --exclude frontend 2>&1 | tee "$CACHE/cargo-test.log"

@@ -5,6 +5,10 @@
 //! carries the cart as the engine takes it (`domain::pricing::Basket`) and
 //! re-prices it in the browser with the code the server charges with, so
 //! the methods, taxes and totals follow the address with no round trip.
+//! The engine and the basket's decoders are a lazily loaded part of the
+//! Wasm (`#[lazy] reprice`, split out by `cargo leptos build --split`):
+//! fetched when a shopper first changes the address, never by the pages
+//! that have no checkout (they come to more than the bundle's budget).
 //! Without Wasm, "Update shipping and taxes" posts the address
 //! (`checkout_address_form`) and comes back with them; placing an order
 //! with a method of another zone is refused with the methods that ship
@@ -16,6 +20,7 @@ use crate::model::CheckoutTotals;
 use domain::pricing::Basket;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
+use leptos::task::spawn_local;
 
 #[component]
 pub fn CheckoutForm(
@@ -31,6 +36,8 @@ pub fn CheckoutForm(
         .into_iter()
         .filter_map(|f| kept.error(f).map(|m| (f.to_string(), m)))
         .collect();
+    let totals = CheckoutTotals::priced(&basket, &kept.value("country"), &kept.value("region"));
+    let basket = serde_json::to_string(&basket).unwrap_or_default();
     view! {
         <form class="checkout-form" method="post" action=PlaceOrderForm::PATH novalidate>
             {kept.message.clone().map(|m| view! { <p class="error" role="alert" data-testid="checkout-message">{m}</p> })}
@@ -47,7 +54,7 @@ pub fn CheckoutForm(
                 <label>"City" <input name="city" autocomplete="address-level2" required value=value("city") /></label>{err("city")}
                 <label>"Postal code" <input name="postal_code" autocomplete="postal-code" required value=value("postal_code") /></label>{err("postal_code")}
             </fieldset>
-            <CheckoutPricing basket country=value("country") region=value("region") chosen=value("shipping") errors />
+            <CheckoutPricing basket totals country=value("country") region=value("region") chosen=value("shipping") errors />
             <fieldset>
                 <legend>"Payment (test cards only)"</legend>
                 <label>"Card number" <input name="card_number" inputmode="numeric" autocomplete="cc-number" placeholder="4242 4242 4242 4242" required /></label>{err("card_number")}
@@ -58,12 +65,15 @@ pub fn CheckoutForm(
 }
 
 /// Country, region, the zone's shipping methods and every method's totals
-/// (CSS shows the checked one's: `:has`, by position). Rendered on the
-/// server from `basket`; hydrated, it prices `basket` again on every change
-/// of country or region.
+/// (CSS shows the checked one's: `:has`, by position). Rendered from
+/// `totals`, priced on the server; hydrated, it prices `basket` again with
+/// the same engine (`reprice`) on every change of country or region.
 #[island]
 pub fn CheckoutPricing(
-    basket: Basket,
+    /// `domain::pricing::Basket` as JSON, decoded only by `reprice`.
+    basket: String,
+    /// The totals for `country` and `region`, as the server priced them.
+    totals: CheckoutTotals,
     country: String,
     region: String,
     /// The method the shopper picked (the zone's first when it has no such).
@@ -75,7 +85,20 @@ pub fn CheckoutPricing(
     let (country, set_country) = signal(country);
     let (region, set_region) = signal(region);
     let (chosen, set_chosen) = signal(chosen);
-    let totals = Memo::new(move |_| CheckoutTotals::priced(&basket, &country.get(), &region.get()));
+    let (totals, set_totals) = signal(totals);
+    let basket = StoredValue::new(basket);
+    // Price again for the address as it is now; an answer for an address
+    // changed since is dropped.
+    let reprice_now = move || {
+        let (c, r, b) = (country.get_untracked(), region.get_untracked(), basket.get_value());
+        spawn_local(async move {
+            if let Some(t) = reprice(b, c.clone(), r.clone()).await {
+                if country.get_untracked() == c && region.get_untracked() == r {
+                    set_totals.set(t);
+                }
+            }
+        });
+    };
     let err = move |f: &str| {
         errors.iter().find(|(k, _)| k == f).map(|(_, m)| view! { <span class="error field-error">{m.clone()}</span> })
     };
@@ -109,10 +132,10 @@ pub fn CheckoutPricing(
             <legend>"Destination"</legend>
             <label>"State, province or region (optional)"
                 <input name="region" autocomplete="address-level1" maxlength="10" value=first_region
-                    on:input=move |ev| set_region.set(event_target_value(&ev)) />
+                    on:input=move |ev| { set_region.set(event_target_value(&ev)); reprice_now() } />
             </label>{region_err}
             <label>"Country"
-                <select name="country" autocomplete="country" on:change=move |ev| set_country.set(event_target_value(&ev))>
+                <select name="country" autocomplete="country" on:change=move |ev| { set_country.set(event_target_value(&ev)); reprice_now() }>
                     {domain::order::COUNTRIES.iter().map(|(code, name)| {
                         view! { <option value=*code selected=*code == first_country>{*name}</option> }
                     }).collect_view()}
@@ -151,4 +174,14 @@ pub fn CheckoutPricing(
             }).collect_view()}
         </dl>
     }
+}
+
+/// The checkout's totals for an address, priced in the browser by the
+/// engine the server charges with. A lazily loaded part of the Wasm: the
+/// engine and the basket's decoders are fetched with the first change of
+/// address, not with every page. `None` for a basket that does not decode.
+#[lazy]
+fn reprice(basket: String, country: String, region: String) -> Option<CheckoutTotals> {
+    let basket: Basket = serde_json::from_str(&basket).ok()?;
+    Some(CheckoutTotals::priced(&basket, &country, &region))
 }
