@@ -124,19 +124,8 @@ mod tests {
     }
 
     fn ten_off() -> Promotion {
-        Promotion {
-            code: PromoCode::parse("TEN").unwrap(),
-            benefit: Benefit::Percent { percent: 10 },
-            starts_at: None,
-            ends_at: None,
-            min_subtotal: 0,
-            categories: vec![],
-            once_per_customer: false,
-            usage_limit: None,
-            active: true,
-            automatic: false,
-            min_quantity: 0,
-        }
+        let p = super::super::tests::code(Benefit::Percent { percent: 10 });
+        Promotion { code: PromoCode::parse("TEN").unwrap(), ..p }
     }
 
     #[test]

@@ -35,7 +35,7 @@ fn plain(subtotal: Money, method: &Method) -> Totals {
     Totals { subtotal, discount: zero, shipping, tax: zero, total: subtotal.checked_add(shipping).unwrap() }
 }
 
-fn code(benefit: Benefit) -> Promotion {
+pub(super) fn code(benefit: Benefit) -> Promotion {
     Promotion {
         code: PromoCode::parse("save").unwrap(),
         benefit,
