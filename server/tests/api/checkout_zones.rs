@@ -15,6 +15,12 @@ fn fields(pairs: &[(&str, &str)]) -> Fields {
     pairs.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
 }
 
+/// Whether the checkout page offers the shipping method `code` (a radio;
+/// the page also carries every zone's methods as the pricing island's data).
+fn offers(page: &str, code: &str) -> bool {
+    page.contains(&format!(r#"name="shipping" value="{code}""#))
+}
+
 /// Europe at a flat 4.00 with 20% VAT added in France; elsewhere as ever.
 async fn european_rules(app: &crate::helpers::TestApp) {
     let europe = zone_from_form(
@@ -52,7 +58,7 @@ async fn a_shopper_without_wasm_gets_the_methods_and_tax_of_their_address_and_is
 
     let (_, checkout) = app.text_as("/checkout", &cart).await;
     assert!(checkout.contains("Shipping method to United States"), "the first country until one is posted");
-    assert!(checkout.contains("Express (1–2 days)") && !checkout.contains("EU post"));
+    assert!(offers(&checkout, "express") && !offers(&checkout, "eu-post"));
     let address = vec![
         ("email", "zoe@example.com"),
         ("name", "Zoé"),
@@ -69,7 +75,7 @@ async fn a_shopper_without_wasm_gets_the_methods_and_tax_of_their_address_and_is
     assert!(page.starts_with("/checkout?form="), "{page}");
     let (_, checkout) = app.text_as(&page, &cart).await;
     assert!(checkout.contains("Shipping method to France"), "the posted country");
-    assert!(checkout.contains("EU post") && !checkout.contains("Express (1–2 days)"), "only Europe's methods");
+    assert!(offers(&checkout, "eu-post") && !offers(&checkout, "express"), "only Europe's methods");
     let tax = (v.price.minor() * 20 + 50) / 100 + 80; // 20% of the line and of the $4.00 shipping
     let tax_shown = domain::Money::new(tax, domain::Currency::Usd).unwrap();
     assert!(checkout.contains("TVA 20%") && checkout.contains(&tax_shown.to_string()), "the tax line");
