@@ -70,13 +70,20 @@ pub fn negotiate(accept: Option<&str>) -> Option<&'static str> {
     ["br", "gzip"].into_iter().find(|c| takes(c))
 }
 
+/// Brotli quality of cached pages (see `Entry::build`).
+const BROTLI_QUALITY: u32 = 6;
+
 impl Entry {
     /// Compress and hash a rendered page (CPU work: call it off the async threads).
     pub fn build(html: Bytes) -> Entry {
         let csp = super::headers::csp_with_hashes(&inline_script_hashes(&html));
         let mut br = Vec::with_capacity(html.len() / 4);
         {
-            let mut w = brotli::CompressorWriter::new(&mut br, 4096, 9, 22);
+            // Quality 6: a 15 KB product page compresses in 0.5 ms to within
+            // 0.3% of quality 9's size, which took 8.7 ms, most of it zeroing
+            // a 32 MB match table per page (and at 100,000 products nearly
+            // every browse fills the cache).
+            let mut w = brotli::CompressorWriter::new(&mut br, 4096, BROTLI_QUALITY, 20);
             let _ = w.write_all(&html);
         }
         let mut gz = flate2::write::GzEncoder::new(Vec::with_capacity(html.len() / 4), flate2::Compression::new(9));

@@ -195,7 +195,11 @@ async fn run_mix(client: &reqwest::Client, base: &str, o: &Options, t: &Arc<Mute
     let total = o.rate as u64 * o.seconds;
     let start = tokio::time::Instant::now();
     let mut tasks = tokio::task::JoinSet::new();
-    let shoppers = Arc::new(Mutex::new(vec![None::<String>; 200]));
+    // 200 shoppers' cookies, and whether a step is using each: a shopper
+    // takes one step at a time (two checkouts of one cart at once are
+    // rightly refused "already ordered"); a step finding its shopper busy
+    // is taken by a new one.
+    let shoppers = Arc::new(Mutex::new(vec![(None::<String>, false); 200]));
     for i in 0..total {
         let scheduled = start + Duration::from_secs_f64(i as f64 / f64::from(o.rate));
         tokio::time::sleep_until(scheduled).await;
@@ -204,10 +208,21 @@ async fn run_mix(client: &reqwest::Client, base: &str, o: &Options, t: &Arc<Mute
         tasks.spawn(async move {
             let mut r = Rng(i.wrapping_mul(0x9E37_79B9_7F4A_7C15) ^ 0x10AD);
             let who = r.below(200);
-            let cookie = shoppers.lock().unwrap_or_else(|p| p.into_inner())[who].clone();
+            let (cookie, own) = {
+                let mut all = shoppers.lock().unwrap_or_else(|p| p.into_inner());
+                match &mut all[who] {
+                    (_, true) => (None, false),
+                    (cookie, busy) => {
+                        *busy = true;
+                        (cookie.clone(), true)
+                    }
+                }
+            };
             let mut s = Shopper { client: &client, base: &base, cookie };
             step(&mut s, Step::pick(r.unit()), &mut r, products, scheduled.into_std(), &t, i as usize).await;
-            shoppers.lock().unwrap_or_else(|p| p.into_inner())[who] = s.cookie;
+            if own {
+                shoppers.lock().unwrap_or_else(|p| p.into_inner())[who] = (s.cookie, false);
+            }
         });
     }
     while tasks.join_next().await.is_some() {}
