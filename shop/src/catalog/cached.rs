@@ -280,12 +280,8 @@ impl CachedCatalog {
             self.misses.fetch_add(1, Ordering::Relaxed);
             // A stock window since the previous version: patch it.
             let base = previous.as_ref().filter(|m| m.built.elapsed() < stock_delta::PATCH_MAX_AGE);
-            if let Some(m) = base {
-                let from = stock_delta::ListingVersion::parse(&m.version);
-                if let Some((cards, same_text)) = match from {
-                    Some(from) => self.patched(category, from, current, &m.cards).await,
-                    None => None,
-                } {
+            if let Some((m, from)) = base.and_then(|m| Some((m, stock_delta::ListingVersion::parse(&m.version)?))) {
+                if let Some((cards, same_text)) = self.patched(category, from, current, &m.cards).await {
                     self.memo_put(category, version.clone(), m.built, cards.clone());
                     if same_text {
                         self.carry_search(category, &m.version, &version);

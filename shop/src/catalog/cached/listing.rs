@@ -49,10 +49,7 @@ impl CachedCatalog {
     pub async fn warm(&self) -> PortResult<usize> {
         let (version, cards) = self.category_versioned(ALL).await?;
         if version != "?" {
-            let (terms, key, all) = (self.terms.clone(), format!("{ALL}|{version}"), cards.clone());
-            let built = tokio::task::spawn_blocking(move || {
-                index_cell(&terms, key).get_or_init(|| domain::catalog::index(&all));
-            });
+            let built = self.build_search(ALL, &version, &cards);
             built.await.map_err(|e| ports::PortError::Invalid(format!("search index: {e}")))?;
         }
         Ok(cards.len())
@@ -74,13 +71,24 @@ impl CachedCatalog {
         if category != ALL || tokio::runtime::Handle::try_current().is_err() {
             return;
         }
-        let (terms, key, cards) = (self.terms.clone(), format!("{category}|{version}"), cards.clone());
-        if terms.lock().unwrap_or_else(|p| p.into_inner()).contains_key(&key) {
+        if self.terms.lock().unwrap_or_else(|p| p.into_inner()).contains_key(&format!("{category}|{version}")) {
             return;
         }
+        drop(self.build_search(category, version, cards));
+    }
+
+    /// Build (once) the search index of `cards`, the cards of `category` at
+    /// `version`, on a blocking thread.
+    fn build_search(
+        &self,
+        category: &str,
+        version: &str,
+        cards: &Arc<Vec<ProductCard>>,
+    ) -> tokio::task::JoinHandle<()> {
+        let (terms, key, cards) = (self.terms.clone(), format!("{category}|{version}"), cards.clone());
         tokio::task::spawn_blocking(move || {
             index_cell(&terms, key).get_or_init(|| domain::catalog::index(&cards));
-        });
+        })
     }
 }
 
