@@ -24,6 +24,8 @@ pub enum ReturnStatus {
     Refused,
     /// Settled by a line refund.
     Refunded,
+    /// Left open when the shop cancelled or refunded the whole order.
+    Closed,
 }
 
 impl ReturnStatus {
@@ -33,11 +35,14 @@ impl ReturnStatus {
             Self::Approved => "approved",
             Self::Refused => "refused",
             Self::Refunded => "refunded",
+            Self::Closed => "closed",
         }
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        [Self::Requested, Self::Approved, Self::Refused, Self::Refunded].into_iter().find(|k| k.as_str() == s)
+        [Self::Requested, Self::Approved, Self::Refused, Self::Refunded, Self::Closed]
+            .into_iter()
+            .find(|k| k.as_str() == s)
     }
 
     /// Still holds its units (waiting for a decision, or approved and not refunded yet).
@@ -52,6 +57,7 @@ impl ReturnStatus {
             Self::Approved => "Approved: send the items back; we refund them on receipt",
             Self::Refused => "Refused",
             Self::Refunded => "Refunded",
+            Self::Closed => "Closed: the whole order was cancelled or refunded",
         }
     }
 }

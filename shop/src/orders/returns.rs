@@ -139,15 +139,20 @@ pub async fn request(
     let rid = format!("rt{}", uuid::Uuid::new_v4().simple());
     let lines = serde_json::to_string(&checked.lines).map_err(|e| PortError::Invalid(e.to_string()))?;
     let mut tx = db.pool().begin().await.map_err(db.err())?;
-    let claimed = sqlx::query("UPDATE orders SET return_seq = return_seq + 1 WHERE id = $1 AND return_seq = $2")
-        .bind(id)
-        .bind(seq)
-        .execute(&mut *tx)
-        .await
-        .map_err(db.err())?
-        .rows_affected();
+    // The order must still be confirmed when the claim takes its row: a
+    // whole-order reversal committing first closes the requests it sees
+    // and refuses the ones after it.
+    let claimed = sqlx::query(
+        "UPDATE orders SET return_seq = return_seq + 1 WHERE id = $1 AND return_seq = $2 AND status = 'confirmed'",
+    )
+    .bind(id)
+    .bind(seq)
+    .execute(&mut *tx)
+    .await
+    .map_err(db.err())?
+    .rows_affected();
     if claimed != 1 {
-        let why = "another return request for this order arrived at the same moment; please look again";
+        let why = "this order changed at the same moment (another request, or the shop); please look again";
         return Err(ReturnError::Invalid(FieldErrors::from([("return".to_string(), why.to_string())])));
     }
     let at = now();

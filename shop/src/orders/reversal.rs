@@ -208,6 +208,18 @@ async fn run(
         .rows_affected()
             == 1;
         if moved {
+            // Requests still open would wait forever for a decision the
+            // shop can no longer make; the order's mail tells the shopper why.
+            sqlx::query(
+                "UPDATE return_requests SET status = 'closed', note = $1, decided_at = $2
+                 WHERE order_id = $3 AND status IN ('requested', 'approved')",
+            )
+            .bind(format!("the whole order was {}", p.kind.done_word()))
+            .bind(now())
+            .bind(id)
+            .execute(&mut *tx)
+            .await
+            .map_err(db.err())?;
             crate::mail::outbox::enqueue_order_mail(&mut tx, id, &to).await.map_err(db.err())?;
             let action = if p.kind == Reversal::Cancel { "order.cancel" } else { "order.refund" };
             let before = serde_json::json!({ "status": "confirmed", "total": order.total.to_string() }).to_string();

@@ -2,13 +2,15 @@
 //! returnable (bad input refused, nothing stored), two requests at once
 //! never both count the same units, the merchant approves or refuses once
 //! (a mail each time), and the line refund that settles an approved
-//! request marks it refunded.
+//! request marks it refunded. Cancelling the whole order closes its open
+//! requests, and none can be asked for after.
 
 use crate::pipeline::{confirmed_order as confirmed, product_with_stock, stack, stock_of, Stack};
 use domain::refund::RefundAsk;
 use domain::returns::ReturnStatus;
 use shop::orders::refunds::{refund_lines, RefundError};
 use shop::orders::returns::{decide, request, returns_of, ReturnError};
+use shop::orders::reversal::{reverse, Reversal};
 
 fn asked(sku: &str, n: &str) -> Vec<(String, String)> {
     vec![(sku.to_string(), n.to_string())]
@@ -80,8 +82,32 @@ async fn two_requests_at_once_never_ask_for_the_same_unit(s: Stack) {
     assert_eq!(returns_of(repo, &id).await.unwrap().len(), 1);
 }
 
+async fn cancelling_the_whole_order_closes_its_open_returns(s: Stack) {
+    let p = product_with_stock(&s, 10).await;
+    let sku = p.variants[0].sku.as_str();
+    let id = confirmed(&s, &p, 3, "return-cancel-1").await;
+    let repo = &s.pipeline.repo;
+    let waiting = request(repo, &id, &asked(sku, "1"), "too big").await.unwrap();
+    let approved = request(repo, &id, &asked(sku, "1"), "wrong colour").await.unwrap();
+    decide(repo, &approved.id, true, "send it back", "m@x.co").await.unwrap();
+    let refused = request(repo, &id, &asked(sku, "1"), "changed my mind").await.unwrap();
+    decide(repo, &refused.id, false, "no", "m@x.co").await.unwrap();
+
+    reverse(repo, &s.catalog, &s.pipeline.payments, &id, Reversal::Cancel, "out of stock", "m@x.co").await.unwrap();
+    let stored = returns_of(repo, &id).await.unwrap();
+    let state = |rid: &str| stored.iter().find(|r| r.id == rid).map(|r| (r.status, r.note.clone()));
+    let closed = Some((ReturnStatus::Closed, Some("the whole order was cancelled".to_string())));
+    assert_eq!(state(&waiting.id), closed, "a waiting request is closed");
+    assert_eq!(state(&approved.id), closed, "an approved one too: its refund can never come");
+    assert_eq!(state(&refused.id).map(|s| s.0), Some(ReturnStatus::Refused), "a decided one keeps its decision");
+    assert!(matches!(decide(repo, &waiting.id, true, "", "m").await, Err(ReturnError::Decided(_))));
+    assert!(matches!(request(repo, &id, &asked(sku, "1"), "again").await, Err(ReturnError::Invalid(_))));
+    assert_eq!(stock_of(&s, &p).await, 10, "the order's units are back once, not again for the returns");
+}
+
 on_both_stacks!(
     postgres_sqs_dynamodb:
     a_return_is_asked_approved_and_settled_by_a_line_refund,
     two_requests_at_once_never_ask_for_the_same_unit,
+    cancelling_the_whole_order_closes_its_open_returns,
 );
