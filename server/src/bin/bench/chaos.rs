@@ -24,6 +24,7 @@ mod faults;
 mod inject;
 mod pg;
 pub(crate) mod procs;
+mod refunds;
 mod shoppers;
 mod stack;
 mod supervise;
@@ -173,6 +174,7 @@ async fn body(opts: Options, stack: Arc<stack::Stack>, started: Instant) -> Resu
     let skus = stack.prepare_catalog(&opts).await?;
     stack.start_workers(&opts).await?;
     let (done_tx, done_rx) = tokio::sync::watch::channel(false);
+    let merchant_stop = done_rx.clone();
     let fault_loop =
         if opts.faults { Some(tokio::spawn(faults::run(stack.clone(), opts.clone(), done_rx))) } else { None };
     let spread = match opts.traffic_secs {
@@ -180,8 +182,20 @@ async fn body(opts: Options, stack: Arc<stack::Stack>, started: Instant) -> Resu
         s => Duration::from_secs(s),
     };
     println!("traffic: {} shoppers over about {} s, {} at a time", opts.orders, spread.as_secs(), opts.concurrency);
+    let merchant = {
+        let (stack, stop, seed) = (stack.clone(), merchant_stop, opts.seed);
+        tokio::spawn(async move {
+            let pool = sqlx::postgres::PgPoolOptions::new()
+                .max_connections(2)
+                .acquire_timeout(Duration::from_secs(5))
+                .connect_lazy(&stack.pg.url)
+                .map_err(|e| e.to_string())?;
+            Ok::<_, String>(refunds::run(&stack, &pool, seed, Duration::from_millis(700), stop).await)
+        })
+    };
     let traffic = shoppers::run(&stack.base_url(), &skus, &opts, spread).await;
     let _ = done_tx.send(true);
+    let merchant = merchant.await.map_err(|e| format!("merchant panicked: {e}"))??;
     let fault_counts = match fault_loop {
         Some(h) => h.await.map_err(|e| format!("fault loop panicked: {e}"))?,
         None => faults::Counts::default(),
@@ -192,7 +206,8 @@ async fn body(opts: Options, stack: Arc<stack::Stack>, started: Instant) -> Resu
         traffic.accepted.len(),
         opts.drain_secs
     );
-    let report = audit::run(&stack, &skus, &traffic, &fault_counts, &opts).await?;
+    let mut report = audit::run(&stack, &skus, &traffic, &fault_counts, &opts).await?;
+    report.merchant = merchant;
     let defects = report.print(&traffic, &fault_counts, &stack.exit_summary(), started.elapsed());
     if defects > 0 {
         return Err(format!("{defects} defect(s) found (process logs: {})", stack.logs_dir().display()));

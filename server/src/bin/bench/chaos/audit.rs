@@ -3,7 +3,8 @@
 //! order queues are empty, then checks the stores themselves (PostgreSQL,
 //! DynamoDB, SQS), never the server's answers: lost, duplicated, oversold
 //! and leaked stock, wrong charges, holds never released, unexpected dead
-//! letters. A defect is any non-zero count among those.
+//! letters, and the merchant's line refunds (`refunds.rs`). A defect is any
+//! non-zero count among those.
 
 use super::aws::{retry, Sku, POISON};
 use super::faults::Counts;
@@ -45,6 +46,9 @@ pub struct Report {
     pub orphan_auths: usize,
     pub dlq_poison: usize,
     pub dlq_unexpected: usize,
+    pub refunds: super::refunds::Audit,
+    /// What the merchant sent (set by the caller).
+    pub merchant: super::refunds::Asked,
     pub drain: Duration,
     pub drained: &'static str,
     pub notes: Vec<String>,
@@ -106,15 +110,16 @@ fn orphans(s: &Stores) -> usize {
     s.payments.iter().filter(|(a, (st, _))| st == "authorized" && !used.contains(a.as_str())).count()
 }
 
-/// (accepted but not final, orphan authorizations, messages queued)
-async fn progress(pool: &PgPool, stack: &Stack, traffic: &Traffic) -> Result<(usize, usize, u64), String> {
+/// (accepted but not final, orphan authorizations, messages queued, line
+/// refunds between steps)
+async fn progress(pool: &PgPool, stack: &Stack, traffic: &Traffic) -> Result<(usize, usize, u64, usize), String> {
     let s = read(pool).await?;
     let pending = accepted(traffic, &s)
         .iter()
         .filter(|id| !s.orders.get(*id).is_some_and(|o| FINAL.contains(&o.status.as_str())))
         .count();
     let queued = stack.aws.depth(&stack.aws.orders_url).await? + stack.aws.depth(&stack.aws.sale_url).await?;
-    Ok((pending, orphans(&s), queued))
+    Ok((pending, orphans(&s), queued, super::refunds::open(pool).await?))
 }
 
 async fn drain(pool: &PgPool, stack: &Stack, traffic: &Traffic, opts: &Options) -> (Duration, &'static str) {
@@ -122,7 +127,7 @@ async fn drain(pool: &PgPool, stack: &Stack, traffic: &Traffic, opts: &Options) 
     let (mut last, mut since, mut printed) = (None, Instant::now(), Instant::now());
     while started.elapsed() < Duration::from_secs(opts.drain_secs) {
         match progress(pool, stack, traffic).await {
-            Ok((0, 0, 0)) => return (started.elapsed(), "complete"),
+            Ok((0, 0, 0, 0)) => return (started.elapsed(), "complete"),
             Ok(p) => {
                 if last != Some(p) {
                     (last, since) = (Some(p), Instant::now());
@@ -130,11 +135,12 @@ async fn drain(pool: &PgPool, stack: &Stack, traffic: &Traffic, opts: &Options) 
                 if printed.elapsed() >= Duration::from_secs(10) {
                     printed = Instant::now();
                     println!(
-                        "drain +{:>3} s: {} accepted not final, {} holds without an order, {} queued",
+                        "drain +{:>3} s: {} accepted not final, {} holds without an order, {} queued, {} refunds between steps",
                         started.elapsed().as_secs(),
                         p.0,
                         p.1,
-                        p.2
+                        p.2,
+                        p.3
                     );
                 }
                 // Nothing moves and nothing is queued that could still move it.
@@ -205,10 +211,22 @@ pub async fn run(
         None => r.notes.push("no `checkouts` table: the carts and outbox checks were skipped".into()),
     }
 
-    // Stock: straight from the table, against confirmed quantities.
+    // Line refunds, audited before the stock: the units they restocked count there.
+    let paid: BTreeMap<String, (String, Option<i64>)> = s
+        .orders
+        .iter()
+        .map(|(id, o)| (id.clone(), (o.auth.clone(), s.payments.get(&o.auth).and_then(|p| p.1))))
+        .collect();
+    r.refunds = super::refunds::audit(&pool, &paid).await?;
+
+    // Stock: straight from the table, against the units sold (confirmed
+    // orders, and orders refunded line by line: only what those restocked
+    // came back) less the units line refunds restocked.
     let confirmed: BTreeMap<String, i64> = sqlx::query_as::<_, (String, i64)>(
         "SELECT l.sku, SUM(l.quantity)::BIGINT FROM order_lines l JOIN orders o ON o.id = l.order_id \
-         WHERE o.status = 'confirmed' GROUP BY l.sku",
+         WHERE o.status = 'confirmed' \
+            OR (o.status = 'refunded' AND EXISTS (SELECT 1 FROM order_refunds r WHERE r.order_id = o.id)) \
+         GROUP BY l.sku",
     )
     .fetch_all(&pool)
     .await
@@ -217,16 +235,17 @@ pub async fn run(
     .collect();
     for sku in skus {
         let end = retry("stock", || stack.aws.stock(&sku.product_id, &sku.sku)).await?.unwrap_or(i64::MIN);
-        let sold = confirmed.get(&sku.sku).copied().unwrap_or(0);
+        let restocked = r.refunds.restocked.get(&sku.sku).copied().unwrap_or(0);
+        let sold = confirmed.get(&sku.sku).copied().unwrap_or(0) - restocked;
         if sku.scarce {
             r.scarce.push(format!("{} {} → {} sold ({} left)", sku.sku, sku.start, sold, end));
         }
         if end < 0 || sold > sku.start {
-            r.oversold.push(format!("{}: start {}, end {}, confirmed {}", sku.sku, sku.start, end, sold));
+            r.oversold.push(format!("{}: start {}, end {}, sold less restocked {}", sku.sku, sku.start, end, sold));
         }
         if sku.start - end != sold {
             r.leaked.push(format!(
-                "{}: start {} − end {} = {} ≠ confirmed {}",
+                "{}: start {} − end {} = {} ≠ sold less restocked {}",
                 sku.sku,
                 sku.start,
                 end,
@@ -236,13 +255,16 @@ pub async fn run(
         }
     }
 
-    // The discount code: uses taken = confirmed orders holding it, never over its limit.
-    let with_code: i64 =
-        sqlx::query_scalar("SELECT COUNT(*)::BIGINT FROM orders WHERE status = 'confirmed' AND promo_code = $1")
-            .bind(super::aws::CODE)
-            .fetch_one(&pool)
-            .await
-            .map_err(|e| format!("orders.promo_code: {e}"))?;
+    // The discount code: uses taken = confirmed orders holding it (line
+    // refunds keep the use, even when they refund everything), never over its limit.
+    let with_code: i64 = sqlx::query_scalar(
+        "SELECT COUNT(*)::BIGINT FROM orders o WHERE promo_code = $1 AND (status = 'confirmed' \
+             OR (status = 'refunded' AND EXISTS (SELECT 1 FROM order_refunds r WHERE r.order_id = o.id)))",
+    )
+    .bind(super::aws::CODE)
+    .fetch_one(&pool)
+    .await
+    .map_err(|e| format!("orders.promo_code: {e}"))?;
     let limit = super::aws::code_limit(opts.orders);
     let left = retry("code counter", || stack.aws.code_left()).await?.unwrap_or(i64::MIN);
     r.code_confirmed = with_code;

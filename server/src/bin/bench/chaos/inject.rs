@@ -4,7 +4,7 @@
 //! back to a non-final state (lost), two checkouts on one cart
 //! (duplicated), a SKU's stock below zero (oversold, leaked), a capture one
 //! cent off (charge), a rejected order's hold re-opened (unvoided), a
-//! discount code use taken without an order, and a stray dead letter. Such a run must fail with every defect column set.
+//! refund the shop has no record of, a discount code use taken without an order, and a stray dead letter. Such a run must fail with every defect column set.
 
 use super::aws::Sku;
 use super::stack::Stack;
@@ -33,6 +33,12 @@ pub async fn run(stack: &Stack, pool: &PgPool, skus: &[Sku]) -> Result<Vec<Strin
                  WHERE auth_id = (SELECT payment_auth FROM orders WHERE id = $1)";
         exec(pool, q, &id).await?;
         done.push(format!("charge: {id} captured one cent more"));
+    }
+    if let Some(id) = one(pool, &confirmed(2)).await {
+        let q = "INSERT INTO payment_refunds (refund_id, auth_id, amount_minor, created_at) \
+                 SELECT 'injected-refund', payment_auth, 1, 0 FROM orders WHERE id = $1";
+        exec(pool, q, &id).await?;
+        done.push(format!("refund: the provider refunded one cent of {id} with no record in the shop"));
     }
     if let Some(id) = one(pool, "SELECT id FROM orders WHERE status = 'rejected' ORDER BY id LIMIT 1").await {
         let q =

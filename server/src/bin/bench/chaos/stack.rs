@@ -141,6 +141,19 @@ impl Stack {
         }
     }
 
+    /// A merchant account for the suite's refunds (`server create-merchant`).
+    pub async fn create_merchant(&self, email: &str, password: &str) -> Result<(), String> {
+        let make = self.app(&[("STOREFRONT_MERCHANT_PASSWORD", password)], &["create-merchant", "--email", email]);
+        let out = tokio::task::spawn_blocking(move || make().output())
+            .await
+            .map_err(|e| e.to_string())?
+            .map_err(|e| format!("create-merchant: {e}"))?;
+        match out.status.success() {
+            true => Ok(()),
+            false => Err(format!("create-merchant: {}", String::from_utf8_lossy(&out.stderr).trim())),
+        }
+    }
+
     async fn start_serve(&self) -> Result<(), String> {
         let log = self.logs.join("serve.log");
         let serve = Supervised::start("serve", self.app(&[], &["serve"]), log.clone(), Duration::from_secs(1));

@@ -29,6 +29,7 @@ impl Report {
             self.dlq_unexpected,
             self.code_uses.len(),
             self.mispriced.len(),
+            self.refunds.defects(),
         ];
         let total: usize = defects.iter().sum();
         let others: Vec<String> = self.other.iter().map(|(k, v)| format!("{v} {k}")).collect();
@@ -82,6 +83,24 @@ impl Report {
                 ),
             ),
             ("mispriced (total ≠ lines − discount + shipping + tax, or tax ≠ its rate)".into(), flag(defects[8])),
+            ("merchant's line-refund forms (sent twice at once)".into(), {
+                let m = &self.merchant;
+                let answers: Vec<String> = m.answers.iter().map(|(k, v)| format!("{v} × {k}")).collect();
+                format!("{} ({}); answers: {}", m.forms, m.double_clicks, answers.join(", "))
+            }),
+            (
+                "line refunds: unfinished / ≠ provider / over the capture".into(),
+                format!(
+                    "{} ({} / {} / {}; {} finished for {} minor units, {} units restocked)",
+                    flag(defects[9]),
+                    self.refunds.unfinished.len(),
+                    self.refunds.mismatched.len(),
+                    self.refunds.over_refunded.len(),
+                    self.refunds.finished,
+                    self.refunds.amount,
+                    self.refunds.restocked.values().sum::<i64>()
+                ),
+            ),
         ];
         for (name, n) in f.rows() {
             rows.push((format!("fault: {name}"), n.to_string()));
@@ -116,6 +135,9 @@ impl Report {
             ("leaked", &self.leaked),
             ("code uses", &self.code_uses),
             ("mispriced", &self.mispriced),
+            ("refunds unfinished", &self.refunds.unfinished),
+            ("refunds ≠ provider", &self.refunds.mismatched),
+            ("refunds over the capture", &self.refunds.over_refunded),
         ] {
             if !list.is_empty() {
                 let shown: Vec<&str> = list.iter().take(6).map(String::as_str).collect();
@@ -128,7 +150,7 @@ impl Report {
         for p in procs.iter().filter(|p| p.3 > 0) {
             println!("process {}: started {} times, {} exits not caused by the suite (see its log)", p.0, p.1, p.3);
         }
-        for n in self.notes.iter().chain(f.notes.iter()) {
+        for n in self.notes.iter().chain(f.notes.iter()).chain(self.merchant.notes.iter()) {
             println!("note: {n}");
         }
         total
