@@ -89,7 +89,22 @@ pub fn escape_html(s: &str) -> String {
 
 /// JSON for a `<script type="application/ld+json">`, safe inside HTML.
 pub fn json_ld(v: &serde_json::Value) -> String {
-    v.to_string().replace('<', "\\u003c").replace('>', "\\u003e").replace('&', "\\u0026")
+    json_ld_text(&v.to_string())
+}
+
+/// JSON text made safe inside a `<script>` element: `<`, `>` and `&` as
+/// JSON escapes, so no string in it can close the element.
+pub fn json_ld_text(json: &str) -> String {
+    let mut out = String::with_capacity(json.len() + 16);
+    for c in json.chars() {
+        match c {
+            '<' => out.push_str("\\u003c"),
+            '>' => out.push_str("\\u003e"),
+            '&' => out.push_str("\\u0026"),
+            c => out.push(c),
+        }
+    }
+    out
 }
 
 #[component]

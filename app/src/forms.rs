@@ -63,6 +63,19 @@ pub const NOTICE_COOKIE: &str = "sf_notice";
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Flash(pub String);
 
+/// A fresh key for a form whose second submission must change nothing
+/// more than the first (a refund): rendered into the page on the server.
+pub fn one_time_key() -> String {
+    #[cfg(feature = "ssr")]
+    {
+        uuid::Uuid::new_v4().simple().to_string()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        String::new()
+    }
+}
+
 /// The flash notice a handler redirected with, for a status line. Never
 /// read from the URL: only the server's own words, for this browser.
 pub fn notice() -> Option<String> {

@@ -102,6 +102,9 @@ pub struct RefundPlan {
 /// What the merchant asked for: per SKU, units to refund and to restock.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct RefundAsk {
+    /// The form's one-time key: a second submission of the same form (a
+    /// double click, a retry after a timeout) is the same refund, not another.
+    pub key: Option<String>,
     /// The approved return request it settles, if any.
     pub return_id: Option<String>,
     pub lines: Vec<(String, String, String)>,

@@ -162,6 +162,8 @@ fn refund_form(o: &crate::admin::api::OrderDetail, form: crate::forms::FormState
     view! {
         <form class="refund-lines" method="post" action=format!("/admin/orders/{}/refund-lines", o.id) data-testid="refund-lines">
             <h2>"Refund lines"</h2>
+            // Sent twice (a double click), the form still makes one refund.
+            <input type="hidden" name="key" value=value("key", &crate::forms::one_time_key()) />
             <crate::forms::FormMessages form=form.clone() />
             {err("refund")}
             <table class="data">
@@ -224,6 +226,7 @@ pub fn ReturnList(order_id: String, returns: Vec<crate::admin::api::ReturnView>)
                     "approved" => view! {
                         <form method="post" action=refund class="inline">
                             <input type="hidden" name="return_id" value=r.id.clone() />
+                            <input type="hidden" name="key" value=crate::forms::one_time_key() />
                             {r.lines.iter().map(|(sku, n)| view! {
                                 <input type="hidden" name=format!("qty.{sku}") value=n.to_string() />
                                 <input type="hidden" name=format!("restock.{sku}") value=n.to_string() />

@@ -1,7 +1,8 @@
 //! Product page: gallery, the variant panel island, description, SEO tags.
 
+use super::product_ld::product_ld;
 use crate::api::load_product;
-use crate::components::{json_ld, request_query, set_status, Breadcrumbs};
+use crate::components::{request_query, set_status, Breadcrumbs};
 use crate::islands::ProductPanel;
 use crate::model::{Loaded, PanelData, ProductData};
 use crate::pages::not_found::NotFound;
@@ -34,68 +35,6 @@ pub fn ProductPage() -> impl IntoView {
             }
         </Suspense>
     }
-}
-
-fn product_ld(d: &ProductData) -> String {
-    let p = &d.product;
-    let url = format!("{}/p/{}", d.public_url, p.slug);
-    let offers: Vec<serde_json::Value> = p
-        .variants
-        .iter()
-        .map(|v| {
-            serde_json::json!({
-                "@type": "Offer",
-                "sku": v.sku.as_str(),
-                "url": format!("{url}?variant={}", v.sku),
-                "priceCurrency": v.price.currency().code(),
-                "price": format!("{:.2}", v.price.minor() as f64 / 100.0),
-                "availability": if v.stock > 0 { "https://schema.org/InStock" } else { "https://schema.org/OutOfStock" },
-            })
-        })
-        .collect();
-    let product = serde_json::json!({
-        "@context": "https://schema.org",
-        "@type": "Product",
-        "name": p.title,
-        "description": p.description,
-        "brand": { "@type": "Brand", "name": p.brand },
-        "sku": d.selected,
-        "image": p.images.iter().map(|i| format!("{}{}", d.public_url, i.url)).collect::<Vec<_>>(),
-        "url": url,
-        "offers": offers,
-    });
-    let mut product = product;
-    if let (Some(avg), Some(obj)) = (d.reviews.average.as_ref(), product.as_object_mut()) {
-        obj.insert(
-            "aggregateRating".into(),
-            serde_json::json!({ "@type": "AggregateRating", "ratingValue": avg, "reviewCount": d.reviews.count, "bestRating": 5, "worstRating": 1 }),
-        );
-        let reviews: Vec<serde_json::Value> = d
-            .reviews
-            .items
-            .iter()
-            .map(|r| {
-                serde_json::json!({
-                    "@type": "Review",
-                    "author": { "@type": "Person", "name": r.author },
-                    "datePublished": r.date,
-                    "reviewBody": r.body,
-                    "reviewRating": { "@type": "Rating", "ratingValue": r.rating, "bestRating": 5, "worstRating": 1 },
-                })
-            })
-            .collect();
-        obj.insert("review".into(), serde_json::Value::Array(reviews));
-    }
-    let mut crumbs: Vec<serde_json::Value> = d
-        .crumbs
-        .iter()
-        .enumerate()
-        .map(|(i, c)| serde_json::json!({ "@type": "ListItem", "position": i + 1, "name": c.name, "item": format!("{}{}", d.public_url, c.href()) }))
-        .collect();
-    crumbs.push(serde_json::json!({ "@type": "ListItem", "position": crumbs.len() + 1, "name": p.title, "item": url }));
-    let breadcrumbs =
-        serde_json::json!({ "@context": "https://schema.org", "@type": "BreadcrumbList", "itemListElement": crumbs });
-    json_ld(&serde_json::json!([product, breadcrumbs]))
 }
 
 #[component]

@@ -11,6 +11,7 @@ fn usd(minor: i64) -> Money {
 
 fn ask(lines: &[(&str, &str, &str)], shipping: bool) -> RefundAsk {
     RefundAsk {
+        key: None,
         return_id: None,
         lines: lines.iter().map(|(a, b, c)| (a.to_string(), b.to_string(), c.to_string())).collect(),
         shipping,
@@ -108,7 +109,7 @@ proptest! {
             let done: u32 = before.lines.iter().filter(|(s, _, _)| *s == l.sku).map(|(_, q, _)| q).sum();
             (l.sku.clone(), (l.quantity - done).to_string(), String::new())
         }).collect();
-        let last = RefundAsk { return_id: None, lines: rest, shipping: true, reason: "all of it".into() };
+        let last = RefundAsk { key: None, return_id: None, lines: rest, shipping: true, reason: "all of it".into() };
         let p = plan(&paid, shipping, &before, &last).unwrap();
         prop_assert_eq!(refunded + p.amount.minor(), captured);
     }

@@ -45,7 +45,7 @@ pub async fn refund(who: Merchant, State(st): State<AppState>, Path(id): Path<St
 }
 
 /// "Refund lines": `qty.<SKU>` and `restock.<SKU>` per line, `shipping`
-/// (a checkbox) and `reason`.
+/// (a checkbox), `reason`, and the form's one-time `key`.
 pub async fn refund_lines(
     Merchant(who): Merchant,
     State(st): State<AppState>,
@@ -63,6 +63,7 @@ pub async fn refund_lines(
         }
     }
     let ask = domain::refund::RefundAsk {
+        key: f.get("key").filter(|v| !v.is_empty()).cloned(),
         return_id: f.get("return_id").filter(|v| !v.is_empty()).cloned(),
         lines,
         shipping: f.get("shipping").is_some_and(|v| v == "on" || v == "1"),

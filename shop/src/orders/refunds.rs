@@ -32,6 +32,9 @@ use ports::payments::{PaymentError, Payments};
 use ports::{PortError, PortResult};
 use std::sync::Arc;
 
+mod same_form;
+use same_form::{keyed_id, same_form};
+
 #[derive(Debug, thiserror::Error)]
 pub enum RefundError {
     #[error("please correct the highlighted fields")]
@@ -139,6 +142,11 @@ pub async fn refund_lines(
     actor: &str,
 ) -> Result<RefundRecord, RefundError> {
     let order = repo.get(id).await?.ok_or(ManageError::NotFound)?;
+    let keyed = ask.key.as_deref().map(keyed_id).transpose()?;
+    // A form sent again is the refund it made (finished here if it stopped between steps).
+    if let Some(done) = same_form(repo, catalog, payments, &order, keyed.as_deref()).await? {
+        return Ok(done);
+    }
     if order.status != OrderStatus::Confirmed {
         return Err(ManageError::WrongState { action: "refunded by lines", status: order.status.name() }.into());
     }
@@ -149,6 +157,10 @@ pub async fn refund_lines(
             .fetch_one(db.pool())
             .await
             .map_err(db.err())?;
+    // Read after `seq`: a twin committing after this read makes the claim below fail.
+    if let Some(done) = same_form(repo, catalog, payments, &order, keyed.as_deref()).await? {
+        return Ok(done);
+    }
     if let Some(rid) = &ask.return_id {
         let approved = super::returns::returns_of(repo, id)
             .await?
@@ -165,7 +177,7 @@ pub async fn refund_lines(
     let shipping = Money::new(shipping_minor + shipping_tax, order.total.currency())
         .map_err(|e| PortError::Invalid(e.to_string()))?;
     let plan = plan(&paid_lines(&order), shipping, &refunded(&records), ask).map_err(RefundError::Invalid)?;
-    let refund_id = format!("rf{}", uuid::Uuid::new_v4().simple());
+    let refund_id = keyed.clone().unwrap_or_else(|| format!("rf{}", uuid::Uuid::new_v4().simple()));
     let body = serde_json::to_string(&plan).map_err(|e| PortError::Invalid(e.to_string()))?;
     let mut tx = db.pool().begin().await.map_err(db.err())?;
     let claimed = sqlx::query(
@@ -179,6 +191,11 @@ pub async fn refund_lines(
     .map_err(db.err())?
     .rows_affected();
     if claimed != 1 {
+        drop(tx);
+        // Its twin (the same form, sent twice at once) won the claim: that refund is this one.
+        if let Some(done) = same_form(repo, catalog, payments, &order, keyed.as_deref()).await? {
+            return Ok(done);
+        }
         return Err(RefundError::Conflict);
     }
     sqlx::query(

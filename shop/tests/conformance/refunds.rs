@@ -1,8 +1,9 @@
 //! Line refunds on both stacks: what was paid for the chosen units comes
 //! back, the chosen units go back into stock once, refunds never add up to
 //! more than was captured, two refunds at once never count the same units,
-//! an order with line refunds is not reversed whole, and a refund left
-//! between steps by a crash is finished once by the reconciler.
+//! an order with line refunds is not reversed whole, a refund left
+//! between steps by a crash is finished once by the reconciler, and one
+//! form sent twice (at once or one after the other) refunds once.
 
 use crate::pipeline::{confirmed_order as confirmed, product_with_stock, stack, stock_of, Stack};
 use async_trait::async_trait;
@@ -17,6 +18,7 @@ use std::sync::Arc;
 
 fn ask(sku: &str, qty: &str, restock: &str, shipping: bool) -> RefundAsk {
     RefundAsk {
+        key: None,
         return_id: None,
         lines: vec![(sku.into(), qty.into(), restock.into())],
         shipping,
@@ -139,8 +141,40 @@ async fn a_refund_left_between_steps_is_finished_once_by_the_reconciler(s: Stack
     assert_eq!(refund_mails(&s).await, 1);
 }
 
+async fn one_form_sent_twice_refunds_once(s: Stack) {
+    let p = product_with_stock(&s, 10).await;
+    let sku = p.variants[0].sku.as_str();
+    let id = confirmed(&s, &p, 4, "refund-twice-1").await;
+    let (repo, pay) = (&s.pipeline.repo, &s.pipeline.payments);
+    let form = |key: &str| RefundAsk { key: Some(key.to_string()), ..ask(sku, "1", "1", false) };
+
+    let twice = form("double-click-1");
+    let (a, b) = tokio::join!(
+        refund_lines(repo, &s.catalog, pay, &id, &twice, "m"),
+        refund_lines(repo, &s.catalog, pay, &id, &twice, "m"),
+    );
+    let (a, b) = (a.unwrap(), b.unwrap());
+    assert_eq!(a.id, b.id, "both answers are the one refund");
+    let again = refund_lines(repo, &s.catalog, pay, &id, &form("double-click-1"), "m").await.unwrap();
+    assert_eq!(again.id, a.id, "sent again later, still the same refund");
+    assert_eq!(refunds_of(repo, &id).await.unwrap().len(), 1);
+    assert_eq!(stock_of(&s, &p).await, 7, "one unit came back, once");
+    assert_eq!(refund_mails(&s).await, 1);
+
+    // A new form (a new key) is a new refund; a key from another order's form is refused.
+    refund_lines(repo, &s.catalog, pay, &id, &form("second-form-1"), "m").await.unwrap();
+    assert_eq!(refunds_of(repo, &id).await.unwrap().len(), 2);
+    let other = confirmed(&s, &p, 1, "refund-twice-2").await;
+    let stolen = refund_lines(repo, &s.catalog, pay, &other, &form("second-form-1"), "m").await;
+    assert!(matches!(stolen, Err(RefundError::Invalid(_))), "{stolen:?}");
+    let odd = refund_lines(repo, &s.catalog, pay, &other, &form("<script>"), "m").await;
+    assert!(matches!(odd, Err(RefundError::Invalid(_))), "{odd:?}");
+    assert!(refunds_of(repo, &other).await.unwrap().is_empty(), "nothing refunded on the other order");
+}
+
 on_both_stacks!(
     postgres_sqs_dynamodb:
+    one_form_sent_twice_refunds_once,
     line_refunds_give_back_what_was_paid_restock_once_and_never_exceed_the_capture,
     two_refunds_at_once_never_refund_the_same_unit_twice,
     a_refund_left_between_steps_is_finished_once_by_the_reconciler,

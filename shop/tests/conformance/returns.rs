@@ -51,6 +51,7 @@ async fn a_return_is_asked_approved_and_settled_by_a_line_refund(s: Stack) {
 
     // A refund naming a request that is not approved is refused.
     let settle = |rid: &str| RefundAsk {
+        key: None,
         return_id: Some(rid.to_string()),
         lines: vec![(sku.to_string(), "2".into(), "2".into())],
         shipping: false,

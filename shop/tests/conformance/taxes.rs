@@ -74,6 +74,7 @@ async fn an_order_keeps_its_zones_method_and_taxes_and_refunding_all_returns_the
 
     let sku = p.variants[0].sku.to_string();
     let all = RefundAsk {
+        key: None,
         return_id: None,
         lines: vec![(sku, "3".into(), "3".into())],
         shipping: true,

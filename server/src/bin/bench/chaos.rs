@@ -206,9 +206,8 @@ async fn body(opts: Options, stack: Arc<stack::Stack>, started: Instant) -> Resu
         traffic.accepted.len(),
         opts.drain_secs
     );
-    let mut report = audit::run(&stack, &skus, &traffic, &fault_counts, &opts).await?;
-    report.merchant = merchant;
-    let defects = report.print(&traffic, &fault_counts, &stack.exit_summary(), started.elapsed());
+    let report = audit::run(&stack, &skus, &traffic, &merchant, &fault_counts, &opts).await?;
+    let defects = report.print(&traffic, &merchant, &fault_counts, &stack.exit_summary(), started.elapsed());
     if defects > 0 {
         return Err(format!("{defects} defect(s) found (process logs: {})", stack.logs_dir().display()));
     }

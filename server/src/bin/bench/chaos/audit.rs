@@ -47,8 +47,6 @@ pub struct Report {
     pub dlq_poison: usize,
     pub dlq_unexpected: usize,
     pub refunds: super::refunds::Audit,
-    /// What the merchant sent (set by the caller).
-    pub merchant: super::refunds::Asked,
     pub drain: Duration,
     pub drained: &'static str,
     pub notes: Vec<String>,
@@ -159,6 +157,7 @@ pub async fn run(
     stack: &Stack,
     skus: &[Sku],
     traffic: &Traffic,
+    merchant: &super::refunds::Asked,
     faults: &Counts,
     opts: &Options,
 ) -> Result<Report, String> {
@@ -217,7 +216,7 @@ pub async fn run(
         .iter()
         .map(|(id, o)| (id.clone(), (o.auth.clone(), s.payments.get(&o.auth).and_then(|p| p.1))))
         .collect();
-    r.refunds = super::refunds::audit(&pool, &paid).await?;
+    r.refunds = super::refunds::audit(&pool, &paid, merchant).await?;
 
     // Stock: straight from the table, against the units sold (confirmed
     // orders, and orders refunded line by line: only what those restocked

@@ -2,11 +2,13 @@
 //! check out and faults fly, a signed-in merchant refunds one unit of a
 //! line of a random confirmed order through the admin form (`refund-lines`),
 //! half the time putting it back into stock, sometimes with the shipping,
-//! and sometimes sending the same form twice at once (a double click).
+//! and sometimes sending the same form twice at once (a double click). Each
+//! form carries its one-time key, as the admin page renders it.
 //! Refunds land while PostgreSQL restarts and the payment provider is down,
 //! so some stop between their steps and the reconciler has to finish them.
 //!
-//! The audit then reads the stores: every refund finished; each reached the
+//! The audit then reads the stores: every refund finished and came from
+//! one form (a double click made one refund, never two); each reached the
 //! provider exactly once, for its amount and on its order's payment; the
 //! provider holds no refund the shop has no record of; no payment gave back
 //! more than it captured; and the units restocked (which the stock check
@@ -25,6 +27,8 @@ const PASSWORD: &str = "chaos merchant password";
 #[derive(Debug, Default)]
 pub struct Asked {
     pub forms: usize,
+    /// The refund ids the forms' keys stand for (`rf-<key>`).
+    pub ids: std::collections::BTreeSet<String>,
     pub double_clicks: usize,
     pub answers: BTreeMap<String, usize>,
     pub notes: Vec<String>,
@@ -107,7 +111,10 @@ pub async fn run(
             }
         }
         let Some((order, sku)) = pick(pool).await else { continue };
+        let key = format!("chaos-{seed}-{}", asked.forms);
+        asked.ids.insert(format!("rf-{key}"));
         let mut form = vec![
+            ("key".to_string(), key),
             (format!("qty.{sku}"), "1".to_string()),
             (format!("restock.{sku}"), if rng.below(2) == 0 { "1" } else { "0" }.to_string()),
             ("reason".to_string(), "chaos: one unit back".to_string()),
@@ -148,6 +155,8 @@ pub struct Audit {
     pub amount: i64,
     /// Refunds left between steps.
     pub unfinished: Vec<String>,
+    /// Refunds that no form's key stands for: a form sent twice made two.
+    pub unkeyed: Vec<String>,
     /// A refund the provider has not (or has for another amount or
     /// payment), or one the provider made that the shop has no record of.
     pub mismatched: Vec<String>,
@@ -159,12 +168,17 @@ pub struct Audit {
 
 impl Audit {
     pub fn defects(&self) -> usize {
-        self.unfinished.len() + self.mismatched.len() + self.over_refunded.len()
+        self.unfinished.len() + self.unkeyed.len() + self.mismatched.len() + self.over_refunded.len()
     }
 }
 
-/// `orders`: order id → (payment auth, captured amount if known).
-pub async fn audit(pool: &PgPool, orders: &BTreeMap<String, (String, Option<i64>)>) -> Result<Audit, String> {
+/// `orders`: order id → (payment auth, captured amount if known); `asked`:
+/// what the merchant sent.
+pub async fn audit(
+    pool: &PgPool,
+    orders: &BTreeMap<String, (String, Option<i64>)>,
+    asked: &Asked,
+) -> Result<Audit, String> {
     type ShopRow = (String, String, i64, String, String);
     let shop: Vec<ShopRow> = sqlx::query_as("SELECT id, order_id, amount_minor, step, plan FROM order_refunds")
         .fetch_all(pool)
@@ -186,6 +200,9 @@ pub async fn audit(pool: &PgPool, orders: &BTreeMap<String, (String, Option<i64>
         }
         a.finished += 1;
         a.amount += amount;
+        if !asked.ids.contains(id) {
+            a.unkeyed.push(format!("{id} of {order}"));
+        }
         let auth = orders.get(order).map(|o| o.0.as_str());
         match provider.get(id) {
             Some((p_auth, n)) if Some(p_auth.as_str()) == auth && n == amount => {}

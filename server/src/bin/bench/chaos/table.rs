@@ -4,6 +4,7 @@
 
 use super::audit::Report;
 use super::faults::Counts;
+use super::refunds::Asked;
 use super::shoppers::{Traffic, CARDS};
 use std::time::Duration;
 
@@ -17,7 +18,7 @@ fn flag(n: usize) -> String {
 
 impl Report {
     /// Print the table and notes; returns the number of defects.
-    pub fn print(&self, t: &Traffic, f: &Counts, procs: &[(String, u64, u64, u64)], run: Duration) -> usize {
+    pub fn print(&self, t: &Traffic, m: &Asked, f: &Counts, procs: &[(String, u64, u64, u64)], run: Duration) -> usize {
         let duplicated = self.dup_carts + self.orders_without_checkout + t.told_two_ids;
         let defects = [
             self.lost.len(),
@@ -63,7 +64,7 @@ impl Report {
             ("lost".into(), flag(defects[0])),
             ("duplicated".into(), flag(defects[1])),
             ("oversold SKUs".into(), flag(defects[2])),
-            ("leaked SKUs (stock taken ≠ confirmed)".into(), flag(defects[3])),
+            ("leaked SKUs (stock taken ≠ sold − restocked)".into(), flag(defects[3])),
             (
                 "charge mismatches (under / over)".into(),
                 format!("{} ({} / {})", flag(defects[4]), self.undercharged, self.overcharged),
@@ -84,16 +85,16 @@ impl Report {
             ),
             ("mispriced (total ≠ lines − discount + shipping + tax, or tax ≠ its rate)".into(), flag(defects[8])),
             ("merchant's line-refund forms (sent twice at once)".into(), {
-                let m = &self.merchant;
                 let answers: Vec<String> = m.answers.iter().map(|(k, v)| format!("{v} × {k}")).collect();
                 format!("{} ({}); answers: {}", m.forms, m.double_clicks, answers.join(", "))
             }),
             (
-                "line refunds: unfinished / ≠ provider / over the capture".into(),
+                "line refunds: unfinished / two from one form / ≠ provider / over the capture".into(),
                 format!(
-                    "{} ({} / {} / {}; {} finished for {} minor units, {} units restocked)",
+                    "{} ({} / {} / {} / {}; {} finished for {} minor units, {} units restocked)",
                     flag(defects[9]),
                     self.refunds.unfinished.len(),
+                    self.refunds.unkeyed.len(),
                     self.refunds.mismatched.len(),
                     self.refunds.over_refunded.len(),
                     self.refunds.finished,
@@ -136,6 +137,7 @@ impl Report {
             ("code uses", &self.code_uses),
             ("mispriced", &self.mispriced),
             ("refunds unfinished", &self.refunds.unfinished),
+            ("refunds no form's key stands for", &self.refunds.unkeyed),
             ("refunds ≠ provider", &self.refunds.mismatched),
             ("refunds over the capture", &self.refunds.over_refunded),
         ] {
@@ -150,7 +152,7 @@ impl Report {
         for p in procs.iter().filter(|p| p.3 > 0) {
             println!("process {}: started {} times, {} exits not caused by the suite (see its log)", p.0, p.1, p.3);
         }
-        for n in self.notes.iter().chain(f.notes.iter()).chain(self.merchant.notes.iter()) {
+        for n in self.notes.iter().chain(f.notes.iter()).chain(m.notes.iter()) {
             println!("note: {n}");
         }
         total
