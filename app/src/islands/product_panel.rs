@@ -21,10 +21,12 @@ pub fn ProductPanel(data: PanelData, title: String, brand: String) -> impl IntoV
     let (sku, set_sku) = signal(selected);
     let current =
         Memo::new(move |_| variants.with_value(|vs| vs.iter().find(|v| v.sku == sku.get()).or(vs.first()).cloned()));
-    let image = move || {
-        let ix = current.get().and_then(|v| v.image).unwrap_or(0);
+    // Read through `with`, not `get`: every `get` cloned the variant or
+    // the image (the buy box was 6% of a rendered product page's CPU).
+    let image = Memo::new(move |_| {
+        let ix = current.with(|v| v.as_ref().and_then(|v| v.image)).unwrap_or(0);
         images.with_value(|imgs| imgs.get(ix).or(imgs.first()).cloned()).unwrap_or_default()
-    };
+    });
     let form_product_id = product_id.clone();
     let alert_product_id = product_id.clone();
     let back_slug = slug.clone();
@@ -32,8 +34,8 @@ pub fn ProductPanel(data: PanelData, title: String, brand: String) -> impl IntoV
         let slug = slug.clone();
         move |v: &PanelVariant| format!("/p/{slug}?variant={}", v.sku)
     };
-    let size = move || image_size(&image());
-    let stock_text = move || match current.get().map(|v| v.stock).unwrap_or(0) {
+    let size = Memo::new(move |_| image.with(image_size));
+    let stock_text = move || match current.with(|v| v.as_ref().map(|v| v.stock)).unwrap_or(0) {
         0 => "Sold out".to_string(),
         n if n <= 5 => format!("Only {n} left"),
         _ => "In stock".to_string(),
@@ -43,16 +45,17 @@ pub fn ProductPanel(data: PanelData, title: String, brand: String) -> impl IntoV
             // One fixed <picture> whose attributes follow the variant (a
             // `source` without `srcset`, for a demo SVG, is skipped by browsers).
             <picture>
-                <source type="image/webp" srcset=move || image().srcset("webp") sizes=SIZES />
-                <img src=move || image().url alt=move || image().alt srcset=move || image().srcset("jpg") sizes=SIZES
-                    width=move || size().0 height=move || size().1 data-testid="product-image" />
+                <source type="image/webp" srcset=move || image.with(|i| i.srcset("webp")) sizes=SIZES />
+                <img src=move || image.with(|i| i.url.clone()) alt=move || image.with(|i| i.alt.clone())
+                    srcset=move || image.with(|i| i.srcset("jpg")) sizes=SIZES
+                    width=move || size.get().0 height=move || size.get().1 data-testid="product-image" />
             </picture>
         </div>
         <div class="buy-box">
             <p class="muted">{brand}</p>
             <h1>{title}</h1>
             <p class="price-line">
-                <span class="price" data-testid="price">{move || current.get().map(|v| v.price).unwrap_or_default()}</span>
+                <span class="price" data-testid="price">{move || current.with(|v| v.as_ref().map(|v| v.price.clone())).unwrap_or_default()}</span>
                 {compare_at.map(|c| view! { <span class="compare-at">{c}</span> })}
             </p>
             <p class="stock" data-testid="stock" aria-live="polite">{stock_text}</p>
@@ -71,15 +74,16 @@ pub fn ProductPanel(data: PanelData, title: String, brand: String) -> impl IntoV
                                             let (name, href_of) = (name.clone(), href_of.clone());
                                             let label = value.clone();
                                             let target = Memo::new(move |_| {
-                                                let cur = current.get()?;
-                                                variants.with_value(|vs| pick_variant(vs, &cur, &name, &value).cloned())
+                                                current.with(|cur| {
+                                                    variants.with_value(|vs| pick_variant(vs, cur.as_ref()?, &name, &value).cloned())
+                                                })
                                             });
                                             view! {
                                                 <a
                                                     role="radio"
-                                                    href=move || target.get().map(|t| href_of(&t)).unwrap_or_default()
-                                                    aria-checked=move || (target.get().map(|t| t.sku) == Some(sku.get())).to_string()
-                                                    class:unavailable=move || target.get().is_none_or(|t| t.stock == 0)
+                                                    href=move || target.with(|t| t.as_ref().map(&href_of)).unwrap_or_default()
+                                                    aria-checked=move || sku.with(|s| target.with(|t| t.as_ref().is_some_and(|t| t.sku == *s))).to_string()
+                                                    class:unavailable=move || target.with(|t| t.as_ref().is_none_or(|t| t.stock == 0))
                                                     on:click=move |ev| {
                                                         if ev.ctrl_key() || ev.meta_key() || ev.shift_key() {
                                                             return;
@@ -124,7 +128,7 @@ pub fn ProductPanel(data: PanelData, title: String, brand: String) -> impl IntoV
                 <input type="hidden" name="product_id" value=form_product_id />
                 <input type="hidden" name="sku" value=move || sku.get() />
                 <input type="hidden" name="back" value=move || format!("/p/{back_slug}?variant={}", sku.get()) />
-                <button class="primary add-to-cart" type="submit" disabled=move || current.get().is_none_or(|v| v.stock <= 0)>
+                <button class="primary add-to-cart" type="submit" disabled=move || current.with(|v| v.as_ref().is_none_or(|v| v.stock <= 0))>
                     "Add to cart"
                 </button>
             </form>
@@ -137,7 +141,7 @@ pub fn ProductPanel(data: PanelData, title: String, brand: String) -> impl IntoV
             </p>
             // A sold-out variant: leave an address for one mail when it is back.
             <form method="post" action=crate::wishlist::AskStockAlertForm::PATH class="stock-alert"
-                data-testid="stock-alert" hidden=move || current.get().is_some_and(|v| v.stock > 0)>
+                data-testid="stock-alert" hidden=move || current.with(|v| v.as_ref().is_some_and(|v| v.stock > 0))>
                 <input type="hidden" name="product_id" value=alert_product_id />
                 <input type="hidden" name="sku" value=move || sku.get() />
                 <label for="alert-email">"Tell me when it's back"</label>

@@ -10,6 +10,8 @@
 //! - Cards carry their product's review summary (`RatingSource`), read when
 //!   the index is built; moderating a review bumps the product's
 //!   categories, so the next index has the new average.
+//! - A product read from the cache is decoded once per distinct bytes
+//!   (`decoded.rs`): the cache is still asked on every read.
 //! - Concurrent misses of the same product or index share one store read
 //!   (`ports::flight`): a crowd arriving at a cold product costs one read.
 //! - When the cache fails, reads go to the store and `cache_fallbacks`
@@ -21,6 +23,7 @@ use domain::{CategoryPath, Product};
 use ports::cache::Cache;
 use ports::flight::SingleFlight;
 
+mod decoded;
 mod listing;
 mod shared;
 mod stock_delta;
@@ -90,6 +93,10 @@ pub struct CachedCatalog {
     /// Concurrent misses of one product key or one category index version
     /// share one store read.
     product_flights: SingleFlight<PortResult<Option<Product>>>,
+    /// Products decoded from the cache, per key and bytes (`decoded.rs`).
+    decoded: decoded::Decoded<Product>,
+    /// The category list, per bytes.
+    decoded_categories: decoded::Decoded<Vec<CategoryPath>>,
     index_flights: SingleFlight<PortResult<Arc<Vec<ProductCard>>>>,
     /// The shop rules, per pages version (`shared.rs`).
     rules_memo: shared::VersionMemo<domain::rules::ShopRules>,
@@ -117,6 +124,8 @@ impl CachedCatalog {
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
             product_flights: SingleFlight::default(),
+            decoded: decoded::Decoded::default(),
+            decoded_categories: decoded::Decoded::default(),
             index_flights: SingleFlight::default(),
             rules_memo: shared::VersionMemo::default(),
             stock_lag: STOCK_LISTING_LAG,
@@ -180,7 +189,7 @@ impl CachedCatalog {
     {
         match self.cache.get(&key).await {
             Ok(Some(bytes)) => {
-                if let Ok(p) = serde_json::from_slice::<Product>(&bytes) {
+                if let Some(p) = self.decoded.decode(&key, bytes) {
                     self.hits.fetch_add(1, Ordering::Relaxed);
                     return Ok(Some(p));
                 }
@@ -307,7 +316,7 @@ impl CachedCatalog {
     pub async fn categories(&self) -> PortResult<Vec<CategoryPath>> {
         let key = "cats";
         if let Ok(Some(bytes)) = self.cache.get(key).await {
-            if let Ok(c) = serde_json::from_slice(&bytes) {
+            if let Some(c) = self.decoded_categories.decode(key, bytes) {
                 return Ok(c);
             }
         }
