@@ -103,23 +103,27 @@ pub fn describe(order: &StoredOrder, plan: &RefundPlan) -> Vec<String> {
 /// Every refund of an order, oldest first.
 pub async fn refunds_of(repo: &OrderRepo, id: &OrderId) -> PortResult<Vec<RefundRecord>> {
     let db = repo.db();
-    let rows: Vec<(String, String, String, String, i64)> = sqlx::query_as(
+    let rows: Vec<RefundRow> = sqlx::query_as(
         "SELECT id, plan, step, actor, created_at FROM order_refunds WHERE order_id = $1 ORDER BY created_at, id",
     )
     .bind(id)
     .fetch_all(db.pool())
     .await
     .map_err(db.err())?;
-    rows.into_iter()
-        .map(|(rid, plan, step, actor, created_at)| {
-            let plan: RefundPlan = serde_json::from_str(&plan)
-                .map_err(|_| PortError::unknown_stored("order_refunds", &rid, "plan", "unreadable JSON"))?;
-            if !STEPS.contains(&step.as_str()) {
-                return Err(PortError::unknown_stored("order_refunds", &rid, "step", &step));
-            }
-            Ok(RefundRecord { id: rid, plan, step, actor, created_at })
-        })
-        .collect()
+    rows.into_iter().map(record_of).collect()
+}
+
+/// A row of `order_refunds`: id, plan, step, actor, created_at.
+type RefundRow = (String, String, String, String, i64);
+
+/// A stored refund, read back: its plan and step must be ones the shop wrote.
+fn record_of((rid, plan, step, actor, created_at): RefundRow) -> PortResult<RefundRecord> {
+    let plan: RefundPlan = serde_json::from_str(&plan)
+        .map_err(|_| PortError::unknown_stored("order_refunds", &rid, "plan", "unreadable JSON"))?;
+    if !STEPS.contains(&step.as_str()) {
+        return Err(PortError::unknown_stored("order_refunds", &rid, "step", &step));
+    }
+    Ok(RefundRecord { id: rid, plan, step, actor, created_at })
 }
 
 /// What was refunded so far (every refund started counts: a started one
@@ -143,13 +147,6 @@ pub async fn refund_lines(
 ) -> Result<RefundRecord, RefundError> {
     let order = repo.get(id).await?.ok_or(ManageError::NotFound)?;
     let keyed = ask.key.as_deref().map(keyed_id).transpose()?;
-    // A form sent again is the refund it made (finished here if it stopped between steps).
-    if let Some(done) = same_form(repo, catalog, payments, &order, keyed.as_deref()).await? {
-        return Ok(done);
-    }
-    if order.status != OrderStatus::Confirmed {
-        return Err(ManageError::WrongState { action: "refunded by lines", status: order.status.name() }.into());
-    }
     let db = repo.db();
     let (seq, shipping_minor): (i64, i64) =
         sqlx::query_as("SELECT refund_seq, shipping_minor FROM orders WHERE id = $1")
@@ -157,9 +154,14 @@ pub async fn refund_lines(
             .fetch_one(db.pool())
             .await
             .map_err(db.err())?;
-    // Read after `seq`: a twin committing after this read makes the claim below fail.
+    // A form sent again is the refund it made (finished here if it stopped
+    // between steps), whatever the order's state now. Read after `seq`: a
+    // twin committing after this read makes the claim below fail.
     if let Some(done) = same_form(repo, catalog, payments, &order, keyed.as_deref()).await? {
         return Ok(done);
+    }
+    if order.status != OrderStatus::Confirmed {
+        return Err(ManageError::WrongState { action: "refunded by lines", status: order.status.name() }.into());
     }
     if let Some(rid) = &ask.return_id {
         let approved = super::returns::returns_of(repo, id)

@@ -3,7 +3,7 @@
 //! (a double click, a retry after a timeout) finds the refund the first
 //! made instead of making another.
 
-use super::{refunds_of, run, RefundError, RefundRecord};
+use super::{record_of, run, RefundError, RefundRecord, RefundRow};
 use crate::catalog::CachedCatalog;
 use crate::orders::repo::{OrderRepo, StoredOrder};
 use domain::order::FieldErrors;
@@ -34,20 +34,24 @@ pub(super) async fn same_form(
 ) -> Result<Option<RefundRecord>, RefundError> {
     let Some(rid) = keyed else { return Ok(None) };
     let db = repo.db();
-    let owner: Option<String> = sqlx::query_scalar("SELECT order_id FROM order_refunds WHERE id = $1")
-        .bind(rid)
-        .fetch_optional(db.pool())
-        .await
-        .map_err(db.err())?;
-    match owner {
+    let row: Option<(String, RefundRow)> =
+        sqlx::query_as("SELECT order_id, id, plan, step, actor, created_at FROM order_refunds WHERE id = $1")
+            .bind(rid)
+            .fetch_optional(db.pool())
+            .await
+            .map_err(db.err())?
+            .map(|(o, id, plan, step, actor, at): (String, String, String, String, String, i64)| {
+                (o, (id, plan, step, actor, at))
+            });
+    match row {
         None => Ok(None),
-        Some(o) if o != order.id.as_str() => Err(stale()),
-        Some(_) => {
-            let found = refunds_of(repo, &order.id).await?.into_iter().find(|r| r.id == rid);
-            match found {
-                Some(r) if r.step != "done" => run(repo, catalog, payments, order, r).await.map(Some),
-                other => Ok(other),
+        Some((o, _)) if o != order.id.as_str() => Err(stale()),
+        Some((_, row)) => {
+            let r = record_of(row)?;
+            if r.step == "done" {
+                return Ok(Some(r));
             }
+            run(repo, catalog, payments, order, r).await.map(Some)
         }
     }
 }
