@@ -15,6 +15,7 @@ pub mod format;
 pub mod forms;
 pub mod islands;
 pub mod model;
+pub mod once;
 pub mod pages;
 pub mod recommend;
 #[cfg(feature = "ssr")]
@@ -140,14 +141,15 @@ fn Header() -> impl IntoView {
             <islands::MenuToggle />
             <nav id="site-nav" class="site-nav" aria-label="Main">
                 <Suspense fallback=|| ()>
-                    {move || Suspend::new(async move {
-                        api::load_nav()
+                    {let nav = once::Once::new(api::load_nav());
+                    move || { let nav = nav.get(); Suspend::new(async move {
+                        nav
                             .await
                             .unwrap_or_default()
                             .into_iter()
                             .map(|c| { let href = c.href(); view! { <a href=href>{c.name}</a> } })
                             .collect_view()
-                    })}
+                    })}}
                 </Suspense>
             </nav>
         </header>

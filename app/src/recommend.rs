@@ -136,9 +136,10 @@ pub async fn load_home_recommendations() -> Result<Option<RecStrip>, crate::erro
 pub fn HomeRecommendations() -> impl IntoView {
     view! {
         <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
-                load_home_recommendations().await.ok().flatten().map(|strip| view! { <RecStripView strip /> })
-            })}
+            {let strip = crate::once::Once::new(load_home_recommendations());
+            move || { let strip = strip.get(); Suspend::new(async move {
+                strip.await.ok().flatten().map(|strip| view! { <RecStripView strip /> })
+            })}}
         </Suspense>
     }
 }
@@ -147,10 +148,11 @@ pub fn HomeRecommendations() -> impl IntoView {
 pub fn BoughtTogether(product_id: String, category: String) -> impl IntoView {
     view! {
         <Suspense fallback=|| ()>
-            {move || {
-                let (id, category) = (product_id.clone(), category.clone());
+            {let strip = crate::once::Once::new(load_bought_together(product_id, category));
+            move || {
+                let strip = strip.get();
                 Suspend::new(async move {
-                    load_bought_together(id, category).await.ok().flatten().map(|strip| view! { <RecStripView strip /> })
+                    strip.await.ok().flatten().map(|strip| view! { <RecStripView strip /> })
                 })
             }}
         </Suspense>

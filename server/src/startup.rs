@@ -60,9 +60,9 @@ pub async fn build_state(settings: &Settings, leptos_options: LeptosOptions) -> 
     }))
 }
 
-/// Read the whole shop's listing and build its search index before the
-/// server listens (`CachedCatalog::warm`): a failure is logged, and the
-/// first requests then build them as before.
+/// Read the whole shop's listing, build its search index and read every
+/// category's listing before the server listens (`CachedCatalog::warm`):
+/// a failure is logged, and the first requests then build them as before.
 pub async fn warm(state: &AppState) {
     let started = std::time::Instant::now();
     match state.catalog.warm().await {

@@ -16,8 +16,9 @@ pub fn HomePage() -> impl IntoView {
             <p>"Clothing, footwear, home and outdoor goods, shipped fast."</p>
         </section>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match load_home().await {
+            {let home = crate::once::Once::new(load_home());
+            move || { let home = home.get(); Suspend::new(async move {
+                match home.await {
                     Ok(home) => view! {
                         <section aria-labelledby="cats">
                             <h2 id="cats">"Shop by category"</h2>
@@ -39,7 +40,7 @@ pub fn HomePage() -> impl IntoView {
                         view! { <p class="notice">{e.to_string()}</p> }.into_any()
                     }
                 }
-            })}
+            })}}
         </Suspense>
         <crate::recommend::HomeRecommendations />
     }

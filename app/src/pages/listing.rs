@@ -29,11 +29,11 @@ fn ListingPage(category: Option<String>) -> impl IntoView {
     view! {
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {
-                let (category, query) = (category.clone(), query.clone());
+                let loaded = crate::once::Once::new(load_listing(category.clone(), query.clone()));
                 move || {
-                    let (category, query) = (category.clone(), query.clone());
+                    let loaded = loaded.get();
                     Suspend::new(async move {
-                        match load_listing(category, query).await {
+                        match loaded.await {
                             Ok(Loaded::Found(data)) => view! { <ListingView data /> }.into_any(),
                             Ok(Loaded::NotFound) => view! { <NotFound /> }.into_any(),
                             Ok(Loaded::BadRequest(why)) => {

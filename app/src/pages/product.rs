@@ -14,15 +14,17 @@ use leptos_router::hooks::use_params_map;
 pub fn ProductPage() -> impl IntoView {
     let slug = use_params_map().with_untracked(|p| p.get("slug")).unwrap_or_default();
     let variant = request_query().into_iter().find(|(k, _)| k == "variant").map(|(_, v)| v);
+    let loaded =
+        crate::once::Once::new(async move { (crate::forms::current_form().await, load_product(slug, variant).await) });
     view! {
         <crate::forms::Notice />
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
             {
                 move || {
-                    let (slug, variant) = (slug.clone(), variant.clone());
+                    let loaded = loaded.get();
                     Suspend::new(async move {
-                        let form = crate::forms::current_form().await;
-                        match load_product(slug, variant).await {
+                        let (form, product) = loaded.await;
+                        match product {
                             Ok(Loaded::Found(data)) => view! { <ProductView data form /> }.into_any(),
                             Ok(_) => view! { <NotFound /> }.into_any(),
                             Err(e) => {

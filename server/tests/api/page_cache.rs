@@ -142,3 +142,25 @@ async fn an_order_renews_only_its_products_cached_pages_and_a_merchant_save_rene
     }
     assert_eq!(after_save, ["miss", "miss", "miss", "miss"]);
 }
+
+#[tokio::test]
+async fn a_listing_rendered_for_the_first_time_reads_its_category_from_the_store_once() {
+    // Leptos runs a Suspense child twice per render (a dry run it drops,
+    // then the render): a load started in the child read the category
+    // once per run, each run abandoning the read the last one led.
+    let app = spawn_app(&[]).await;
+    let before = settled_reads(&app).await;
+    assert_eq!(app.get("/c/apparel/shirts").await.status(), 200);
+    assert_eq!(settled_reads(&app).await - before, 1, "one read of the category's cards");
+}
+
+#[tokio::test]
+async fn after_the_catalog_is_warmed_a_categorys_first_visit_reads_nothing_from_the_store() {
+    let app = spawn_app(&[]).await;
+    app.state.catalog.warm().await.unwrap();
+    let before = settled_reads(&app).await;
+    for path in ["/c/apparel/shirts", "/c/footwear"] {
+        assert_eq!(app.get(path).await.status(), 200, "{path}");
+    }
+    assert_eq!(settled_reads(&app).await - before, 0, "every listing was read before the first shopper");
+}

@@ -289,16 +289,22 @@ impl CachedCatalog {
             self.misses.fetch_add(1, Ordering::Relaxed);
             // A stock window since the previous version: patch it.
             let base = previous.as_ref().filter(|m| m.built.elapsed() < stock_delta::PATCH_MAX_AGE);
-            if let Some((m, from)) = base.and_then(|m| Some((m, stock_delta::ListingVersion::parse(&m.version)?))) {
-                if let Some((cards, same_text)) = self.patched(category, from, current, &m.cards).await {
-                    self.memo_put(category, version.clone(), m.built, cards.clone());
-                    if same_text {
-                        self.carry_search(category, &m.version, &version);
+            let why = match base.and_then(|m| Some((m, stock_delta::ListingVersion::parse(&m.version)?))) {
+                None if previous.is_some() => "the listing was patched for too long",
+                None => "no previous version here",
+                Some((m, from)) => match self.patched(category, from, current, &m.cards).await {
+                    Ok((cards, same_text)) => {
+                        self.memo_put(category, version.clone(), m.built, cards.clone());
+                        if same_text {
+                            self.carry_search(category, &m.version, &version);
+                        }
+                        self.prebuild_search(category, &version, &cards);
+                        return Ok(cards);
                     }
-                    self.prebuild_search(category, &version, &cards);
-                    return Ok(cards);
-                }
-            }
+                    Err(why) => why,
+                },
+            };
+            tracing::debug!(category, version, why, "category index rebuilt from the store");
             let cards = Arc::new(self.cards_from_store(category).await?);
             if let Ok(bytes) = serde_json::to_vec(&*cards) {
                 if let Err(e) = self.cache.set(&key, &bytes, Some(INDEX_TTL)).await {

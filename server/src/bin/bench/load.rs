@@ -87,8 +87,10 @@ pub async fn run(o: Options) -> Result<(), String> {
         .env("STOREFRONT_EDGE__RATE_LIMIT", "10000000")
         .env("STOREFRONT_EDGE__STRICT_LIMIT", "10000000")
         .env("STOREFRONT_EDGE__PAGE_CACHE_SECS", "60")
-        .env("RUST_LOG", "warn")
-        .stdout(std::process::Stdio::null())
+        // `BENCH_SERVER_LOG` (a `RUST_LOG` filter) keeps the server's log
+        // beside the figures: its output in `load-server.log` in the working directory.
+        .env("RUST_LOG", std::env::var("BENCH_SERVER_LOG").unwrap_or_else(|_| "warn".into()))
+        .stdout(std::fs::File::create(dir.join("server.out")).map_err(|e| e.to_string())?)
         .stderr(std::fs::File::create(dir.join("server.log")).map_err(|e| e.to_string())?);
     let mut server = Owned(child.spawn().map_err(|e| format!("{}: {e}", o.server_bin.display()))?);
     if !wait_port(port, Duration::from_secs(60)).await {
@@ -154,6 +156,9 @@ pub async fn run(o: Options) -> Result<(), String> {
         if size > o.bundle_budget {
             broken.push(format!("bundle {size} bytes over {}", o.bundle_budget));
         }
+    }
+    if std::env::var_os("BENCH_SERVER_LOG").is_some() {
+        let _ = std::fs::copy(dir.join("server.out"), "load-server.log");
     }
     let _ = std::fs::remove_dir_all(&dir);
     if broken.is_empty() {

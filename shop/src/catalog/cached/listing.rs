@@ -43,14 +43,20 @@ impl CachedCatalog {
         Ok(page)
     }
 
-    /// Read the whole shop's cards and build their search index, before the
-    /// server takes traffic: at 100,000 products the first shoppers after a
-    /// start-up otherwise wait seconds for both. Returns how many cards.
+    /// Read the whole shop's cards and build their search index, then read
+    /// every category's listing, before the server takes traffic: at
+    /// 100,000 products the first shoppers after a start-up otherwise wait
+    /// seconds for them (each cold category is thousands of store rows,
+    /// read on the request path while the shoppers of every other page
+    /// wait for the core). Returns how many cards the shop has.
     pub async fn warm(&self) -> PortResult<usize> {
         let (version, cards) = self.category_versioned(ALL).await?;
         if version != "?" {
             let built = self.build_search(ALL, &version, &cards);
             built.await.map_err(|e| ports::PortError::Invalid(format!("search index: {e}")))?;
+        }
+        for c in self.categories().await? {
+            self.category_versioned(c.as_str()).await?;
         }
         Ok(cards.len())
     }

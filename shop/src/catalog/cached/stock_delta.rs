@@ -117,7 +117,7 @@ impl CachedCatalog {
 
     /// `cards` (of `category` at `from`) brought to `to` by patching in the
     /// products that sold in between, and whether their text is unchanged
-    /// (the search index then still fits); `None` when that cannot be done
+    /// (the search index then still fits); else why that cannot be done
     /// and the listing must be rebuilt.
     pub(super) async fn patched(
         &self,
@@ -125,18 +125,21 @@ impl CachedCatalog {
         from: ListingVersion,
         to: ListingVersion,
         cards: &Arc<Vec<ProductCard>>,
-    ) -> Option<(Arc<Vec<ProductCard>>, bool)> {
-        if from.base != to.base || to.stock <= from.stock || to.stock - from.stock > MAX_PATCH_STEPS {
-            return None;
+    ) -> Result<(Arc<Vec<ProductCard>>, bool), &'static str> {
+        if from.base != to.base {
+            return Err("a merchant change since");
+        }
+        if to.stock <= from.stock || to.stock - from.stock > MAX_PATCH_STEPS {
+            return Err("too many stock windows since");
         }
         let mut sold = HashSet::new();
         for s in from.stock + 1..=to.stock {
-            let bytes = self.cache.get(&format!("cd:{category}:{s}")).await.ok()??;
-            sold.extend(serde_json::from_slice::<Vec<String>>(&bytes).ok()?);
+            let bytes = self.cache.get(&format!("cd:{category}:{s}")).await.ok().flatten().ok_or("a delta missing")?;
+            sold.extend(serde_json::from_slice::<Vec<String>>(&bytes).map_err(|_| "a delta unreadable")?);
         }
         let mut fresh = HashMap::new();
         for id in sold {
-            let p = self.product_by_id(&id).await.ok()??;
+            let p = self.product_by_id(&id).await.ok().flatten().ok_or("a sold product unreadable")?;
             fresh.insert(id, ProductCard::from_product(&p));
         }
         let cards = cards.clone();
@@ -146,7 +149,7 @@ impl CachedCatalog {
             for old in next.iter_mut() {
                 let Some(mut card) = fresh.remove(&old.id) else { continue };
                 if old.category != card.category {
-                    return None;
+                    return Err("a sold product moved");
                 }
                 same_text &= (&old.title, &old.brand, &old.tags, &old.snippet)
                     == (&card.title, &card.brand, &card.tags, &card.snippet);
@@ -154,8 +157,11 @@ impl CachedCatalog {
                 *old = card;
             }
             // A product that sold but is not in the listing: rebuild.
-            fresh.is_empty().then(|| (Arc::new(next), same_text))
+            if !fresh.is_empty() {
+                return Err("a sold product not in the listing");
+            }
+            Ok((Arc::new(next), same_text))
         };
-        tokio::task::spawn_blocking(patch).await.ok()?
+        tokio::task::spawn_blocking(patch).await.map_err(|_| "the patch panicked")?
     }
 }
