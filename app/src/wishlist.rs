@@ -153,8 +153,9 @@ pub fn WishlistPage() -> impl IntoView {
         <h1>"Your wishlist"</h1>
         <crate::forms::Notice />
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match load_wishlist().await {
+            {let loaded = crate::once::Once::new(load_wishlist());
+            move || { let loaded = loaded.get(); Suspend::new(async move {
+                match loaded.await {
                     Ok(cards) if cards.is_empty() => view! {
                         <p data-testid="wishlist-empty">"Nothing saved yet. Use “Save to wishlist” on a product to keep it here."</p>
                     }.into_any(),
@@ -176,7 +177,7 @@ pub fn WishlistPage() -> impl IntoView {
                     }.into_any(),
                     Err(e) => view! { <p class="notice">{e.to_string()}</p> }.into_any(),
                 }
-            })}
+            })}}
         </Suspense>
     }
 }

@@ -17,16 +17,21 @@ pub fn CartPage() -> impl IntoView {
         <h1>"Your cart"</h1>
         <crate::forms::Notice />
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match load_cart().await {
-                    Ok(cart) if cart.lines.is_empty() => view! { <CartEditor cart /> }.into_any(),
-                    Ok(cart) => {
-                        let totals = cart_totals(String::new(), String::new()).await.unwrap_or_default();
-                        view! { <CartEditor cart /> <CodeBox totals /> }.into_any()
-                    }
-                    Err(e) => view! { <p class="notice">{e.to_string()}</p> }.into_any(),
+            {let loaded = crate::once::Once::new(async move {
+                let cart = load_cart().await;
+                let totals = match &cart {
+                    Ok(c) if !c.lines.is_empty() => Some(cart_totals(String::new(), String::new()).await.unwrap_or_default()),
+                    _ => None,
+                };
+                (cart, totals)
+            });
+            move || { let loaded = loaded.get(); Suspend::new(async move {
+                match loaded.await {
+                    (Ok(cart), None) => view! { <CartEditor cart /> }.into_any(),
+                    (Ok(cart), Some(totals)) => view! { <CartEditor cart /> <CodeBox totals /> }.into_any(),
+                    (Err(e), _) => view! { <p class="notice">{e.to_string()}</p> }.into_any(),
                 }
-            })}
+            })}}
         </Suspense>
     }
 }
@@ -68,12 +73,16 @@ pub fn CheckoutPage() -> impl IntoView {
         <Meta name="robots" content="noindex" />
         <h1>"Checkout"</h1>
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || {
-                let key = key.clone();
+            {let loaded = crate::once::Once::new(async move {
+                let kept = crate::forms::current_form().await;
+                let basket = cart_basket().await;
+                (kept, load_cart().await, basket)
+            });
+            move || {
+                let (key, loaded) = (key.clone(), loaded.get());
                 Suspend::new(async move {
-                    let kept = crate::forms::current_form().await;
-                    let basket = cart_basket().await;
-                    match (load_cart().await, basket) {
+                    let (kept, cart, basket) = loaded.await;
+                    match (cart, basket) {
                         (Ok(cart), Ok(Some(b))) if !cart.lines.is_empty() => view! {
                             <div class="checkout">
                                 <section aria-label="Order summary" class="summary">
@@ -118,11 +127,15 @@ pub fn OrderPage() -> impl IntoView {
         <h1>"Your order"</h1>
         <crate::forms::Notice />
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || {
+            {let loaded = crate::once::Once::new({
                 let (id, key) = (id.clone(), key.clone());
+                async move { (crate::forms::current_form().await, order_status(id, key).await) }
+            });
+            move || {
+                let (id, key, loaded) = (id.clone(), key.clone(), loaded.get());
                 Suspend::new(async move {
-                    let form = crate::forms::current_form().await;
-                    match order_status(id.clone(), key.clone()).await {
+                    let (form, status) = loaded.await;
+                    match status {
                         Ok(order) if order.state == "unknown" => {
                             set_status(404);
                             view! { <p>"We do not know this order."</p> }.into_any()
