@@ -250,8 +250,9 @@ pub fn AccountPage() -> impl IntoView {
         <Title text="Your account" />
         <Meta name="robots" content="noindex" />
         <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-            {move || Suspend::new(async move {
-                match my_account().await {
+            {let loaded = crate::once::Once::new(my_account());
+            move || { let loaded = loaded.get(); Suspend::new(async move {
+                match loaded.await {
                     Ok(Some(acc)) => view! {
                         <h1>"Your account"</h1>
                         {crate::forms::notice().map(|m| view! { <p class="notice" role="status">{m}</p> })}
@@ -285,7 +286,7 @@ pub fn AccountPage() -> impl IntoView {
                     }
                     Err(e) => view! { <p class="notice">{e.to_string()}</p> }.into_any(),
                 }
-            })}
+            })}}
         </Suspense>
     }
 }

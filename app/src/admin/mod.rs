@@ -89,12 +89,13 @@ pub fn DashboardPage() -> impl IntoView {
     view! {
         <AdminFrame title="Shop admin">
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match admin_dashboard().await {
+                {let loaded = crate::once::Once::new(admin_dashboard());
+                move || { let loaded = loaded.get(); Suspend::new(async move {
+                    match loaded.await {
                         Ok(d) => dashboard(d).into_any(),
                         Err(e) => denied(&e),
                     }
-                })}
+                })}}
             </Suspense>
         </AdminFrame>
     }
@@ -154,8 +155,9 @@ pub fn QueuesPage() -> impl IntoView {
     view! {
         <AdminFrame title="Queues">
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match admin_queues().await {
+                {let loaded = crate::once::Once::new(admin_queues());
+                move || { let loaded = loaded.get(); Suspend::new(async move {
+                    match loaded.await {
                         Ok(h) => view! {
                             <p>{format!("Order queue: {} waiting, {} in flight · dead-letter queue: {}", h.depths.orders_visible, h.depths.orders_in_flight, h.depths.dead_letters)}</p>
                             {if h.dead.is_empty() {
@@ -182,7 +184,7 @@ pub fn QueuesPage() -> impl IntoView {
                         }.into_any(),
                         Err(e) => denied(&e),
                     }
-                })}
+                })}}
             </Suspense>
         </AdminFrame>
     }
@@ -194,8 +196,9 @@ pub fn AuditPage() -> impl IntoView {
     view! {
         <AdminFrame title="Audit log">
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match admin_audit(page).await {
+                {let loaded = crate::once::Once::new(admin_audit(page));
+                move || { let loaded = loaded.get(); Suspend::new(async move {
+                    match loaded.await {
                         Ok(rows) => view! {
                             <table class="data audit">
                                 <thead><tr><th>"When (UTC)"</th><th>"Who"</th><th>"What"</th><th>"Target"</th><th>"Before"</th><th>"After"</th></tr></thead>
@@ -216,7 +219,7 @@ pub fn AuditPage() -> impl IntoView {
                         }.into_any(),
                         Err(e) => denied(&e),
                     }
-                })}
+                })}}
             </Suspense>
         </AdminFrame>
     }
@@ -229,8 +232,9 @@ pub fn RecommendationsPage() -> impl IntoView {
             <p>"The job exports confirmed orders to a snapshot, computes “bought together”, “for you” and “popular”, writes them as a new version and switches the storefront to it. A failed step is compensated and the previous version stays live."</p>
             <form method="post" action="/admin/recommendations/run"><button type="submit">"Run now"</button></form>
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match admin_reco_runs().await {
+                {let loaded = crate::once::Once::new(admin_reco_runs());
+                move || { let loaded = loaded.get(); Suspend::new(async move {
+                    match loaded.await {
                         Ok(runs) if runs.is_empty() => view! { <p>"No runs yet."</p> }.into_any(),
                         Ok(runs) => view! {
                             <table class="data" id="reco-runs">
@@ -253,7 +257,7 @@ pub fn RecommendationsPage() -> impl IntoView {
                         }.into_any(),
                         Err(e) => denied(&e),
                     }
-                })}
+                })}}
             </Suspense>
         </AdminFrame>
     }

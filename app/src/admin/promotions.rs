@@ -108,8 +108,9 @@ pub fn AdminPromotionsPage() -> impl IntoView {
         <AdminFrame title="Discount codes">
             <p><a class="button" href="/admin/promotions/new">"New code"</a></p>
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match admin_promotions().await {
+                {let loaded = crate::once::Once::new(admin_promotions());
+                move || { let loaded = loaded.get(); Suspend::new(async move {
+                    match loaded.await {
                         Ok(rows) if rows.is_empty() => view! { <p>"No codes yet."</p> }.into_any(),
                         Ok(rows) => view! {
                             <table class="data" data-testid="promotions">
@@ -127,7 +128,7 @@ pub fn AdminPromotionsPage() -> impl IntoView {
                         }.into_any(),
                         Err(e) => denied(&e),
                     }
-                })}
+                })}}
             </Suspense>
         </AdminFrame>
     }

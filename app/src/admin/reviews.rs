@@ -50,8 +50,9 @@ pub fn AdminReviewsPage() -> impl IntoView {
     view! {
         <AdminFrame title="Reviews">
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match admin_reviews().await {
+                {let loaded = crate::once::Once::new(admin_reviews());
+                move || { let loaded = loaded.get(); Suspend::new(async move {
+                    match loaded.await {
                         Ok(rows) if rows.is_empty() => view! { <p>"No review waits for approval."</p> }.into_any(),
                         Ok(rows) => view! {
                             <table class="data" data-testid="pending-reviews">
@@ -78,7 +79,7 @@ pub fn AdminReviewsPage() -> impl IntoView {
                         }.into_any(),
                         Err(e) => denied(&e),
                     }
-                })}
+                })}}
             </Suspense>
         </AdminFrame>
     }
