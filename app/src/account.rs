@@ -154,9 +154,10 @@ pub fn SignInPage() -> impl IntoView {
         <Meta name="robots" content="noindex" />
         <h1>"Sign in"</h1>
         <Suspense fallback=|| ()>
-            {move || { let next = next.clone(); Suspend::new(async move {
-                let form = current_form().await;
-                let provider = sign_in_provider().await.map(|name| {
+            {let loaded = crate::once::Once::new(async { (current_form().await, sign_in_provider().await) });
+            move || { let (next, loaded) = (next.clone(), loaded.get()); Suspend::new(async move {
+                let (form, provider) = loaded.await;
+                let provider = provider.map(|name| {
                     let href = format!("/account/oidc/start?next={}", crate::components::encode(&next));
                     view! { <p class="sign-in-provider"><a class="button" href=href>{format!("Sign in with {name}")}</a></p> }
                 });
@@ -183,8 +184,9 @@ pub fn SignUpPage() -> impl IntoView {
         <Meta name="robots" content="noindex" />
         <h1>"Create an account"</h1>
         <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
-                let form = current_form().await;
+            {let loaded = crate::once::Once::new(current_form());
+            move || { let loaded = loaded.get(); Suspend::new(async move {
+                let form = loaded.await;
                 view! {
                     <Notice /><FormMessages form=form.clone() />
                     <form class="account-form" method="post" action="/account/sign-up">
@@ -194,7 +196,7 @@ pub fn SignUpPage() -> impl IntoView {
                     </form>
                     <p>"Already have one? " <a href="/account/sign-in">"Sign in"</a></p>
                 }
-            })}
+            })}}
         </Suspense>
     }
 }
@@ -206,8 +208,9 @@ pub fn ForgotPage() -> impl IntoView {
         <Meta name="robots" content="noindex" />
         <h1>"Reset your password"</h1>
         <Suspense fallback=|| ()>
-            {move || Suspend::new(async move {
-                let form = current_form().await;
+            {let loaded = crate::once::Once::new(current_form());
+            move || { let loaded = loaded.get(); Suspend::new(async move {
+                let form = loaded.await;
                 view! {
                     <Notice /><FormMessages form=form.clone() />
                     <form class="account-form" method="post" action="/account/forgot">
@@ -215,7 +218,7 @@ pub fn ForgotPage() -> impl IntoView {
                         <button type="submit">"Mail me a reset link"</button>
                     </form>
                 }
-            })}
+            })}}
         </Suspense>
     }
 }
@@ -228,8 +231,9 @@ pub fn ResetPage() -> impl IntoView {
         <Meta name="robots" content="noindex" />
         <h1>"Choose a new password"</h1>
         <Suspense fallback=|| ()>
-            {move || { let token = token.clone(); Suspend::new(async move {
-                let form = current_form().await;
+            {let loaded = crate::once::Once::new(current_form());
+            move || { let (token, loaded) = (token.clone(), loaded.get()); Suspend::new(async move {
+                let form = loaded.await;
                 let token = token.unwrap_or_else(|| form.value("token"));
                 view! {
                     <Notice /><FormMessages form=form.clone() />

@@ -25,8 +25,13 @@ pub fn AdminOrdersPage() -> impl IntoView {
                 <button type="submit">"Filter"</button>
             </form>
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-                {move || { let (status, from, to) = (status.clone(), from.clone(), to.clone()); Suspend::new(async move {
-                    let waiting = admin_waiting_returns().await.unwrap_or_default();
+                {let loaded = crate::once::Once::new({
+                    let (status, from, to) = (status.clone(), from.clone(), to.clone());
+                    async move { (admin_waiting_returns().await, admin_orders(status, from, to, page).await) }
+                });
+                move || { let (status, from, to, loaded) = (status.clone(), from.clone(), to.clone(), loaded.get()); Suspend::new(async move {
+                    let (waiting, orders) = loaded.await;
+                    let waiting = waiting.unwrap_or_default();
                     let waiting = (!waiting.is_empty()).then(|| view! {
                         <section class="notice" data-testid="waiting-returns">
                             <p>{format!("Return requests waiting for you: {}", waiting.len())}</p>
@@ -35,7 +40,7 @@ pub fn AdminOrdersPage() -> impl IntoView {
                             }).collect_view()}</ul>
                         </section>
                     });
-                    match admin_orders(status.clone(), from.clone(), to.clone(), page).await {
+                    match orders {
                         Ok(list) => view! {
                             {waiting}
                             <p>{format!("{} orders", list.total)}</p>
@@ -71,9 +76,10 @@ pub fn AdminOrderPage() -> impl IntoView {
     view! {
         <AdminFrame title="Order">
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-                {move || { let id = id.clone(); Suspend::new(async move {
-                    let form = crate::forms::current_form().await;
-                    match admin_order(id).await {
+                {let loaded = crate::once::Once::new(async move { (crate::forms::current_form().await, admin_order(id).await) });
+                move || { let loaded = loaded.get(); Suspend::new(async move {
+                    let (form, order) = loaded.await;
+                    match order {
                         Ok(Some(o)) => {
                             let confirmed = o.status == domain::order::StatusKind::Confirmed.as_str();
                             let has_refunds = !o.refunds.is_empty();

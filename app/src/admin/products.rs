@@ -20,8 +20,9 @@ pub fn AdminProductsPage() -> impl IntoView {
                 <a class="button" href="/admin/products/new">"New product"</a>
             </form>
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-                {move || { let q = q.clone(); Suspend::new(async move {
-                    match admin_products(q.clone(), page).await {
+                {let loaded = crate::once::Once::new(admin_products(q.clone(), page));
+                move || { let (q, loaded) = (q.clone(), loaded.get()); Suspend::new(async move {
+                    match loaded.await {
                         Ok(list) => view! {
                             <p>{format!("{} products", list.total)}</p>
                             <table class="data">
@@ -53,16 +54,18 @@ pub fn AdminProductPage() -> impl IntoView {
     view! {
         <AdminFrame title=title>
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-                {move || { let id = id.clone(); Suspend::new(async move {
-                    let form = current_form().await;
-                    if id == "new" {
+                {let loaded = crate::once::Once::new(async move {
+                    let product = if id == "new" {
                         // A role check even for the empty form.
-                        return match admin_products(String::new(), 1).await {
-                            Ok(_) => product_form(ProductEdit::default(), form).into_any(),
-                            Err(e) => denied(&e),
-                        };
-                    }
-                    match admin_product(id).await {
+                        admin_products(String::new(), 1).await.map(|_| Some(ProductEdit::default()))
+                    } else {
+                        admin_product(id).await
+                    };
+                    (current_form().await, product)
+                });
+                move || { let loaded = loaded.get(); Suspend::new(async move {
+                    let (form, product) = loaded.await;
+                    match product {
                         Ok(Some(p)) => product_form(p, form).into_any(),
                         Ok(None) => {
                             crate::components::set_status(404);

@@ -141,22 +141,25 @@ pub fn AdminPromotionPage() -> impl IntoView {
     view! {
         <AdminFrame title=title>
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-                {move || { let code = code.clone(); Suspend::new(async move {
-                    let form = current_form().await;
-                    if code == "new" {
+                {let is_new = code == "new";
+                let loaded = crate::once::Once::new(async move {
+                    let promotion = if is_new {
                         // A role check even for the empty form.
-                        return match admin_promotions().await {
-                            Ok(_) => {
-                                let mut fresh = PromoEdit::default();
-                                fresh.fields.insert("active".into(), "on".into());
-                                fresh.fields.insert("kind".into(), "percent".into());
-                                promotion_form(fresh, true, form).into_any()
-                            }
-                            Err(e) => denied(&e),
-                        };
-                    }
-                    match admin_promotion(code).await {
-                        Ok(Some(p)) => promotion_form(p, false, form).into_any(),
+                        admin_promotions().await.map(|_| {
+                            let mut fresh = PromoEdit::default();
+                            fresh.fields.insert("active".into(), "on".into());
+                            fresh.fields.insert("kind".into(), "percent".into());
+                            Some(fresh)
+                        })
+                    } else {
+                        admin_promotion(code).await
+                    };
+                    (current_form().await, promotion)
+                });
+                move || { let loaded = loaded.get(); Suspend::new(async move {
+                    let (form, promotion) = loaded.await;
+                    match promotion {
+                        Ok(Some(p)) => promotion_form(p, is_new, form).into_any(),
                         Ok(None) => {
                             crate::components::set_status(404);
                             view! { <p>"No such code."</p> }.into_any()

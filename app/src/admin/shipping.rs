@@ -66,13 +66,14 @@ pub fn AdminShippingPage() -> impl IntoView {
     view! {
         <AdminFrame title="Shipping zones">
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    let form = current_form().await;
-                    match admin_shipping().await {
+                {let loaded = crate::once::Once::new(async move { (current_form().await, admin_shipping().await) });
+                move || { let loaded = loaded.get(); Suspend::new(async move {
+                    let (form, loaded) = loaded.await;
+                    match loaded {
                         Ok(s) => shipping(s, form).into_any(),
                         Err(e) => denied(&e),
                     }
-                })}
+                })}}
             </Suspense>
         </AdminFrame>
     }

@@ -37,13 +37,14 @@ pub fn AdminTaxesPage() -> impl IntoView {
     view! {
         <AdminFrame title="Taxes">
             <Suspense fallback=|| view! { <p>"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    let form = current_form().await;
-                    match admin_taxes().await {
+                {let loaded = crate::once::Once::new(async move { (current_form().await, admin_taxes().await) });
+                move || { let loaded = loaded.get(); Suspend::new(async move {
+                    let (form, loaded) = loaded.await;
+                    match loaded {
                         Ok(t) => tax_form(t, form).into_any(),
                         Err(e) => denied(&e),
                     }
-                })}
+                })}}
             </Suspense>
         </AdminFrame>
     }
