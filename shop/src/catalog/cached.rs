@@ -202,6 +202,7 @@ impl CachedCatalog {
         }
         let fill = || async {
             self.misses.fetch_add(1, Ordering::Relaxed);
+            let started = Instant::now();
             let found = load().await?;
             if let Some(p) = &found {
                 self.put_product(p).await;
@@ -287,6 +288,7 @@ impl CachedCatalog {
         }
         let fill = || async {
             self.misses.fetch_add(1, Ordering::Relaxed);
+            let started = Instant::now();
             // A stock window since the previous version: patch it.
             let base = previous.as_ref().filter(|m| m.built.elapsed() < stock_delta::PATCH_MAX_AGE);
             let why = match base.and_then(|m| Some((m, stock_delta::ListingVersion::parse(&m.version)?))) {
@@ -294,6 +296,8 @@ impl CachedCatalog {
                 None => "no previous version here",
                 Some((m, from)) => match self.patched(category, from, current, &m.cards).await {
                     Ok((cards, same_text)) => {
+                        let took_ms = started.elapsed().as_millis() as u64;
+                        tracing::debug!(category, version, cards = cards.len(), took_ms, "category index patched");
                         self.memo_put(category, version.clone(), m.built, cards.clone());
                         if same_text {
                             self.carry_search(category, &m.version, &version);
@@ -306,6 +310,8 @@ impl CachedCatalog {
             };
             tracing::debug!(category, version, why, "category index rebuilt from the store");
             let cards = Arc::new(self.cards_from_store(category).await?);
+            let took_ms = started.elapsed().as_millis() as u64;
+            tracing::debug!(category, version, cards = cards.len(), took_ms, "category index read from the store");
             if let Ok(bytes) = serde_json::to_vec(&*cards) {
                 if let Err(e) = self.cache.set(&key, &bytes, Some(INDEX_TTL)).await {
                     self.fell_back("set", &e);
