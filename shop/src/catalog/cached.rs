@@ -202,7 +202,6 @@ impl CachedCatalog {
         }
         let fill = || async {
             self.misses.fetch_add(1, Ordering::Relaxed);
-            let started = Instant::now();
             let found = load().await?;
             if let Some(p) = &found {
                 self.put_product(p).await;
