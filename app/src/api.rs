@@ -61,9 +61,13 @@ pub async fn load_home() -> Result<HomeData, AppError> {
     crate::error::ssr::served(async move {
         let st = ssr::state()?;
         let all = st.catalog.category("*").await.map_err(ssr::unavailable)?;
-        let featured =
-            all.iter().filter(|c| c.tags.iter().any(|t| t == "featured") && c.in_stock).take(8).cloned().collect();
-        let newest = all.iter().take(8).cloned().collect();
+        let featured = all
+            .iter()
+            .filter(|c| c.tags.iter().any(|t| t == "featured") && c.in_stock)
+            .take(8)
+            .map(|c| (**c).clone())
+            .collect();
+        let newest = all.iter().take(8).map(|c| (**c).clone()).collect();
         let categories = top_categories(&st).await?;
         Ok(HomeData { featured, newest, categories })
     })

@@ -5,6 +5,7 @@
 use crate::money::Money;
 use crate::product::{Image, Product};
 use serde::{Deserialize, Serialize};
+use std::borrow::Borrow;
 use std::collections::BTreeMap;
 
 /// What a listing, a search result and a facet count need to know about a
@@ -299,18 +300,19 @@ pub struct Page {
     pub facets: Facets,
 }
 
-/// Apply a listing (search, filters, sort, paging) to a set of cards.
-pub fn list(all: &[ProductCard], l: &Listing) -> Page {
+/// Apply a listing (search, filters, sort, paging) to a set of cards (owned
+/// or shared: a listing keeps its cards behind `Arc`s, see `shop::catalog`).
+pub fn list<C: Borrow<ProductCard>>(all: &[C], l: &Listing) -> Page {
     list_indexed(all, None, l)
 }
 
 /// [`list`] with the cards' search index built beforehand (`index`, same order
 /// and length as `all`; otherwise they are computed here).
-pub fn list_indexed(all: &[ProductCard], index: Option<&SearchIndex>, l: &Listing) -> Page {
+pub fn list_indexed<C: Borrow<ProductCard>>(all: &[C], index: Option<&SearchIndex>, l: &Listing) -> Page {
     let terms = tokenize(&l.q);
     let index = index.filter(|ix| ix.len() == all.len());
     let mut scored: Vec<(u32, &ProductCard)> = if terms.is_empty() {
-        all.iter().map(|c| (0, c)).collect()
+        all.iter().map(|c| (0, c.borrow())).collect()
     } else {
         search_scores(all, index, &terms).into_iter().filter(|(s, _)| *s > 0).collect()
     };

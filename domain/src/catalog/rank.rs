@@ -9,6 +9,7 @@
 
 use super::ProductCard;
 use crate::search;
+use std::borrow::Borrow;
 use std::collections::HashMap;
 
 /// A card's words per field (title, tags, brand, description), as numbers
@@ -40,7 +41,7 @@ impl SearchIndex {
 }
 
 /// The search index of `all`: each word folded and stemmed once.
-pub fn index(all: &[ProductCard]) -> SearchIndex {
+pub fn index<C: Borrow<ProductCard>>(all: &[C]) -> SearchIndex {
     let mut ix = SearchIndex::default();
     let mut numbers: HashMap<String, u32> = HashMap::new();
     let mut field = |text: &str, out: &mut Vec<u32>| {
@@ -58,6 +59,7 @@ pub fn index(all: &[ProductCard]) -> SearchIndex {
         }
     };
     for p in all {
+        let p = p.borrow();
         let mut t = CardTerms::default();
         field(&p.title, &mut t.0[0]);
         for tag in &p.tags {
@@ -118,8 +120,8 @@ fn score(matches: &[[Option<search::Closeness>; 4]], typo_ok: &[bool]) -> u32 {
 /// typed (or by stem or prefix) counts no typo matches: a search for
 /// "shirt" does not list shorts, and in "red jaket" the typo still counts
 /// for "jaket" when no product has that word as typed.
-pub(super) fn search_scores<'a>(
-    all: &'a [ProductCard],
+pub(super) fn search_scores<'a, C: Borrow<ProductCard>>(
+    all: &'a [C],
     index: Option<&SearchIndex>,
     query_terms: &[search::Term],
 ) -> Vec<(u32, &'a ProductCard)> {
@@ -136,7 +138,7 @@ pub(super) fn search_scores<'a>(
     // A term matched better than a typo by some word of some card.
     let typo_ok: Vec<bool> =
         table.iter().map(|row| !row.iter().flatten().any(|c| *c > search::Closeness::Typo)).collect();
-    ix.cards.iter().zip(all).map(|(t, c)| (score(&closeness(t, &table), &typo_ok), c)).collect()
+    ix.cards.iter().zip(all).map(|(t, c)| (score(&closeness(t, &table), &typo_ok), c.borrow())).collect()
 }
 
 /// Relevance of a product for a query on its own (typos allowed): see [`score`].

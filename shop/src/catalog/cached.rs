@@ -60,6 +60,11 @@ const MEMO_MAX_AGE: Duration = Duration::from_secs(600);
 /// search waiting for seconds. A product's own page still renews at once.
 pub const STOCK_LISTING_LAG: Duration = Duration::from_secs(10);
 
+/// A listing's cards, each shared: a patched version (`stock_delta.rs`)
+/// copies pointers and replaces the few cards that sold, instead of
+/// copying every card (at 100,000 products, every stock window).
+pub type Cards = Arc<Vec<Arc<ProductCard>>>;
+
 #[derive(Clone)]
 struct Memo {
     version: String,
@@ -67,7 +72,7 @@ struct Memo {
     built: Instant,
     /// When it was put in the memo.
     at: Instant,
-    cards: Arc<Vec<ProductCard>>,
+    cards: Cards,
 }
 
 /// Where a category index gets its products' approved-review summaries (by
@@ -97,7 +102,7 @@ pub struct CachedCatalog {
     decoded: decoded::Decoded<Product>,
     /// The category list, per bytes.
     decoded_categories: decoded::Decoded<Vec<CategoryPath>>,
-    index_flights: SingleFlight<PortResult<Arc<Vec<ProductCard>>>>,
+    index_flights: SingleFlight<PortResult<Cards>>,
     /// The shop rules, per pages version (`shared.rs`).
     rules_memo: shared::VersionMemo<domain::rules::ShopRules>,
     /// `STOCK_LISTING_LAG`, shorter in tests.
@@ -145,7 +150,7 @@ impl CachedCatalog {
     }
 
     /// A category's cards from the store, with their ratings.
-    async fn cards_from_store(&self, category: &str) -> PortResult<Vec<ProductCard>> {
+    async fn cards_from_store(&self, category: &str) -> PortResult<Cards> {
         let mut cards = self.store.category_cards(category).await?;
         if let Some(source) = &self.ratings {
             match source.ratings().await {
@@ -157,7 +162,7 @@ impl CachedCatalog {
                 Err(e) => tracing::warn!(category, error = %e, "ratings unavailable; the index is built without them"),
             }
         }
-        Ok(cards)
+        Ok(shared(cards))
     }
 
     pub fn store(&self) -> &CatalogStore {
@@ -230,7 +235,7 @@ impl CachedCatalog {
         self.memo.lock().unwrap_or_else(|p| p.into_inner()).get(category).cloned()
     }
 
-    fn memo_put(&self, category: &str, version: String, built: Instant, cards: Arc<Vec<ProductCard>>) {
+    fn memo_put(&self, category: &str, version: String, built: Instant, cards: Cards) {
         let mut memo = self.memo.lock().unwrap_or_else(|p| p.into_inner());
         if memo.len() > 256 {
             memo.clear();
@@ -239,7 +244,7 @@ impl CachedCatalog {
     }
 
     /// All cards of a category (`*` for the whole shop), newest first.
-    pub async fn category(&self, category: &str) -> PortResult<Arc<Vec<ProductCard>>> {
+    pub async fn category(&self, category: &str) -> PortResult<Cards> {
         Ok(self.category_versioned(category).await?.1)
     }
 
@@ -249,13 +254,13 @@ impl CachedCatalog {
         self.listing_version(ALL).await.map(|v| v.to_string()).unwrap_or_default()
     }
 
-    async fn category_versioned(&self, category: &str) -> PortResult<(String, Arc<Vec<ProductCard>>)> {
+    async fn category_versioned(&self, category: &str) -> PortResult<(String, Cards)> {
         let memo = self.memo_get(category);
         let Some(current) = self.listing_version(category).await else {
             if let Some(m) = memo.filter(|m| m.at.elapsed() < MEMO_STALE_OK) {
                 return Ok(("?".into(), m.cards));
             }
-            let cards = Arc::new(self.cards_from_store(category).await?);
+            let cards = self.cards_from_store(category).await?;
             self.memo_put(category, "?".into(), Instant::now(), cards.clone());
             return Ok(("?".into(), cards));
         };
@@ -270,7 +275,7 @@ impl CachedCatalog {
         if let Ok(Some(bytes)) = self.cache.get(&key).await {
             if let Ok(cards) = serde_json::from_slice::<Vec<ProductCard>>(&bytes) {
                 self.hits.fetch_add(1, Ordering::Relaxed);
-                let cards = Arc::new(cards);
+                let cards = shared(cards);
                 self.memo_put(category, version.clone(), Instant::now(), cards.clone());
                 self.prebuild_search(category, &version, &cards);
                 return Ok((version, cards));
@@ -308,10 +313,10 @@ impl CachedCatalog {
                 },
             };
             tracing::debug!(category, version, why, "category index rebuilt from the store");
-            let cards = Arc::new(self.cards_from_store(category).await?);
+            let cards = self.cards_from_store(category).await?;
             let took_ms = started.elapsed().as_millis() as u64;
             tracing::debug!(category, version, cards = cards.len(), took_ms, "category index read from the store");
-            if let Ok(bytes) = serde_json::to_vec(&*cards) {
+            if let Ok(bytes) = serde_json::to_vec(&cards.iter().map(|c| &**c).collect::<Vec<&ProductCard>>()) {
                 if let Err(e) = self.cache.set(&key, &bytes, Some(INDEX_TTL)).await {
                     self.fell_back("set", &e);
                 }
@@ -337,4 +342,8 @@ impl CachedCatalog {
         }
         Ok(cats)
     }
+}
+
+fn shared(cards: Vec<ProductCard>) -> Cards {
+    Arc::new(cards.into_iter().map(Arc::new).collect())
 }

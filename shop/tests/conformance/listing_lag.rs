@@ -131,11 +131,21 @@ async fn a_sale_patches_the_listings_without_reading_them_again(cache: Arc<dyn C
     p.variants.truncate(1);
     p.variants[0].stock = 1;
     let p = catalog.save(&p, None).await.unwrap();
+    // A product beside it that does not sell.
+    let mut q = seed::product(15);
+    q.slug = domain::Slug::parse(&unique("unsold")).unwrap();
+    q.title = format!("Beside {}", q.slug);
+    q.category = p.category.clone();
+    let q = catalog.save(&q, None).await.unwrap();
     let search = domain::catalog::Listing { q: "patchable".into(), page: 1, page_size: 24, ..Default::default() };
     assert!(in_stock_on_its_listing(&catalog, &p).await);
     assert!(in_stock_on_its_listing(&other, &p).await);
     assert_eq!(catalog.list(p.category.as_str(), &search).await.unwrap().items.len(), 1);
     assert_eq!(builds(), (1, 0), "one server built the listing, the other read its copy in the shared cache");
+    let card_of = |cards: &shop::catalog::cached::Cards, id: &domain::ProductId| {
+        cards.iter().find(|c| c.id == id.as_str()).cloned().expect("listed")
+    };
+    let unsold_before = card_of(&catalog.category(p.category.as_str()).await.unwrap(), &q.id);
 
     let sold = [StockLine { product_id: p.id.clone(), sku: p.variants[0].sku.clone(), quantity: 1 }];
     catalog.store().reserve(&sold).await.unwrap();
@@ -147,6 +157,12 @@ async fn a_sale_patches_the_listings_without_reading_them_again(cache: Arc<dyn C
     assert_eq!(found.items.len(), 1, "the search still finds it");
     assert!(!found.items[0].in_stock);
     assert_eq!(builds(), (1, 0), "patched on both, not read from the store again");
+    let patched = catalog.category(p.category.as_str()).await.unwrap();
+    assert!(!card_of(&patched, &p.id).in_stock);
+    assert!(
+        Arc::ptr_eq(&unsold_before, &card_of(&patched, &q.id)),
+        "the patch copied a pointer to the card that did not sell, not the card"
+    );
 
     // A merchant's save is not a sale: the listing is read again.
     let mut edit = catalog.product_by_slug(p.slug.as_str()).await.unwrap().unwrap();

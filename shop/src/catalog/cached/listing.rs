@@ -2,8 +2,8 @@
 //! (filters, sort, search) memoised per category version, and the search
 //! index built in the background for each new version of the whole shop.
 
-use super::{CachedCatalog, ALL};
-use domain::catalog::{Listing, Page, ProductCard, SearchIndex};
+use super::{CachedCatalog, Cards, ALL};
+use domain::catalog::{Listing, Page, SearchIndex};
 use ports::PortResult;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, OnceLock};
@@ -21,15 +21,15 @@ impl CachedCatalog {
             }
         }
         let page = if listing.q.is_empty() {
-            Arc::new(domain::catalog::list(&cards, listing))
+            Arc::new(domain::catalog::list(&cards[..], listing))
         } else {
             // A search is CPU work over the whole category: off the async threads.
             let (terms, key, listing) = (self.terms.clone(), format!("{category}|{version}"), listing.clone());
             let cacheable = version != "?";
             let searched = tokio::task::spawn_blocking(move || {
                 let cell = cacheable.then(|| index_cell(&terms, key));
-                let index = cell.as_ref().map(|c| c.get_or_init(|| domain::catalog::index(&cards)));
-                Arc::new(domain::catalog::list_indexed(&cards, index, &listing))
+                let index = cell.as_ref().map(|c| c.get_or_init(|| domain::catalog::index(&cards[..])));
+                Arc::new(domain::catalog::list_indexed(&cards[..], index, &listing))
             });
             searched.await.map_err(|e| ports::PortError::Invalid(format!("search failed: {e}")))?
         };
@@ -73,7 +73,7 @@ impl CachedCatalog {
     /// A new version of the whole shop's cards: build its search index in
     /// the background, so the first search after a catalog change does not
     /// pay for it (a search arriving meanwhile waits for this build).
-    pub(super) fn prebuild_search(&self, category: &str, version: &str, cards: &Arc<Vec<ProductCard>>) {
+    pub(super) fn prebuild_search(&self, category: &str, version: &str, cards: &Cards) {
         if category != ALL || tokio::runtime::Handle::try_current().is_err() {
             return;
         }
@@ -85,15 +85,10 @@ impl CachedCatalog {
 
     /// Build (once) the search index of `cards`, the cards of `category` at
     /// `version`, on a blocking thread.
-    fn build_search(
-        &self,
-        category: &str,
-        version: &str,
-        cards: &Arc<Vec<ProductCard>>,
-    ) -> tokio::task::JoinHandle<()> {
+    fn build_search(&self, category: &str, version: &str, cards: &Cards) -> tokio::task::JoinHandle<()> {
         let (terms, key, cards) = (self.terms.clone(), format!("{category}|{version}"), cards.clone());
         tokio::task::spawn_blocking(move || {
-            index_cell(&terms, key).get_or_init(|| domain::catalog::index(&cards));
+            index_cell(&terms, key).get_or_init(|| domain::catalog::index(&cards[..]));
         })
     }
 }

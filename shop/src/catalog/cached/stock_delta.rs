@@ -13,7 +13,7 @@
 //! it. At 100,000 products, a rebuild reads the whole shop and copies it
 //! through the shared cache; a patch reads the few products that sold.
 
-use super::{CachedCatalog, VERSION_TTL};
+use super::{CachedCatalog, Cards, VERSION_TTL};
 use domain::catalog::ProductCard;
 use std::collections::{HashMap, HashSet};
 use std::sync::Arc;
@@ -124,8 +124,8 @@ impl CachedCatalog {
         category: &str,
         from: ListingVersion,
         to: ListingVersion,
-        cards: &Arc<Vec<ProductCard>>,
-    ) -> Result<(Arc<Vec<ProductCard>>, bool), &'static str> {
+        cards: &Cards,
+    ) -> Result<(Cards, bool), &'static str> {
         if from.base != to.base {
             return Err("a merchant change since");
         }
@@ -154,7 +154,7 @@ impl CachedCatalog {
                 same_text &= (&old.title, &old.brand, &old.tags, &old.snippet)
                     == (&card.title, &card.brand, &card.tags, &card.snippet);
                 card.rating = old.rating;
-                *old = card;
+                *old = Arc::new(card);
             }
             // A product that sold but is not in the listing: rebuild.
             if !fresh.is_empty() {
