@@ -98,6 +98,7 @@ async fn catalog(products: u64, dur: Duration, concurrency: usize) -> Result<(),
         ("STOREFRONT_EDGE__RATE_LIMIT".to_string(), "10000000".to_string()),
     ];
     first_searches(products as usize);
+    listing_patch(products as usize);
     let seeded = std::time::Instant::now();
     let base = start(&env, 0).await?;
     let seed_secs = seeded.elapsed().as_secs_f64();
@@ -165,6 +166,50 @@ fn first_searches(products: usize) {
         ms[ms.len() / 2],
         ms[ms.len() - 1],
         ms.len()
+    );
+}
+
+/// What a stock window's patch of the whole shop's listing copies: the
+/// listing as shared cards (pointers, as `shop::catalog::cached::Cards`
+/// keeps it) against a copy of every card (as it was kept before), then
+/// dropping the old version. Median of five, one core.
+fn listing_patch(products: usize) {
+    use domain::catalog::ProductCard;
+    use std::sync::Arc;
+    use std::time::Instant;
+    let owned: Vec<ProductCard> =
+        (0..products).map(|i| ProductCard::from_product(&shop::catalog::seed::product(i))).collect();
+    let shared: Vec<Arc<ProductCard>> = owned.iter().cloned().map(Arc::new).collect();
+    let median = |mut ms: Vec<f64>| {
+        ms.sort_by(f64::total_cmp);
+        ms[ms.len() / 2]
+    };
+    let time = |f: &dyn Fn()| {
+        median(
+            (0..5)
+                .map(|_| {
+                    let t = Instant::now();
+                    f();
+                    t.elapsed().as_secs_f64() * 1e3
+                })
+                .collect(),
+        )
+    };
+    let sold = products / 2;
+    let copied = time(&|| {
+        let mut next = owned.clone();
+        next[sold].in_stock = false;
+        drop(std::hint::black_box(next));
+    });
+    let pointers = time(&|| {
+        let mut next = shared.clone();
+        let mut card = (*next[sold]).clone();
+        card.in_stock = false;
+        next[sold] = Arc::new(card);
+        drop(std::hint::black_box(next));
+    });
+    println!(
+        "a listing patch over {products} products (one card sold): {pointers:.2} ms with shared cards, {copied:.1} ms copying every card"
     );
 }
 
