@@ -94,7 +94,9 @@ pub async fn run(o: Options) -> Result<(), String> {
         .stderr(std::fs::File::create(dir.join("server.log")).map_err(|e| e.to_string())?);
     let mut server = Owned(child.spawn().map_err(|e| format!("{}: {e}", o.server_bin.display()))?);
     if !wait_port(port, Duration::from_secs(60)).await {
-        return Err(format!("the server never listened: {}", crate::chaos::procs::tail(&dir.join("server.log"), 20)));
+        let (err, out) = (dir.join("server.log"), dir.join("server.out"));
+        let (err, out) = (crate::chaos::procs::tail(&err, 20), crate::chaos::procs::tail(&out, 20));
+        return Err(format!("the server never listened:\n{err}\n{out}"));
     }
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(256)

@@ -129,7 +129,10 @@ impl CachedCatalog {
         if from.base != to.base {
             return Err("a merchant change since");
         }
-        if to.stock <= from.stock || to.stock - from.stock > MAX_PATCH_STEPS {
+        if to.stock <= from.stock {
+            return Err("the stock version went back (the cache lost its counter)");
+        }
+        if to.stock - from.stock > MAX_PATCH_STEPS {
             return Err("too many stock windows since");
         }
         let mut sold = HashSet::new();
