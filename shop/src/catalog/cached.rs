@@ -312,10 +312,16 @@ impl CachedCatalog {
                     Err(why) => why,
                 },
             };
-            tracing::debug!(category, version, why, "category index rebuilt from the store");
             let cards = self.cards_from_store(category).await?;
             let took_ms = started.elapsed().as_millis() as u64;
-            tracing::debug!(category, version, cards = cards.len(), took_ms, "category index read from the store");
+            tracing::debug!(
+                category,
+                version,
+                why,
+                cards = cards.len(),
+                took_ms,
+                "category index rebuilt from the store"
+            );
             if let Ok(bytes) = serde_json::to_vec(&cards.iter().map(|c| &**c).collect::<Vec<&ProductCard>>()) {
                 if let Err(e) = self.cache.set(&key, &bytes, Some(INDEX_TTL)).await {
                     self.fell_back("set", &e);
