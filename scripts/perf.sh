@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The flash-crowd figures of the README (issue 17), measured with oha as a
 # separate process against the release server: /healthz, a product page from
-# the page cache, the same page rendered (SSR, page cache off), then the
+# the page cache, the same page rendered (SSR, page cache off), the same
+# route for a product that does not exist (SSR: the shell, header and 404
+# body without the product, so the render's floor on this route), then the
 # cached page at half its peak rate, open loop, for its p99.
 #
 #   bash scripts/perf.sh [--products N] [--seconds S] [--connections C]
@@ -44,7 +46,8 @@ CACHED="http://127.0.0.1:3401" SSR="http://127.0.0.1:3402"
 PRODUCT="$(curl -fsS "$CACHED/c/apparel" | grep -o 'href="/p/[^"?]*"' | head -1 | cut -d'"' -f2)"
 [ -n "$PRODUCT" ] || { echo "no product link on /c/apparel" >&2; exit 1; }
 
-# One oha run: prints "req/s p50_ms p99_ms errors".
+# One oha run: prints "req/s p50_ms p99_ms errors" (any status but
+# $EXPECT, 2xx by default, is an error).
 measure() { # url [extra oha args...]
   local url="$1"; shift
   oha --no-tui --output-format json -z "${SECONDS_EACH}s" -c "$CONNECTIONS" -H 'accept-encoding: br, gzip' "$@" "$url" |
@@ -53,13 +56,16 @@ import json, sys
 d = json.load(sys.stdin)
 s, p = d["summary"], d["latencyPercentiles"]
 # oha stops the requests in flight at the deadline: not errors of the server.
-errors = sum(n for why, n in d.get("errorDistribution", {}).items() if why != "aborted due to deadline") + sum(n for code, n in d.get("statusCodeDistribution", {}).items() if not code.startswith("2"))
-print("%.0f %.2f %.2f %d" % (s["requestsPerSec"], p["p50"] * 1000, p["p99"] * 1000, errors))'
+errors = sum(n for why, n in d.get("errorDistribution", {}).items() if why != "aborted due to deadline") + sum(n for code, n in d.get("statusCodeDistribution", {}).items() if not code.startswith(sys.argv[1]))
+print("%.0f %.2f %.2f %d" % (s["requestsPerSec"], p["p50"] * 1000, p["p99"] * 1000, errors))' "${EXPECT:-2}"
 }
+MISSING="/p/no-such-product-$$"
+[ "$(curl -s -o /dev/null -w '%{http_code}' "$SSR$MISSING")" = 404 ] || { echo "$MISSING is not a 404" >&2; exit 1; }
 for url in "$CACHED/healthz" "$CACHED$PRODUCT" "$SSR$PRODUCT"; do curl -fsS -o /dev/null "$url"; done
 read -r h_rps h_p50 h_p99 h_err < <(measure "$CACHED/healthz")
 read -r c_rps c_p50 c_p99 c_err < <(measure "$CACHED$PRODUCT")
 read -r s_rps s_p50 s_p99 s_err < <(measure "$SSR$PRODUCT")
+read -r f_rps f_p50 f_p99 f_err < <(EXPECT=404 measure "$SSR$MISSING")
 half=$((c_rps / 2))
 read -r q_rps q_p50 q_p99 q_err < <(measure "$CACHED$PRODUCT" -q "$half" --latency-correction)
 
@@ -69,4 +75,5 @@ pct() { python3 -c "print(f'{100 * $1 / $2:.0f}%')"; }
 printf '%-40s %10s %10s %10s %8s %10s\n' "/healthz" "$h_rps" "$h_p50" "$h_p99" "$h_err" "100%"
 printf '%-40s %10s %10s %10s %8s %10s\n' "product page, page cache" "$c_rps" "$c_p50" "$c_p99" "$c_err" "$(pct "$c_rps" "$h_rps")"
 printf '%-40s %10s %10s %10s %8s %10s\n' "product page, SSR (page cache off)" "$s_rps" "$s_p50" "$s_p99" "$s_err" "$(pct "$s_rps" "$h_rps")"
+printf '%-40s %10s %10s %10s %8s %10s\n' "no such product, SSR (404, the floor)" "$f_rps" "$f_p50" "$f_p99" "$f_err" "$(pct "$f_rps" "$h_rps")"
 printf '%-40s %10s %10s %10s %8s %10s\n' "page cache at $half req/s (open loop)" "$q_rps" "$q_p50" "$q_p99" "$q_err" ""

@@ -6,7 +6,9 @@
 //! 2. A flash sale: `--flash` shoppers arrive within one second for one
 //!    product with `--flash-stock` units; each views it, adds it and checks
 //!    out.
-//! 3. The audit, from the stores once the worker has drained the queue: no
+//! 3. After the sell-out (`after`): shoppers at the sold-out product's
+//!    category, once the sale has reached the listings, must see it sold out.
+//! 4. The audit, from the stores once the worker has drained the queue: no
 //!    unit sold twice (end stock ≥ 0, confirmed units ≤ start, start − end =
 //!    confirmed).
 //!
@@ -15,6 +17,7 @@
 //! over `--cached-p99-ms`, an oversell, or (with `--bundle-dir`) the
 //! shopper's JS + Wasm over its brotli budget.
 
+mod after;
 mod flows;
 mod report;
 
@@ -115,11 +118,15 @@ pub async fn run(o: Options) -> Result<(), String> {
     let flash = Arc::new(Mutex::new(Tally::default()));
     run_flash(&client, &base, o.flash, &flash).await;
     let drained = drain(&client, &base).await;
+    // Sales reach the listings within the stock lag (and a second's skew).
+    tokio::time::sleep(shop::catalog::cached::STOCK_LISTING_LAG + Duration::from_millis(1500)).await;
+    let after = Arc::new(Mutex::new(Tally::default()));
+    after::run(&client, &base, &after).await;
     signal_term(&mut server).await;
     let audit = audit(&settings).await?;
 
     let mut broken = Vec::new();
-    let (mix, flash) = (take(&mix), take(&flash));
+    let (mix, flash, after) = (take(&mix), take(&flash), take(&after));
     let orders = mix.accepted.len();
     print_table("shopper mix", &mix, mix_secs);
     println!("orders accepted in the mix: {orders} ({:.1} orders/s)", orders as f64 / mix_secs);
@@ -134,7 +141,14 @@ pub async fn run(o: Options) -> Result<(), String> {
         audit.confirmed,
         if drained { "" } else { " (the queue had not drained: figures may lag)" }
     );
-    for (name, t) in [("mix", &mix), ("flash sale", &flash)] {
+    print_table("after the sell-out (a listing read anew)", &after, 0.25);
+    let mut checked = vec![("mix", &mix), ("flash sale", &flash)];
+    if audit.end_stock == 0 {
+        checked.push(("after the sell-out", &after));
+    } else {
+        println!("the flash product did not sell out (end stock {}): the listings were not checked", audit.end_stock);
+    }
+    for (name, t) in checked {
         let (errors, total) = error_rate(t);
         if errors > 0 {
             broken.push(format!("{name}: {errors} errors in {total} steps, e.g. {:?}", t.first_errors));
@@ -171,7 +185,8 @@ pub async fn run(o: Options) -> Result<(), String> {
     }
 }
 
-/// The demo catalog, every item plentiful except the flash-sale product.
+/// The demo catalog, every item plentiful except the flash-sale product,
+/// whose first variant alone has stock: selling it sells the product out.
 async fn seed_catalog(settings: &ports::config::Settings, n: usize, flash_stock: i64) -> Result<(), String> {
     let services = adapters::connect(settings).await.map_err(|e| e.to_string())?;
     let store = shop::catalog::CatalogStore::new(services.catalog.clone());
@@ -179,8 +194,12 @@ async fn seed_catalog(settings: &ports::config::Settings, n: usize, flash_stock:
         let batch: Vec<_> = (start..(start + 2000).min(n))
             .map(|i| {
                 let mut p = seed::product(i);
-                for v in &mut p.variants {
-                    v.stock = if i == FLASH { flash_stock } else { 1_000_000 };
+                for (k, v) in p.variants.iter_mut().enumerate() {
+                    v.stock = match (i == FLASH, k) {
+                        (true, 0) => flash_stock,
+                        (true, _) => 0,
+                        (false, _) => 1_000_000,
+                    };
                 }
                 p
             })
