@@ -13,6 +13,7 @@ pub mod cookies;
 pub mod error;
 pub mod format;
 pub mod forms;
+pub mod island_scripts;
 pub mod islands;
 pub mod model;
 pub mod once;
@@ -36,7 +37,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <link id="leptos" rel="stylesheet" href=stylesheet_href(&options) />
-                <HydrationScripts options islands=true />
+                <island_scripts::IslandScripts options />
                 <MetaTags />
             </head>
             <body>
@@ -47,21 +48,16 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 }
 
 /// `/pkg/storefront.<hash>.css`, from cargo-leptos's hash file beside the
-/// binary, read once: leptos_meta's `HashedStylesheet` read the file on
-/// every render (3% of a rendered product page's CPU, perf).
+/// binary, read once (`island_scripts::hashes`): leptos_meta's
+/// `HashedStylesheet` read the file on every render (3% of a rendered
+/// product page's CPU, perf).
 fn stylesheet_href(options: &LeptosOptions) -> &'static str {
     static HREF: std::sync::OnceLock<String> = std::sync::OnceLock::new();
     HREF.get_or_init(|| {
-        let mut name = options.output_name.to_string();
-        let hash_file = std::env::current_exe().ok().and_then(|p| Some(p.parent()?.join(options.hash_file.as_ref())));
-        if options.hash_files {
-            let hashes = hash_file.and_then(|f| std::fs::read_to_string(f).ok()).unwrap_or_default();
-            if let Some((_, hash)) = hashes.lines().filter_map(|l| l.trim().split_once(':')).find(|(k, _)| *k == "css")
-            {
-                name.push('.');
-                name.push_str(hash.trim());
-            }
-        }
+        let name = match island_scripts::hash_of(options, "css") {
+            Some(hash) => format!("{}.{hash}", options.output_name),
+            None => options.output_name.to_string(),
+        };
         format!("/{}/{name}.css", options.site_pkg_dir)
     })
 }
