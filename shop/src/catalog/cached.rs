@@ -14,6 +14,11 @@
 //!   (`decoded.rs`): the cache is still asked on every read.
 //! - Concurrent misses of the same product or index share one store read
 //!   (`ports::flight`): a crowd arriving at a cold product costs one read.
+//! - A product the store does not have is remembered as absent (`ABSENT`,
+//!   for `ABSENT_TTL`): a crowd at a link to a product that is gone, or a
+//!   client repeating a made-up slug, costs one store read per 30 s, not
+//!   one per request. Saving a product overwrites its keys, so a product
+//!   created under that slug shows at once.
 //! - When the cache fails, reads go to the store and `cache_fallbacks`
 //!   counts it; a page never fails because the cache did.
 
@@ -47,6 +52,10 @@ pub fn product_page_version_key(slug: &str) -> String {
 }
 
 const PRODUCT_TTL: Duration = Duration::from_secs(600);
+/// What a product key holds when the store has no such product (not JSON,
+/// so it can never be mistaken for one).
+const ABSENT: &[u8] = b"absent";
+const ABSENT_TTL: Duration = Duration::from_secs(30);
 const INDEX_TTL: Duration = Duration::from_secs(3600);
 const VERSION_TTL: Duration = Duration::from_secs(30 * 24 * 3600);
 /// A memoised index is trusted without asking the cache for this long when
@@ -193,6 +202,10 @@ impl CachedCatalog {
         Fut: std::future::Future<Output = PortResult<Option<Product>>>,
     {
         match self.cache.get(&key).await {
+            Ok(Some(bytes)) if bytes == ABSENT => {
+                self.hits.fetch_add(1, Ordering::Relaxed);
+                return Ok(None);
+            }
             Ok(Some(bytes)) => {
                 if let Some(p) = self.decoded.decode(&key, bytes) {
                     self.hits.fetch_add(1, Ordering::Relaxed);
@@ -208,8 +221,13 @@ impl CachedCatalog {
         let fill = || async {
             self.misses.fetch_add(1, Ordering::Relaxed);
             let found = load().await?;
-            if let Some(p) = &found {
-                self.put_product(p).await;
+            match &found {
+                Some(p) => self.put_product(p).await,
+                None => {
+                    if let Err(e) = self.cache.set(&key, ABSENT, Some(ABSENT_TTL)).await {
+                        self.fell_back("set", &e);
+                    }
+                }
             }
             Ok(found)
         };

@@ -272,6 +272,21 @@ async fn cached_suite(cache: Arc<dyn Cache>) {
         catalog.product_by_slug(p.slug.as_str()).await.unwrap().map(|p| p.title),
         Some("A brand new title".into())
     );
+
+    // A product that does not exist is read from the store once, then
+    // remembered as absent, until a product is saved under that slug.
+    let mut later = seed::product(8);
+    later.slug = domain::Slug::parse(&unique("later")).unwrap();
+    later.id = domain::ProductId::parse(&unique("later")).unwrap();
+    let before = catalog.stats().misses;
+    for _ in 0..3 {
+        assert_eq!(catalog.product_by_slug(later.slug.as_str()).await.unwrap(), None);
+        assert_eq!(catalog.product_by_id(later.id.as_str()).await.unwrap(), None);
+    }
+    assert_eq!(catalog.stats().misses, before + 2, "one store read for the slug and one for the id");
+    catalog.save(&later, None).await.unwrap();
+    assert_eq!(catalog.product_by_slug(later.slug.as_str()).await.unwrap(), Some(later.clone()));
+    assert_eq!(catalog.product_by_id(later.id.as_str()).await.unwrap(), Some(later));
 }
 
 #[tokio::test]
