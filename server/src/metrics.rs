@@ -87,6 +87,17 @@ pub async fn track(req: Request, next: Next) -> Response {
     resp
 }
 
+/// Every order state's count, 0 for a state no order is in. The database
+/// names only the states it has rows in; a gauge left unset keeps its last
+/// figure, so the last 3 orders that went from `reserved` to `confirmed`
+/// read as 3 orders stuck in `reserved` forever.
+fn orders_by_state(counts: &[(String, i64)]) -> Vec<(&'static str, f64)> {
+    domain::order::StatusKind::ALL
+        .into_iter()
+        .map(|k| (k.as_str(), counts.iter().find(|(s, _)| s == k.as_str()).map_or(0.0, |(_, n)| *n as f64)))
+        .collect()
+}
+
 /// Set the scrape-time figures, then render everything the recorder holds.
 pub async fn render(st: AppState, m: Metrics) -> impl IntoResponse {
     let handle = prometheus();
@@ -112,8 +123,8 @@ pub async fn render(st: AppState, m: Metrics) -> impl IntoResponse {
         }
     }
     if let Ok(counts) = st.orders.repo.counts().await {
-        for (state, n) in counts {
-            gauge!("orders", "state" => state).set(n as f64);
+        for (state, n) in orders_by_state(&counts) {
+            gauge!("orders", "state" => state).set(n);
         }
     }
     gauge!("worker_lag_seconds").set(st.orders.worker.lag_seconds());
@@ -139,4 +150,20 @@ pub async fn render(st: AppState, m: Metrics) -> impl IntoResponse {
     }
     handle.run_upkeep();
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], handle.render())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::orders_by_state;
+
+    #[test]
+    fn every_order_state_has_a_figure_so_a_state_that_emptied_reads_0() {
+        let counts = vec![("confirmed".to_string(), 302), ("rejected".to_string(), 18)];
+        let figures = orders_by_state(&counts);
+        assert_eq!(figures.len(), 6, "one figure per state: {figures:?}");
+        assert!(figures.contains(&("confirmed", 302.0)) && figures.contains(&("rejected", 18.0)));
+        for empty in ["pending", "reserved", "cancelled", "refunded"] {
+            assert!(figures.contains(&(empty, 0.0)), "{empty} reads 0: {figures:?}");
+        }
+    }
 }
