@@ -202,7 +202,7 @@ pub async fn place_order(input: CheckoutInput) -> Result<CheckoutOutcome, AppErr
             .unwrap_or_default();
         match st.orders.checkout.place(&cart_id, &cart, &form, &request_id).await {
             Ok(order_id) => {
-                let _ = st.orders.carts.clear(&cart_id).await;
+                // Checkout emptied the cart with the order, in one commit.
                 let link = st.orders.signer.order_path(order_id.as_str());
                 Ok(CheckoutOutcome::Accepted { order_id: order_id.to_string(), link })
             }

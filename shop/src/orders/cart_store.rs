@@ -5,7 +5,7 @@
 
 use super::cart::{Cart, CART_TTL};
 use ports::cache::Cache;
-use ports::database::Database;
+use ports::database::{Backend, Database};
 use ports::{PortError, PortResult};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
@@ -75,7 +75,8 @@ impl CartStore {
     }
 
     /// Empty the cart once its order is placed: its lines and code go, a
-    /// guest's wishlist stays.
+    /// guest's wishlist stays. (Checkout empties the cart it ordered in its
+    /// own transaction, `clear_in`; this is for a cart another tab ordered.)
     pub async fn clear(&self, id: &str) -> PortResult<()> {
         let saved = self.load(id).await?.saved;
         if saved.is_empty() {
@@ -99,4 +100,30 @@ impl CartStore {
             .map_err(self.db.err())?;
         Ok(done.rows_affected())
     }
+}
+
+/// Empty the cart `id` inside the caller's transaction, which has already
+/// written (so it holds SQLite's write lock; PostgreSQL locks the row): the
+/// accepted order and its emptied cart commit together, one commit instead
+/// of two, and a crash between them cannot leave an ordered cart full.
+/// Its lines and code go, a guest's wishlist stays.
+pub async fn clear_in(tx: &mut sqlx::AnyConnection, backend: Backend, id: &str) -> Result<(), sqlx::Error> {
+    let lock = if backend == Backend::Postgres { " FOR UPDATE" } else { "" };
+    let row: Option<(String,)> = sqlx::query_as(&format!("SELECT body FROM carts WHERE id = $1{lock}"))
+        .bind(id)
+        .fetch_optional(&mut *tx)
+        .await?;
+    let saved = row.and_then(|(b,)| serde_json::from_str::<Cart>(&b).ok()).map(|c| c.saved).unwrap_or_default();
+    if saved.is_empty() {
+        sqlx::query("DELETE FROM carts WHERE id = $1").bind(id).execute(&mut *tx).await?;
+        return Ok(());
+    }
+    let body = serde_json::to_string(&Cart { saved, ..Cart::default() }).map_err(|e| sqlx::Error::Encode(e.into()))?;
+    sqlx::query("UPDATE carts SET body = $1, expires_at = $2 WHERE id = $3")
+        .bind(body)
+        .bind(expiry(ports::clock::now_millis()))
+        .bind(id)
+        .execute(&mut *tx)
+        .await?;
+    Ok(())
 }

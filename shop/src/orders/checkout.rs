@@ -152,7 +152,9 @@ pub fn validate(form: &CheckoutForm) -> Result<(Email, Address, Shipping), Check
 }
 
 impl Checkout {
-    /// Accept an order; returns its id. The caller clears the cart.
+    /// Accept an order; returns its id. The cart is emptied with the
+    /// accepted record (`Outbox::insert`); a repeat of that submit leaves
+    /// whatever the cart holds now.
     pub async fn place(
         &self,
         cart_id: &str,

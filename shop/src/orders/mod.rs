@@ -13,5 +13,6 @@ pub mod repo;
 pub mod returns;
 pub mod reversal;
 mod rows;
+mod sent_stamps;
 
 pub use repo::OrderRepo;

@@ -1,12 +1,15 @@
 //! The transactional outbox: checkout writes the order message and its
-//! "accepted" record as one row of `checkouts` and answers; the relay sends
+//! "accepted" record as one row of `checkouts`, empties the cart in the same
+//! transaction, and answers; the relay sends
 //! unsent rows to their queue and stamps them. A crash between the write and
 //! the send (or an ambiguous send that did reach the queue) only means the
 //! message is sent again: the worker is idempotent, FIFO queues drop the
 //! repeat by its deduplication id. The order page reads this row, so an
 //! accepted order is never "unknown".
 
+use super::cart_store::clear_in;
 use super::repo::now;
+use super::sent_stamps::SentStamps;
 use domain::OrderId;
 use ports::database::Database;
 use ports::queue::{Outgoing, Queue};
@@ -61,11 +64,13 @@ pub struct Outbox {
     db: Database,
     orders: Arc<dyn Queue>,
     sale: Arc<dyn Queue>,
+    stamps: SentStamps,
 }
 
 impl Outbox {
+    /// Starts the sent-stamp writer on the current Tokio runtime.
     pub fn new(db: Database, orders: Arc<dyn Queue>, sale: Arc<dyn Queue>) -> Self {
-        Self { db, orders, sale }
+        Self { stamps: SentStamps::start(db.clone()), db, orders, sale }
     }
 
     pub async fn get(&self, order_id: &OrderId) -> PortResult<Option<Accepted>> {
@@ -85,9 +90,12 @@ impl Outbox {
             .map_err(self.db.err())
     }
 
-    /// Write the accepted record (which is also the message to send) in one
-    /// statement: the order id and the cart claim are both unique.
+    /// Write the accepted record (which is also the message to send) and
+    /// empty its cart, in one transaction: the order id and the cart claim
+    /// are both unique, and a record that was not inserted leaves the cart.
     pub async fn insert(&self, a: &Accepted) -> PortResult<Claim> {
+        let err = self.db.err();
+        let mut tx = self.db.pool().begin().await.map_err(&err)?;
         let n = sqlx::query(
             "INSERT INTO checkouts (order_id, cart_id, cart_claim, fingerprint, queue, group_id, body, payment_auth, total_minor, currency, request_id, trace_parent, created_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13) ON CONFLICT DO NOTHING",
@@ -105,13 +113,16 @@ impl Outbox {
         .bind(&a.request_id)
         .bind(a.trace_parent.clone())
         .bind(a.created_at)
-        .execute(self.db.pool())
+        .execute(&mut *tx)
         .await
-        .map_err(self.db.err())?
+        .map_err(&err)?
         .rows_affected();
         if n == 1 {
+            clear_in(&mut tx, self.db.kind(), &a.cart_id).await.map_err(&err)?;
+            tx.commit().await.map_err(&err)?;
             return Ok(Claim::Inserted);
         }
+        drop(tx); // rolled back: it wrote nothing
         if let Some(same) = self.get(&a.order_id).await? {
             return Ok(Claim::SameOrder(Box::new(same)));
         }
@@ -136,19 +147,15 @@ impl Outbox {
         } else {
             &self.orders
         };
-        sqlx::query("UPDATE checkouts SET send_attempts = send_attempts + 1 WHERE order_id = $1")
-            .bind(a.order_id.as_str())
-            .execute(self.db.pool())
-            .await
-            .map_err(self.db.err())?;
-        queue.send(out).await?;
-        sqlx::query("UPDATE checkouts SET sent_at = $1 WHERE order_id = $2")
-            .bind(now())
-            .bind(a.order_id.as_str())
-            .execute(self.db.pool())
-            .await
-            .map_err(self.db.err())?;
-        Ok(())
+        // One write per attempt, after it: `send_attempts` counts finished
+        // attempts (a crash mid-send is not counted), and the stamps of
+        // concurrent checkouts share one commit (`SentStamps`).
+        if let Err(e) = queue.send(out).await {
+            let failed = sqlx::query("UPDATE checkouts SET send_attempts = send_attempts + 1 WHERE order_id = $1");
+            let _ = failed.bind(a.order_id.as_str()).execute(self.db.pool()).await;
+            return Err(e);
+        }
+        self.stamps.stamp(&a.order_id).await
     }
 
     /// Accepted orders not yet sent, created before `before` (Unix seconds), oldest first.

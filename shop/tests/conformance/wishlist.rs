@@ -1,11 +1,11 @@
 //! Wishlists and back-in-stock alerts on both stacks: a list keeps each
-//! product once, newest first, a guest's survives its cart's checkout and
-//! joins the account's at sign-in; an alert mails once when its variant is
-//! back, through the outbox and the relay, and then stops; bad input stores
-//! nothing.
+//! product once, newest first, a guest's survives its cart's checkout (which
+//! empties the cart in the order's own transaction) and joins the account's
+//! at sign-in; an alert mails once when its variant is back, through the
+//! outbox and the relay, and then stops; bad input stores nothing.
 
 use crate::order_mail::TestMailer;
-use crate::pipeline::{product_with_stock, stack, Stack};
+use crate::pipeline::{form, product_with_stock, stack, Stack};
 use domain::{ProductId, UserId};
 use shop::catalog::StockLine;
 use shop::jobs::mail_relay::MailRelay;
@@ -27,13 +27,21 @@ async fn a_wishlist_keeps_each_product_once_newest_first_and_a_guest_list_joins_
     assert_eq!(lists.save(guest, &id("p1")).await.unwrap(), Ok(false), "saved once");
     assert_eq!(lists.ids(guest).await.unwrap(), ["p2", "p1"]);
 
-    // Placing the cart's order empties its lines, not the guest's list.
+    // Placing the cart's order empties its lines (with the order, in one
+    // commit), not the guest's list.
+    let p = product_with_stock(&s, 3).await;
     let mut cart = s.pipeline.carts.load("wish-guest-1").await.unwrap();
-    cart.add("p9", "SKU-9", 1, 100, shop::orders::cart::new_generation).unwrap();
+    cart.add(p.id.as_str(), p.variants[0].sku.as_str(), 1, 100, shop::orders::cart::new_generation).unwrap();
     s.pipeline.carts.save("wish-guest-1", &cart).await.unwrap();
-    s.pipeline.carts.clear("wish-guest-1").await.unwrap();
+    s.pipeline.checkout.place("wish-guest-1", &cart, &form("wish-key-1"), "t").await.unwrap();
     let after = s.pipeline.carts.load("wish-guest-1").await.unwrap();
     assert_eq!(after, Cart { saved: vec!["p2".into(), "p1".into()], ..Cart::default() });
+    // A cart with nothing else kept is gone with its order.
+    let mut cart = Cart::default();
+    cart.add(p.id.as_str(), p.variants[0].sku.as_str(), 1, 100, shop::orders::cart::new_generation).unwrap();
+    s.pipeline.carts.save("wish-guest-2", &cart).await.unwrap();
+    s.pipeline.checkout.place("wish-guest-2", &cart, &form("wish-key-2"), "t").await.unwrap();
+    assert_eq!(s.pipeline.carts.load("wish-guest-2").await.unwrap(), Cart::default());
 
     let ann = UserId::parse("u-wish-ann").unwrap();
     let account = Owner::Account(&ann);
