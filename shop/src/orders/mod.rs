@@ -13,6 +13,7 @@ pub mod repo;
 pub mod returns;
 pub mod reversal;
 mod rows;
+mod sale_admission;
 mod sent_stamps;
 
 pub use repo::OrderRepo;

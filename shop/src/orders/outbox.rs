@@ -198,6 +198,22 @@ impl Outbox {
         .map_err(self.db.err())
     }
 
+    /// Accepted orders of the sale group `group` created since `since`
+    /// (Unix seconds) that have no order row yet: the worker has not
+    /// reserved their stock.
+    pub async fn pending_in_group(&self, group: &str, since: i64) -> PortResult<i64> {
+        let n: (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM checkouts c WHERE c.group_id = $1 AND c.created_at >= $2
+             AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.id = c.order_id)",
+        )
+        .bind(group)
+        .bind(since)
+        .fetch_one(self.db.pool())
+        .await
+        .map_err(self.db.err())?;
+        Ok(n.0)
+    }
+
     /// The accepted record that owns a payment authorization, if any.
     pub async fn by_auth(&self, auth_id: &str) -> PortResult<Option<Accepted>> {
         self.one("payment_auth", auth_id).await

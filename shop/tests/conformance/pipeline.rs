@@ -273,14 +273,20 @@ on_both_stacks!(
     a_declined_capture_gives_the_stock_back,
 );
 
-async fn flash_sale_first_in_queue_wins(s: Stack) {
+/// A one-variant product tagged as a flash sale, with `stock` units.
+pub(crate) async fn flash_sale_product(s: &Stack, stock: i64) -> domain::Product {
     let mut p = seed::product(6);
     p.id = domain::ProductId::parse(&unique("sale")).unwrap();
     p.slug = domain::Slug::parse(&unique("sale")).unwrap();
     p.variants.truncate(1);
-    p.variants[0].stock = 3;
+    p.variants[0].stock = stock;
     p.tags.push(shop::orders::checkout::FLASH_SALE_TAG.into());
     s.catalog.save(&p, None).await.unwrap();
+    p
+}
+
+async fn flash_sale_first_in_queue_wins(s: Stack) {
+    let mut p = flash_sale_product(&s, 8).await;
     let price = p.variants[0].price.minor();
     let mut ids = Vec::new();
     for i in 0..8 {
@@ -292,6 +298,11 @@ async fn flash_sale_first_in_queue_wins(s: Stack) {
                 .unwrap(),
         );
     }
+    // Checkout admitted eight against eight; the merchant then cuts the
+    // stock to three before the worker runs: the queue's order decides.
+    let before = s.catalog.store().by_id(p.id.as_str()).await.unwrap().unwrap();
+    p.variants[0].stock = 3;
+    s.catalog.save(&p, Some(&before)).await.unwrap();
     assert_eq!(s.services.queues.main.depth().await.unwrap().visible, 0, "sale orders go to the FIFO queue");
     let sale = s.services.sale_queue.clone();
     while s.pipeline.worker.run_once(&*sale, Duration::from_millis(500)).await.unwrap() != Drained::Empty {}

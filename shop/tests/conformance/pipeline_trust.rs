@@ -7,6 +7,7 @@
 mod batch;
 mod money;
 mod recovery;
+mod sale;
 
 use crate::pipeline::Stack;
 use async_trait::async_trait;

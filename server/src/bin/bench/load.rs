@@ -187,6 +187,8 @@ pub async fn run(o: Options) -> Result<(), String> {
 
 /// The demo catalog, every item plentiful except the flash-sale product,
 /// whose first variant alone has stock: selling it sells the product out.
+/// It is tagged as a flash sale, as a merchant would: its orders go through
+/// the FIFO sale queue, and checkout admits no more than its stock left.
 async fn seed_catalog(settings: &ports::config::Settings, n: usize, flash_stock: i64) -> Result<(), String> {
     let services = adapters::connect(settings).await.map_err(|e| e.to_string())?;
     let store = shop::catalog::CatalogStore::new(services.catalog.clone());
@@ -200,6 +202,9 @@ async fn seed_catalog(settings: &ports::config::Settings, n: usize, flash_stock:
                         (true, _) => 0,
                         (false, _) => 1_000_000,
                     };
+                }
+                if i == FLASH {
+                    p.tags.push(shop::orders::checkout::FLASH_SALE_TAG.to_string());
                 }
                 p
             })
