@@ -223,7 +223,7 @@ impl Checkout {
         if let Some(other) = self.outbox.by_claim(&claim).await.map_err(unavailable)? {
             return Err(CheckoutError::AlreadyOrdered { order_id: other.order_id });
         }
-        super::sale_admission::admit(&self.catalog, &self.outbox, &priced).await?;
+        super::sale_admission::admit(&self.catalog, &self.outbox, &priced, (&id, &claim)).await?;
         let auth = match self.payments.authorize(&id, &print, total, &form.card_number).await {
             Ok(a) => a,
             Err(PaymentError::Declined(r)) => {

@@ -199,15 +199,16 @@ impl Outbox {
     }
 
     /// Accepted orders of the sale group `group` created since `since`
-    /// (Unix seconds) that have no order row yet: the worker has not
-    /// reserved their stock.
-    pub async fn pending_in_group(&self, group: &str, since: i64) -> PortResult<i64> {
+    /// (Unix seconds), other than `except`, that have no order row yet: the
+    /// worker has not reserved their stock.
+    pub async fn pending_in_group(&self, group: &str, since: i64, except: &OrderId) -> PortResult<i64> {
         let n: (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM checkouts c WHERE c.group_id = $1 AND c.created_at >= $2
+            "SELECT COUNT(*) FROM checkouts c WHERE c.group_id = $1 AND c.created_at >= $2 AND c.order_id <> $3
              AND NOT EXISTS (SELECT 1 FROM orders o WHERE o.id = c.order_id)",
         )
         .bind(group)
         .bind(since)
+        .bind(except.as_str())
         .fetch_one(self.db.pool())
         .await
         .map_err(self.db.err())?;

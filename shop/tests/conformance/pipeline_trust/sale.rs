@@ -24,6 +24,10 @@ async fn a_flash_sale_checkout_is_refused_before_its_hold_when_pending_orders_ho
     };
     let first = place("rush-1", "rush-key-1").await.unwrap();
     let second = place("rush-2", "rush-key-2").await.unwrap();
+    // A checkout racing its own twin (a double submit) does not count it.
+    let sku = p.variants[0].sku.as_str();
+    assert_eq!(s.pipeline.outbox.pending_in_group(sku, 0, &order_id("rush-3", "rush-key-3")).await.unwrap(), 2);
+    assert_eq!(s.pipeline.outbox.pending_in_group(sku, 0, &first).await.unwrap(), 1);
     // Nothing reserved yet: the catalog still shows 2, both held by those orders.
     let third = place("rush-3", "rush-key-3").await;
     assert!(matches!(&third, Err(CheckoutError::Cart(why)) if why.contains("sold out")), "{third:?}");
